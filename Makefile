@@ -1,0 +1,32 @@
+# One place that sets everything up: `make stylize …` and `make test` both create the
+# virtual environment on first use, so each is a single command on a fresh machine.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+OUT    ?= out.png
+
+.PHONY: setup stylize test lint bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch from this machine's disk (pinned); then the project and its dev tools
+	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+stylize: $(STAMP)
+	@test -n "$(CONTENT)" -a -n "$(STYLE)" || { echo "usage: make stylize CONTENT=photo.jpg STYLE=painting.jpg [STYLE2=…] [OUT=out.png] [ARGS='--size 256']"; exit 2; }
+	$(PY) -m engine "$(CONTENT)" "$(STYLE)" $(if $(STYLE2),"$(STYLE2)") -o "$(OUT)" $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.engine_basics
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
