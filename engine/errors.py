@@ -1,0 +1,34 @@
+"""Typed engine errors: each carries a message a person can act on, and a stable code."""
+
+
+class EngineError(Exception):
+    """Base of every error the engine raises on purpose (bad input, bad settings, missing weights)."""
+
+    code = "engine_error"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ImageError(EngineError):
+    """An input picture cannot be used: not an image, broken, too big, too small."""
+
+    code = "bad_image"
+
+
+class SettingsError(EngineError):
+    """A setting is out of range or unknown."""
+
+    code = "bad_settings"
+
+
+class WeightsError(EngineError):
+    """The network weights could not be found, downloaded or understood."""
+
+    code = "bad_weights"

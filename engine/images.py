@@ -1,0 +1,177 @@
+"""Reading untrusted pictures into clean RGB, sizing them for VGG, and moving them to/from tensors.
+
+Everything a phone or a person may send goes through :func:`open_image`: JPEG, PNG, WebP, GIF,
+HEIC/HEIF (via pillow-heif), with EXIF rotation, alpha, palettes, CMYK, grayscale and 16-bit
+samples handled, and every way of failing turned into an :class:`~engine.errors.ImageError`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pillow_heif
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ImageError
+
+pillow_heif.register_heif_opener()
+
+ImageSource = str | os.PathLike | bytes | bytearray | BinaryIO | Image.Image
+
+#: Largest decoded picture accepted (width × height). A 48-MP phone photo passes; a
+#: decompression bomb (e.g. a tiny PNG that claims 20000×20000) does not.
+MAX_PIXELS = 64_000_000
+#: Smallest side of an input picture that still carries a picture.
+MIN_INPUT_SIDE = 16
+#: Smallest side of a working image: relu5_1 sits behind four 2× poolings, so 16 px → 1 px.
+MIN_WORK_SIDE = 16
+#: Most elongated picture accepted (long side / short side).
+MAX_ASPECT = 20.0
+
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, KeyError)
+
+
+def open_image(source: ImageSource, *, role: str = "image", max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode ``source`` into an upright 8-bit RGB picture, or raise :class:`ImageError`.
+
+    ``role`` ("content image", "style image", …) only shapes the error messages.
+    Animated pictures give their first frame; transparent ones are laid on white.
+    """
+    image = source if isinstance(source, Image.Image) else _decode(source, role, max_pixels)
+    width, height = image.size
+    if min(width, height) < MIN_INPUT_SIDE:
+        raise ImageError(
+            f"The {role} is only {width}×{height} pixels; send a picture at least "
+            f"{MIN_INPUT_SIDE} pixels on each side.",
+            "too_small",
+        )
+    if max(width, height) / min(width, height) > MAX_ASPECT:
+        raise ImageError(
+            f"The {role} is {width}×{height} pixels — too long and thin to paint "
+            f"(at most {MAX_ASPECT:g}:1). Crop it a little and send it again.",
+            "too_thin",
+        )
+    return to_rgb(image)
+
+
+def _decode(source: ImageSource, role: str, max_pixels: int) -> Image.Image:
+    if isinstance(source, (bytes, bytearray)):
+        data: BinaryIO = io.BytesIO(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            data = io.BytesIO(path.read_bytes())
+        except FileNotFoundError:
+            raise ImageError(f"The {role} file {str(path)!r} does not exist.", "not_found") from None
+        except IsADirectoryError:
+            raise ImageError(f"The {role} path {str(path)!r} is a folder, not a picture.", "not_found") from None
+        except OSError as exc:
+            raise ImageError(f"The {role} file {str(path)!r} cannot be read: {exc.strerror}.", "unreadable") from None
+    else:
+        data = source
+    head = data.read(1)
+    if not head:
+        raise ImageError(f"The {role} is an empty file (0 bytes).", "empty")
+    data.seek(0)
+
+    try:
+        with warnings.catch_warnings():
+            # We enforce our own, lower pixel limit just below; Pillow's warning adds nothing.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(data)
+    except Image.DecompressionBombError:
+        raise _too_many_pixels(role, None, max_pixels) from None
+    except UnidentifiedImageError:
+        raise ImageError(
+            f"The {role} is not a picture I can read. Send a JPEG, PNG, WebP or HEIC photo.",
+            "not_image",
+        ) from None
+    except _DECODE_ERRORS:
+        raise ImageError(f"The {role} looks damaged and cannot be opened.", "corrupt") from None
+
+    width, height = image.size
+    if width * height > max_pixels:
+        raise _too_many_pixels(role, (width, height), max_pixels)
+    try:
+        # Animated GIF/WebP/APNG: Image.open leaves us on frame 0, which is what we paint.
+        image.load()
+    except _DECODE_ERRORS:
+        raise ImageError(
+            f"The {role} is damaged or cut short (truncated) and cannot be decoded. Try sending it again.",
+            "corrupt",
+        ) from None
+    try:
+        return ImageOps.exif_transpose(image)
+    except _DECODE_ERRORS:
+        return image  # A broken EXIF block is no reason to refuse a readable picture.
+
+
+def _too_many_pixels(role: str, size: tuple[int, int] | None, max_pixels: int) -> ImageError:
+    dims = f" ({size[0]}×{size[1]})" if size else ""
+    return ImageError(
+        f"The {role} is too large{dims}: at most {max_pixels / 1e6:g} megapixels are accepted.",
+        "too_many_pixels",
+    )
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB: alpha over white, 16-bit rescaled, CMYK/palette/gray expanded."""
+    mode = image.mode
+    if mode == "RGB":
+        return image
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        # Pillow's own convert("L") clips 16-bit samples at 255; rescale the full range instead.
+        array = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if mode.startswith("I;16") or array.max(initial=0) > 255 else 255.0
+        array = np.clip(array * (255.0 / peak), 0, 255).round().astype(np.uint8)
+        return Image.fromarray(array, "L").convert("RGB")
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        mode = image.mode
+    if mode in ("RGBA", "LA", "La", "RGBa", "PA"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def fit_size(size: tuple[int, int], longest: int, *, min_side: int = MIN_WORK_SIDE) -> tuple[int, int]:
+    """(width, height) with the same aspect as ``size`` and longest side ``longest``.
+
+    A very elongated picture is scaled up until its short side reaches ``min_side`` so that
+    every VGG layer up to relu5_1 still sees at least one pixel.
+    """
+    width, height = size
+    scale = longest / max(width, height)
+    if min(width, height) * scale < min_side:
+        scale = min_side / min(width, height)
+    return max(min_side, round(width * scale)), max(min_side, round(height * scale))
+
+
+def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """High-quality resize (Lanczos) that leaves an already-right picture alone."""
+    if image.size == size:
+        return image
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def image_to_tensor(image: Image.Image, device: torch.device | str = "cpu") -> torch.Tensor:
+    """RGB picture → float tensor (1, 3, H, W) in [0, 1]."""
+    array = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    tensor = torch.from_numpy(array.copy()).permute(2, 0, 1).unsqueeze(0)
+    return tensor.to(device=device, dtype=torch.float32).div_(255.0).contiguous()
+
+
+def tensor_to_image(tensor: torch.Tensor) -> Image.Image:
+    """Float tensor (1, 3, H, W) or (3, H, W) in [0, 1] → RGB picture (values clamped)."""
+    if tensor.dim() == 4:
+        tensor = tensor[0]
+    array = tensor.detach().float().clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
+    return Image.fromarray(array, "RGB")

@@ -1,0 +1,51 @@
+"""Shared fixtures: a real engine on the CPU, small synthetic pictures, and the shared paintings."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine import Engine
+
+SHARED_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "images"
+
+
+def picture(width: int = 96, height: int = 64, seed: int = 0) -> Image.Image:
+    """A small picture with structure at several scales (gradients, blocks, noise)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    r = 255 * x / max(1, width - 1)
+    g = 255 * y / max(1, height - 1)
+    b = 127 + 120 * np.sin(x / 5.0 + seed) * np.cos(y / 7.0)
+    rgb = np.stack([r, g, b], axis=-1) + rng.normal(0, 12, (height, width, 3))
+    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB")
+
+
+def stripes(width: int = 96, height: int = 64, period: int = 8, colors=((230, 200, 40), (20, 40, 160))) -> Image.Image:
+    """A striped 'painting': a strong, simple style."""
+    array = np.zeros((height, width, 3), np.uint8)
+    for i in range(width):
+        array[:, i] = colors[(i // period) % 2]
+    return Image.fromarray(array, "RGB")
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **params) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine(device="cpu")
+
+
+@pytest.fixture(scope="session")
+def shared_images() -> Path:
+    if not (SHARED_IMAGES / "tubingen.jpg").is_file():
+        pytest.skip(f"the shared test images are not at {SHARED_IMAGES}")
+    return SHARED_IMAGES
