@@ -1,0 +1,48 @@
+"""Choosing the torch device: CUDA if there is one, else Apple's MPS, else every CPU core."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from .errors import SettingsError
+
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """Resolve ``auto``/``cpu``/``cuda``/``cuda:N``/``mps`` to an available device, or raise SettingsError."""
+    name = (name or "auto").lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return _cpu()
+    if name == "cpu":
+        return _cpu()
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise SettingsError("CUDA was asked for but no NVIDIA GPU is usable here; use --device cpu or auto.")
+        device = torch.device(name)
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise SettingsError(f"There is no {name}: this machine has {torch.cuda.device_count()} GPU(s).")
+        return device
+    if name == "mps":
+        if not _mps_available():
+            raise SettingsError("MPS (Apple GPU) was asked for but is not available; use --device cpu or auto.")
+        return torch.device("mps")
+    raise SettingsError(f"Unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps.")
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend and backend.is_available())
+
+
+def _cpu() -> torch.device:
+    # torch defaults to the physical cores it sees; containers often hide some, so use all we may run on.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    torch.set_num_threads(max(1, cores or 1))
+    return torch.device("cpu")
