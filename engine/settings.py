@@ -1,0 +1,117 @@
+"""Every knob of a style-transfer run, its default, and its valid range."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from .errors import SettingsError
+from .vgg import LAYER_INDEX
+
+OPTIMIZERS = ("lbfgs", "adam")
+INITS = ("content", "noise", "image")
+POOLINGS = ("max", "avg")
+MAX_SIZE = 4096
+MAX_STEPS = 100_000
+MAX_STYLES = 2
+
+DEFAULT_CONTENT_LAYERS = ("relu4_2",)
+DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+
+
+@dataclass(frozen=True)
+class StyleSettings:
+    """Settings of one run. Defaults follow Gatys et al. (2016) where our loss scale allows.
+
+    Weights are relative: the content loss is a relative feature error (0 at the content image),
+    each style loss is divided by its value at the starting image (so it starts at 1), and the
+    total is ``content_weight·L_c + style_weight·Σ mix_i·L_s,i + tv_weight·L_tv``.
+    """
+
+    size: int = 512  #: longest side of the output, px
+    steps: int = 300  #: optimiser steps (L-BFGS: one forward+backward each)
+    gamma: float = 0.5  #: two styles: 1 = style 1 only, 0 = style 2 only
+    content_weight: float = 1.0  #: α
+    style_weight: float = 10.0  #: β
+    tv_weight: float = 10.0  #: total-variation smoothing
+    optimizer: str = "lbfgs"
+    learning_rate: float | None = None  #: default: 1.0 for L-BFGS, 0.02 (pixels in 0–1) for Adam
+    init: str = "content"  #: content | noise | image (then ``init_image`` is used)
+    pooling: str = "max"  #: max | avg
+    content_layers: tuple[str, ...] = DEFAULT_CONTENT_LAYERS
+    style_layers: tuple[str, ...] = DEFAULT_STYLE_LAYERS
+    style_layer_weights: tuple[float, ...] | None = None  #: default: equal (Gatys: w_l = 1/5)
+    style_scale: float = 1.0  #: style image size relative to the output size
+    calibrate: bool = True  #: balance two styles by their relative improvement (see engine.mixing)
+    seed: int | None = None
+    preview_every: int = 0  #: attach an intermediate picture to the progress every N steps (0: never)
+
+    @property
+    def lr(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return 1.0 if self.optimizer == "lbfgs" else 0.02
+
+    @property
+    def layer_weights(self) -> tuple[float, ...]:
+        if self.style_layer_weights is None:
+            return tuple(1.0 / len(self.style_layers) for _ in self.style_layers)
+        return self.style_layer_weights
+
+    def replace(self, **changes) -> StyleSettings:
+        return replace(self, **changes)
+
+    def validate(self, n_styles: int = 1) -> StyleSettings:
+        """Return self if every value is usable with ``n_styles`` style images, else raise SettingsError."""
+        if not 1 <= n_styles <= MAX_STYLES:
+            raise SettingsError(f"Give one or two style images, not {n_styles}.")
+        _check_int("size", self.size, 16, MAX_SIZE, "px")
+        _check_int("steps", self.steps, 1, MAX_STEPS)
+        _check_range("gamma", self.gamma, 0.0, 1.0)
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            _check_range(name, getattr(self, name), 0.0, 1e9)
+        if self.learning_rate is not None:
+            _check_range("learning_rate", self.learning_rate, 1e-6, 1e3, open_low=True)
+        _check_range("style_scale", self.style_scale, 0.1, 4.0)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("init", self.init, INITS)
+        _check_choice("pooling", self.pooling, POOLINGS)
+        for name, layers in (("content_layers", self.content_layers), ("style_layers", self.style_layers)):
+            if not layers:
+                raise SettingsError(f"{name} must name at least one layer.")
+            unknown = [layer for layer in layers if layer not in LAYER_INDEX]
+            if unknown:
+                raise SettingsError(
+                    f"Unknown VGG19 layer {unknown[0]!r} in {name}; layers are named like relu4_2 or conv1_1."
+                )
+        if self.style_layer_weights is not None:
+            if len(self.style_layer_weights) != len(self.style_layers):
+                raise SettingsError(
+                    f"style_layer_weights has {len(self.style_layer_weights)} values for "
+                    f"{len(self.style_layers)} style layers."
+                )
+            for weight in self.style_layer_weights:
+                _check_range("a style layer weight", weight, 0.0, 1e9)
+        if self.preview_every < 0:
+            raise SettingsError("preview_every must be 0 (never) or a positive number of steps.")
+        return self
+
+
+def _check_range(name: str, value, low: float, high: float, *, open_low: bool = False) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        ok = (value > low if open_low else value >= low) and value <= high
+    if not ok:
+        bracket = "(" if open_low else "["
+        raise SettingsError(f"{name} must be a number in {bracket}{low:g}, {high:g}], not {value!r}.")
+
+
+def _check_int(name: str, value, low: int, high: int, unit: str = "") -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        suffix = f" {unit}" if unit else ""
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}{suffix}, not {value!r}.")
+
+
+def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
