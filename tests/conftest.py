@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,9 @@ import pytest
 from PIL import Image
 
 from engine import Engine
+
+# Opt in to PTB's coming timedelta durations (retry_after etc.), as the bot code does.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 SHARED_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "images"
 
