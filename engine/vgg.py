@@ -112,7 +112,8 @@ class VGGFeatures(nn.Module):
 
         ``pooling="avg"`` swaps every max pooling for average pooling (Gatys et al. 2016 found it
         gives slightly more appealing results). The weights are shared, so one loaded network
-        serves both.
+        serves both. Average pooling shrinks deeper activations; no rescaling is needed because
+        every loss is relative to a target computed with the same pooling.
         """
         wanted = set(layers)
         last = max(LAYER_INDEX[name] for name in wanted)
