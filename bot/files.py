@@ -1,0 +1,98 @@
+"""Pictures on disk: inputs downloaded from Telegram, results, previews — with a size/age limit."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Message
+
+from engine import ImageError, open_image
+
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API refuses larger downloads
+IMAGE_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "image/heif": ".heif",
+    "image/gif": ".gif",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tiff",
+}
+
+
+@dataclass(frozen=True)
+class IncomingPicture:
+    file_id: str
+    unique_id: str
+    size: int | None
+    extension: str
+
+
+def picture_in(message: Message) -> IncomingPicture | None:
+    """The picture a message carries (largest photo size, or an image sent "as file"), if any."""
+    if message.photo:
+        photo = message.photo[-1]
+        return IncomingPicture(photo.file_id, photo.file_unique_id, photo.file_size, ".jpg")
+    document = message.document
+    if document and (document.mime_type or "").startswith("image/"):
+        extension = IMAGE_EXTENSIONS.get(document.mime_type, ".img")
+        return IncomingPicture(document.file_id, document.file_unique_id, document.file_size, extension)
+    return None
+
+
+class FileCache:
+    """Files under ``root``; names never come from user input (only Telegram's unique ids and job ids)."""
+
+    def __init__(self, root: Path, max_bytes: int = 2 * 1024**3, max_age: float = 7 * 86400):
+        self.root, self.max_bytes, self.max_age = root, max_bytes, max_age
+        self.inputs, self.results, self.previews = root / "inputs", root / "results", root / "previews"
+        for folder in (self.inputs, self.results, self.previews):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def input_path(self, picture: IncomingPicture) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", picture.unique_id)[:80]
+        return self.inputs / f"{safe}{picture.extension}"
+
+    def result_path(self, job_id: int) -> Path:
+        return self.results / f"job_{job_id}.png"
+
+    async def fetch(self, bot, picture: IncomingPicture) -> Path:
+        """Download (once) and check that it is a usable picture; raises ImageError with a human message."""
+        if picture.size is not None and picture.size > MAX_DOWNLOAD:
+            raise ImageError(
+                f"That file is {picture.size / 1024**2:.0f} MB; bots can only download files up to 20 MB. "
+                "Send it as a photo or a smaller file.",
+                "too_big",
+            )
+        path = self.input_path(picture)
+        if not path.exists():
+            file = await bot.get_file(picture.file_id)
+            partial = path.with_suffix(path.suffix + ".part")
+            await file.download_to_drive(partial)
+            partial.replace(path)
+        await asyncio.to_thread(open_image, path, role="picture")
+        return path
+
+    def prune(self, keep: Iterable[Path] = ()) -> int:
+        """Delete files older than max_age, then the oldest until under max_bytes; never those in ``keep``."""
+        keep = {Path(p).resolve() for p in keep}
+        now = time.time()
+        files = sorted(
+            (p for d in (self.inputs, self.results, self.previews) for p in d.iterdir() if p.is_file()),
+            key=lambda p: p.stat().st_mtime,
+        )
+        removed, total = 0, sum(p.stat().st_size for p in files)
+        for path in files:
+            if path.resolve() in keep:
+                continue
+            if now - path.stat().st_mtime > self.max_age or total > self.max_bytes:
+                total -= path.stat().st_size
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed

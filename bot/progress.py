@@ -1,0 +1,70 @@
+"""One progress message per job, edited no faster than Telegram allows."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+log = logging.getLogger(__name__)
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+class ProgressMessage:
+    """Edits the caption (and now and then the picture) of a photo message, throttled.
+
+    ``min_interval`` is the least time between two edits (≈3 s in private chats); a 429's
+    ``retry_after`` pushes the next edit further. "Message is not modified" is not an error.
+    """
+
+    def __init__(
+        self, bot: Bot, chat_id: int, message_id: int, min_interval: float, markup: InlineKeyboardMarkup | None = None
+    ):
+        self.bot, self.chat_id, self.message_id = bot, chat_id, message_id
+        self.min_interval, self.markup = min_interval, markup
+        self._next_allowed = 0.0
+        self.edits = 0
+
+    def due(self) -> bool:
+        return time.monotonic() >= self._next_allowed
+
+    async def show(self, caption: str, preview: Path | None = None, *, force: bool = False) -> bool:
+        """Edit now if the throttle allows (or ``force``); True if an edit was made."""
+        if not force and not self.due():
+            return False
+        try:
+            if preview is not None:
+                with preview.open("rb") as handle:
+                    await self.bot.edit_message_media(
+                        InputMediaPhoto(handle, caption=caption),
+                        self.chat_id,
+                        self.message_id,
+                        reply_markup=self.markup,
+                    )
+            else:
+                await self.bot.edit_message_caption(
+                    self.chat_id, self.message_id, caption=caption, reply_markup=self.markup
+                )
+            self.edits += 1
+        except RetryAfter as exc:
+            self._next_allowed = time.monotonic() + _seconds(exc.retry_after)
+            return False
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.warning("progress edit failed: %s", exc)
+        except TelegramError as exc:  # a lost edit is not worth failing a job for
+            log.warning("progress edit failed: %s", exc)
+        self._next_allowed = time.monotonic() + self.min_interval
+        return True
+
+    async def delete(self) -> None:
+        try:
+            await self.bot.delete_message(self.chat_id, self.message_id)
+        except TelegramError as exc:
+            log.info("could not delete progress message: %s", exc)

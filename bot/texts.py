@@ -1,0 +1,51 @@
+"""Everything the bot says, in one place."""
+
+from __future__ import annotations
+
+HELP = (
+    "🎨 I repaint your photo in the style of a painting.\n"
+    "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
+    "Tip: send photo and styles as one album. /new starts over · /cancel stops a job · /status shows where you are."
+)
+CONTENT_SAVED = "📷 Got your photo. Now send one or two style pictures (a painting, a texture…)."
+CONTENT_REPLACED = "📷 New photo saved — your styles are kept."
+STYLE_SAVED = "🖼 Style saved. Tap ▶ Stylize, or send a second style to mix two."
+SECOND_STYLE_SAVED = "🖼 Second style saved. Pick the mix, then ▶ Stylize."
+TOO_MANY_STYLES = "You already have two styles. Tap ▶ Stylize, or /new to start over."
+NEED_CONTENT = "Send your photo first, then the style pictures."
+NEED_STYLE = "Send a style picture first (a painting, a texture…)."
+NOT_A_PICTURE = "That file is not a picture I can use. Send a photo, or a JPEG, PNG, WebP or HEIC file."
+SEND_A_PHOTO = "I can only paint photos. Send a photo (or a picture file) to begin — /help explains how."
+UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
+ALREADY_RUNNING = "You already have a picture in the works. Wait for it, or /cancel it."
+NOTHING_TO_CANCEL = "Nothing to cancel — no picture is being painted for you."
+CANCELLED = "✖ Cancelled."
+STARTED_OVER = "Fresh start! Send the photo you want repainted."
+STALE_BUTTON = "That button belongs to an older message."
+SOMETHING_WRONG = "Sorry — something went wrong on my side. Please try again."
+RESTARTED = "♻️ I restarted while painting your picture; it is being painted again."
+FAILED = "😞 I could not paint this one: {reason}"
+
+
+def queued(position: int, eta_seconds: float) -> str:
+    ahead = "you're next" if position <= 1 else f"position {position} in the queue"
+    return f"⏳ Queued — {ahead}. Ready in about {duration(eta_seconds)}."
+
+
+def painting(percent: int, eta_seconds: float | None) -> str:
+    left = f" · about {duration(eta_seconds)} left" if eta_seconds else ""
+    return f"🎨 Painting… {percent}%{left}"
+
+
+def duration(seconds: float) -> str:
+    seconds = max(1, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def mix_label(gamma: float) -> str:
+    if gamma == 0.5:
+        return "50/50"
+    return f"{round(gamma * 100)}% style 1" if gamma > 0.5 else f"{round((1 - gamma) * 100)}% style 2"
