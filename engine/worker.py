@@ -89,11 +89,20 @@ def _serve(requests, events, cancels, weights: str, device: str) -> None:
         )
     )
     cancelled: set[str] = set()
-    while True:
-        request = requests.get()
+    while _parent_alive():
+        try:
+            request = requests.get(timeout=1.0)
+        except queue.Empty:
+            continue
         if request is None:
             return
         _run_job(engine, request, events, cancels, cancelled)
+
+
+def _parent_alive() -> bool:
+    # A parent killed with SIGKILL cannot stop us; without this check we would paint on as an orphan.
+    parent = mp.parent_process()
+    return parent is None or parent.is_alive()
 
 
 def _run_job(engine, request: JobRequest, events, cancels, cancelled: set[str]) -> None:
@@ -105,6 +114,8 @@ def _run_job(engine, request: JobRequest, events, cancels, cancelled: set[str]) 
                 cancelled.add(cancels.get_nowait())
 
     def on_progress(p) -> None:
+        if not _parent_alive():
+            raise SystemExit(0)
         drain_cancels()
         if request.job_id in cancelled:
             raise _Cancelled

@@ -12,6 +12,8 @@ from PIL import Image
 
 from engine import Engine
 
+from .telegram_double import DoubleClient, TelegramDouble
+
 # Opt in to PTB's coming timedelta durations (retry_after etc.), as the bot code does.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
@@ -53,3 +55,27 @@ def shared_images() -> Path:
     if not (SHARED_IMAGES / "tubingen.jpg").is_file():
         pytest.skip(f"the shared test images are not at {SHARED_IMAGES}")
     return SHARED_IMAGES
+
+
+@pytest.fixture()
+async def double():
+    server = TelegramDouble()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture()
+async def client(double):
+    async with DoubleClient(double.base_url) as control:
+        yield control
+
+
+@pytest.fixture()
+async def running(double, tmp_path):
+    """The bot with tiny presets, polling the double; stopped after the test."""
+    from .bot_harness import RunningBot
+
+    bot = await RunningBot(double, tmp_path).start()
+    yield bot
+    await bot.stop()

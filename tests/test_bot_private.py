@@ -5,87 +5,12 @@ from __future__ import annotations
 import io
 import time
 
-import pytest
 from PIL import Image
-from sqlalchemy import select
 
-from bot.app import build_application
-from bot.config import Config
-from bot.storage import Job, JobStatus
+from bot.storage import JobStatus
 
+from .bot_harness import buttons, photo_with, text_message
 from .conftest import encode, picture, stripes
-from .telegram_double import DoubleClient, TelegramDouble
-
-TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
-
-
-@pytest.fixture()
-async def double():
-    server = TelegramDouble()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture()
-async def client(double):
-    async with DoubleClient(double.base_url) as control:
-        yield control
-
-
-class RunningBot:
-    def __init__(self, double: TelegramDouble, data_dir, progress_interval: float = 0.4, presets=None):
-        self.config = Config(
-            token=double.token,
-            data_dir=data_dir,
-            database_url=f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
-            api_base_url=double.api_url,
-            api_file_url=double.file_url,
-            engine_device="cpu",
-            presets=presets or TINY,
-            progress_interval=progress_interval,
-        )
-        self.app = build_application(self.config)
-
-    async def start(self) -> RunningBot:
-        await self.app.initialize()
-        await self.app.post_init(self.app)
-        await self.app.start()
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
-        return self
-
-    async def stop(self) -> None:
-        await self.app.updater.stop()
-        await self.app.stop()
-        await self.app.post_shutdown(self.app)
-        await self.app.shutdown()
-
-    @property
-    def services(self):
-        return self.app.bot_data["services"]
-
-    async def jobs(self) -> list[Job]:
-        async with self.services.db.session() as session:
-            return list((await session.execute(select(Job).order_by(Job.id))).scalars())
-
-
-@pytest.fixture()
-async def running(double, tmp_path):
-    bot = await RunningBot(double, tmp_path).start()
-    yield bot
-    await bot.stop()
-
-
-def text_message(entry, contains: str) -> bool:
-    return entry["kind"] == "message" and contains in (entry["message"].get("text") or "")
-
-
-def photo_with(entry, contains: str) -> bool:
-    """A photo the bot sent whose caption says ``contains`` now or said it before an edit."""
-    if entry["kind"] != "message" or "photo" not in entry["message"]:
-        return False
-    captions = [version.get("caption", "") for version in (*entry.get("history", []), entry["message"])]
-    return any(contains in caption for caption in captions)
 
 
 async def test_one_style_from_photo_to_painting(running, client):
@@ -99,8 +24,7 @@ async def test_one_style_from_photo_to_painting(running, client):
     mark = await ann.mark()
     await ann.send_photo(stripes(120, 120))
     ready = await ann.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
-    buttons = [b["text"] for row in ready["message"]["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["▶ Stylize", "⚙ Settings"]
+    assert buttons(ready) == ["▶ Stylize", "⚙ Settings"]
 
     mark = await ann.mark()
     pressed = time.monotonic()
@@ -112,8 +36,7 @@ async def test_one_style_from_photo_to_painting(running, client):
     result = await ann.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert result["message"]["reply_to_message"]["message_id"] == content["message_id"]
     assert "48 px" in result["message"]["caption"]
-    buttons = [b["text"] for row in result["message"]["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["🔁 Again", "📄 Full-size PNG"]
+    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG"]
     painted = Image.open(io.BytesIO(await client.file_bytes(result["message"]["photo"][-1]["file_id"])))
     assert painted.size == (48, 32)
 
@@ -139,8 +62,7 @@ async def test_album_two_styles_mix_and_document_photo(running, client):
         [picture(200, 150), stripes(100, 100), stripes(100, 100, period=4, colors=((200, 10, 10), (250, 250, 250)))]
     )
     roles = await bea.wait_for(lambda e: text_message(e, "Photo: picture 1"), timeout=15)
-    buttons = [b["text"] for row in roles["message"]["reply_markup"]["inline_keyboard"] for b in row]
-    assert "50/50" in " ".join(buttons) and "🔄 Swap photo and first style" in buttons
+    assert "• 50/50" in buttons(roles) and "🔄 Swap photo and first style" in buttons(roles)
     assert len([e for e in await bea.sent() if e["kind"] == "message"]) == 1  # one answer for the album
 
     await bea.press("75% style 1")
@@ -148,7 +70,7 @@ async def test_album_two_styles_mix_and_document_photo(running, client):
     await bea.press("▶ Stylize")
     result = await bea.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert "mix 75% style 1" in result["message"]["caption"]
-    assert "🔀 Swap styles" in [b["text"] for row in result["message"]["reply_markup"]["inline_keyboard"] for b in row]
+    assert "🔀 Swap styles" in buttons(result)
 
     # a picture sent "as file" replaces the photo; a text file is refused politely
     mark = await bea.mark()

@@ -27,26 +27,11 @@ from telegram.error import BadRequest, EndPointNotFound, InvalidToken, NetworkEr
 from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from .conftest import encode, picture
-from .telegram_double import DoubleClient, TelegramDouble
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYBOARD = InlineKeyboardMarkup(
     [[InlineKeyboardButton("▶ Go", callback_data="go"), InlineKeyboardButton("⚙ Settings", callback_data="settings")]]
 )
-
-
-@pytest.fixture()
-async def double():
-    server = TelegramDouble()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture()
-async def client(double):
-    async with DoubleClient(double.base_url) as control:
-        yield control
 
 
 @pytest.fixture()

@@ -1,0 +1,65 @@
+"""Running the real bot against the Bot API double, for end-to-end tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import build_application
+from bot.config import Config
+from bot.storage import Job
+
+from .telegram_double import TelegramDouble
+
+TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
+
+
+class RunningBot:
+    def __init__(self, double: TelegramDouble, data_dir, progress_interval: float = 0.4, presets=None):
+        self.config = Config(
+            token=double.token,
+            data_dir=data_dir,
+            database_url=f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
+            api_base_url=double.api_url,
+            api_file_url=double.file_url,
+            engine_device="cpu",
+            presets=presets or TINY,
+            progress_interval=progress_interval,
+        )
+        self.app = build_application(self.config)
+
+    async def start(self) -> RunningBot:
+        await self.app.initialize()
+        await self.app.post_init(self.app)
+        await self.app.start()
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        return self
+
+    async def stop(self) -> None:
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.post_shutdown(self.app)
+        await self.app.shutdown()
+
+    @property
+    def services(self):
+        return self.app.bot_data["services"]
+
+    async def jobs(self) -> list[Job]:
+        async with self.services.db.session() as session:
+            return list((await session.execute(select(Job).order_by(Job.id))).scalars())
+
+
+def text_message(entry, contains: str) -> bool:
+    return entry["kind"] == "message" and contains in (entry["message"].get("text") or "")
+
+
+def photo_with(entry, contains: str) -> bool:
+    """A photo the bot sent whose caption says ``contains`` now or said it before an edit."""
+    if entry["kind"] != "message" or "photo" not in entry["message"]:
+        return False
+    captions = [version.get("caption", "") for version in (*entry.get("history", []), entry["message"])]
+    return any(contains in caption for caption in captions)
+
+
+def buttons(entry) -> list[str]:
+    return [b["text"] for row in entry["message"].get("reply_markup", {}).get("inline_keyboard", []) for b in row]

@@ -1,0 +1,161 @@
+"""Jobs end to end: FIFO across users, cancel, status while busy, progress throttle, settings, restart after kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.storage import JobStatus
+
+from .bot_harness import RunningBot, buttons, photo_with, text_message
+from .conftest import picture, stripes
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # a few seconds per job on 2 cores
+
+
+async def prepare(user, seed: int = 0) -> None:
+    await user.send_photo(picture(160, 120, seed=seed))
+    await user.wait_for(lambda e: text_message(e, "Got your photo"))
+    mark = await user.mark()
+    await user.send_photo(stripes(96, 96, period=6 + seed))
+    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+
+
+def first_caption(entry) -> str:
+    return (entry["history"] or [entry["message"]])[0]["caption"]
+
+
+async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
+    running = await RunningBot(double, tmp_path, presets=SLOW, progress_interval=0.5).start()
+    try:
+        ann, bob, cyd = client.user(2001, "Ann"), client.user(2002, "Bob"), client.user(2003, "Cyd")
+        for seed, user in enumerate((ann, bob, cyd)):
+            await prepare(user, seed)
+        await ann.press("▶ Stylize")
+        await ann.wait_for(lambda e: photo_with(e, "Painting"), timeout=15)
+        await bob.press("▶ Stylize")
+        await cyd.press("▶ Stylize")
+        bob_progress = await bob.wait_for(lambda e: photo_with(e, "Queued"))
+        cyd_progress = await cyd.wait_for(lambda e: photo_with(e, "Queued"))
+        assert "you're next" in first_caption(bob_progress)
+        assert "position 2" in first_caption(cyd_progress)
+
+        # the event loop is free while Ann's job runs: /status answers within a second
+        mark, asked = await bob.mark(), time.monotonic()
+        await bob.send_text("/status")
+        status = await bob.wait_for(lambda e: text_message(e, "Queued"), since=mark, timeout=5)
+        assert time.monotonic() - asked < 1.0 and "you're next" in status["message"]["text"]
+
+        # Cyd cancels while queued, Ann while running (the button on her progress message)
+        mark = await cyd.mark()
+        await cyd.send_text("/cancel")
+        await cyd.wait_for(lambda e: text_message(e, "Cancelled"), since=mark)
+        await cyd.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
+        await ann.press("✖ Cancel")
+        await ann.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
+
+        await bob.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
+        await asyncio.sleep(0.5)
+        assert not [e for e in await ann.sent() if photo_with(e, "Done in")]
+        assert not [e for e in await cyd.sent() if photo_with(e, "Done in")]
+        statuses = {job.user_id: job.status for job in await running.jobs()}
+        assert statuses == {2001: JobStatus.CANCELLED, 2002: JobStatus.DONE, 2003: JobStatus.CANCELLED}
+        mark = await bob.mark()
+        await bob.send_text("/cancel")
+        await bob.wait_for(lambda e: text_message(e, "Nothing to cancel"), since=mark)
+    finally:
+        await running.stop()
+
+
+async def test_progress_is_edited_often_but_never_faster_than_the_throttle(double, client, tmp_path):
+    interval = 0.6
+    running = await RunningBot(double, tmp_path, presets=SLOW, progress_interval=interval).start()
+    try:
+        dee = client.user(2101, "Dee")
+        await prepare(dee)
+        await dee.press("▶ Stylize")
+        await dee.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
+        progress = next(e for e in await dee.sent() if photo_with(e, "Queued"))
+        message_id = progress["message"]["message_id"]
+        edits = [e for e in await dee.sent() if e["kind"] == "edit" and e["message_id"] == message_id]
+        assert len(edits) >= 3, [e["after"].get("caption") for e in edits]
+        gaps = [b["time"] - a["time"] for a, b in itertools.pairwise(edits)]
+        assert min(gaps) >= interval - 0.05, gaps
+        assert any(e["method"] == "editMessageMedia" for e in edits)  # an intermediate picture was shown
+        percents = [int(c.split("%")[0].split()[-1]) for c in (e["after"]["caption"] for e in edits) if "%" in c]
+        assert percents == sorted(percents) and percents[-1] > 0
+    finally:
+        await running.stop()
+
+
+async def test_settings_buttons_change_the_job(running, client):
+    eve = client.user(2201, "Eve")
+    await prepare(eve)
+    await eve.press("⚙ Settings")
+    keyboard = await eve.wait_for(lambda e: e["kind"] == "edit" and e["method"] == "editMessageReplyMarkup")
+    assert "• Fast" in [b["text"] for row in keyboard["after"]["reply_markup"]["inline_keyboard"] for b in row]
+    await eve.press("Balanced")
+    await eve.press("Strong")
+    await eve.wait_for(lambda e: e["kind"] == "edit" and "• Strong" in str(e["after"].get("reply_markup")))
+    mark = await eve.mark()
+    await eve.press("▶ Stylize")
+    result = await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+    assert "64 px · 6 steps" in result["message"]["caption"]
+    (job,) = await running.jobs()
+    assert job.params["style_weight"] == 30.0 and job.params["size"] == 64
+    assert buttons(result)[0] == "🔁 Again"
+
+
+async def test_restart_after_kill_9_gives_each_user_exactly_one_result(double, client, tmp_path):
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": double.token,
+        "BOT_API_BASE_URL": double.api_url,
+        "DATA_DIR": str(tmp_path),
+        "ENGINE_DEVICE": "cpu",
+        "BOT_PRESETS": "fast=64x80",
+    }
+
+    def start_bot() -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    ann, bob = client.user(2301, "Ann"), client.user(2302, "Bob")
+    process = start_bot()
+    try:
+        await ann.send_text("/start")
+        await ann.wait_for(lambda e: text_message(e, "repaint"), timeout=60)
+        await prepare(ann)
+        await prepare(bob, 1)
+        await ann.press("▶ Stylize")
+        await bob.press("▶ Stylize")
+        await ann.wait_for(
+            lambda e: (
+                e["kind"] == "edit" and "%" in e["after"].get("caption", "") and "… 0%" not in e["after"]["caption"]
+            ),
+            timeout=30,
+        )
+        process.send_signal(signal.SIGKILL)  # mid-job, no chance to clean up
+        process.wait(10)
+
+        process = start_bot()
+        await ann.wait_for(lambda e: e["kind"] == "edit" and "restarted" in e["after"].get("caption", ""), timeout=60)
+        await ann.wait_for(lambda e: photo_with(e, "Done in"), timeout=90)
+        await bob.wait_for(lambda e: photo_with(e, "Done in"), timeout=90)
+        await asyncio.sleep(1.0)
+        for user in (ann, bob):
+            assert len([e for e in await user.sent() if photo_with(e, "Done in")]) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
