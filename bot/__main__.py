@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from telegram.error import InvalidToken
 
 from .app import build_application
 from .config import Config, ConfigError
+from .logs import setup_logging
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would log the token
     try:
         config = Config.from_env()
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    setup_logging(config.token)
     try:
         build_application(config).run_polling(allowed_updates=["message", "callback_query"])
     except InvalidToken:

@@ -22,7 +22,7 @@ from .albums import AlbumCollector
 from .config import Config
 from .files import FileCache, picture_in
 from .jobs import Dispatcher
-from .presets import DEFAULT_OPTIONS, MIXES, STRENGTHS, plan
+from .presets import DEFAULT_OPTIONS, MIXES, SIZES, STRENGTHS, plan
 from .storage import Chat, Database, Job, JobStatus, Session, User
 
 log = logging.getLogger(__name__)
@@ -263,6 +263,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             options["quality"] = data[2:]
         elif data.startswith("s:") and data[2:] in STRENGTHS:
             options["strength"] = data[2:]
+        elif data.startswith("px:") and data[3:].isdigit() and int(data[3:]) in SIZES:
+            # the same size again switches back to the quality preset's own size
+            options["size"] = None if options.get("size") == int(data[3:]) else int(data[3:])
         elif data not in ("settings", "back", "again"):
             await query.answer(texts.STALE_BUTTON)
             return
@@ -271,7 +274,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not (ready and n_styles):
         await query.answer(texts.NEED_CONTENT if not ready else texts.NEED_STYLE, show_alert=True)
         return
-    on_settings = data in ("settings", "again") or data[:2] in ("q:", "s:")
+    on_settings = data in ("settings", "again") or data.startswith(("q:", "s:", "px:"))
     markup = keyboards.settings(options, svc.presets) if on_settings else keyboards.ready(n_styles, gamma)
     await query.answer()
     if data == "again":

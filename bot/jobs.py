@@ -23,7 +23,7 @@ from engine.worker import CANCELLED, DONE, FAILED, PROGRESS, EngineProcess, JobR
 from . import keyboards, texts
 from .files import FileCache
 from .progress import ProgressMessage
-from .storage import Database, Job, JobStatus
+from .storage import Database, Job, JobStatus, Session
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 2
@@ -286,6 +286,20 @@ class Dispatcher:
         await self._finish(job.id, JobStatus.DONE, progress=1.0, result_path=str(path), result_file_id=file_id)
         if progress is not None:
             await progress.delete()
+        await self.prune_files()
+
+    async def prune_files(self) -> int:
+        """Trim the file cache, keeping every picture a session or an unfinished job still needs."""
+        async with self.db.session() as session:
+            keep: set[str] = set()
+            for content, styles in await session.execute(select(Session.content_path, Session.style_paths)):
+                keep.update([content, *styles] if content else styles)
+            active = select(Job.content_path, Job.style_paths).where(
+                Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
+            )
+            for content, styles in await session.execute(active):
+                keep.update([content, *styles])
+        return await asyncio.to_thread(self.cache.prune, {Path(p) for p in keep if p})
 
     def _learn_speed(self, params: dict, seconds: float) -> None:
         size, steps = params.get("size", 512), params.get("steps", 300)

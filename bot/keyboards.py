@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton as B
 from telegram import InlineKeyboardMarkup
 
-from .presets import MIXES, STRENGTHS
+from .presets import MIXES, SIZES, STRENGTHS
 from .texts import mix_label
 
 
@@ -23,8 +23,9 @@ def settings(options: dict, presets: dict) -> InlineKeyboardMarkup:
 
     quality = [B(mark(options.get("quality") == q, q.title()), callback_data=f"q:{q}") for q in presets]
     strength = [B(mark(options.get("strength") == s, s.title()), callback_data=f"s:{s}") for s in STRENGTHS]
+    size = [B(mark(options.get("size") == px, f"{px} px"), callback_data=f"px:{px}") for px in SIZES]
     return InlineKeyboardMarkup(
-        [quality, strength, [B("◀ Back", callback_data="back"), B("▶ Stylize", callback_data="go")]]
+        [quality, size, strength, [B("◀ Back", callback_data="back"), B("▶ Stylize", callback_data="go")]]
     )
 
 

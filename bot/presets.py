@@ -10,6 +10,7 @@ from engine import StyleSettings
 #: and ≈2.3 s at 512 px (README), so: fast ≈ 40 s, balanced ≈ 2.5 min, best ≈ 12 min.
 DEFAULT_PRESETS: dict[str, tuple[int, int]] = {"fast": (256, 60), "balanced": (384, 120), "best": (512, 300)}
 STRENGTHS: dict[str, float] = {"subtle": 3.0, "normal": 10.0, "strong": 30.0}  # style weight β
+SIZES = (256, 384, 512)  #: the ⚙ Settings size row; overrides the preset's size
 MIXES = (0.25, 0.5, 0.75)
 DEFAULT_OPTIONS = {"quality": "fast", "strength": "normal"}
 
@@ -35,6 +36,7 @@ def parse_presets(text: str) -> dict[str, tuple[int, int]]:
 def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]], seconds_per_step_256: float) -> JobPlan:
     quality = options.get("quality", DEFAULT_OPTIONS["quality"])
     size, steps = presets.get(quality, presets[DEFAULT_OPTIONS["quality"]])
+    size = int(options.get("size") or size)
     strength = STRENGTHS.get(options.get("strength", "normal"), STRENGTHS["normal"])
     settings = StyleSettings(
         size=size, steps=steps, gamma=gamma, style_weight=strength, preview_every=max(1, steps // 3)

@@ -80,3 +80,78 @@ async def test_album_two_styles_mix_and_document_photo(running, client):
     await bea.wait_for(lambda e: text_message(e, "not a picture"), since=mark)
     await bea.send_document(b"\x89PNG\r\n\x1a\n broken", "broken.png", "image/png")
     await bea.wait_for(lambda e: text_message(e, "not a picture I can read"), since=mark)
+
+
+async def test_commands_roles_and_result_buttons(running, client):
+    cal = client.user(1003, "Cal")
+    mark = await cal.mark()
+    await cal.send_text("/paint")
+    await cal.wait_for(lambda e: text_message(e, "don't know that command"), since=mark)
+    await cal.send_raw(
+        sticker={
+            "file_id": "CAACAgQ",
+            "file_unique_id": "AgAD",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    )
+    await cal.wait_for(lambda e: text_message(e, "only paint photos"), since=mark)
+
+    # a caption forces the role: a style first, then the photo
+    await cal.send_photo(stripes(80, 80), caption="style")
+    await cal.wait_for(lambda e: text_message(e, "Now send the photo"), since=mark)
+    mark = await cal.mark()
+    await cal.send_photo(picture(120, 90))
+    ready = await cal.wait_for(lambda e: text_message(e, "ready"), since=mark)
+    assert buttons(ready)[:2] == ["▶ Stylize", "⚙ Settings"]
+
+    # a second style, the swap button, and the size row of ⚙ Settings
+    await cal.send_photo(stripes(80, 80, period=3, colors=((10, 200, 10), (0, 0, 0))))
+    await cal.wait_for(lambda e: text_message(e, "Second style saved"), since=mark)
+    await cal.press("🔀 Swap styles")
+    await cal.press("⚙ Settings")
+    await cal.wait_for(lambda e: e["kind"] == "edit" and "256 px" in str(e["after"].get("reply_markup")))
+    await cal.press("256 px")
+    await cal.wait_for(lambda e: e["kind"] == "edit" and "• 256 px" in str(e["after"].get("reply_markup")))
+    mark = await cal.mark()
+    await cal.press("px:256")  # pressed again (now "• 256 px"): back to the preset's size
+    await cal.wait_for(
+        lambda e: (
+            e["kind"] == "edit"
+            and "• 256 px" not in str(e["after"].get("reply_markup"))
+            and "Fast" in str(e["after"].get("reply_markup"))
+        ),
+        since=await cal.mark() - 1,
+    )
+
+    mark = await cal.mark()
+    await cal.press("▶ Stylize")
+    await cal.press("▶ Stylize")  # one active job per user
+    await cal.wait_for(
+        lambda e: e["kind"] == "callback_answer" and "already have a picture" in (e["text"] or ""), since=mark
+    )
+    first = await cal.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+    assert "48 px" in first["message"]["caption"]
+
+    mark = await cal.mark()
+    await cal.press("🔀 Swap styles")  # on the result: the same job with the styles the other way round
+    await cal.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+    jobs = await running.jobs()
+    assert len(jobs) == 2 and jobs[1].style_paths == list(reversed(jobs[0].style_paths))
+
+    mark = await cal.mark()
+    await cal.press("🔁 Again", message_id=first["message"]["message_id"])
+    again = await cal.wait_for(lambda e: text_message(e, "Change the settings"), since=mark)
+    assert "▶ Stylize" in buttons(again)
+
+    mark = await cal.mark()
+    await cal.send_text("/new")
+    await cal.wait_for(lambda e: text_message(e, "Fresh start"), since=mark)
+    await cal.send_text("/status")
+    await cal.wait_for(lambda e: text_message(e, "Fresh start"), since=mark + 1)
+    await cal.press("▶ Stylize", message_id=ready["message"]["message_id"])  # an old message's button
+    answer = await cal.wait_for(lambda e: e["kind"] == "callback_answer", since=mark + 2)
+    assert "photo first" in answer["text"]
