@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 OUT    ?= out.png
 
-.PHONY: setup stylize test lint bench clean
+.PHONY: setup run stylize test bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+run: $(STAMP)
+	@test -n "$$TELEGRAM_BOT_TOKEN" || { echo "usage: TELEGRAM_BOT_TOKEN=<token from @BotFather> make run"; exit 2; }
+	$(PY) -m bot
+
 stylize: $(STAMP)
 	@test -n "$(CONTENT)" -a -n "$(STYLE)" || { echo "usage: make stylize CONTENT=photo.jpg STYLE=painting.jpg [STYLE2=…] [OUT=out.png] [ARGS='--size 256']"; exit 2; }
 	$(PY) -m engine "$(CONTENT)" "$(STYLE)" $(if $(STYLE2),"$(STYLE2)") -o "$(OUT)" $(ARGS)
@@ -27,6 +31,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.engine_basics
+	$(PY) -m benchmarks.bot_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
