@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from telegram.error import InvalidToken
@@ -23,6 +24,10 @@ def main() -> int:
     except InvalidToken:
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.", file=sys.stderr)
         return 2
+    except Exception as exc:  # start-up failed (database, engine process …): the log has the details
+        logging.getLogger("bot").exception("the bot stopped")
+        print(f"error: the bot stopped: {exc}".replace(config.token, "<token>"), file=sys.stderr)
+        return 1
     return 0
 
 

