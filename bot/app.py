@@ -47,7 +47,7 @@ async def _post_init(application: Application) -> None:
         progress_interval=config.progress_interval,
     )
     application.bot_data["services"] = handlers.Services(
-        config, db, cache, dispatcher, config.presets, handlers.album_handler(application)
+        config, db, cache, dispatcher, handlers.album_handler(application)
     )
     await dispatcher.start()
     await application.bot.set_my_commands(COMMANDS)

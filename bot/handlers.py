@@ -35,7 +35,6 @@ class Services:
     db: Database
     cache: FileCache
     dispatcher: Dispatcher
-    presets: dict
     albums: AlbumCollector | None = None
 
 
@@ -259,7 +258,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 session.style_paths[0],
                 [session.content_path, *session.style_paths[1:]],
             )
-        elif data.startswith("q:") and data[2:] in svc.presets:
+        elif data.startswith("q:") and data[2:] in svc.config.presets:
             options["quality"] = data[2:]
         elif data.startswith("s:") and data[2:] in STRENGTHS:
             options["strength"] = data[2:]
@@ -275,7 +274,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.NEED_CONTENT if not ready else texts.NEED_STYLE, show_alert=True)
         return
     on_settings = data in ("settings", "again") or data.startswith(("q:", "s:", "px:"))
-    markup = keyboards.settings(options, svc.presets) if on_settings else keyboards.ready(n_styles, gamma)
+    markup = keyboards.settings(options, svc.config.presets) if on_settings else keyboards.ready(n_styles, gamma)
     await query.answer()
     if data == "again":
         await query.message.reply_text("⚙ Change the settings, then ▶ Stylize.", reply_markup=markup)
@@ -304,7 +303,7 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
                 )
                 return
             content, styles = session.content_path, list(session.style_paths)
-            job_plan = plan(session.options, session.gamma, svc.presets, svc.dispatcher.seconds_per_step_256)
+            job_plan = plan(session.options, session.gamma, svc.config.presets, svc.dispatcher.seconds_per_step_256)
             params = settings_to_dict(job_plan.settings)
             request_id = session.options.get("content_message_id")
         job = Job(
