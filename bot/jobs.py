@@ -138,8 +138,10 @@ class Dispatcher:
     async def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it was neither."""
         if job_id in self.waiting:
+            index = self.waiting.index(job_id)
             self.waiting.remove(job_id)
             job = await self._finish(job_id, JobStatus.CANCELLED)
+            await self._announce_positions(start=index)
             if job is not None and job.progress_message_id:
                 await ProgressMessage(self.bot, job.chat_id, job.progress_message_id, 0).show(
                     texts.CANCELLED, force=True
@@ -150,6 +152,20 @@ class Dispatcher:
             return True
         return False
 
+    async def _announce_positions(self, start: int = 0, limit: int = 10) -> None:
+        """The queue moved: tell the next few waiting jobs their new place (a few edits, not one per job)."""
+        ids = self.waiting[start:limit]
+        if not ids:
+            return
+        async with self.db.session() as session:
+            jobs = (await session.execute(select(Job).where(Job.id.in_(ids)))).scalars().all()
+        for job in sorted(jobs, key=lambda j: self.waiting.index(j.id) if j.id in self.waiting else 0):
+            if job.progress_message_id and job.id in self.waiting:
+                caption = texts.queued(self.position(job.id), self.eta(job.id))
+                await ProgressMessage(
+                    self.bot, job.chat_id, job.progress_message_id, 0, keyboards.working(job.id)
+                ).show(caption, force=True)
+
     # ------------------------------------------------------------------ work
     async def _loop(self) -> None:
         while True:
@@ -157,6 +173,7 @@ class Dispatcher:
                 self._wakeup.clear()
                 await self._wakeup.wait()
             job_id = self.waiting.pop(0)
+            await self._announce_positions()
             try:
                 await self._run(job_id)
             except asyncio.CancelledError:

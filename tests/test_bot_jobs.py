@@ -53,23 +53,24 @@ async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
         status = await bob.wait_for(lambda e: text_message(e, "Queued"), since=mark, timeout=5)
         assert time.monotonic() - asked < 1.0 and "you're next" in status["message"]["text"]
 
-        # Cyd cancels while queued, Ann while running (the button on her progress message)
-        mark = await cyd.mark()
-        await cyd.send_text("/cancel")
-        await cyd.wait_for(lambda e: text_message(e, "Cancelled"), since=mark)
-        await cyd.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
+        # Bob cancels while queued: Cyd moves up and is told; Ann cancels while running (her progress button)
+        mark = await bob.mark()
+        await bob.send_text("/cancel")
+        await bob.wait_for(lambda e: text_message(e, "Cancelled"), since=mark)
+        await bob.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
+        await cyd.wait_for(lambda e: e["kind"] == "edit" and "you're next" in e["after"].get("caption", ""))
         await ann.press("✖ Cancel")
         await ann.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
 
-        await bob.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
+        await cyd.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
         await asyncio.sleep(0.5)
         assert not [e for e in await ann.sent() if photo_with(e, "Done in")]
-        assert not [e for e in await cyd.sent() if photo_with(e, "Done in")]
+        assert not [e for e in await bob.sent() if photo_with(e, "Done in")]
         statuses = {job.user_id: job.status for job in await running.jobs()}
-        assert statuses == {2001: JobStatus.CANCELLED, 2002: JobStatus.DONE, 2003: JobStatus.CANCELLED}
-        mark = await bob.mark()
-        await bob.send_text("/cancel")
-        await bob.wait_for(lambda e: text_message(e, "Nothing to cancel"), since=mark)
+        assert statuses == {2001: JobStatus.CANCELLED, 2002: JobStatus.CANCELLED, 2003: JobStatus.DONE}
+        mark = await cyd.mark()
+        await cyd.send_text("/cancel")
+        await cyd.wait_for(lambda e: text_message(e, "Nothing to cancel"), since=mark)
     finally:
         await running.stop()
 
