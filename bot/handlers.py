@@ -262,6 +262,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             options["quality"] = data[2:]
         elif data.startswith("s:") and data[2:] in STRENGTHS:
             options["strength"] = data[2:]
+        elif data == "kc":
+            options["keep_colors"] = not options.get("keep_colors")
         elif data.startswith("px:") and data[3:].isdigit() and int(data[3:]) in SIZES:
             # the same size again switches back to the quality preset's own size
             options["size"] = None if options.get("size") == int(data[3:]) else int(data[3:])
@@ -273,7 +275,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not (ready and n_styles):
         await query.answer(texts.NEED_CONTENT if not ready else texts.NEED_STYLE, show_alert=True)
         return
-    on_settings = data in ("settings", "again") or data.startswith(("q:", "s:", "px:"))
+    on_settings = data in ("settings", "again") or data == "kc" or data.startswith(("q:", "s:", "px:"))
     markup = keyboards.settings(options, svc.config.presets) if on_settings else keyboards.ready(n_styles, gamma)
     await query.answer()
     if data == "again":

@@ -335,4 +335,6 @@ def describe(params: dict, n_styles: int, seconds: float) -> str:
     parts = [f"{params.get('size')} px", f"{params.get('steps')} steps"]
     if n_styles == 2:
         parts.append(f"mix {texts.mix_label(params.get('gamma', 0.5))}")
+    if params.get("keep_colors"):
+        parts.append("your colours")
     return f"🎨 Done in {texts.duration(seconds)} · " + " · ".join(parts)

@@ -25,7 +25,13 @@ def settings(options: dict, presets: dict) -> InlineKeyboardMarkup:
     strength = [B(mark(options.get("strength") == s, s.title()), callback_data=f"s:{s}") for s in STRENGTHS]
     size = [B(mark(options.get("size") == px, f"{px} px"), callback_data=f"px:{px}") for px in SIZES]
     return InlineKeyboardMarkup(
-        [quality, size, strength, [B("◀ Back", callback_data="back"), B("▶ Stylize", callback_data="go")]]
+        [
+            quality,
+            size,
+            strength,
+            [B(mark(bool(options.get("keep_colors")), "🎨 Keep my colours"), callback_data="kc")],
+            [B("◀ Back", callback_data="back"), B("▶ Stylize", callback_data="go")],
+        ]
     )
 
 

@@ -39,7 +39,12 @@ def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]], secon
     size = int(options.get("size") or size)
     strength = STRENGTHS.get(options.get("strength", "normal"), STRENGTHS["normal"])
     settings = StyleSettings(
-        size=size, steps=steps, gamma=gamma, style_weight=strength, preview_every=max(1, steps // 3)
+        size=size,
+        steps=steps,
+        gamma=gamma,
+        style_weight=strength,
+        keep_colors=bool(options.get("keep_colors")),
+        preview_every=max(1, steps // 3),
     )
     # cost grows with the pixel count
     estimate = steps * seconds_per_step_256 * (size / 256) ** 2 + 2.0

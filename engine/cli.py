@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"two styles: share of the first, 0…1 (default {_D.gamma}: an even mix)",
     )
     p.add_argument(
+        "--keep-colors",
+        action="store_true",
+        help="keep the photo's colours; take only light, strokes and texture from the style",
+    )
+    p.add_argument(
         "--no-calibrate",
         dest="calibrate",
         action="store_false",
@@ -139,6 +144,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings, str | N
         steps=args.steps,
         gamma=args.gamma,
         calibrate=args.calibrate,
+        keep_colors=args.keep_colors,
         content_weight=args.content_weight,
         style_weight=args.style_weight,
         tv_weight=args.tv_weight,

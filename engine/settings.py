@@ -43,6 +43,7 @@ class StyleSettings:
     style_layer_weights: tuple[float, ...] | None = None  #: default: equal (Gatys: w_l = 1/5)
     style_scale: float = 1.0  #: style image size relative to the output size
     calibrate: bool = True  #: balance two styles by their relative improvement (see engine.mixing)
+    keep_colors: bool = False  #: keep the photo's colours (the painting gives only light and texture)
     seed: int | None = None
     preview_every: int = 0  #: attach an intermediate picture to the progress every N steps (0: never)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
+from .colors import keep_colors
 from .device import pick_device
 from .errors import EngineError, SettingsError
 from .images import ImageSource, fit_size, image_to_tensor, open_image, resize, tensor_to_image
@@ -161,6 +162,8 @@ class _Run:
             terms = self.terms(image)
             end = self.summary(*terms, self.objective(*terms))
         result_image = tensor_to_image(image)
+        if s.keep_colors:
+            result_image = keep_colors(result_image, self.content_img)
         elapsed = time.perf_counter() - self.started
         self.report(stage="done", size=size, step=s.steps, losses=end, elapsed=elapsed, eta=0.0, image=result_image)
         return Result(result_image, s, start, end, s.steps, elapsed, str(self.device))

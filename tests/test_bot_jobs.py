@@ -105,12 +105,14 @@ async def test_settings_buttons_change_the_job(running, client):
     await eve.press("Balanced")
     await eve.press("Strong")
     await eve.wait_for(lambda e: e["kind"] == "edit" and "• Strong" in str(e["after"].get("reply_markup")))
+    await eve.press("🎨 Keep my colours")
+    await eve.wait_for(lambda e: e["kind"] == "edit" and "• 🎨 Keep my colours" in str(e["after"].get("reply_markup")))
     mark = await eve.mark()
     await eve.press("▶ Stylize")
     result = await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert "64 px · 6 steps" in result["message"]["caption"]
     (job,) = await running.jobs()
-    assert job.params["style_weight"] == 30.0 and job.params["size"] == 64
+    assert job.params["style_weight"] == 30.0 and job.params["size"] == 64 and job.params["keep_colors"]
     assert buttons(result)[0] == "🔁 Again"
 
 
