@@ -281,25 +281,17 @@ class Dispatcher:
             else None
         )
         path = Path(event.output)
+        as_file = path.stat().st_size > 10 * 1024 * 1024  # over the photo limit: send the file itself
+        send = self.bot.send_document if as_file else self.bot.send_photo
         with path.open("rb") as handle:
-            if path.stat().st_size > 10 * 1024 * 1024:  # over the photo limit: send the file itself
-                sent = await self.bot.send_document(
-                    job.chat_id,
-                    handle,
-                    caption=caption,
-                    reply_parameters=reply,
-                    reply_markup=keyboards.result(job.id, len(job.style_paths) == 2),
-                )
-                file_id = sent.document.file_id
-            else:
-                sent = await self.bot.send_photo(
-                    job.chat_id,
-                    handle,
-                    caption=caption,
-                    reply_parameters=reply,
-                    reply_markup=keyboards.result(job.id, len(job.style_paths) == 2),
-                )
-                file_id = sent.photo[-1].file_id
+            sent = await send(
+                job.chat_id,
+                handle,
+                caption=caption,
+                reply_parameters=reply,
+                reply_markup=keyboards.result(job.id, len(job.style_paths) == 2),
+            )
+        file_id = sent.document.file_id if as_file else sent.photo[-1].file_id
         await self._finish(job.id, JobStatus.DONE, progress=1.0, result_path=str(path), result_file_id=file_id)
         if progress is not None:
             await progress.delete()
