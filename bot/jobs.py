@@ -116,9 +116,7 @@ class Dispatcher:
 
     def quote(self, params: dict) -> tuple[int, float]:
         """Position and seconds-to-result a job with ``params`` would get if queued now."""
-        ahead = sum(self.estimates.get(j, 0.0) for j in self.waiting)
-        if self.running is not None:
-            ahead += self.estimates.get(self.running, 0.0) * (1 - self.running_progress.get(self.running, 0.0))
+        ahead = sum(self.estimates.get(j, 0.0) for j in self.waiting) + self._running_remainder()
         return len(self.waiting) + 1, ahead + self._estimate(params)
 
     def position(self, job_id: int) -> int:
@@ -126,10 +124,12 @@ class Dispatcher:
 
     def eta(self, job_id: int) -> float:
         ahead = self.waiting[: self.waiting.index(job_id) + 1] if job_id in self.waiting else [job_id]
-        total = sum(self.estimates.get(j, 0.0) for j in ahead)
-        if self.running is not None:
-            total += self.estimates.get(self.running, 0.0) * (1 - self.running_progress.get(self.running, 0.0))
-        return total
+        return sum(self.estimates.get(j, 0.0) for j in ahead) + self._running_remainder()
+
+    def _running_remainder(self) -> float:
+        if self.running is None:
+            return 0.0
+        return self.estimates.get(self.running, 0.0) * (1 - self.running_progress.get(self.running, 0.0))
 
     def _estimate(self, params: dict) -> float:
         size, steps = params.get("size", 512), params.get("steps", 300)
@@ -140,6 +140,7 @@ class Dispatcher:
         if job_id in self.waiting:
             index = self.waiting.index(job_id)
             self.waiting.remove(job_id)
+            self.estimates.pop(job_id, None)
             job = await self._finish(job_id, JobStatus.CANCELLED)
             await self._announce_positions(start=index)
             if job is not None and job.progress_message_id:
@@ -183,6 +184,8 @@ class Dispatcher:
                 await self._fail(job_id, texts.SOMETHING_WRONG, "internal")
             finally:
                 self.running = None
+                if job_id not in self.waiting:  # not requeued after an engine crash
+                    self.estimates.pop(job_id, None)
 
     async def _run(self, job_id: int) -> None:
         async with self.db.session() as session, session.begin():
