@@ -15,6 +15,9 @@ MAX_SIZE = 4096
 MAX_STEPS = 100_000
 MAX_STYLES = 2
 
+DEFAULT_STYLE_WEIGHT = 10.0
+STRENGTH_EXPONENT = math.log(10) / math.log(3)  # strength 0.25 / 0.75 → β/α ÷10 / ×10
+
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 
@@ -32,7 +35,7 @@ class StyleSettings:
     steps: int = 300  #: optimiser steps (L-BFGS: one forward+backward each)
     gamma: float = 0.5  #: two styles: 1 = style 1 only, 0 = style 2 only
     content_weight: float = 1.0  #: α
-    style_weight: float = 10.0  #: β
+    style_weight: float = DEFAULT_STYLE_WEIGHT  #: β
     tv_weight: float = 10.0  #: total-variation smoothing
     optimizer: str = "lbfgs"
     learning_rate: float | None = None  #: default: 1.0 for L-BFGS, 0.02 (pixels in 0–1) for Adam
@@ -44,11 +47,22 @@ class StyleSettings:
     style_scale: float = 1.0  #: style image size relative to the output size
     calibrate: bool = True  #: balance two styles by their relative improvement (see engine.mixing)
     keep_colors: bool = False  #: keep the photo's colours (the painting gives only light and texture)
+    start_size: int | None = None  #: coarse-to-fine: first longest side; sizes grow by √2 to ``size`` (None: one size)
+    coarse_steps: int | None = None  #: steps at each size below ``size`` (default: ``steps``, which is for ``size``)
+    tolerance: float = 0.0  #: end a size early once the loss improves by less than this fraction over 10 steps
+    strength: float | None = None  #: 0…1; when set, replaces content_weight/style_weight (see :meth:`weights`)
     seed: int | None = None
     preview_every: int = 0  #: attach an intermediate picture to the progress every N steps (0: never)
 
     @property
     def lr(self) -> float:
+        if self.start_size is not None:
+            _check_int("start_size", self.start_size, 16, MAX_SIZE, "px")
+        if self.coarse_steps is not None:
+            _check_int("coarse_steps", self.coarse_steps, 0, MAX_STEPS)
+        _check_range("tolerance", self.tolerance, 0.0, 1.0)
+        if self.strength is not None:
+            _check_range("strength", self.strength, 0.0, 1.0)
         if self.learning_rate is not None:
             return self.learning_rate
         return 1.0 if self.optimizer == "lbfgs" else 0.02
@@ -58,6 +72,35 @@ class StyleSettings:
         if self.style_layer_weights is None:
             return tuple(1.0 / len(self.style_layers) for _ in self.style_layers)
         return self.style_layer_weights
+
+    @property
+    def weights(self) -> tuple[float, float]:
+        """(α, β) in effect. ``strength`` t maps to β/α = 10·(t/(1−t))^2.1: 0 keeps the photo, 0.5 is the
+        default balance (β = 10), about ±0.25 is a factor of 10 either way, and 1 is the style alone."""
+        t = self.strength
+        if t is None:
+            return self.content_weight, self.style_weight
+        if t >= 1.0:
+            return 0.0, DEFAULT_STYLE_WEIGHT
+        return 1.0, DEFAULT_STYLE_WEIGHT * (t / (1.0 - t)) ** STRENGTH_EXPONENT
+
+    @property
+    def schedule(self) -> tuple[tuple[int, int], ...]:
+        """(longest side, steps) of each size, coarse to fine; most steps go to the cheap small sizes."""
+        if not self.start_size or self.start_size >= self.size:
+            return ((self.size, self.steps),)
+        sides, k = [], 0
+        while (side := round(self.size / 2 ** (k / 2))) >= self.start_size:
+            sides.insert(0, side)
+            k += 1
+        coarse = self.steps if self.coarse_steps is None else self.coarse_steps
+        if coarse == 0:
+            return ((self.size, self.steps),)
+        return (*((side, coarse) for side in sides[:-1]), (self.size, self.steps))
+
+    @property
+    def total_steps(self) -> int:
+        return sum(steps for _, steps in self.schedule)
 
     def replace(self, **changes) -> StyleSettings:
         return replace(self, **changes)
@@ -71,6 +114,13 @@ class StyleSettings:
         _check_range("gamma", self.gamma, 0.0, 1.0)
         for name in ("content_weight", "style_weight", "tv_weight"):
             _check_range(name, getattr(self, name), 0.0, 1e9)
+        if self.start_size is not None:
+            _check_int("start_size", self.start_size, 16, MAX_SIZE, "px")
+        if self.coarse_steps is not None:
+            _check_int("coarse_steps", self.coarse_steps, 0, MAX_STEPS)
+        _check_range("tolerance", self.tolerance, 0.0, 1.0)
+        if self.strength is not None:
+            _check_range("strength", self.strength, 0.0, 1.0)
         if self.learning_rate is not None:
             _check_range("learning_rate", self.learning_rate, 1e-6, 1e3, open_low=True)
         _check_range("style_scale", self.style_scale, 0.1, 4.0)

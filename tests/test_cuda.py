@@ -1,0 +1,49 @@
+"""The CUDA path. Skipped where there is no NVIDIA GPU (CI); run on a GPU machine with ``pytest tests/test_cuda.py``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PIL import Image
+
+from engine import Engine, StyleSettings
+from engine.judge import distances
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs an NVIDIA GPU")
+
+
+@pytest.fixture(scope="module")
+def cpu_engine():
+    return Engine(device="cpu")
+
+
+def _judge(engine, result, content, style):
+    return distances(engine.network(("relu5_1",)), result.image, content, style)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "tf32", "bf16"])
+def test_gpu_pictures_are_as_close_as_the_cpu_ones(cpu_engine, shared_images, precision):
+    content, style = Image.open(shared_images / "tubingen.jpg"), Image.open(shared_images / "starry_night.jpg")
+    settings = StyleSettings(size=128, steps=40, seed=0)
+    on_cpu = cpu_engine.stylize(content, [style], settings)
+    on_gpu = Engine(device="cuda", precision=precision).stylize(content, [style], settings)
+    assert on_gpu.device.startswith("cuda") and on_gpu.image.size == on_cpu.image.size
+    cpu_d, gpu_d = _judge(cpu_engine, on_cpu, content, style), _judge(cpu_engine, on_gpu, content, style)
+    print(precision, cpu_d, gpu_d)
+    assert gpu_d.content <= cpu_d.content * 1.15 and gpu_d.style <= cpu_d.style * 1.15
+
+
+def test_out_of_gpu_memory_paints_smaller_with_a_warning(shared_images):
+    engine = Engine(device="cuda")
+    torch.cuda.empty_cache()
+    total = torch.cuda.get_device_properties(0).total_memory
+    torch.cuda.set_per_process_memory_fraction(1.5 * 2**30 / total)  # 1.5 GiB: 4096 px cannot fit
+    try:
+        result = engine.stylize(
+            shared_images / "tubingen.jpg", [shared_images / "starry_night.jpg"], StyleSettings(size=4096, steps=2)
+        )
+    finally:
+        torch.cuda.set_per_process_memory_fraction(1.0)
+    assert max(result.image.size) < 4096
+    assert result.warnings and "instead" in result.warnings[0]
+    print(result.warnings, result.image.size)
