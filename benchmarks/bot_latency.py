@@ -14,11 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import IMAGES
 from bot.app import build_application
 from bot.config import Config
 from tests.telegram_double import DoubleClient, TelegramDouble
-
-IMAGES = Path(__file__).resolve().parents[2] / "shared" / "images"
 
 
 def _caption_had(entry: dict, text: str) -> bool:

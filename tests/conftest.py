@@ -17,7 +17,7 @@ from .telegram_double import DoubleClient, TelegramDouble
 # Opt in to PTB's coming timedelta durations (retry_after etc.), as the bot code does.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-SHARED_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "images"
+SHARED_IMAGES = Path(os.environ.get("SHARED_IMAGES") or Path(__file__).resolve().parents[2] / "shared" / "images")
 
 
 def picture(width: int = 96, height: int = 64, seed: int = 0) -> Image.Image:
