@@ -22,6 +22,7 @@ from engine.worker import CANCELLED, DONE, FAILED, PROGRESS, EngineProcess, JobR
 
 from . import keyboards, texts
 from .files import FileCache
+from .presets import total_steps, work
 from .progress import ProgressMessage
 from .storage import Database, Job, JobStatus, Session
 
@@ -132,8 +133,7 @@ class Dispatcher:
         return self.estimates.get(self.running, 0.0) * (1 - self.running_progress.get(self.running, 0.0))
 
     def _estimate(self, params: dict) -> float:
-        size, steps = params.get("size", 512), params.get("steps", 300)
-        return steps * self.seconds_per_step_256 * (size / 256) ** 2 + 3.0
+        return work(params) * self.seconds_per_step_256 + 3.0
 
     async def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it was neither."""
@@ -278,6 +278,8 @@ class Dispatcher:
     async def _deliver(self, job: Job, event, progress: ProgressMessage | None) -> None:
         elapsed = event.info.get("elapsed", event.elapsed)
         caption = describe(job.params, len(job.style_paths), elapsed)
+        if event.info.get("warnings"):
+            caption += "\n" + texts.SMALLER_THAN_ASKED
         reply = (
             ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
             if job.request_message_id
@@ -314,8 +316,7 @@ class Dispatcher:
         return await asyncio.to_thread(self.cache.prune, {Path(p) for p in keep if p})
 
     def _learn_speed(self, params: dict, seconds: float) -> None:
-        size, steps = params.get("size", 512), params.get("steps", 300)
-        measured = max(0.0, seconds - 3.0) / max(1, steps) / (size / 256) ** 2
+        measured = max(0.0, seconds - 3.0) / max(work(params), 1e-6)
         self.seconds_per_step_256 = 0.7 * self.seconds_per_step_256 + 0.3 * measured
 
     async def _keep_uploading(self, chat_id: int) -> None:
@@ -327,7 +328,7 @@ class Dispatcher:
 
 
 def describe(params: dict, n_styles: int, seconds: float) -> str:
-    parts = [f"{params.get('size')} px", f"{params.get('steps')} steps"]
+    parts = [f"{params.get('size')} px", f"{total_steps(params)} steps"]
     if n_styles == 2:
         parts.append(f"mix {texts.mix_label(params.get('gamma', 0.5))}")
     if params.get("keep_colors"):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from engine import StyleSettings
+from engine.presets import PRESETS, preset
 
-#: name → (longest side px, L-BFGS steps). On the 2-core dev CPU a step costs ≈0.5 s at 256 px
-#: and ≈2.3 s at 512 px (README), so: fast ≈ 40 s, balanced ≈ 2.5 min, best ≈ 12 min.
-DEFAULT_PRESETS: dict[str, tuple[int, int]] = {"fast": (256, 60), "balanced": (384, 120), "best": (512, 300)}
-STRENGTHS: dict[str, float] = {"subtle": 3.0, "normal": 10.0, "strong": 30.0}  # style weight β
+#: name → (longest side px, L-BFGS steps at that size); the coarse-to-fine sizes before it come from
+#: the engine's preset of the same name. 2-core CPU: fast ≈ 15 s, balanced ≈ 1 min, best ≈ 5–9 min.
+DEFAULT_PRESETS: dict[str, tuple[int, int]] = {name: (p["size"], p["steps"]) for name, p in PRESETS.items()}
+#: The ⚙ strength buttons → engine strength (0 keeps the photo, 1 is the painting alone).
+STRENGTHS: dict[str, float] = {"subtle": 0.35, "normal": 0.5, "strong": 0.65}
 SIZES = (256, 384, 512)  #: the ⚙ Settings size row; overrides the preset's size
 MIXES = (0.25, 0.5, 0.75)
 DEFAULT_OPTIONS = {"quality": "fast", "strength": "normal"}
@@ -22,7 +25,7 @@ class JobPlan:
 
 
 def parse_presets(text: str) -> dict[str, tuple[int, int]]:
-    """``"fast=256x60,balanced=384x120,best=512x300"`` → presets (for operators and tests)."""
+    """``"fast=256x6,best=512x50"`` → presets: the final size and its steps (for operators and tests)."""
     presets = dict(DEFAULT_PRESETS)
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, value = item.partition("=")
@@ -33,19 +36,39 @@ def parse_presets(text: str) -> dict[str, tuple[int, int]]:
     return presets
 
 
+def _schedule(params: dict) -> tuple[tuple[int, int], ...]:
+    return StyleSettings(
+        size=params.get("size", 512),
+        steps=params.get("steps", 300),
+        start_size=params.get("start_size"),
+        coarse_steps=params.get("coarse_steps"),
+    ).schedule
+
+
+def work(params: dict) -> float:
+    """A job's cost in steps at 256×256 px (a step costs about its pixel count), for time estimates."""
+    return sum(steps * (side / 256) ** 2 for side, steps in _schedule(params))
+
+
+def total_steps(params: dict) -> int:
+    return sum(steps for _, steps in _schedule(params))
+
+
 def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]], seconds_per_step_256: float) -> JobPlan:
     quality = options.get("quality", DEFAULT_OPTIONS["quality"])
-    size, steps = presets.get(quality, presets[DEFAULT_OPTIONS["quality"]])
+    if quality not in presets:
+        quality = DEFAULT_OPTIONS["quality"]
+    size, steps = presets[quality]
     size = int(options.get("size") or size)
     strength = STRENGTHS.get(options.get("strength", "normal"), STRENGTHS["normal"])
-    settings = StyleSettings(
+    settings = preset(
+        quality,
         size=size,
         steps=steps,
         gamma=gamma,
-        style_weight=strength,
+        strength=strength,
         keep_colors=bool(options.get("keep_colors")),
-        preview_every=max(1, steps // 3),
     )
-    # cost grows with the pixel count
-    estimate = steps * seconds_per_step_256 * (size / 256) ** 2 + 2.0
+    settings = settings.replace(preview_every=max(1, settings.total_steps // 3))
+    estimate = work(dataclasses.asdict(settings)) * seconds_per_step_256 + 2.0
     return JobPlan(settings, estimate)

@@ -25,6 +25,7 @@ STALE_BUTTON = "That button belongs to an older message."
 SOMETHING_WRONG = "Sorry — something went wrong on my side. Please try again."
 RESTARTED = "♻️ I restarted while painting your picture; it is being painted again."
 FAILED = "😞 I could not paint this one: {reason}"
+SMALLER_THAN_ASKED = "⚠ The machine ran short of memory, so this one is painted smaller than you asked."
 
 
 def queued(position: int, eta_seconds: float) -> str:

@@ -12,7 +12,7 @@ from .settings import StyleSettings
 
 #: name → settings. Seconds are wall time on the 2-core development CPU (see README, Performance).
 PRESETS: dict[str, dict] = {
-    "fast": {"size": 256, "start_size": 128, "coarse_steps": 25, "steps": 6},
+    "fast": {"size": 256, "start_size": 128, "coarse_steps": 20, "steps": 6},
     "balanced": {"size": 384, "start_size": 128, "coarse_steps": 40, "steps": 20},
     "best": {"size": 512, "start_size": 128, "coarse_steps": 100, "steps": 50},
 }

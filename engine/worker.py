@@ -160,6 +160,7 @@ def _run_job(engine, request: JobRequest, events, cancels, cancelled: set[str]) 
             "device": result.device,
             "elapsed": result.elapsed,
             "relative_improvement": list(result.relative_improvement),
+            "warnings": list(result.warnings),
         }
         events.put(
             JobEvent(

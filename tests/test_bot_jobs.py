@@ -112,7 +112,7 @@ async def test_settings_buttons_change_the_job(running, client):
     result = await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert "64 px · 6 steps" in result["message"]["caption"]
     (job,) = await running.jobs()
-    assert job.params["style_weight"] == 30.0 and job.params["size"] == 64 and job.params["keep_colors"]
+    assert job.params["strength"] == 0.65 and job.params["size"] == 64 and job.params["keep_colors"]
     assert buttons(result)[0] == "🔁 Again"
 
 
