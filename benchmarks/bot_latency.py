@@ -68,7 +68,7 @@ async def run(quality: str, device: str) -> None:
                 result = await user.wait_for(lambda e: _caption_had(e, "Done in"), since=mark, timeout=3600, poll=0.1)
                 total = time.perf_counter() - pressed
             size, steps = config.presets[quality]
-            print(f"preset {quality!r} ({size} px, {steps} steps) on {config.engine_device}:")
+            print(f"preset {quality!r} (up to {size} px, {steps} steps at that size) on {config.engine_device}:")
             print(f"  ▶ Stylize → 'queued, position, ETA' answer: {queued * 1000:.0f} ms")
             print(f"  ▶ Stylize → picture delivered:             {total:.1f} s")
             print(f"  caption: {result['message']['caption']}")

@@ -17,7 +17,7 @@ PRESETS: dict[str, dict] = {
     "best": {"size": 512, "start_size": 128, "coarse_steps": 100, "steps": 50},
 }
 #: Measured seconds per preset at its own size (tubingen + starry_night, 2-core CPU); shown in --help.
-PRESET_SECONDS_CPU = {"fast": 14, "balanced": 60, "best": 300}
+PRESET_SECONDS_CPU = {"fast": 12, "balanced": 67, "best": 310}
 
 
 def preset(name: str, **overrides) -> StyleSettings:
