@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand
+from sqlalchemy import select
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from . import handlers
+from . import admin_commands, groups, handlers
+from .admin import Permissions
 from .config import Config
 from .files import FileCache
 from .jobs import Dispatcher
-from .storage import Database
+from .storage import Database, User
 
 log = logging.getLogger(__name__)
 COMMANDS = [
@@ -19,6 +22,18 @@ COMMANDS = [
     BotCommand("new", "Start over"),
     BotCommand("status", "Your photo, styles and job"),
     BotCommand("cancel", "Stop your picture"),
+    BotCommand("settings", "This chat's defaults"),
+    BotCommand("queue", "Who is waiting"),
+    BotCommand("stylize", "In groups: reply to a photo to repaint it"),
+]
+ADMIN_COMMANDS = [
+    BotCommand("set", "Change a default for this chat"),
+    BotCommand("unset", "Back to the global default"),
+]
+OWNER_COMMANDS = [
+    BotCommand("stats", "Jobs today, queue, failures"),
+    BotCommand("ban", "Stop a user from using the bot"),
+    BotCommand("unban", "Let a banned user back in"),
 ]
 
 
@@ -29,6 +44,8 @@ def build_application(config: Config) -> Application:
     builder = builder.post_init(_post_init).post_shutdown(_post_shutdown)
     application = builder.build()
     application.bot_data["config"] = config
+    admin_commands.register(application)  # before handlers': its catch-all answers unknown commands
+    groups.register(application)
     handlers.register(application)
     return application
 
@@ -45,13 +62,35 @@ async def _post_init(application: Application) -> None:
         weights=config.engine_weights,
         device=config.engine_device,
         progress_interval=config.progress_interval,
+        group_interval=config.group_interval,
     )
+    async with db.session() as session:
+        banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
     application.bot_data["services"] = handlers.Services(
-        config, db, cache, dispatcher, handlers.album_handler(application)
+        config,
+        db,
+        cache,
+        dispatcher,
+        albums=handlers.album_handler(application),
+        group_albums=groups.album_handler(application),
+        permissions=Permissions(config.owners),
+        banned=banned,
     )
     await dispatcher.start()
-    await application.bot.set_my_commands(COMMANDS)
+    await set_command_menus(application, config)
     log.info("bot @%s ready", application.bot.username)
+
+
+async def set_command_menus(application: Application, config: Config) -> None:
+    """Everyone sees the user commands; group admins also the admin ones; owners (in their chat with the bot) all."""
+    bot = application.bot
+    await bot.set_my_commands(COMMANDS, scope=BotCommandScopeDefault())
+    await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeAllChatAdministrators())
+    for owner in config.owners:
+        try:
+            await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS + OWNER_COMMANDS, scope=BotCommandScopeChat(owner))
+        except TelegramError as exc:  # the owner has not opened a chat with the bot yet
+            log.warning("no owner command menu for %s: %s", owner, exc)
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -28,6 +28,7 @@ class Config:
     owners: tuple[int, ...] = ()
     presets: dict = field(default_factory=lambda: dict(DEFAULT_PRESETS))
     progress_interval: float = 3.0  #: least seconds between two edits of a progress message
+    group_interval: float = 10.0  #: least seconds between two progress edits in one group (20 msgs/min there)
 
     @property
     def files_dir(self) -> Path:

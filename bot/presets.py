@@ -60,6 +60,8 @@ def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]], secon
         quality = DEFAULT_OPTIONS["quality"]
     size, steps = presets[quality]
     size = int(options.get("size") or size)
+    steps = int(options.get("steps") or steps)
+    size = min(size, options.get("limits", {}).get("max_size", size))
     strength = STRENGTHS.get(options.get("strength", "normal"), STRENGTHS["normal"])
     settings = preset(
         quality,

@@ -16,6 +16,23 @@ def _seconds(value) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
+class EditBudget:
+    """One pace for all edits in a group: Telegram allows a bot about 20 messages a minute per group,
+    shared by every job there, so progress edits in one group are spaced ``group_interval`` apart
+    whichever job makes them. Private chats (positive ids) are not limited here."""
+
+    def __init__(self, group_interval: float = 10.0):
+        self.group_interval = group_interval
+        self._next: dict[int, float] = {}
+
+    def due(self, chat_id: int) -> bool:
+        return chat_id > 0 or time.monotonic() >= self._next.get(chat_id, 0.0)
+
+    def spend(self, chat_id: int) -> None:
+        if chat_id < 0:
+            self._next[chat_id] = time.monotonic() + self.group_interval
+
+
 class ProgressMessage:
     """Edits the caption (and now and then the picture) of a photo message, throttled.
 
@@ -24,20 +41,29 @@ class ProgressMessage:
     """
 
     def __init__(
-        self, bot: Bot, chat_id: int, message_id: int, min_interval: float, markup: InlineKeyboardMarkup | None = None
+        self,
+        bot: Bot,
+        chat_id: int,
+        message_id: int,
+        min_interval: float,
+        markup: InlineKeyboardMarkup | None = None,
+        budget: EditBudget | None = None,
     ):
         self.bot, self.chat_id, self.message_id = bot, chat_id, message_id
-        self.min_interval, self.markup = min_interval, markup
+        self.min_interval, self.markup, self.budget = min_interval, markup, budget
         self._next_allowed = 0.0
         self.edits = 0
 
     def due(self) -> bool:
-        return time.monotonic() >= self._next_allowed
+        shared = self.budget is None or self.budget.due(self.chat_id)
+        return shared and time.monotonic() >= self._next_allowed
 
     async def show(self, caption: str, preview: Path | None = None, *, force: bool = False) -> bool:
-        """Edit now if the throttle allows (or ``force``); True if an edit was made."""
+        """Edit now if the throttle allows (or ``force``: a final word such as "cancelled"); True if edited."""
         if not force and not self.due():
             return False
+        if self.budget is not None:
+            self.budget.spend(self.chat_id)
         try:
             if preview is not None:
                 with preview.open("rb") as handle:

@@ -26,6 +26,17 @@ SOMETHING_WRONG = "Sorry — something went wrong on my side. Please try again."
 RESTARTED = "♻️ I restarted while painting your picture; it is being painted again."
 FAILED = "😞 I could not paint this one: {reason}"
 SMALLER_THAN_ASKED = "⚠ The machine ran short of memory, so this one is painted smaller than you asked."
+GROUP_HOW = "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo."
+GROUP_PROMPT = "📷 Got it, {name}. Now reply to this message with one or two style pictures (a painting, a texture…)."
+NOT_YOUR_BUTTONS = "These buttons belong to someone else. Send a photo captioned /stylize to start your own."
+QUEUE_EMPTY = "The queue is empty — send a photo and I'll start at once."
+OWNERS_ONLY = "Sorry — only the bot's owners can do that."
+ADMINS_ONLY = "Sorry — only this group's admins can change its settings."
+PRIVATE_SETTINGS_OWNERS_ONLY = "Settings are chosen by the bot's owners. Use ⚙ Settings under your photo to pick yours."
+BANNED = "Sorry — you can't use this bot."
+GROUP_DISABLED = "Painting is switched off in this group by its admins."
+QUEUE_LIMIT = "You already have {n} picture(s) waiting — the limit here is {n}. Wait for one, or /cancel it."
+DAILY_LIMIT = "You've painted {n} pictures today — that's the daily limit here. It resets at midnight UTC (in {left})."
 
 
 def queued(position: int, eta_seconds: float) -> str:

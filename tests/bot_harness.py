@@ -14,7 +14,9 @@ TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
 
 
 class RunningBot:
-    def __init__(self, double: TelegramDouble, data_dir, progress_interval: float = 0.4, presets=None):
+    def __init__(
+        self, double: TelegramDouble, data_dir, progress_interval: float = 0.4, presets=None, owners: tuple = ()
+    ):
         self.config = Config(
             token=double.token,
             data_dir=data_dir,
@@ -24,6 +26,7 @@ class RunningBot:
             engine_device="cpu",
             presets=presets or TINY,
             progress_interval=progress_interval,
+            owners=tuple(owners),
         )
         self.app = build_application(self.config)
 

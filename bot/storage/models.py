@@ -103,3 +103,18 @@ class Setting(Base):
     value: Mapped[dict] = mapped_column()  #: {"value": …} so any JSON value fits
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SettingChange(Base):
+    """One admin change of a setting: the audit trail behind /settings."""
+
+    __tablename__ = "setting_changes"
+    __table_args__ = (Index("ix_setting_changes_scope", "scope", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    old: Mapped[dict | None] = mapped_column(JSON)  #: {"value": …}, None when it was not set
+    new: Mapped[dict | None] = mapped_column(JSON)  #: None when it was unset
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

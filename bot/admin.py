@@ -1,0 +1,185 @@
+"""Defaults and limits that admins tune without a redeploy: the keys, their layers, and who may change them.
+
+Each key resolves chat → global → built-in. Limits (``max_size``, ``jobs_per_user_per_day``,
+``queue_per_user``) can only be *tightened* by a chat: the smaller of the chat's and the global
+value applies, so a group admin cannot hand out the owner's machine. Bot owners (``BOT_OWNERS``)
+change global values (``/set global …``) and any chat's; chat admins change their own group.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from telegram import Chat, Message, User
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from engine.presets import PRESETS
+
+from .presets import STRENGTHS
+from .storage import Database, Setting, SettingChange
+
+GLOBAL = "global"
+_TRUE, _FALSE = ("on", "yes", "true", "1"), ("off", "no", "false", "0")
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: str  #: choice | int | bool
+    default: object
+    help: str
+    choices: tuple[str, ...] = ()
+    low: int = 0
+    high: int = 0
+    limit: bool = False  #: a chat may only lower it
+
+    def values(self) -> str:
+        if self.kind == "choice":
+            return "|".join(self.choices)
+        return "on|off" if self.kind == "bool" else f"{self.low}–{self.high}"
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.values()})"
+
+    def parse(self, text: str) -> object:
+        """The value ``text`` stands for, or ValueError with a message that names the valid values."""
+        text = text.strip().lower()
+        if self.kind == "choice" and text in self.choices:
+            return text
+        if self.kind == "bool" and text in _TRUE + _FALSE:
+            return text in _TRUE
+        if self.kind == "int" and text.isdigit() and self.low <= int(text) <= self.high:
+            return int(text)
+        raise ValueError(f"{text!r} is not a valid {self.name}: use {self.values()}.")
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("quality", "choice", "fast", "quality of new pictures", choices=tuple(PRESETS)),
+        Key("size", "int", 0, "longest side in px; 0 = the quality's own", low=0, high=2048),
+        Key("steps", "int", 0, "steps at the final size; 0 = the quality's own", low=0, high=2000),
+        Key("strength", "choice", "normal", "how strongly the style is applied", choices=tuple(STRENGTHS)),
+        Key("keep_colors", "bool", False, "keep the photo's colours"),
+        Key("max_size", "int", 1024, "largest picture anyone may ask for, px", low=64, high=2048, limit=True),
+        Key("jobs_per_user_per_day", "int", 50, "pictures per person per day (UTC)", low=1, high=10000, limit=True),
+        Key("queue_per_user", "int", 1, "pictures one person may have waiting", low=1, high=20, limit=True),
+        Key("group_enabled", "bool", True, "painting allowed in this group"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: object
+    source: str  #: "default", "global" or "chat"
+
+
+def usage() -> str:
+    return "Keys: " + ", ".join(k.describe() for k in KEYS.values()) + "."
+
+
+def show(key: Key, value: object) -> str:
+    if key.kind == "bool":
+        return "on" if value else "off"
+    if key.name in ("size", "steps") and value == 0:
+        return "the quality's own"
+    return str(value)
+
+
+async def effective(db: Database, chat_id: int | None) -> dict[str, Resolved]:
+    """Every key's value for ``chat_id`` (None: the global values) and where it comes from."""
+    scopes = [GLOBAL] if chat_id is None else [GLOBAL, str(chat_id)]
+    async with db.session() as session:
+        rows = (await session.execute(select(Setting).where(Setting.scope.in_(scopes)))).scalars().all()
+    stored = {(row.scope, row.key): row.value["value"] for row in rows}
+    found: dict[str, Resolved] = {}
+    for name, key in KEYS.items():
+        resolved = Resolved(key.default, "default")
+        if (GLOBAL, name) in stored:
+            resolved = Resolved(stored[(GLOBAL, name)], "global")
+        if chat_id is not None and (str(chat_id), name) in stored:
+            value = stored[(str(chat_id), name)]
+            if not key.limit or value <= resolved.value:
+                resolved = Resolved(value, "chat")
+        found[name] = resolved
+    return found
+
+
+async def change(db: Database, scope: str, key: Key, value: object | None, by: int) -> tuple[object | None, bool]:
+    """Set (or with None, unset) ``key`` in ``scope``, recording who changed what. Returns (old, changed)."""
+    async with db.session() as session, session.begin():
+        row = (
+            await session.execute(select(Setting).where(Setting.scope == scope, Setting.key == key.name))
+        ).scalar_one_or_none()
+        old = row.value["value"] if row is not None else None
+        if (row is None and value is None) or (row is not None and value is not None and old == value):
+            return old, False
+        if value is None:
+            await session.delete(row)
+        elif row is None:
+            session.add(Setting(scope=scope, key=key.name, value={"value": value}, updated_by=by))
+        else:
+            row.value, row.updated_by = {"value": value}, by
+        session.add(
+            SettingChange(
+                scope=scope,
+                key=key.name,
+                old=None if row is None else {"value": old},
+                new=None if value is None else {"value": value},
+                changed_by=by,
+            )
+        )
+    return old, True
+
+
+class Permissions:
+    """Who may change what: owners from the config; chat admins asked of Telegram, cached briefly."""
+
+    TTL = 60.0  #: seconds an admin check is trusted (a demoted admin loses rights within a minute)
+
+    def __init__(self, owners: tuple[int, ...]):
+        self.owners = set(owners)
+        self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
+
+    def is_owner(self, user: User | None) -> bool:
+        return user is not None and user.id in self.owners
+
+    async def is_chat_admin(self, message: Message) -> bool:
+        chat: Chat = message.chat
+        if chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+            return False
+        # An anonymous admin writes as the group itself; only admins can do that.
+        if message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return True
+        user = message.from_user
+        if user is None:
+            return False
+        cached = self._cache.get((chat.id, user.id))
+        if cached is not None and time.monotonic() - cached[0] < self.TTL:
+            return cached[1]
+        try:
+            member = await message.get_bot().get_chat_member(chat.id, user.id)
+            admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        except TelegramError:
+            admin = False
+        self._cache[(chat.id, user.id)] = (time.monotonic(), admin)
+        return admin
+
+    async def may_change(self, message: Message) -> bool:
+        return self.is_owner(message.from_user) or await self.is_chat_admin(message)
+
+
+def next_reset(now: datetime | None = None) -> datetime:
+    """When today's quota starts over: the next midnight UTC."""
+    now = now or datetime.now(UTC)
+    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def day_start(now: datetime | None = None) -> datetime:
+    now = now or datetime.now(UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
