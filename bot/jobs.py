@@ -235,7 +235,8 @@ class Dispatcher:
                 keyboards.working(job_id),
                 self.budget,
             )
-            await progress.show(texts.painting(0, self.estimates.get(job_id)), force=True)
+            # In a group the first progress edit may wait for its turn: the painting starts regardless.
+            await progress.show(texts.painting(0, self.estimates.get(job_id)), force=job.chat_id > 0)
         request = JobRequest(
             str(job_id),
             job.content_path,

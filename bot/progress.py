@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -32,6 +33,10 @@ class EditBudget:
         if chat_id < 0:
             self._next[chat_id] = time.monotonic() + self.group_interval
 
+    def wait(self, chat_id: int) -> float:
+        """Seconds until the next edit in this chat is allowed."""
+        return 0.0 if chat_id > 0 else max(0.0, self._next.get(chat_id, 0.0) - time.monotonic())
+
 
 class ProgressMessage:
     """Edits the caption (and now and then the picture) of a photo message, throttled.
@@ -59,10 +64,13 @@ class ProgressMessage:
         return shared and time.monotonic() >= self._next_allowed
 
     async def show(self, caption: str, preview: Path | None = None, *, force: bool = False) -> bool:
-        """Edit now if the throttle allows (or ``force``: a final word such as "cancelled"); True if edited."""
+        """Edit now if the throttle allows; True if edited. ``force`` (a final word such as "cancelled")
+        skips this message's own throttle but in a group still waits its turn in the shared pace."""
         if not force and not self.due():
             return False
         if self.budget is not None:
+            if force:
+                await asyncio.sleep(self.budget.wait(self.chat_id))
             self.budget.spend(self.chat_id)
         try:
             if preview is not None:

@@ -15,7 +15,13 @@ TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
 
 class RunningBot:
     def __init__(
-        self, double: TelegramDouble, data_dir, progress_interval: float = 0.4, presets=None, owners: tuple = ()
+        self,
+        double: TelegramDouble,
+        data_dir,
+        progress_interval: float = 0.4,
+        presets=None,
+        owners: tuple = (),
+        group_interval: float = 10.0,
     ):
         self.config = Config(
             token=double.token,
@@ -27,6 +33,7 @@ class RunningBot:
             presets=presets or TINY,
             progress_interval=progress_interval,
             owners=tuple(owners),
+            group_interval=group_interval,
         )
         self.app = build_application(self.config)
 

@@ -268,8 +268,12 @@ class TelegramDouble:
         return update
 
     def public(self, message: dict) -> dict:
-        """A message as the Bot API returns it (our bookkeeping fields removed)."""
-        return {k: copy.deepcopy(v) for k, v in message.items() if not k.startswith("_")}
+        """A message as the Bot API returns it (our bookkeeping fields removed; like Telegram, only an
+        inline keyboard comes back as ``reply_markup`` — never a ForceReply or reply keyboard)."""
+        public = {k: copy.deepcopy(v) for k, v in message.items() if not k.startswith("_")}
+        if "inline_keyboard" not in public.get("reply_markup", {"inline_keyboard": []}):
+            public.pop("reply_markup")
+        return public
 
     def reply_to(self, chat_id: int, params: dict) -> dict | None:
         target = _json(params, "reply_parameters") or {}
