@@ -9,7 +9,7 @@ from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotComman
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from . import admin_commands, groups, handlers
+from . import admin_commands, gallery, groups, handlers
 from .admin import Permissions
 from .config import Config
 from .files import FileCache
@@ -25,12 +25,15 @@ COMMANDS = [
     BotCommand("settings", "This chat's defaults"),
     BotCommand("queue", "Who is waiting"),
     BotCommand("stylize", "In groups: reply to a photo to repaint it"),
+    BotCommand("presets", "The gallery of paintings to pick from"),
 ]
 ADMIN_COMMANDS = [
     BotCommand("set", "Change a default for this chat"),
     BotCommand("unset", "Back to the global default"),
 ]
 OWNER_COMMANDS = [
+    BotCommand("addpreset", "Add a painting to the gallery (photo caption)"),
+    BotCommand("delpreset", "Remove a painting from the gallery"),
     BotCommand("stats", "Jobs today, queue, failures"),
     BotCommand("ban", "Stop a user from using the bot"),
     BotCommand("unban", "Let a banned user back in"),
@@ -45,6 +48,7 @@ def build_application(config: Config) -> Application:
     application = builder.build()
     application.bot_data["config"] = config
     admin_commands.register(application)  # before handlers': its catch-all answers unknown commands
+    gallery.register(application)
     groups.register(application)
     handlers.register(application)
     return application

@@ -22,7 +22,7 @@ from . import keyboards, texts
 from .albums import AlbumCollector
 from .files import picture_in
 from .handlers import _assign_roles, load_session, services
-from .storage import Job, User
+from .storage import Job, Preset, User
 
 log = logging.getLogger(__name__)
 GROUPS = filters.ChatType.GROUPS
@@ -42,17 +42,27 @@ async def stylize_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if target is None or picture_in(target) is None:
         await message.reply_text(texts.GROUP_HOW)
         return
-    await start_session(update, context, target, request=message)
+    await start_session(update, context, target, message, list(context.args or []))
 
 
 async def stylize_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo captioned ``/stylize``: that photo is the content."""
     message = update.effective_message
-    await start_session(update, context, message, request=message)
+    await start_session(update, context, message, message, (message.caption or "").split()[1:])
 
 
-async def start_session(update: Update, context: ContextTypes.DEFAULT_TYPE, photo: Message, request: Message) -> None:
+async def start_session(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, photo: Message, request: Message, args: list[str]
+) -> None:
+    """The member's photo becomes the content; ``/stylize <name>`` also takes a gallery painting as the style."""
     svc = services(context)
+    preset = None
+    if args:
+        async with svc.db.session() as db_session:
+            wanted = select(Preset).where(Preset.name == args[0].lower())
+            preset = (await db_session.execute(wanted)).scalar_one_or_none()
+        if preset is None:
+            await request.reply_text(f"I have no painting called {args[0]!r}. /presets shows the gallery.")
     try:
         path = await svc.cache.fetch(context.bot, picture_in(photo))
     except ImageError as exc:
@@ -63,6 +73,16 @@ async def start_session(update: Update, context: ContextTypes.DEFAULT_TYPE, phot
         session = await load_session(db_session, update)
         session.content_path, session.style_paths, session.gamma = str(path), [], 0.5
         session.options = {**session.options, "content_message_id": request.message_id}
+        if preset is not None:
+            session.style_paths = [preset.path]
+    if preset is not None:
+        await request.reply_text(
+            f"📷 Photo and 🖼 {preset.name} ready, {mention(user.id, user.first_name)}. Tap ▶ Stylize, "
+            "or reply to this with a second style to mix two.",
+            parse_mode="HTML",
+            reply_markup=keyboards.ready(1, 0.5),
+        )
+        return
     await request.reply_text(
         texts.GROUP_PROMPT.format(name=mention(user.id, user.first_name)),
         parse_mode="HTML",

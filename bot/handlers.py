@@ -25,7 +25,7 @@ from .config import Config
 from .files import FileCache, picture_in
 from .jobs import Dispatcher
 from .presets import MIXES, SIZES, STRENGTHS, plan
-from .storage import Chat, Database, Job, JobStatus, Session, User
+from .storage import Chat, Database, Job, JobStatus, Preset, Session, User
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -202,6 +202,9 @@ async def accept_pictures(messages: list[Message], update: Update, context: Cont
     markup = keyboards.ready(n_styles, gamma) if ready and n_styles else None
     if len(messages) > 1 and markup is not None:
         markup = _with_roles_button(markup)
+    if ready and not n_styles:  # the photo is in: offer the gallery's paintings as styles
+        async with svc.db.session() as db_session:
+            markup = keyboards.gallery((await db_session.execute(select(Preset).order_by(Preset.name))).scalars().all())
     await messages[0].reply_text(reply, reply_markup=markup)
 
 
@@ -253,7 +256,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     svc = services(context)
     data = query.data or ""
-    if not _presser_owns(update):
+    if not presser_owns(update):
         await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
         return
     if data == "go":
@@ -314,7 +317,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.debug("keyboard unchanged: %s", exc)
 
 
-def _presser_owns(update: Update) -> bool:
+def presser_owns(update: Update) -> bool:
     """In groups every keyboard answers a member's own message; only that member may press it."""
     if update.effective_chat is None or update.effective_chat.type == "private":
         return True

@@ -25,7 +25,7 @@ from . import keyboards, texts
 from .files import FileCache
 from .presets import total_steps, work
 from .progress import EditBudget, ProgressMessage
-from .storage import Database, Job, JobStatus, Session, User
+from .storage import Database, Job, JobStatus, Preset, Session, User
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 2
@@ -358,6 +358,7 @@ class Dispatcher:
             )
             for content, styles in await session.execute(active):
                 keep.update([content, *styles])
+            keep.update((await session.execute(select(Preset.path))).scalars())
         return await asyncio.to_thread(self.cache.prune, {Path(p) for p in keep if p})
 
     def _learn_speed(self, params: dict, seconds: float) -> None:

@@ -44,3 +44,10 @@ def result(job_id: int, two_styles: bool) -> InlineKeyboardMarkup:
     if two_styles:
         row.append(B("🔀 Swap styles", callback_data=f"swapjob:{job_id}"))
     return InlineKeyboardMarkup([row])
+
+
+def gallery(presets) -> InlineKeyboardMarkup | None:
+    """Buttons that pick a gallery painting as the style, two to a row (at most 10)."""
+    buttons = [B(f"🖼 {p.name}", callback_data=f"preset:{p.id}") for p in presets[:10]]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None

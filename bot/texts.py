@@ -30,6 +30,11 @@ GROUP_HOW = "To paint in this group: send a photo with the caption /stylize, or 
 GROUP_PROMPT = "📷 Got it, {name}. Now reply to this message with one or two style pictures (a painting, a texture…)."
 NOT_YOUR_BUTTONS = "These buttons belong to someone else. Send a photo captioned /stylize to start your own."
 QUEUE_EMPTY = "The queue is empty — send a photo and I'll start at once."
+ADDPRESET_HOW = (
+    "Send a photo with the caption /addpreset <name> (or reply /addpreset <name> to one). Names: a–z, 0–9, - and _."
+)
+GALLERY_EMPTY = "No paintings in the gallery yet. Send your own style picture instead."
+GALLERY_PICK = "🖼 Pick a painting from the gallery as your style:"
 OWNERS_ONLY = "Sorry — only the bot's owners can do that."
 ADMINS_ONLY = "Sorry — only this group's admins can change its settings."
 PRIVATE_SETTINGS_OWNERS_ONLY = "Settings are chosen by the bot's owners. Use ⚙ Settings under your photo to pick yours."

@@ -37,7 +37,8 @@ def first_caption(entry) -> str:
 async def said(user, command: str, expect: str, timeout: float = 10.0) -> str:
     mark = await user.mark()
     await user.send_text(command)
-    entry = await user.wait_for(lambda e: text_message(e, ""), since=mark, timeout=timeout)
+    is_text = lambda e: e["kind"] == "message" and "text" in e["message"]  # noqa: E731
+    entry = await user.wait_for(is_text, since=mark, timeout=timeout)
     text = entry["message"]["text"]
     assert expect in text, text
     return text

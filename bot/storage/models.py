@@ -118,3 +118,17 @@ class SettingChange(Base):
     new: Mapped[dict | None] = mapped_column(JSON)  #: None when it was unset
     changed_by: Mapped[int] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Preset(Base):
+    """A painting in the gallery: the Telegram file id to show it, a cached copy to paint with."""
+
+    __tablename__ = "presets"
+    __table_args__ = (UniqueConstraint("name", name="uq_presets_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    file_id: Mapped[str] = mapped_column(String(256))
+    path: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
