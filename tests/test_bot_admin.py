@@ -72,6 +72,7 @@ async def test_chat_admins_change_their_group_members_cannot(double, client, tmp
         usage = await said(ann, "/set quality", "Use /set <key> <value>")
         assert "jobs_per_user_per_day (1–10000)" in usage and "keep_colors (on|off)" in usage
         await said(ann, "/set quality best", "Nothing to change")
+        await said(bob, "/unset quality", "only this group's admins")
         await said(ann, "/unset quality", "quality in this chat: best → unset")
         await said(bob, "/settings", "quality = fast (default)")
 
@@ -79,6 +80,18 @@ async def test_chat_admins_change_their_group_members_cannot(double, client, tmp
         mark = await ann.mark()
         await ann.send_raw(text="/set keep_colors on", sender_chat={"id": GROUP, "type": "supergroup", "title": "x"})
         await ann.wait_for(lambda e: text_message(e, "keep_colors in this chat: unset → on"), since=mark)
+
+        # painting switched off in this group: a member's ▶ Stylize is refused, nothing is queued
+        await said(ann, "/set group_enabled off", "group_enabled in this chat: unset → off")
+        mark = await bob.mark()
+        await bob.send_photo(picture(160, 120), caption="/stylize")
+        prompt = await bob.wait_for(lambda e: text_message(e, "Got it, Bob"), since=mark)
+        mark = await bob.mark()
+        await bob.send_photo(stripes(96, 96), reply_to=prompt["message"]["message_id"])
+        ready = await bob.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+        await bob.press("▶ Stylize", message_id=ready["message"]["message_id"])
+        await bob.wait_for(answered("switched off in this group"), since=mark)
+        assert await running.jobs() == []
 
         async with running.services.db.session() as session:
             changes = (await session.execute(select(SettingChange).order_by(SettingChange.id))).scalars().all()
@@ -192,6 +205,8 @@ async def test_bans_stats_and_command_menus(double, client, tmp_path):
         await gus.send_photo(picture())
         await gus.wait_for(lambda e: text_message(e, "you can't use this bot"), since=mark)
         assert "Banned users: 1" in await said(owner, "/stats", "Today (UTC")
+        await said(gus, "/unban 4501", "you can't use this bot")  # a banned user's commands stop at the door
+        await said(client.user(4503, "Hil"), "/unban 4501", "only the bot's owners")
         await said(owner, "/unban 4501", "Unbanned user 4501")
         await said(gus, "/start", "repaint your photo")
 

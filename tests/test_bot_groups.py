@@ -15,6 +15,15 @@ def member(client, user_id: int, name: str):
     return client.user(user_id, name, chat_id=GROUP, chat_type="supergroup", title="Art club")
 
 
+async def prepare_private(user) -> None:
+    mark = await user.mark()
+    await user.send_photo(picture(160, 120, seed=9))
+    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+    mark = await user.mark()
+    await user.send_photo(stripes(96, 96, period=7))
+    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+
+
 async def prompt_for(user, name: str, since: int) -> dict:
     return await user.wait_for(lambda e: text_message(e, f"Got it, {name}"), since=since)
 
@@ -54,6 +63,17 @@ async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_pat
         mark = await ann.mark()
         await ann.press("▶ Stylize", message_id=ann_ready["message"]["message_id"])
         await bob.press("▶ Stylize", message_id=bob_ready["message"]["message_id"])
+        # /queue: names from this chat only, in painting order
+        outsider = client.user(5109, "Zed")
+        await prepare_private(outsider)
+        await outsider.press("▶ Stylize")
+        queue_mark = await ann.mark()
+        await ann.send_text("/queue")
+        queue = await ann.wait_for(lambda e: text_message(e, "The queue"), since=queue_mark)
+        lines = queue["message"]["text"].splitlines()[1:]
+        assert "Ann" in lines[0] and "painting now" in lines[0]
+        assert lines[1].startswith("1. Bob") and lines[2].startswith("2. someone in another chat"), lines
+        assert "Zed" not in queue["message"]["text"]
         ann_done = await ann.wait_for(lambda e: photo_with(e, "Ann, here is your painting"), since=mark, timeout=90)
         bob_done = await bob.wait_for(lambda e: photo_with(e, "Bob, here is your painting"), since=mark, timeout=90)
         assert ann_done["message"]["reply_to_message"]["message_id"] == ann_photo["message_id"]
@@ -61,7 +81,7 @@ async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_pat
         jobs = {job.user_id: job for job in await running.jobs()}
         assert jobs[5101].content_path != jobs[5102].content_path
         assert jobs[5101].style_paths != jobs[5102].style_paths
-        assert {job.chat_id for job in jobs.values()} == {GROUP}
+        assert jobs[5101].chat_id == jobs[5102].chat_id == GROUP and jobs[5109].chat_id == 5109
     finally:
         await running.stop()
 
