@@ -140,3 +140,22 @@ async def test_privacy_mode_and_wrong_turns(running, client):
     mark = await fay.mark()
     await fay.send_text("/queue")
     await fay.wait_for(lambda e: text_message(e, "queue is empty"), since=mark)
+
+
+async def test_two_styles_as_an_album_in_reply_to_the_prompt(running, client):
+    hana = member(client, 5401, "Hana")
+    mark = await hana.mark()
+    await hana.send_photo(picture(160, 120), caption="/stylize")
+    prompt = await prompt_for(hana, "Hana", mark)
+    mark = await hana.mark()
+    for period in (5, 9):  # one album, each item answering the prompt
+        await hana.send_photo(
+            stripes(96, 96, period=period), reply_to=prompt["message"]["message_id"], media_group_id="hana-styles"
+        )
+    ready = await hana.wait_for(lambda e: text_message(e, "2 styles saved"), since=mark)
+    assert "50/50" in " ".join(buttons(ready)) and "🔀 Swap styles" in buttons(ready)
+    await hana.press("▶ Stylize", message_id=ready["message"]["message_id"])
+    done = await hana.wait_for(lambda e: photo_with(e, "Hana, here is your painting"), since=mark, timeout=60)
+    assert "mix 50/50" in done["message"]["caption"]
+    (job,) = await running.jobs()
+    assert len(job.style_paths) == 2
