@@ -43,7 +43,7 @@ def test_coarse_to_fine_visits_every_size_and_ends_at_the_exact_size(engine):
     assert etas[-1] == 0 and all(e is not None and e >= 0 for e in etas)
 
 
-def test_coarse_to_fine_reaches_the_style_at_least_as_well_for_less_work(engine, shared_images):
+def test_coarse_to_fine_gets_about_as_close_for_the_same_work(engine, shared_images):
     content, style = Image.open(shared_images / "tubingen.jpg"), Image.open(shared_images / "starry_night.jpg")
     single = engine.stylize(content, [style], StyleSettings(size=96, steps=30, seed=0))
     coarse = engine.stylize(content, [style], StyleSettings(size=96, start_size=48, coarse_steps=30, steps=8, seed=0))
