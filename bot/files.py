@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Message
+from telegram.error import BadRequest
 
 from engine import ImageError, open_image
 
@@ -72,7 +73,16 @@ class FileCache:
             )
         path = self.input_path(picture)
         if not path.exists():
-            file = await bot.get_file(picture.file_id)
+            try:
+                file = await bot.get_file(picture.file_id)
+            except BadRequest as exc:  # the size was not in the message, but Telegram knows it
+                if "too big" in str(exc).lower():
+                    raise ImageError(
+                        "That file is over 20 MB; bots can only download files up to 20 MB. "
+                        "Send it as a photo or a smaller file.",
+                        "too_big",
+                    ) from None
+                raise
             partial = path.with_suffix(path.suffix + ".part")
             await file.download_to_drive(partial)
             partial.replace(path)
