@@ -13,6 +13,7 @@ from . import admin_commands, gallery, groups, handlers
 from .admin import Permissions
 from .config import Config
 from .files import FileCache
+from .health import HealthServer
 from .jobs import Dispatcher
 from .storage import Database, User
 
@@ -67,6 +68,7 @@ async def _post_init(application: Application) -> None:
         device=config.engine_device,
         progress_interval=config.progress_interval,
         group_interval=config.group_interval,
+        time_limit=config.job_time_limit,
     )
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
@@ -81,6 +83,9 @@ async def _post_init(application: Application) -> None:
         banned=banned,
     )
     await dispatcher.start()
+    if config.health_port is not None:
+        application.bot_data["health"] = HealthServer(application.bot_data["services"], port=config.health_port)
+        await application.bot_data["health"].start()
     await set_command_menus(application, config)
     log.info("bot @%s ready", application.bot.username)
 
@@ -98,6 +103,9 @@ async def set_command_menus(application: Application, config: Config) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
+    health: HealthServer | None = application.bot_data.get("health")
+    if health is not None:
+        await health.stop()
     svc: handlers.Services | None = application.bot_data.get("services")
     if svc is None:
         return

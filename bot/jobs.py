@@ -28,6 +28,7 @@ from .progress import EditBudget, ProgressMessage
 from .storage import Database, Job, JobStatus, Preset, Session, User
 
 log = logging.getLogger(__name__)
+CANCEL_GRACE = 30.0  #: seconds the engine gets to stop a job that ran out of time
 MAX_ATTEMPTS = 2
 
 
@@ -46,10 +47,12 @@ class Dispatcher:
         device: str = "auto",
         progress_interval: float = 3.0,
         group_interval: float = 10.0,
+        time_limit: float = 1800.0,
     ):
         self.bot, self.db, self.cache = bot, db, cache
         self.weights, self.device, self.progress_interval = weights, device, progress_interval
         self.budget = EditBudget(group_interval)
+        self.time_limit = time_limit
         self.engine: EngineProcess | None = None
         self.waiting: list[int] = []  #: job ids in the order they will be painted (round-robin by user)
         self.owners: dict[int, int] = {}  #: job id → user id, for waiting and running jobs
@@ -245,13 +248,32 @@ class Dispatcher:
             job.params,
             preview_dir=str(self.cache.previews),
         )
+        if not self.engine.alive:  # it died while idle (killed, out of memory): start a fresh one first
+            log.warning("engine process found dead before job %s; restarting it", job_id)
+            self.engine.kill()
+            await self._start_engine()
         self.engine.submit(request)
         started = time.monotonic()
         action = asyncio.create_task(self._keep_uploading(job.chat_id))
         pending_preview: Path | None = None
+        deadline, stopping = started + self.time_limit, False
         try:
             while True:
-                event = await self.engine.next_event()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 and not stopping:
+                    log.warning("job %s ran past %.0f s; stopping it", job_id, self.time_limit)
+                    stopping, deadline = True, time.monotonic() + CANCEL_GRACE
+                    self.engine.cancel(str(job_id))
+                    continue
+                if remaining <= 0:  # the engine did not stop it: restart the engine
+                    self.engine.kill()
+                    await self._start_engine()
+                    await self._fail(job_id, self._too_long(), "time_limit", progress)
+                    return
+                try:
+                    event = await self.engine.next_event(timeout=remaining)
+                except TimeoutError:
+                    continue
                 if event.job_id != str(job_id):
                     continue
                 if event.kind == PROGRESS:
@@ -266,6 +288,9 @@ class Dispatcher:
                     self._learn_speed(job.params, time.monotonic() - started)
                     await self._deliver(job, event, progress)
                     return
+                elif event.kind == CANCELLED and stopping:
+                    await self._fail(job_id, self._too_long(), "time_limit", progress)
+                    return
                 elif event.kind == CANCELLED:
                     await self._finish(job_id, JobStatus.CANCELLED)
                     if progress is not None:
@@ -278,6 +303,9 @@ class Dispatcher:
         finally:
             action.cancel()
             self.running_progress.pop(job_id, None)
+
+    def _too_long(self) -> str:
+        return texts.FAILED.format(reason=texts.TOO_LONG.format(limit=texts.duration(self.time_limit)))
 
     async def _failed(self, job: Job, event, progress: ProgressMessage | None) -> None:
         if event.error_code == "engine_crashed":

@@ -22,6 +22,8 @@ class RunningBot:
         presets=None,
         owners: tuple = (),
         group_interval: float = 10.0,
+        health_port: int | None = None,
+        job_time_limit: float = 1800.0,
     ):
         self.config = Config(
             token=double.token,
@@ -34,6 +36,8 @@ class RunningBot:
             progress_interval=progress_interval,
             owners=tuple(owners),
             group_interval=group_interval,
+            health_port=health_port,
+            job_time_limit=job_time_limit,
         )
         self.app = build_application(self.config)
 

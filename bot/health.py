@@ -1,0 +1,106 @@
+"""An operator's window: ``/healthz`` for liveness probes, ``/metrics`` for Prometheus.
+
+Served by aiohttp on ``HEALTH_PORT`` inside the bot's own event loop, so it answers exactly
+when the bot can: a stuck loop fails the probe.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+
+from .storage import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+class _Snapshot:
+    """The numbers one scrape reports, gathered (async) just before prometheus_client reads them."""
+
+    def __init__(self):
+        self.values: dict = {}
+
+    def collect(self):
+        v = self.values
+        yield _gauge("paintbot_queue_length", "Jobs waiting to be painted.", v["queue"])
+        yield _gauge("paintbot_running_jobs", "Jobs being painted now (0 or 1).", v["running"])
+        yield _gauge("paintbot_engine_alive", "1 while the engine process runs.", v["engine_alive"])
+        yield _gauge("paintbot_last_job_seconds", "Wall time of the last finished job.", v["last_job_seconds"])
+        yield _gauge("paintbot_uptime_seconds", "Seconds since the bot started.", v["uptime"])
+        jobs = GaugeMetricFamily("paintbot_jobs", "Jobs in the database, by status.", labels=["status"])
+        for status in JobStatus:
+            jobs.add_metric([status.value], v["jobs"].get(status.value, 0))
+        yield jobs
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)
+
+
+class HealthServer:
+    def __init__(self, services, host: str = "0.0.0.0", port: int = 8080):
+        self.services, self.host, self.port = services, host, port
+        self.started = time.monotonic()
+        self._snapshot = _Snapshot()
+        self._registry = CollectorRegistry(auto_describe=False)
+        self._registry.register(self._snapshot)
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> int:
+        """Start serving; returns the port (useful when asked for port 0)."""
+        app = web.Application()
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/metrics", self.metrics)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        log.info("health and metrics on http://%s:%d/healthz and /metrics", self.host, self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _engine_alive(self) -> bool:
+        engine = self.services.dispatcher.engine
+        return engine is not None and engine.alive
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        dispatcher = self.services.dispatcher
+        alive = self._engine_alive()
+        body = {
+            "status": "ok" if alive else "engine down",
+            "engine_alive": alive,
+            "queue": len(dispatcher.waiting),
+            "running": dispatcher.running is not None,
+        }
+        return web.json_response(body, status=200 if alive else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        dispatcher = self.services.dispatcher
+        async with self.services.db.session() as session:
+            counts = dict((await session.execute(select(Job.status, func.count()).group_by(Job.status))).all())
+            last = (
+                await session.execute(
+                    select(Job.started_at, Job.finished_at)
+                    .where(Job.status == JobStatus.DONE, Job.started_at.is_not(None))
+                    .order_by(Job.finished_at.desc())
+                    .limit(1)
+                )
+            ).first()
+        self._snapshot.values = {
+            "queue": len(dispatcher.waiting),
+            "running": int(dispatcher.running is not None),
+            "engine_alive": int(self._engine_alive()),
+            "last_job_seconds": (last[1] - last[0]).total_seconds() if last else 0.0,
+            "uptime": time.monotonic() - self.started,
+            "jobs": {str(k): v for k, v in counts.items()},
+        }
+        return web.Response(body=generate_latest(self._registry), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,0 +1,93 @@
+"""Operations: /healthz and /metrics, an engine that dies while idle, and the per-job time limit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import aiohttp
+
+from bot.storage import JobStatus
+
+from .bot_harness import RunningBot, photo_with, text_message
+from .conftest import picture, stripes
+
+
+async def prepare(user, seed: int = 0) -> None:
+    mark = await user.mark()
+    await user.send_photo(picture(160, 120, seed=seed))
+    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+    mark = await user.mark()
+    await user.send_photo(stripes(96, 96, period=6 + seed))
+    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+
+
+async def get(port: int, path: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}{path}") as response:
+        return response.status, await response.text()
+
+
+async def test_health_metrics_and_an_engine_that_died_while_idle(double, client, tmp_path):
+    running = await RunningBot(double, tmp_path, health_port=0).start()
+    try:
+        port = running.app.bot_data["health"].port
+        status, body = await get(port, "/healthz")
+        assert status == 200 and '"engine_alive": true' in body and '"queue": 0' in body
+
+        kim = client.user(8001, "Kim")
+        await prepare(kim)
+        mark = await kim.mark()
+        await kim.press("▶ Stylize")
+        await kim.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+        for _ in range(50):  # the job is marked done just after its picture is sent
+            status, metrics = await get(port, "/metrics")
+            lines = dict(line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#"))
+            if float(lines['paintbot_jobs{status="done"}']) == 1:
+                break
+            await asyncio.sleep(0.1)
+        assert status == 200 and float(lines['paintbot_jobs{status="done"}']) == 1
+        assert float(lines["paintbot_engine_alive"]) == 1 and float(lines["paintbot_queue_length"]) == 0
+        assert float(lines["paintbot_last_job_seconds"]) > 0
+
+        # the engine process dies while nobody is painting: the probe says so …
+        os.kill(running.services.dispatcher.engine.pid, signal.SIGKILL)
+        for _ in range(50):
+            status, body = await get(port, "/healthz")
+            if status == 503:
+                break
+            await asyncio.sleep(0.1)
+        assert status == 503 and "engine down" in body
+        # … and the next picture still comes: a fresh engine is started for it
+        mark = await kim.mark()
+        await kim.press("🔁 Again")
+        await kim.wait_for(lambda e: text_message(e, "Change the settings"), since=mark)
+        await kim.press("▶ Stylize")
+        await kim.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=90)
+        assert (await get(port, "/healthz"))[0] == 200
+    finally:
+        await running.stop()
+
+
+async def test_a_job_over_the_time_limit_is_stopped_with_a_message(double, client, tmp_path):
+    presets = {"fast": (48, 4), "balanced": (64, 6), "best": (96, 2000)}
+    running = await RunningBot(double, tmp_path, presets=presets, job_time_limit=4.0).start()
+    try:
+        lea, max_ = client.user(8101, "Lea"), client.user(8102, "Max")
+        await prepare(lea)
+        await prepare(max_, seed=1)
+        await lea.press("⚙ Settings")
+        await lea.wait_for(lambda e: e["kind"] == "edit" and "Best" in str(e["after"].get("reply_markup")))
+        await lea.press("Best")
+        await lea.wait_for(lambda e: e["kind"] == "edit" and "• Best" in str(e["after"].get("reply_markup")))
+        mark = await lea.mark()
+        await lea.press("▶ Stylize")
+        await max_.press("▶ Stylize")
+        failed = await lea.wait_for(lambda e: photo_with(e, "took longer than"), since=mark, timeout=60)
+        assert "Try the fast quality" in failed["message"]["caption"]
+        await max_.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)  # the next user is served
+        jobs = {job.user_id: job for job in await running.jobs()}
+        assert jobs[8101].status == JobStatus.FAILED and jobs[8101].error_code == "time_limit"
+        assert jobs[8102].status == JobStatus.DONE
+    finally:
+        await running.stop()
