@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from telegram.error import InvalidToken
@@ -18,7 +19,7 @@ def main() -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(config.token)
+    setup_logging(config.token, fmt=os.environ.get("LOG_FORMAT", "text"))
     try:
         build_application(config).run_polling(allowed_updates=["message", "callback_query"])
     except InvalidToken:

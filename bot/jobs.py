@@ -119,6 +119,9 @@ class Dispatcher:
     def submit(self, job_id: int, params: dict, user_id: int) -> tuple[int, float]:
         """Queue a job; its position (1 = next) and the seconds until its result, roughly."""
         index = self._enqueue(job_id, params, user_id)
+        log.info(
+            "job %s queued for user %s at %d", job_id, user_id, index + 1, extra={"job_id": job_id, "user_id": user_id}
+        )
         self._wakeup.set()
         if index < len(self.waiting) - 1:  # it went ahead of someone's second or later job: tell them
             task = asyncio.create_task(self._announce_positions(start=index + 1))
@@ -228,6 +231,7 @@ class Dispatcher:
                 return
             job.status, job.started_at, job.attempts = JobStatus.RUNNING, _now(), job.attempts + 1
         self.running, self.running_progress[job_id] = job_id, 0.0
+        log.info("job %s started", job_id, extra={"job_id": job_id, "user_id": job.user_id, "status": "running"})
         progress = None
         if job.progress_message_id:
             progress = ProgressMessage(
@@ -339,6 +343,11 @@ class Dispatcher:
             job.status, job.finished_at = status, _now()
             for key, value in fields.items():
                 setattr(job, key, value)
+        seconds = (_aware(job.finished_at) - _aware(job.started_at)).total_seconds() if job.started_at else None
+        extra = {"job_id": job_id, "user_id": job.user_id, "status": str(status), "seconds": seconds}
+        if job.error_code:
+            extra["error_code"] = job.error_code
+        log.info("job %s %s", job_id, status, extra=extra)
         return job
 
     async def _deliver(self, job: Job, event, progress: ProgressMessage | None) -> None:
@@ -399,6 +408,11 @@ class Dispatcher:
             with contextlib.suppress(TelegramError):
                 await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
             await asyncio.sleep(4.5)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their time zone; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def describe(params: dict, n_styles: int, seconds: float) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from bot.app import build_application
@@ -57,6 +59,17 @@ class RunningBot:
     @property
     def services(self):
         return self.app.bot_data["services"]
+
+    async def settled_jobs(self, timeout: float = 10.0) -> list[Job]:
+        """The jobs once none is queued or running (a job is marked done just after its picture is sent)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            jobs = await self.jobs()
+            if all(job.status not in ("queued", "running") for job in jobs):
+                return jobs
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"jobs still busy: {[(j.id, j.status) for j in jobs]}")
+            await asyncio.sleep(0.05)
 
     async def jobs(self) -> list[Job]:
         async with self.services.db.session() as session:

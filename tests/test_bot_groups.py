@@ -78,7 +78,7 @@ async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_pat
         bob_done = await bob.wait_for(lambda e: photo_with(e, "Bob, here is your painting"), since=mark, timeout=90)
         assert ann_done["message"]["reply_to_message"]["message_id"] == ann_photo["message_id"]
         assert bob_done["message"]["reply_to_message"]["message_id"] == bob_request["message_id"]
-        jobs = {job.user_id: job for job in await running.jobs()}
+        jobs = {job.user_id: job for job in await running.settled_jobs()}
         assert jobs[5101].content_path != jobs[5102].content_path
         assert jobs[5101].style_paths != jobs[5102].style_paths
         assert jobs[5101].chat_id == jobs[5102].chat_id == GROUP and jobs[5109].chat_id == 5109

@@ -68,7 +68,7 @@ async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
         await asyncio.sleep(0.5)
         assert not [e for e in await ann.sent() if photo_with(e, "Done in")]
         assert not [e for e in await bob.sent() if photo_with(e, "Done in")]
-        statuses = {job.user_id: job.status for job in await running.jobs()}
+        statuses = {job.user_id: job.status for job in await running.settled_jobs()}
         assert statuses == {2001: JobStatus.CANCELLED, 2002: JobStatus.CANCELLED, 2003: JobStatus.DONE}
         mark = await cyd.mark()
         await cyd.send_text("/cancel")

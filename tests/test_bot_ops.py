@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import signal
 
 import aiohttp
 
+from bot.logs import JsonFormatter
 from bot.storage import JobStatus
 
 from .bot_harness import RunningBot, photo_with, text_message
@@ -28,7 +31,8 @@ async def get(port: int, path: str) -> tuple[int, str]:
         return response.status, await response.text()
 
 
-async def test_health_metrics_and_an_engine_that_died_while_idle(double, client, tmp_path):
+async def test_health_metrics_and_an_engine_that_died_while_idle(double, client, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="bot")
     running = await RunningBot(double, tmp_path, health_port=0).start()
     try:
         port = running.app.bot_data["health"].port
@@ -49,6 +53,10 @@ async def test_health_metrics_and_an_engine_that_died_while_idle(double, client,
         assert status == 200 and float(lines['paintbot_jobs{status="done"}']) == 1
         assert float(lines["paintbot_engine_alive"]) == 1 and float(lines["paintbot_queue_length"]) == 0
         assert float(lines["paintbot_last_job_seconds"]) > 0
+        # one log line per job event, carrying the job's and the user's ids
+        events = [(r.getMessage(), r.user_id) for r in caplog.records if getattr(r, "job_id", None) == 1]
+        words = [next(w for w in ("queued", "started", "done") if w in m) for m, _ in events[:3]]
+        assert words == ["queued", "started", "done"] and {u for _, u in events} == {8001}
 
         # the engine process dies while nobody is painting: the probe says so …
         os.kill(running.services.dispatcher.engine.pid, signal.SIGKILL)
@@ -86,8 +94,20 @@ async def test_a_job_over_the_time_limit_is_stopped_with_a_message(double, clien
         failed = await lea.wait_for(lambda e: photo_with(e, "took longer than"), since=mark, timeout=60)
         assert "Try the fast quality" in failed["message"]["caption"]
         await max_.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)  # the next user is served
-        jobs = {job.user_id: job for job in await running.jobs()}
+        jobs = {job.user_id: job for job in await running.settled_jobs()}
         assert jobs[8101].status == JobStatus.FAILED and jobs[8101].error_code == "time_limit"
         assert jobs[8102].status == JobStatus.DONE
     finally:
         await running.stop()
+
+
+def test_json_log_lines_carry_ids_and_never_the_token():
+    token = "123456:SECRET-token_that_must_not_leak"
+    formatter = JsonFormatter([token])
+    record = logging.LogRecord("bot.jobs", logging.INFO, __file__, 1, "job %s done via %s", (7, token), None)
+    record.job_id, record.user_id, record.seconds = 7, 42, 1.5
+    line = formatter.format(record)
+    event = json.loads(line)
+    assert "\n" not in line and token not in line
+    assert event["message"] == "job 7 done via <token>" and event["level"] == "info"
+    assert (event["job_id"], event["user_id"], event["seconds"]) == (7, 42, 1.5)
