@@ -15,6 +15,7 @@ from .config import Config
 from .files import FileCache
 from .health import HealthServer
 from .jobs import Dispatcher
+from .request import RetryingRequest
 from .storage import Database, User
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,13 @@ OWNER_COMMANDS = [
 
 
 def build_application(config: Config) -> Application:
-    builder: ApplicationBuilder = Application.builder().token(config.token).rate_limiter(AIORateLimiter(max_retries=3))
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(config.token)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
+        .request(RetryingRequest(connection_pool_size=256))
+    )
     if config.api_base_url:
         builder = builder.base_url(config.api_base_url).base_file_url(config.api_file_url)
     builder = builder.post_init(_post_init).post_shutdown(_post_shutdown)

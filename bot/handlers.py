@@ -363,15 +363,19 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
     thumbnail = await asyncio.to_thread(_thumbnail, Path(content))
     position, eta = svc.dispatcher.quote(params, user_id)
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
-    progress = await context.bot.send_photo(
-        chat_id,
-        thumbnail,
-        caption=texts.queued(position, eta),
-        reply_markup=keyboards.working(job.id),
-        reply_parameters=reply,
-    )
-    async with svc.db.session() as db_session, db_session.begin():
-        (await db_session.get(Job, job.id)).progress_message_id = progress.message_id
+    try:
+        progress = await context.bot.send_photo(
+            chat_id,
+            thumbnail,
+            caption=texts.queued(position, eta),
+            reply_markup=keyboards.working(job.id),
+            reply_parameters=reply,
+        )
+    except TelegramError as exc:  # the job is saved: it is painted and delivered without a progress message
+        log.warning("no progress message for job %s: %s", job.id, exc)
+    else:
+        async with svc.db.session() as db_session, db_session.begin():
+            (await db_session.get(Job, job.id)).progress_message_id = progress.message_id
     svc.dispatcher.submit(job.id, params, user_id)
 
 

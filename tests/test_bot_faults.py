@@ -1,0 +1,54 @@
+"""Telegram misbehaving, injected in the double: server errors, 429s, refused updates, slow answers.
+Every picture still arrives, exactly once."""
+
+from __future__ import annotations
+
+import time
+
+from .bot_harness import photo_with, text_message
+from .conftest import picture, stripes
+
+
+async def prepare(user, seed: int = 0) -> None:
+    mark = await user.mark()
+    await user.send_photo(picture(160, 120, seed=seed))
+    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+    mark = await user.mark()
+    await user.send_photo(stripes(96, 96, period=6 + seed))
+    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+
+
+def results(log) -> int:
+    return sum(1 for e in log if photo_with(e, "Done in"))
+
+
+async def test_server_errors_and_429s_are_retried_and_nothing_is_sent_twice(running, client, double):
+    ned = client.user(9101, "Ned")
+    # the reply to the photo meets two 502s, the result upload a 500 and then a 429 — all retried
+    await client.fault("sendMessage", 502, description="Bad Gateway", times=2)
+    await prepare(ned)
+    await client.fault("sendPhoto", 500, description="Internal Server Error", times=1)
+    await client.fault("sendPhoto", 429, retry_after=1, times=1)
+    mark = await ned.mark()
+    started = time.monotonic()
+    await ned.press("▶ Stylize")
+    await ned.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+    assert time.monotonic() - started >= 1.0  # the 429's retry_after was honoured
+    log = await ned.sent()
+    assert results(log) == 1
+    assert sum(1 for e in log if text_message(e, "Got your photo")) == 1
+    (job,) = await running.settled_jobs()
+    assert job.status == "done" and job.result_file_id
+    assert [f for f in double.faults if f["times"] > 0] == []  # every injected fault was met
+
+
+async def test_polling_survives_getupdates_errors_and_a_lost_progress_message(running, client):
+    oda = client.user(9102, "Oda")
+    await client.fault("getUpdates", 502, description="Bad Gateway", times=3)
+    await prepare(oda)  # answered although polling failed three times first
+    # the "queued" progress photo cannot be sent at all: the job is painted and delivered anyway
+    await client.fault("sendPhoto", 400, description="Bad Request: chat not found", times=1)
+    mark = await oda.mark()
+    await oda.press("▶ Stylize")
+    await oda.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+    assert results(await oda.sent()) == 1
