@@ -111,3 +111,57 @@ def test_json_log_lines_carry_ids_and_never_the_token():
     assert "\n" not in line and token not in line
     assert event["message"] == "job 7 done via <token>" and event["level"] == "info"
     assert (event["job_id"], event["user_id"], event["seconds"]) == (7, 42, 1.5)
+
+
+async def _painting(user, since: int) -> None:
+    await user.wait_for(
+        lambda e: e["kind"] == "edit" and "%" in e["after"].get("caption", "") and "… 0%" not in e["after"]["caption"],
+        since=since,
+        timeout=30,
+    )
+
+
+async def test_engine_crashes_mid_job_retry_once_then_fail_with_a_message(double, client, tmp_path):
+    slow = {"fast": (64, 120), "balanced": (64, 120), "best": (64, 120)}
+    running = await RunningBot(double, tmp_path, presets=slow, progress_interval=0.2).start()
+    try:
+        dispatcher = running.services.dispatcher
+        pia, quinn = client.user(8201, "Pia"), client.user(8202, "Quinn")
+        await prepare(pia)
+        await prepare(quinn, seed=1)
+
+        # one crash: the engine is restarted and the job painted again, delivered once
+        mark = await pia.mark()
+        await pia.press("▶ Stylize")
+        await _painting(pia, mark)
+        first_engine = dispatcher.engine.pid
+        os.kill(first_engine, signal.SIGKILL)
+        await pia.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=120)
+        assert dispatcher.engine.pid != first_engine
+        (job,) = await running.settled_jobs()
+        assert job.status == JobStatus.DONE and job.attempts == 2
+
+        # two crashes of the same job: it fails with a plain message, and the next user is served
+        mark = await quinn.mark()
+        await quinn.press("▶ Stylize")
+        for _ in range(2):
+            edits = await quinn.mark()
+            await _painting(quinn, edits)
+            os.kill(dispatcher.engine.pid, signal.SIGKILL)
+        failed = await quinn.wait_for(
+            lambda e: e["kind"] == "edit" and "could not paint" in e["after"].get("caption", ""), since=mark, timeout=60
+        )
+        assert "engine stopped unexpectedly" in failed["after"]["caption"]
+        jobs = {job.user_id: job for job in await running.settled_jobs()}
+        assert jobs[8202].status == JobStatus.FAILED and jobs[8202].error_code == "engine_crashed"
+        assert await engine_comes_back(running)  # a fresh engine waits for the next job
+    finally:
+        await running.stop()
+
+
+async def engine_comes_back(running) -> bool:
+    for _ in range(100):
+        if running.services.dispatcher.engine.alive:
+            return True
+        await asyncio.sleep(0.1)
+    return False
