@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 import pillow_heif  # noqa: F401  (registers HEIF saving with Pillow)
 from PIL import Image
+from sqlalchemy import select
+
+from bot.storage import Session
 
 from .bot_harness import photo_with, text_message
 from .conftest import encode, picture, stripes
@@ -67,15 +71,18 @@ ACCEPTED = [
 ]
 
 
-async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, client):
+async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, client, double):
     ivy, jon = client.user(7001, "Ivy"), client.user(7002, "Jon")
     tried = 0
     for what, name, mime, make, expected in REFUSED:
         mark = await ivy.mark()
+        downloads = double.calls.count("getFile")
         await ivy.send_document(make(), name, mime)
         answer = await ivy.wait_for(lambda e: text_message(e, ""), since=mark)
         assert expected in answer["message"]["text"], (what, answer["message"]["text"])
         assert "Traceback" not in answer["message"]["text"]
+        if "20 MB" in expected:  # refused from the size in the message, before any download
+            assert double.calls.count("getFile") == downloads
         tried += 1
     for what, name, mime, make in ACCEPTED:
         mark = await ivy.mark()
@@ -104,6 +111,15 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
     await ivy.wait_for(lambda e: text_message(e, "up to 20 MB"), since=mark)
     tried += 1
 
+    # a hostile file name never becomes a path: cached files are named by Telegram's unique ids
+    mark = await ivy.mark()
+    await ivy.send_document(encode(picture(80, 60)), "../../../etc/passwd.png", "image/png", caption="content")
+    await ivy.wait_for(lambda e: text_message(e, "📷"), since=mark)
+    async with running.services.db.session() as session:
+        stored = (await session.execute(select(Session.content_path).where(Session.user_id == 7001))).scalar_one()
+    assert Path(stored).resolve().parent == running.services.cache.inputs.resolve() and "passwd" not in stored
+    tried += 1
+
     # meanwhile another user is served as usual
     mark = await jon.mark()
     await jon.send_photo(picture(120, 90, seed=4))
@@ -119,4 +135,4 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
     result = await ivy.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     painted = Image.open(io.BytesIO(await client.file_bytes(result["message"]["photo"][-1]["file_id"])))
     assert painted.height > painted.width, painted.size  # portrait, as the phone showed it
-    assert tried == len(REFUSED) + len(ACCEPTED) + 4 == 18
+    assert tried == len(REFUSED) + len(ACCEPTED) + 5 == 19
