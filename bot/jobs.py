@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 
 from engine.worker import CANCELLED, DONE, FAILED, PROGRESS, EngineProcess, JobRequest
 
@@ -369,16 +369,22 @@ class Dispatcher:
         path = Path(event.output)
         as_file = path.stat().st_size > 10 * 1024 * 1024  # over the photo limit: send the file itself
         send = self.bot.send_document if as_file else self.bot.send_photo
-        with path.open("rb") as handle:
-            sent = await send(
-                job.chat_id,
-                handle,
-                caption=caption,
-                parse_mode=parse_mode,
-                reply_parameters=reply,
-                reply_markup=keyboards.result(job.id, len(job.style_paths) == 2),
-            )
-        file_id = sent.document.file_id if as_file else sent.photo[-1].file_id
+        try:
+            with path.open("rb") as handle:
+                sent = await send(
+                    job.chat_id,
+                    handle,
+                    caption=caption,
+                    parse_mode=parse_mode,
+                    reply_parameters=reply,
+                    reply_markup=keyboards.result(job.id, len(job.style_paths) == 2),
+                )
+            file_id = sent.document.file_id if as_file else sent.photo[-1].file_id
+        except TimedOut:
+            # The upload went out but no answer came back: Telegram has most likely posted it, and
+            # sending it again could post it twice. The picture stays on disk for 📄 and 🔁.
+            log.warning("job %s: no answer to the result upload; taking it as delivered", job.id)
+            file_id = None
         await self._finish(job.id, JobStatus.DONE, progress=1.0, result_path=str(path), result_file_id=file_id)
         if progress is not None:
             await progress.delete()

@@ -3,6 +3,7 @@ Every picture still arrives, exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from .bot_harness import photo_with, text_message
@@ -52,3 +53,17 @@ async def test_polling_survives_getupdates_errors_and_a_lost_progress_message(ru
     await oda.press("▶ Stylize")
     await oda.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert results(await oda.sent()) == 1
+
+
+async def test_a_result_upload_that_times_out_is_not_sent_again(running, client, double):
+    rex = client.user(9103, "Rex")
+    await prepare(rex)
+    # the double posts the picture but answers only after PTB has given up waiting (read timeout 5 s)
+    await client.fault("sendPhoto", delay=6.0, times=2)
+    mark = await rex.mark()
+    await rex.press("▶ Stylize")  # the "queued" card meets the first slow answer, the result the second
+    await rex.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+    (job,) = await running.settled_jobs(timeout=30)
+    await asyncio.sleep(1.0)  # a second copy would show up now
+    assert results(await rex.sent()) == 1
+    assert job.status == "done" and job.result_path and job.result_file_id is None
