@@ -5,7 +5,8 @@ from __future__ import annotations
 HELP = (
     "🎨 I repaint your photo in the style of a painting.\n"
     "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
-    "Tip: send photo and styles as one album. /new starts over · /cancel stops a job · /status shows where you are."
+    "Tip: send photo and styles as one album; /presets has paintings to pick from. "
+    "/new starts over · /cancel stops a job · /status shows where you are · /queue who is waiting."
 )
 CONTENT_SAVED = "📷 Got your photo. Now send one or two style pictures (a painting, a texture…)."
 CONTENT_REPLACED = "📷 New photo saved — your styles are kept."
