@@ -458,6 +458,8 @@ def register(application: Application) -> None:
     fresh = ~filters.UpdateType.EDITED
     private = PRIVATE & fresh
     application.add_handler(CommandHandler(["start", "help"], help_command, filters=fresh))
+    # /stylize is the group flow; in a private chat it is answered with how it works here
+    application.add_handler(CommandHandler("stylize", help_command, filters=private))
     application.add_handler(CommandHandler("new", new_command, filters=fresh))
     application.add_handler(CommandHandler("cancel", cancel_command, filters=fresh))
     application.add_handler(CommandHandler("status", status_command, filters=fresh))

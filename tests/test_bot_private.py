@@ -87,6 +87,9 @@ async def test_commands_roles_and_result_buttons(running, client):
     mark = await cal.mark()
     await cal.send_text("/paint")
     await cal.wait_for(lambda e: text_message(e, "don't know that command"), since=mark)
+    mark = await cal.mark()
+    await cal.send_text("/stylize")  # the group command, in the menu for everyone: explained here
+    await cal.wait_for(lambda e: text_message(e, "repaint your photo"), since=mark)
     await cal.send_raw(
         sticker={
             "file_id": "CAACAgQ",
