@@ -17,13 +17,8 @@ from pathlib import Path
 from benchmarks import IMAGES
 from bot.app import build_application
 from bot.config import Config
+from tests.bot_harness import photo_with
 from tests.telegram_double import DoubleClient, TelegramDouble
-
-
-def _caption_had(entry: dict, text: str) -> bool:
-    if entry["kind"] != "message" or "photo" not in entry["message"]:
-        return False
-    return any(text in v.get("caption", "") for v in (*entry.get("history", []), entry["message"]))
 
 
 async def run(quality: str, device: str) -> None:
@@ -63,9 +58,9 @@ async def run(quality: str, device: str) -> None:
                 mark = await user.mark()
                 pressed = time.perf_counter()
                 await user.press("go")
-                await user.wait_for(lambda e: _caption_had(e, "Queued"), since=mark, poll=0.005)
+                await user.wait_for(lambda e: photo_with(e, "Queued"), since=mark, poll=0.005)
                 queued = time.perf_counter() - pressed
-                result = await user.wait_for(lambda e: _caption_had(e, "Done in"), since=mark, timeout=3600, poll=0.1)
+                result = await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=3600, poll=0.1)
                 total = time.perf_counter() - pressed
             size, steps = config.presets[quality]
             print(f"preset {quality!r} (up to {size} px, {steps} steps at that size) on {config.engine_device}:")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from telegram import Update
@@ -12,7 +11,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Co
 from . import texts
 from .admin import GLOBAL, KEYS, change, day_start, effective, show, usage
 from .handlers import services
-from .storage import Job, JobStatus, User
+from .storage import Job, JobStatus, User, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         ).scalar_one()
         banned = (await session.execute(select(func.count()).where(User.banned.is_(True)))).scalar_one()
     counts = dict(rows)
-    seconds = [(_utc(end) - _utc(start)).total_seconds() for start, end in finished]
+    seconds = [(as_utc(end) - as_utc(start)).total_seconds() for start, end in finished]
     average = f"{sum(seconds) / len(seconds):.1f} s" if seconds else "—"
     lines = [
         f"📊 Today (UTC, since {since:%H:%M}): {sum(counts.values())} jobs from {people} people",
@@ -119,10 +118,6 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         f"Banned users: {banned}",
     ]
     await message.reply_text("\n".join(lines))
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def ban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,7 +142,7 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bo
     if target is None:
         await message.reply_text(f"Use {command} <user id>, or reply {command} to one of their messages.")
         return
-    if banned and svc.permissions.is_owner(message.from_user) and target in svc.permissions.owners:
+    if banned and target in svc.permissions.owners:
         await message.reply_text("Owners cannot be banned.")
         return
     async with svc.db.session() as session, session.begin():

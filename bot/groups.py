@@ -18,10 +18,10 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from engine import ImageError
 
-from . import keyboards, texts
+from . import handlers, keyboards, texts
 from .albums import AlbumCollector
 from .files import picture_in
-from .handlers import _assign_roles, load_session, services
+from .handlers import _assign_roles, fetch_pictures, load_session, services
 from .storage import Job, Preset, User
 
 log = logging.getLogger(__name__)
@@ -104,31 +104,14 @@ async def on_reply_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def album_handler(application: Application) -> AlbumCollector:
-    async def complete(messages: list[Message]) -> None:
-        update = Update(0, message=messages[0])
-        context = ContextTypes.DEFAULT_TYPE.from_update(update, application)
-        try:
-            await accept_styles(messages, update, context)
-        except Exception:
-            log.exception("group album handling failed")
-            await messages[0].reply_text(texts.SOMETHING_WRONG)
-
-    return AlbumCollector(complete)
+    return handlers.album_handler(application, accept_styles)
 
 
 async def accept_styles(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    paths = []
-    for message in messages:
-        picture = picture_in(message)
-        if picture is None:
-            await message.reply_text(texts.NOT_A_PICTURE)
-            return
-        try:
-            paths.append(await svc.cache.fetch(context.bot, picture))
-        except ImageError as exc:
-            await message.reply_text(exc.message.replace("The picture", "That picture"))
-            return
+    paths = await fetch_pictures(messages, context)
+    if paths is None:
+        return
     async with svc.db.session() as db_session, db_session.begin():
         session = await load_session(db_session, update)
         if not session.content_path:

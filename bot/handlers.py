@@ -168,12 +168,15 @@ async def on_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await accept_pictures([message], update, context)
 
 
-def album_handler(application: Application) -> AlbumCollector:
+def album_handler(application: Application, accept=None) -> AlbumCollector:
+    """Collects an album's messages, then hands them to ``accept`` (default: the private-chat flow)."""
+    accept = accept or accept_pictures
+
     async def complete(messages: list[Message]) -> None:
         update = Update(0, message=messages[0])
         context = ContextTypes.DEFAULT_TYPE.from_update(update, application)
         try:
-            await accept_pictures(messages, update, context)
+            await accept(messages, update, context)
         except Exception:
             log.exception("album handling failed")
             await _safe_reply(messages[0], texts.SOMETHING_WRONG)
@@ -181,19 +184,28 @@ def album_handler(application: Application) -> AlbumCollector:
     return AlbumCollector(complete)
 
 
-async def accept_pictures(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def fetch_pictures(messages: list[Message], context: ContextTypes.DEFAULT_TYPE) -> list[Path] | None:
+    """Each message's picture, downloaded and checked; None after telling the sender what was wrong."""
     svc = services(context)
     paths: list[Path] = []
     for message in messages:
         picture = picture_in(message)
         if picture is None:
             await messages[0].reply_text(texts.NOT_A_PICTURE)
-            return
+            return None
         try:
             paths.append(await svc.cache.fetch(context.bot, picture))
         except ImageError as exc:
             await message.reply_text(exc.message.replace("The picture", "That picture"))
-            return
+            return None
+    return paths
+
+
+async def accept_pictures(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    paths = await fetch_pictures(messages, context)
+    if paths is None:
+        return
     caption = (messages[0].caption or "").strip().lower()
     async with svc.db.session() as db_session, db_session.begin():
         session = await load_session(db_session, update)

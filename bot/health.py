@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
-from .storage import Job, JobStatus
+from .storage import Job, JobStatus, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,8 @@ class HealthServer:
         app.router.add_get("/metrics", self.metrics)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        self.port = self._runner.addresses[0][1]
         log.info("health and metrics on http://%s:%d/healthz and /metrics", self.host, self.port)
         return self.port
 
@@ -99,7 +98,7 @@ class HealthServer:
             "queue": len(dispatcher.waiting),
             "running": int(dispatcher.running is not None),
             "engine_alive": int(self._engine_alive()),
-            "last_job_seconds": (last[1] - last[0]).total_seconds() if last else 0.0,
+            "last_job_seconds": (as_utc(last[1]) - as_utc(last[0])).total_seconds() if last else 0.0,
             "uptime": time.monotonic() - self.started,
             "jobs": {str(k): v for k, v in counts.items()},
         }

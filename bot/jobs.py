@@ -11,7 +11,6 @@ import contextlib
 import html
 import logging
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,15 +24,12 @@ from . import keyboards, texts
 from .files import FileCache
 from .presets import total_steps, work
 from .progress import EditBudget, ProgressMessage
-from .storage import Database, Job, JobStatus, Preset, Session, User
+from .storage import Database, Job, JobStatus, Preset, Session, User, as_utc
+from .storage.models import utcnow
 
 log = logging.getLogger(__name__)
 CANCEL_GRACE = 30.0  #: seconds the engine gets to stop a job that ran out of time
 MAX_ATTEMPTS = 2
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Dispatcher:
@@ -229,7 +225,7 @@ class Dispatcher:
             job = await session.get(Job, job_id)
             if job is None or job.status != JobStatus.QUEUED:
                 return
-            job.status, job.started_at, job.attempts = JobStatus.RUNNING, _now(), job.attempts + 1
+            job.status, job.started_at, job.attempts = JobStatus.RUNNING, utcnow(), job.attempts + 1
         self.running, self.running_progress[job_id] = job_id, 0.0
         log.info("job %s started", job_id, extra={"job_id": job_id, "user_id": job.user_id, "status": "running"})
         progress = None
@@ -340,10 +336,10 @@ class Dispatcher:
             job = await session.get(Job, job_id)
             if job is None:
                 return None
-            job.status, job.finished_at = status, _now()
+            job.status, job.finished_at = status, utcnow()
             for key, value in fields.items():
                 setattr(job, key, value)
-        seconds = (_aware(job.finished_at) - _aware(job.started_at)).total_seconds() if job.started_at else None
+        seconds = (as_utc(job.finished_at) - as_utc(job.started_at)).total_seconds() if job.started_at else None
         extra = {"job_id": job_id, "user_id": job.user_id, "status": str(status), "seconds": seconds}
         if job.error_code:
             extra["error_code"] = job.error_code
@@ -414,11 +410,6 @@ class Dispatcher:
             with contextlib.suppress(TelegramError):
                 await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
             await asyncio.sleep(4.5)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without their time zone; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def describe(params: dict, n_styles: int, seconds: float) -> str:

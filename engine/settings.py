@@ -56,13 +56,6 @@ class StyleSettings:
 
     @property
     def lr(self) -> float:
-        if self.start_size is not None:
-            _check_int("start_size", self.start_size, 16, MAX_SIZE, "px")
-        if self.coarse_steps is not None:
-            _check_int("coarse_steps", self.coarse_steps, 0, MAX_STEPS)
-        _check_range("tolerance", self.tolerance, 0.0, 1.0)
-        if self.strength is not None:
-            _check_range("strength", self.strength, 0.0, 1.0)
         if self.learning_rate is not None:
             return self.learning_rate
         return 1.0 if self.optimizer == "lbfgs" else 0.02

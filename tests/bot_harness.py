@@ -10,6 +10,7 @@ from bot.app import build_application
 from bot.config import Config
 from bot.storage import Job
 
+from .conftest import picture, stripes
 from .telegram_double import TelegramDouble
 
 TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
@@ -74,6 +75,20 @@ class RunningBot:
     async def jobs(self) -> list[Job]:
         async with self.services.db.session() as session:
             return list((await session.execute(select(Job).order_by(Job.id))).scalars())
+
+
+async def prepare(user, seed: int = 0) -> None:
+    """A photo and one style from ``user``, each answered, so ▶ Stylize is ready."""
+    mark = await user.mark()
+    await user.send_photo(picture(160, 120, seed=seed))
+    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+    mark = await user.mark()
+    await user.send_photo(stripes(96, 96, period=6 + seed))
+    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+
+
+def first_caption(entry) -> str:
+    return (entry["history"] or [entry["message"]])[0]["caption"]
 
 
 def text_message(entry, contains: str) -> bool:

@@ -10,7 +10,7 @@ from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeChat, 
 
 from bot.storage import Job, JobStatus, SettingChange
 
-from .bot_harness import RunningBot, photo_with, text_message
+from .bot_harness import RunningBot, first_caption, photo_with, prepare, text_message
 from .conftest import picture, stripes
 
 OWNER = 4000
@@ -30,10 +30,6 @@ def answered(text: str):
     return lambda e: e["kind"] == "callback_answer" and text in (e["text"] or "")
 
 
-def first_caption(entry) -> str:
-    return (entry["history"] or [entry["message"]])[0]["caption"]
-
-
 async def said(user, command: str, expect: str, timeout: float = 10.0) -> str:
     mark = await user.mark()
     await user.send_text(command)
@@ -42,14 +38,6 @@ async def said(user, command: str, expect: str, timeout: float = 10.0) -> str:
     text = entry["message"]["text"]
     assert expect in text, text
     return text
-
-
-async def prepare(user, seed: int = 0) -> None:
-    await user.send_photo(picture(160, 120, seed=seed))
-    await user.wait_for(lambda e: text_message(e, "Got your photo"))
-    mark = await user.mark()
-    await user.send_photo(stripes(96, 96, period=6 + seed))
-    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
 
 
 async def test_chat_admins_change_their_group_members_cannot(double, client, tmp_path):

@@ -6,17 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .bot_harness import photo_with, text_message
-from .conftest import picture, stripes
-
-
-async def prepare(user, seed: int = 0) -> None:
-    mark = await user.mark()
-    await user.send_photo(picture(160, 120, seed=seed))
-    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
-    mark = await user.mark()
-    await user.send_photo(stripes(96, 96, period=6 + seed))
-    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+from .bot_harness import photo_with, prepare, text_message
 
 
 def results(log) -> int:

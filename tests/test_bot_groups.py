@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
+from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
 from .conftest import picture, stripes
 
 GROUP = -100500
@@ -13,15 +13,6 @@ SLOW = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
 
 def member(client, user_id: int, name: str):
     return client.user(user_id, name, chat_id=GROUP, chat_type="supergroup", title="Art club")
-
-
-async def prepare_private(user) -> None:
-    mark = await user.mark()
-    await user.send_photo(picture(160, 120, seed=9))
-    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
-    mark = await user.mark()
-    await user.send_photo(stripes(96, 96, period=7))
-    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
 
 
 async def prompt_for(user, name: str, since: int) -> dict:
@@ -65,7 +56,7 @@ async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_pat
         await bob.press("▶ Stylize", message_id=bob_ready["message"]["message_id"])
         # /queue: names from this chat only, in painting order
         outsider = client.user(5109, "Zed")
-        await prepare_private(outsider)
+        await prepare(outsider, seed=9)
         await outsider.press("▶ Stylize")
         queue_mark = await ann.mark()
         await ann.send_text("/queue")

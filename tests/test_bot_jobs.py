@@ -15,23 +15,10 @@ import pytest
 
 from bot.storage import JobStatus
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
-from .conftest import picture, stripes
+from .bot_harness import RunningBot, buttons, first_caption, photo_with, prepare, text_message
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # a few seconds per job on 2 cores
-
-
-async def prepare(user, seed: int = 0) -> None:
-    await user.send_photo(picture(160, 120, seed=seed))
-    await user.wait_for(lambda e: text_message(e, "Got your photo"))
-    mark = await user.mark()
-    await user.send_photo(stripes(96, 96, period=6 + seed))
-    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
-
-
-def first_caption(entry) -> str:
-    return (entry["history"] or [entry["message"]])[0]["caption"]
 
 
 async def test_fifo_positions_status_and_cancel(double, client, tmp_path):

@@ -13,17 +13,7 @@ import aiohttp
 from bot.logs import JsonFormatter
 from bot.storage import JobStatus
 
-from .bot_harness import RunningBot, photo_with, text_message
-from .conftest import picture, stripes
-
-
-async def prepare(user, seed: int = 0) -> None:
-    mark = await user.mark()
-    await user.send_photo(picture(160, 120, seed=seed))
-    await user.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
-    mark = await user.mark()
-    await user.send_photo(stripes(96, 96, period=6 + seed))
-    await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+from .bot_harness import RunningBot, photo_with, prepare, text_message
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
