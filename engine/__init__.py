@@ -4,12 +4,22 @@
 >>> engine = Engine()                       # loads the original VGG19 once (< 1 s)
 >>> result = engine.stylize("photo.jpg", ["painting.jpg"], StyleSettings(size=256))
 >>> result.image.save("out.png")
+
+``import engine`` loads no torch: settings, errors, presets and picture checks are plain Python
+and Pillow; torch is imported when an :class:`Engine` is first used.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .errors import EngineError, ImageError, SettingsError, WeightsError
-from .images import open_image
+from .imaging import open_image
+from .results import Losses, Progress, Result
 from .settings import StyleSettings
-from .stylize import Engine, Losses, Progress, Result, stylize
+
+if TYPE_CHECKING:
+    from .painter import Engine, stylize
 
 __all__ = [
     "Engine",
@@ -24,3 +34,12 @@ __all__ = [
     "open_image",
     "stylize",
 ]
+
+
+def __getattr__(name: str):
+    # The torch-backed parts load on first use (PEP 562), so the bot and `--help` stay light.
+    if name in ("Engine", "stylize"):
+        from . import painter as module
+
+        return getattr(module, name)
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")

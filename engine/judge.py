@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
-from .images import fit_size, image_to_tensor, resize
-from .losses import gram
+from .imaging import fit_size, resize
+from .nets.vgg import VGGFeatures
+from .objectives.losses import gram
 from .settings import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS
-from .vgg import VGGFeatures
+from .tensors import image_to_tensor
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 
 from .errors import SettingsError
-from .vgg import LAYER_INDEX
+from .layers import LAYER_INDEX
+from .optimize.schedule import coarse_to_fine, work
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "noise", "image")
@@ -22,6 +23,15 @@ DEFAULT_CONTENT_LAYERS = ("relu4_2",)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 
 
+def knob(default, help: str, *, low=None, high=None, choices=(), unit: str = "", open_low: bool = False,
+         cli: bool = True, metavar: str | None = None):
+    """A settings field whose metadata carries its help text and valid range: validation and the
+    command line are derived from it, so a new knob is written once."""
+    meta = {"help": help, "low": low, "high": high, "choices": tuple(choices), "unit": unit,
+            "open_low": open_low, "cli": cli, "metavar": metavar}  # fmt: skip
+    return field(default=default, metadata=meta)
+
+
 @dataclass(frozen=True)
 class StyleSettings:
     """Settings of one run. Defaults follow Gatys et al. (2016) where our loss scale allows.
@@ -31,28 +41,39 @@ class StyleSettings:
     total is ``content_weight·L_c + style_weight·Σ mix_i·L_s,i + tv_weight·L_tv``.
     """
 
-    size: int = 512  #: longest side of the output, px
-    steps: int = 300  #: optimiser steps (L-BFGS: one forward+backward each)
-    gamma: float = 0.5  #: two styles: 1 = style 1 only, 0 = style 2 only
-    content_weight: float = 1.0  #: α
-    style_weight: float = DEFAULT_STYLE_WEIGHT  #: β
-    tv_weight: float = 10.0  #: total-variation smoothing
-    optimizer: str = "lbfgs"
-    learning_rate: float | None = None  #: default: 1.0 for L-BFGS, 0.02 (pixels in 0–1) for Adam
-    init: str = "content"  #: content | noise | image (then ``init_image`` is used)
-    pooling: str = "max"  #: max | avg
-    content_layers: tuple[str, ...] = DEFAULT_CONTENT_LAYERS
-    style_layers: tuple[str, ...] = DEFAULT_STYLE_LAYERS
-    style_layer_weights: tuple[float, ...] | None = None  #: default: equal (Gatys: w_l = 1/5)
-    style_scale: float = 1.0  #: style image size relative to the output size
-    calibrate: bool = True  #: balance two styles by their relative improvement (see engine.mixing)
-    keep_colors: bool = False  #: keep the photo's colours (the painting gives only light and texture)
-    start_size: int | None = None  #: coarse-to-fine: first longest side; sizes grow by √2 to ``size`` (None: one size)
-    coarse_steps: int | None = None  #: steps at each size below ``size`` (default: ``steps``, which is for ``size``)
-    tolerance: float = 0.0  #: end a size early once the loss improves by less than this fraction over 10 steps
-    strength: float | None = None  #: 0…1; when set, replaces content_weight/style_weight (see :meth:`weights`)
-    seed: int | None = None
-    preview_every: int = 0  #: attach an intermediate picture to the progress every N steps (0: never)
+    size: int = knob(512, "longest side of the result", low=16, high=MAX_SIZE, unit="px")
+    steps: int = knob(300, "optimiser steps at the final size (L-BFGS: one forward+backward each)", low=1,
+                      high=MAX_STEPS)  # fmt: skip
+    gamma: float = knob(0.5, "two styles: share of the first, 0…1 (0.5: an even mix)", low=0.0, high=1.0)
+    content_weight: float = knob(1.0, "α, weight of keeping the photo's content", low=0.0, high=1e9)
+    style_weight: float = knob(DEFAULT_STYLE_WEIGHT, "β, weight of matching the style", low=0.0, high=1e9)
+    tv_weight: float = knob(10.0, "smoothing against pixel noise; 0 turns it off", low=0.0, high=1e9)
+    optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
+    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
+                                       open_low=True)  # fmt: skip
+    init: str = knob("content", "start from the photo, from random noise, or from a picture (init_image)",
+                     choices=INITS, cli=False)  # fmt: skip
+    pooling: str = knob("max", "pooling inside VGG19", choices=POOLINGS)
+    content_layers: tuple[str, ...] = knob(DEFAULT_CONTENT_LAYERS, "VGG19 layers for content, comma-separated")
+    style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers for style, comma-separated")
+    style_layer_weights: tuple[float, ...] | None = knob(None, "weight of each style layer (default: equal)",
+                                                         low=0.0, high=1e9, metavar="W1,W2,…")  # fmt: skip
+    style_scale: float = knob(1.0, "size of the style picture relative to the result; smaller = larger strokes",
+                              low=0.1, high=4.0)  # fmt: skip
+    calibrate: bool = knob(True, "two styles: balance each style's relative improvement (see engine.objectives."
+                                 "mixing) instead of mixing raw losses")  # fmt: skip
+    keep_colors: bool = knob(False, "keep the photo's colours; take only light, strokes and texture from the style")
+    start_size: int | None = knob(None, "coarse-to-fine: paint first at this longest side, then grow by √2 to "
+                                        "the size; 0 = one size only", low=16, high=MAX_SIZE, unit="px")  # fmt: skip
+    coarse_steps: int | None = knob(None, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
+    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
+                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
+    strength: float | None = knob(None, "style strength 0…1: 0 keeps the photo, 0.5 the usual balance, 1 the "
+                                        "style alone (replaces the content/style weights)", low=0.0,
+                                  high=1.0)  # fmt: skip
+    seed: int | None = knob(None, "random seed, for reproducible runs", low=0, high=2**63 - 1)
+    preview_every: int = knob(0, "attach an intermediate picture to the progress every N steps (0: never)", low=0,
+                              high=MAX_STEPS, cli=False)  # fmt: skip
 
     @property
     def lr(self) -> float:
@@ -80,16 +101,12 @@ class StyleSettings:
     @property
     def schedule(self) -> tuple[tuple[int, int], ...]:
         """(longest side, steps) of each size, coarse to fine; most steps go to the cheap small sizes."""
-        if not self.start_size or self.start_size >= self.size:
-            return ((self.size, self.steps),)
-        sides, k = [], 0
-        while (side := round(self.size / 2 ** (k / 2))) >= self.start_size:
-            sides.insert(0, side)
-            k += 1
-        coarse = self.steps if self.coarse_steps is None else self.coarse_steps
-        if coarse == 0:
-            return ((self.size, self.steps),)
-        return (*((side, coarse) for side in sides[:-1]), (self.size, self.steps))
+        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps)
+
+    @property
+    def work(self) -> float:
+        """The run's cost in work units (see engine.optimize.schedule): what time estimates count."""
+        return work(self.schedule)
 
     @property
     def total_steps(self) -> int:
@@ -102,24 +119,7 @@ class StyleSettings:
         """Return self if every value is usable with ``n_styles`` style images, else raise SettingsError."""
         if not 1 <= n_styles <= MAX_STYLES:
             raise SettingsError(f"Give one or two style images, not {n_styles}.")
-        _check_int("size", self.size, 16, MAX_SIZE, "px")
-        _check_int("steps", self.steps, 1, MAX_STEPS)
-        _check_range("gamma", self.gamma, 0.0, 1.0)
-        for name in ("content_weight", "style_weight", "tv_weight"):
-            _check_range(name, getattr(self, name), 0.0, 1e9)
-        if self.start_size is not None:
-            _check_int("start_size", self.start_size, 16, MAX_SIZE, "px")
-        if self.coarse_steps is not None:
-            _check_int("coarse_steps", self.coarse_steps, 0, MAX_STEPS)
-        _check_range("tolerance", self.tolerance, 0.0, 1.0)
-        if self.strength is not None:
-            _check_range("strength", self.strength, 0.0, 1.0)
-        if self.learning_rate is not None:
-            _check_range("learning_rate", self.learning_rate, 1e-6, 1e3, open_low=True)
-        _check_range("style_scale", self.style_scale, 0.1, 4.0)
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _check_choice("init", self.init, INITS)
-        _check_choice("pooling", self.pooling, POOLINGS)
+        check_fields(self)
         for name, layers in (("content_layers", self.content_layers), ("style_layers", self.style_layers)):
             if not layers:
                 raise SettingsError(f"{name} must name at least one layer.")
@@ -128,17 +128,31 @@ class StyleSettings:
                 raise SettingsError(
                     f"Unknown VGG19 layer {unknown[0]!r} in {name}; layers are named like relu4_2 or conv1_1."
                 )
-        if self.style_layer_weights is not None:
-            if len(self.style_layer_weights) != len(self.style_layers):
-                raise SettingsError(
-                    f"style_layer_weights has {len(self.style_layer_weights)} values for "
-                    f"{len(self.style_layers)} style layers."
-                )
-            for weight in self.style_layer_weights:
-                _check_range("a style layer weight", weight, 0.0, 1e9)
-        if self.preview_every < 0:
-            raise SettingsError("preview_every must be 0 (never) or a positive number of steps.")
+        if self.style_layer_weights is not None and len(self.style_layer_weights) != len(self.style_layers):
+            raise SettingsError(
+                f"style_layer_weights has {len(self.style_layer_weights)} values for "
+                f"{len(self.style_layers)} style layers."
+            )
         return self
+
+
+def check_fields(settings) -> None:
+    """Check every field of a settings dataclass against its metadata (range, choices); raise SettingsError."""
+    for f in fields(settings):
+        meta, value = f.metadata, getattr(settings, f.name)
+        if not meta or value is None:
+            continue
+        if meta["choices"]:
+            _check_choice(f.name, value, meta["choices"])
+        elif meta["low"] is None:
+            continue
+        elif isinstance(value, tuple):
+            for item in value:
+                _check_range(f"a value of {f.name}", item, meta["low"], meta["high"])
+        elif str(f.type).split(" ")[0] == "int":
+            _check_int(f.name, value, meta["low"], meta["high"], meta["unit"])
+        else:
+            _check_range(f.name, value, meta["low"], meta["high"], open_low=meta["open_low"])
 
 
 def _check_range(name: str, value, low: float, high: float, *, open_low: bool = False) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -20,6 +21,13 @@ def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "engine", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout
     )
+
+
+def in_process(capsys, *args) -> SimpleNamespace:
+    """main() as `python -m engine` runs it, without paying a new process's torch import."""
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
 
 
 @pytest.fixture()
@@ -42,9 +50,10 @@ def test_one_style_end_to_end_with_intermediate_saves(files, tmp_path):
     assert "loaded in" in done.stderr and "step" in done.stderr  # the progress bar
 
 
-def test_two_styles_report_the_relative_improvements(files, tmp_path):
+def test_two_styles_report_the_relative_improvements(files, tmp_path, capsys):
     out = tmp_path / "mix.jpg"
-    done = cli(
+    done = in_process(
+        capsys,
         files["content"],
         files["style"],
         files["style2"],
@@ -70,9 +79,11 @@ def test_two_styles_report_the_relative_improvements(files, tmp_path):
     assert done.stderr == ""  # --quiet
 
 
-def test_init_from_a_picture_file(files, tmp_path):
+def test_init_from_a_picture_file(files, tmp_path, capsys):
     out = tmp_path / "out.png"
-    done = cli(files["content"], files["style"], "-o", out, "--size", 48, "--steps", 2, "--init", files["style2"], "-q")
+    done = in_process(
+        capsys, files["content"], files["style"], "-o", out, "--size", 48, "--steps", 2, "--init", files["style2"], "-q"
+    )
     assert done.returncode == 0, done.stderr
 
 

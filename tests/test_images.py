@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from engine.errors import ImageError
-from engine.images import fit_size, image_to_tensor, open_image, tensor_to_image
+from engine.imaging import fit_size, open_image
+from engine.tensors import image_to_tensor, tensor_to_image
 
 from .conftest import encode, picture
 

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from engine import EngineError, SettingsError, StyleSettings
-from engine.images import fit_size
+from engine.imaging import fit_size
 from engine.judge import distances
 from engine.presets import PRESETS, preset
 

