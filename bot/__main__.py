@@ -6,11 +6,7 @@ import logging
 import os
 import sys
 
-from telegram.error import InvalidToken
-
-from .app import build_application
 from .config import Config, ConfigError
-from .logs import setup_logging
 
 
 def main() -> int:
@@ -19,6 +15,12 @@ def main() -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # Imported only now, so a missing or malformed token is reported at once.
+    from telegram.error import InvalidToken
+
+    from .app import build_application
+    from .ops.logs import setup_logging
+
     setup_logging(config.token, fmt=os.environ.get("LOG_FORMAT", "text"))
     try:
         build_application(config).run_polling(allowed_updates=["message", "callback_query"])

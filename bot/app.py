@@ -1,4 +1,4 @@
-"""The one place the Application is built: handlers, resources at post_init, cleanup at post_shutdown."""
+"""The one place the Application is built: THE routing table, resources at post_init, cleanup at post_shutdown."""
 
 from __future__ import annotations
 
@@ -6,17 +6,31 @@ import logging
 
 from sqlalchemy import select
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import Update as _Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from . import admin_commands, gallery, groups, handlers
-from .admin import Permissions
+from worker.client import EngineClient
+
 from .config import Config
-from .files import FileCache
-from .health import HealthServer
-from .jobs import Dispatcher
-from .request import RetryingRequest
+from .domain.permissions import Permissions
+from .features import admin, gallery, groups, ordering, pictures, private, queue
+from .jobs.dispatcher import Dispatcher
+from .ops.health import HealthServer
+from .services import Services
 from .storage import Database, User
+from .telegram.callbacks import Action, pattern
+from .telegram.files import FileCache
+from .telegram.request import RetryingRequest
 
 log = logging.getLogger(__name__)
 COMMANDS = [
@@ -41,8 +55,56 @@ OWNER_COMMANDS = [
     BotCommand("unban", "Let a banned user back in"),
 ]
 
+FRESH = ~filters.UpdateType.EDITED
+PRIVATE = filters.ChatType.PRIVATE & FRESH
+GROUPS = filters.ChatType.GROUPS & FRESH
+PICTURES = filters.PHOTO | filters.Document.IMAGE
+NOT_PICTURES = (
+    filters.Document.ALL | filters.Sticker.ALL | filters.VIDEO | filters.VOICE | filters.ANIMATION | filters.TEXT
+)
 
-def build_application(config: Config) -> Application:
+
+def routes() -> list[tuple[int, object]]:
+    """Every handler, in the order PTB tries them (first match wins within a group)."""
+    return [
+        # group -1: a banned user's updates stop here, before anything else
+        (-1, TypeHandler(_Update, admin.refuse_banned)),
+        # admin and owner commands
+        (0, CommandHandler("settings", admin.settings_command, filters=FRESH)),
+        (0, CommandHandler("set", admin.set_command, filters=FRESH)),
+        (0, CommandHandler("unset", admin.unset_command, filters=FRESH)),
+        (0, CommandHandler("stats", admin.stats_command, filters=FRESH)),
+        (0, CommandHandler("ban", admin.ban_command, filters=FRESH)),
+        (0, CommandHandler("unban", admin.unban_command, filters=FRESH)),
+        # gallery
+        (0, MessageHandler(FRESH & PICTURES & gallery.ADD_CAPTION, gallery.add_command)),
+        (0, CommandHandler("addpreset", gallery.add_command, filters=FRESH)),
+        (0, CommandHandler("delpreset", gallery.del_command, filters=FRESH)),
+        (0, CommandHandler("presets", gallery.presets_command, filters=FRESH)),
+        (0, CallbackQueryHandler(gallery.on_pick, pattern=pattern(Action.PICK))),
+        # groups: /stylize on a photo, styles in reply to the bot
+        (0, CommandHandler("stylize", groups.stylize_command, filters=GROUPS)),
+        (0, MessageHandler(GROUPS & PICTURES & groups.STYLIZE_CAPTION, groups.stylize_caption)),
+        (0, MessageHandler(GROUPS & PICTURES & filters.REPLY, groups.on_reply_picture)),
+        # everywhere
+        (0, CommandHandler("queue", queue.queue_command, filters=FRESH)),
+        (0, CommandHandler(["start", "help"], private.help_command, filters=FRESH)),
+        # /stylize is the group flow; in a private chat it is answered with how it works here
+        (0, CommandHandler("stylize", private.help_command, filters=PRIVATE)),
+        (0, CommandHandler("new", private.new_command, filters=FRESH)),
+        (0, CommandHandler("cancel", private.cancel_command, filters=FRESH)),
+        (0, CommandHandler("status", private.status_command, filters=FRESH)),
+        # private chats: pictures, then anything else gets a one-line answer
+        (0, MessageHandler(PRIVATE & PICTURES, private.on_picture)),
+        (0, MessageHandler(PRIVATE & filters.COMMAND, private.unknown_command)),
+        (0, MessageHandler(PRIVATE & NOT_PICTURES, private.not_a_picture)),
+        # every other button: drafts, ▶, ✖, 📄, 🔀 (stale or malformed ones are answered there)
+        (0, CallbackQueryHandler(ordering.on_button)),
+    ]
+
+
+def build_application(config: Config, engine: EngineClient | None = None) -> Application:
+    """The bot, ready to run. ``engine``: how pictures are painted (default: a local engine process)."""
     builder: ApplicationBuilder = (
         Application.builder()
         .token(config.token)
@@ -55,11 +117,17 @@ def build_application(config: Config) -> Application:
     builder = builder.post_init(_post_init).post_shutdown(_post_shutdown)
     application = builder.build()
     application.bot_data["config"] = config
-    admin_commands.register(application)  # before handlers': its catch-all answers unknown commands
-    gallery.register(application)
-    groups.register(application)
-    handlers.register(application)
+    application.bot_data["engine"] = engine
+    for group, handler in routes():
+        application.add_handler(handler, group=group)
+    application.add_error_handler(private.on_error)
     return application
+
+
+def _default_engine(config: Config) -> EngineClient:
+    from worker.local import LocalEngine
+
+    return LocalEngine(weights=config.engine_weights, device=config.engine_device)
 
 
 async def _post_init(application: Application) -> None:
@@ -71,21 +139,20 @@ async def _post_init(application: Application) -> None:
         application.bot,
         db,
         cache,
-        weights=config.engine_weights,
-        device=config.engine_device,
+        application.bot_data.get("engine") or _default_engine(config),
         progress_interval=config.progress_interval,
         group_interval=config.group_interval,
         time_limit=config.job_time_limit,
     )
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
-    application.bot_data["services"] = handlers.Services(
+    application.bot_data["services"] = Services(
         config,
         db,
         cache,
         dispatcher,
-        albums=handlers.album_handler(application),
-        group_albums=groups.album_handler(application),
+        albums=pictures.album_handler(application, private.accept),
+        group_albums=pictures.album_handler(application, groups.accept_styles),
         permissions=Permissions(config.owners),
         banned=banned,
     )
@@ -113,7 +180,7 @@ async def _post_shutdown(application: Application) -> None:
     health: HealthServer | None = application.bot_data.get("health")
     if health is not None:
         await health.stop()
-    svc: handlers.Services | None = application.bot_data.get("services")
+    svc: Services | None = application.bot_data.get("services")
     if svc is None:
         return
     await svc.dispatcher.stop()

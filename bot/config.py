@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .presets import DEFAULT_PRESETS, parse_presets
+from .domain.quality import DEFAULT_PRESETS, parse_presets
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 

@@ -1,6 +1,8 @@
-"""Everything the bot says, in one place."""
+"""Everything the bot says, in one place (ready for translation: constants and small formatters)."""
 
 from __future__ import annotations
+
+import html
 
 HELP = (
     "🎨 I repaint your photo in the style of a painting.\n"
@@ -43,6 +45,28 @@ PRIVATE_SETTINGS_OWNERS_ONLY = "Settings are chosen by the bot's owners. Use ⚙
 BANNED = "Sorry — you can't use this bot."
 GROUP_DISABLED = "Painting is switched off in this group by its admins."
 QUEUE_LIMIT = "You already have {n} picture(s) waiting — the limit here is {n}. Wait for one, or /cancel it."
+STYLE_FIRST = "🖼 Style saved. Now send the photo to repaint."
+SETTINGS_PROMPT = "⚙ Change the settings, then ▶ Stylize."
+PNG_GONE = "That picture is no longer stored. Tap 🔁 Again to paint it anew."
+PAINTING_REMOVED = "That painting has been removed from the gallery."
+DELPRESET_HOW = "Use /delpreset <name>. /presets lists the names."
+OWNERS_NOT_BANNED = "Owners cannot be banned."
+GROUP_NO_PHOTO = " Now send the photo to repaint."
+QUEUE_TITLE = "🎨 The queue:"
+SOMEONE = "someone"
+SOMEONE_ELSEWHERE = "someone in another chat"
+UNSET = "unset"
+THE_QUALITYS_OWN = "the quality's own"
+
+BUTTON_GO = "▶ Stylize"
+BUTTON_SETTINGS = "⚙ Settings"
+BUTTON_BACK = "◀ Back"
+BUTTON_CANCEL = "✖ Cancel"
+BUTTON_AGAIN = "🔁 Again"
+BUTTON_PNG = "📄 Full-size PNG"
+BUTTON_SWAP_STYLES = "🔀 Swap styles"
+BUTTON_SWAP_ROLES = "🔄 Swap photo and first style"
+BUTTON_KEEP_COLORS = "🎨 Keep my colours"
 DAILY_LIMIT = "You've painted {n} pictures today — that's the daily limit here. It resets at midnight UTC (in {left})."
 
 
@@ -68,3 +92,105 @@ def mix_label(gamma: float) -> str:
     if gamma == 0.5:
         return "50/50"
     return f"{round(gamma * 100)}% style 1" if gamma > 0.5 else f"{round((1 - gamma) * 100)}% style 2"
+
+
+def marked(on: bool, label: str) -> str:
+    """A button label with the chosen option marked."""
+    return f"• {label}" if on else label
+
+
+def mix_hint(n_styles: int) -> str:
+    return " Pick the mix, then ▶ Stylize." if n_styles == 2 else " Tap ▶ Stylize."
+
+
+def styles_saved(n: int) -> str:
+    return f"🖼 {n} styles saved." + mix_hint(n)
+
+
+def album_roles(n_styles: int) -> str:
+    styles = ", ".join(f"picture {i}" for i in range(2, n_styles + 2))
+    return f"📷 Photo: picture 1 · 🖼 style{'s' if n_styles > 1 else ''}: {styles}." + mix_hint(n_styles)
+
+
+def draft_ready(n_styles: int, gamma: float) -> str:
+    mix = f", mix {mix_label(gamma)}" if n_styles == 2 else ""
+    return f"📷 Photo and {n_styles} style{'s' if n_styles > 1 else ''} ready{mix}. Tap ▶ Stylize."
+
+
+def picked(name: str, second: bool) -> str:
+    return f"🖼 {name} is your {'second ' if second else ''}style."
+
+
+def mention(user_id: int, name: str | None) -> str:
+    """An HTML mention: notifies the member without needing a @username."""
+    return f'<a href="tg://user?id={user_id}">{html.escape(name or "you")}</a>'
+
+
+def group_prompt(user_id: int, name: str | None) -> str:
+    return GROUP_PROMPT.format(name=mention(user_id, name))
+
+
+def group_preset_ready(preset: str, user_id: int, name: str | None) -> str:
+    return (
+        f"📷 Photo and 🖼 {html.escape(preset)} ready, {mention(user_id, name)}. Tap ▶ Stylize, "
+        "or reply to this with a second style to mix two."
+    )
+
+
+def group_result(user_id: int, name: str | None, caption: str) -> str:
+    return f"{mention(user_id, name)}, here is your painting.\n{caption}"
+
+
+def no_such_painting(name: str) -> str:
+    return f"I have no painting called {name!r}. /presets shows the gallery."
+
+
+def result_caption(settings: dict, n_styles: int, seconds: float, smaller: bool) -> str:
+    """Under a result: time, size, steps, the mix, colours; a warning when painted smaller."""
+    from engine.settings import StyleSettings  # plain Python: the size and steps the job ran with
+
+    run = StyleSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()})
+    parts = [f"{run.size} px", f"{run.total_steps} steps"]
+    if n_styles == 2:
+        parts.append(f"mix {mix_label(run.gamma)}")
+    if run.keep_colors:
+        parts.append("your colours")
+    caption = f"🎨 Done in {duration(seconds)} · " + " · ".join(parts)
+    return caption + ("\n" + SMALLER_THAN_ASKED if smaller else "")
+
+
+def preset_added(name: str) -> str:
+    return f"🖼 Added {name!r} to the gallery. Everyone can pick it now: /presets"
+
+
+def preset_exists(name: str) -> str:
+    return f"There is already a painting called {name!r}. /delpreset {name} first."
+
+
+def preset_missing(name: str) -> str:
+    return f"There is no painting called {name!r} in the gallery."
+
+
+def preset_removed(name: str) -> str:
+    return f"🗑 Removed {name!r} from the gallery."
+
+
+def gallery_more(n: int) -> str:
+    return f" ({n} more: /stylize <name> picks any)"
+
+
+def queue_running(who: str, percent: int) -> str:
+    return f"▶ painting now: {who} ({percent}%)"
+
+
+def queue_waiting(position: int, who: str, seconds: float) -> str:
+    return f"{position}. {who} — in about {duration(seconds)}"
+
+
+def queue_more(n: int) -> str:
+    return f"… and {n} more"
+
+
+def picture_problem(message: str) -> str:
+    """An engine's picture error, addressed to the sender ("That picture …")."""
+    return message.replace("The picture", "That picture")

@@ -1,4 +1,5 @@
-"""The engine process, for real: spawned, loading the network once, painting 64 px jobs."""
+"""The local EngineClient, for real: a spawned engine process loading the network once, painting 64 px jobs
+from versioned job specs."""
 
 from __future__ import annotations
 
@@ -9,9 +10,19 @@ import pytest
 from PIL import Image
 
 from engine import StyleSettings
-from engine.worker import CANCELLED, DONE, FAILED, PROGRESS, STARTED, EngineProcess, JobRequest, settings_to_dict
+from worker.local import LocalEngine as EngineProcess
+from worker.protocol import EventKind, JobSpec
 
 from .conftest import picture, stripes
+
+CANCELLED, DONE, FAILED, PROGRESS, STARTED = (
+    EventKind.CANCELLED,
+    EventKind.DONE,
+    EventKind.FAILED,
+    EventKind.PROGRESS,
+    EventKind.STARTED,
+)
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture()
@@ -22,10 +33,10 @@ def inputs(tmp_path):
     return tmp_path, str(content), str(style)
 
 
-def request(inputs, job_id: str, **settings) -> JobRequest:
+def request(inputs, job_id: str, **settings) -> tuple[str, JobSpec]:
     folder, content, style = inputs
-    values = settings_to_dict(StyleSettings(size=64, **{"steps": 6, **settings}))
-    return JobRequest(job_id, content, (style,), str(folder / f"{job_id}.png"), values, preview_dir=str(folder))
+    values = StyleSettings(size=64, **{"steps": 6, **settings})
+    return job_id, JobSpec.style(content, [style], str(folder / f"{job_id}.png"), values, preview_dir=str(folder))
 
 
 async def events_until_end(process: EngineProcess, job_id: str, timeout: float = 60.0) -> list:
@@ -42,18 +53,18 @@ async def test_one_load_serves_jobs_with_progress_and_previews(inputs):
     process = EngineProcess(device="cpu")
     ready = await process.start()
     try:
-        assert ready.info["device"] == "cpu" and ready.info["pid"] == process.pid != os.getpid()
+        assert ready.device == "cpu" and process.pid != os.getpid()
         for job_id in ("job-1", "job-2"):
-            process.submit(request(inputs, job_id, preview_every=3))
+            await process.submit(*request(inputs, job_id, preview_every=3))
             seen = await events_until_end(process, job_id)
             kinds = [e.kind for e in seen]
             assert kinds[0] == STARTED and kinds[-1] == DONE
             steps = [e.step for e in seen if e.kind == PROGRESS and e.stage == "optimize"]
             assert steps == [1, 2, 3, 4, 5, 6]
-            previews = [e.preview for e in seen if e.preview]
+            previews = [e.preview for e in seen if getattr(e, "preview", None)]
             assert len(previews) == 2 and all(Image.open(p).size == (64, 43) for p in previews)
             done = seen[-1]
-            assert Image.open(done.output).size == (64, 43) and done.info["size"] == [64, 43]
+            assert Image.open(done.output).size == (64, 43) and done.size == (64, 43)
             assert process.current_job is None
         assert process.alive
     finally:
@@ -67,32 +78,30 @@ async def test_cancel_bad_input_and_bad_settings_leave_the_process_serving(input
     process = EngineProcess(device="cpu")
     await process.start()
     try:
-        process.submit(request(inputs, "long", steps=5000))
+        await process.submit(*request(inputs, "long", steps=5000))
         assert (await process.next_event(60)).kind == STARTED
         while (await process.next_event(60)).kind != PROGRESS:
             pass
-        process.cancel("long")
+        await process.cancel("long")
         rest = await events_until_end(process, "long")
-        assert rest[-1].kind == CANCELLED and rest[-1].step == 0
+        assert rest[-1].kind == CANCELLED
         assert not os.path.exists(folder / "long.png")
 
-        bad = JobRequest(
-            "bad",
-            str(folder / "notes.txt"),
-            (style,),
-            str(folder / "bad.png"),
-            settings_to_dict(StyleSettings(size=64, steps=2)),
+        bad = JobSpec.style(
+            str(folder / "notes.txt"), [style], str(folder / "bad.png"), StyleSettings(size=64, steps=2)
         )
-        process.submit(bad)
+        await process.submit("bad", bad)
         failed = (await events_until_end(process, "bad"))[-1]
-        assert failed.kind == FAILED and failed.error_code == "not_image" and "content image" in failed.error
+        assert failed.kind == FAILED and failed.code == "not_image" and "content image" in failed.message
 
-        wrong = JobRequest("wrong", content, (style,), str(folder / "w.png"), {"size": 64, "gamma": 7.0})
-        process.submit(wrong)
+        wrong = JobSpec(
+            "style", {"content": content, "styles": [style]}, str(folder / "w.png"), {"size": 64, "gamma": 7.0}
+        )
+        await process.submit("wrong", wrong)
         failed = (await events_until_end(process, "wrong"))[-1]
-        assert failed.error_code == "bad_settings" and "gamma" in failed.error
+        assert failed.code == "bad_settings" and "gamma" in failed.message
 
-        process.submit(request(inputs, "after"))
+        await process.submit(*request(inputs, "after"))
         assert (await events_until_end(process, "after"))[-1].kind == DONE
     finally:
         await process.stop()
@@ -102,13 +111,13 @@ async def test_a_killed_process_is_noticed_mid_job(inputs):
     process = EngineProcess(device="cpu")
     await process.start()
     try:
-        process.submit(request(inputs, "doomed", steps=5000))
+        await process.submit(*request(inputs, "doomed", steps=5000))
         assert (await process.next_event(60)).kind == STARTED
         os.kill(process.pid, signal.SIGKILL)
         event = await process.next_event(30)
         while event.kind == PROGRESS:
             event = await process.next_event(30)
-        assert event.kind == FAILED and event.error_code == "engine_crashed" and event.job_id == "doomed"
+        assert event.kind == FAILED and event.code == "engine_crashed" and event.job_id == "doomed"
         assert not process.alive
     finally:
         await process.stop()

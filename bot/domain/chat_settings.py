@@ -3,24 +3,20 @@
 Each key resolves chat → global → built-in. Limits (``max_size``, ``jobs_per_user_per_day``,
 ``queue_per_user``) can only be *tightened* by a chat: the smaller of the chat's and the global
 value applies, so a group admin cannot hand out the owner's machine. Bot owners (``BOT_OWNERS``)
-change global values (``/set global …``) and any chat's; chat admins change their own group.
+change global values (``/set global …``) and any chat's; chat admins change their own group
+(bot.domain.permissions).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from telegram import Chat, Message, User
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
 
 from engine.presets import PRESETS
 
-from .presets import STRENGTHS
-from .storage import Database, Setting, SettingChange
+from ..storage import Database, Setting, SettingChange
+from .quality import STRENGTHS
 
 GLOBAL = "global"
 _TRUE, _FALSE = ("on", "yes", "true", "1"), ("off", "no", "false", "0")
@@ -52,7 +48,8 @@ class Key:
             return text
         if self.kind == "bool" and text in _TRUE + _FALSE:
             return text in _TRUE
-        if self.kind == "int" and text.isdigit() and self.low <= int(text) <= self.high:
+        # ASCII digits only: "²".isdigit() is true, but int("²") fails
+        if self.kind == "int" and text.isascii() and text.isdigit() and self.low <= int(text[:12]) <= self.high:
             return int(text)
         raise ValueError(f"{text!r} is not a valid {self.name}: use {self.values()}.")
 
@@ -135,51 +132,3 @@ async def change(db: Database, scope: str, key: Key, value: object | None, by: i
             )
         )
     return old, True
-
-
-class Permissions:
-    """Who may change what: owners from the config; chat admins asked of Telegram, cached briefly."""
-
-    TTL = 60.0  #: seconds an admin check is trusted (a demoted admin loses rights within a minute)
-
-    def __init__(self, owners: tuple[int, ...]):
-        self.owners = set(owners)
-        self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
-
-    def is_owner(self, user: User | None) -> bool:
-        return user is not None and user.id in self.owners
-
-    async def is_chat_admin(self, message: Message) -> bool:
-        chat: Chat = message.chat
-        if chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
-            return False
-        # An anonymous admin writes as the group itself; only admins can do that.
-        if message.sender_chat is not None and message.sender_chat.id == chat.id:
-            return True
-        user = message.from_user
-        if user is None:
-            return False
-        cached = self._cache.get((chat.id, user.id))
-        if cached is not None and time.monotonic() - cached[0] < self.TTL:
-            return cached[1]
-        try:
-            member = await message.get_bot().get_chat_member(chat.id, user.id)
-            admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-        except TelegramError:
-            admin = False
-        self._cache[(chat.id, user.id)] = (time.monotonic(), admin)
-        return admin
-
-    async def may_change(self, message: Message) -> bool:
-        return self.is_owner(message.from_user) or await self.is_chat_admin(message)
-
-
-def next_reset(now: datetime | None = None) -> datetime:
-    """When today's quota starts over: the next midnight UTC."""
-    now = now or datetime.now(UTC)
-    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def day_start(now: datetime | None = None) -> datetime:
-    now = now or datetime.now(UTC)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)

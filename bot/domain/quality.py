@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-
-from engine import StyleSettings
+from engine.settings import StyleSettings
 from engine.presets import PRESETS, preset
+
+from ..limits import PREVIEWS_PER_JOB
 
 #: name → (longest side px, L-BFGS steps at that size); the coarse-to-fine sizes before it come from
 #: the engine's preset of the same name. 2-core CPU: fast ≈ 15 s, balanced ≈ 1 min, best ≈ 5–9 min.
@@ -16,12 +15,6 @@ STRENGTHS: dict[str, float] = {"subtle": 0.35, "normal": 0.5, "strong": 0.65}
 SIZES = (256, 384, 512)  #: the ⚙ Settings size row; overrides the preset's size
 MIXES = (0.25, 0.5, 0.75)
 DEFAULT_OPTIONS = {"quality": "fast", "strength": "normal"}
-
-
-@dataclass(frozen=True)
-class JobPlan:
-    settings: StyleSettings
-    estimate_seconds: float
 
 
 def parse_presets(text: str) -> dict[str, tuple[int, int]]:
@@ -36,25 +29,8 @@ def parse_presets(text: str) -> dict[str, tuple[int, int]]:
     return presets
 
 
-def _schedule(params: dict) -> tuple[tuple[int, int], ...]:
-    return StyleSettings(
-        size=params.get("size", 512),
-        steps=params.get("steps", 300),
-        start_size=params.get("start_size"),
-        coarse_steps=params.get("coarse_steps"),
-    ).schedule
-
-
-def work(params: dict) -> float:
-    """A job's cost in steps at 256×256 px (a step costs about its pixel count), for time estimates."""
-    return sum(steps * (side / 256) ** 2 for side, steps in _schedule(params))
-
-
-def total_steps(params: dict) -> int:
-    return sum(steps for _, steps in _schedule(params))
-
-
-def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]], seconds_per_step_256: float) -> JobPlan:
+def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]]) -> StyleSettings:
+    """The engine settings for a draft: the chosen quality's preset, size, steps, strength and colours."""
     quality = options.get("quality", DEFAULT_OPTIONS["quality"])
     if quality not in presets:
         quality = DEFAULT_OPTIONS["quality"]
@@ -71,6 +47,4 @@ def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]], secon
         strength=strength,
         keep_colors=bool(options.get("keep_colors")),
     )
-    settings = settings.replace(preview_every=max(1, settings.total_steps // 3))
-    estimate = work(dataclasses.asdict(settings)) * seconds_per_step_256 + 2.0
-    return JobPlan(settings, estimate)
+    return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))

@@ -6,12 +6,13 @@ import logging
 
 from sqlalchemy import func, select
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, TypeHandler, filters
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from . import texts
-from .admin import GLOBAL, KEYS, change, day_start, effective, show, usage
-from .handlers import services
-from .storage import Job, JobStatus, User, as_utc
+from .. import texts
+from ..domain.chat_settings import GLOBAL, KEYS, change, effective, show, usage
+from ..domain.quotas import day_start
+from ..services import services
+from ..storage import Job, JobStatus, User, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         f"📊 Today (UTC, since {since:%H:%M}): {sum(counts.values())} jobs from {people} people",
         " · ".join(f"{status}: {counts.get(status, 0)}" for status in JobStatus),
         f"Average painting time: {average} · failures: {counts.get(JobStatus.FAILED, 0)}",
-        f"Queue now: {len(svc.dispatcher.waiting)} waiting, {1 if svc.dispatcher.running else 0} painting",
+        f"Queue now: {len(svc.dispatcher.queue.waiting)} waiting, {1 if svc.dispatcher.queue.running else 0} painting",
         f"Banned users: {banned}",
     ]
     await message.reply_text("\n".join(lines))
@@ -143,7 +144,7 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bo
         await message.reply_text(f"Use {command} <user id>, or reply {command} to one of their messages.")
         return
     if banned and target in svc.permissions.owners:
-        await message.reply_text("Owners cannot be banned.")
+        await message.reply_text(texts.OWNERS_NOT_BANNED)
         return
     async with svc.db.session() as session, session.begin():
         user = await session.get(User, target)
@@ -177,14 +178,3 @@ async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     elif update.effective_message is not None and update.effective_chat.type == "private":
         await update.effective_message.reply_text(texts.BANNED)
     raise ApplicationHandlerStop
-
-
-def register(application: Application) -> None:
-    fresh = ~filters.UpdateType.EDITED
-    application.add_handler(TypeHandler(Update, refuse_banned), group=-1)
-    application.add_handler(CommandHandler("settings", settings_command, filters=fresh))
-    application.add_handler(CommandHandler("set", set_command, filters=fresh))
-    application.add_handler(CommandHandler("unset", unset_command, filters=fresh))
-    application.add_handler(CommandHandler("stats", stats_command, filters=fresh))
-    application.add_handler(CommandHandler("ban", ban_command, filters=fresh))
-    application.add_handler(CommandHandler("unban", unban_command, filters=fresh))

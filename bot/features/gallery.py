@@ -12,20 +12,24 @@ import re
 from sqlalchemy import select
 from telegram import InputMediaPhoto, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes, filters
 
-from engine import ImageError
+from engine.errors import ImageError
 
-from . import keyboards, texts
-from .files import picture_in
-from .handlers import load_session, presser_owns, services
-from .storage import Database, Preset
+from .. import texts
+from ..domain import drafts
+from ..limits import ALBUM_MAX
+from ..services import services
+from ..storage import Database, Preset
+from ..telegram import keyboards
+from ..telegram.callbacks import parse
+from ..telegram.files import picture_in
+from .ordering import presser_owns
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 ADD_CAPTION = filters.CaptionRegex(r"^/addpreset(@\w+)?(\s|$)")
-PICTURES = filters.PHOTO | filters.Document.IMAGE
-MAX_SHOWN = 10  #: an album holds at most 10 pictures
+MAX_SHOWN = ALBUM_MAX  #: the gallery is shown as one album
 
 
 async def all_presets(db: Database) -> list[Preset]:
@@ -55,18 +59,18 @@ async def add_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, source:
         return
     name = args[0].lower()
     if await find(svc.db, name) is not None:
-        await message.reply_text(f"There is already a painting called {name!r}. /delpreset {name} first.")
+        await message.reply_text(texts.preset_exists(name))
         return
     picture = picture_in(source)
     try:
         path = await svc.cache.fetch(context.bot, picture)
     except ImageError as exc:
-        await message.reply_text(exc.message.replace("The picture", "That picture"))
+        await message.reply_text(texts.picture_problem(exc.message))
         return
     async with svc.db.session() as session, session.begin():
         session.add(Preset(name=name, file_id=picture.file_id, path=str(path), added_by=message.from_user.id))
     log.info("preset %r added by %s", name, message.from_user.id)
-    await message.reply_text(f"🖼 Added {name!r} to the gallery. Everyone can pick it now: /presets")
+    await message.reply_text(texts.preset_added(name))
 
 
 async def del_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,7 +79,7 @@ async def del_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(texts.OWNERS_ONLY)
         return
     if len(context.args or []) != 1:
-        await message.reply_text("Use /delpreset <name>. /presets lists the names.")
+        await message.reply_text(texts.DELPRESET_HOW)
         return
     name = context.args[0].lower()
     async with svc.db.session() as session, session.begin():
@@ -83,10 +87,10 @@ async def del_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if preset is not None:
             await session.delete(preset)
     if preset is None:
-        await message.reply_text(f"There is no painting called {name!r} in the gallery.")
+        await message.reply_text(texts.preset_missing(name))
         return
     log.info("preset %r deleted by %s", name, message.from_user.id)
-    await message.reply_text(f"🗑 Removed {name!r} from the gallery.")
+    await message.reply_text(texts.preset_removed(name))
 
 
 async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,43 +108,34 @@ async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await message.reply_media_group(media)
     except TelegramError as exc:  # a file id Telegram no longer knows: the buttons still work
         log.warning("could not show the gallery thumbnails: %s", exc)
-    more = f" ({len(presets) - MAX_SHOWN} more: /stylize <name> picks any)" if len(presets) > MAX_SHOWN else ""
+    more = texts.gallery_more(len(presets) - MAX_SHOWN) if len(presets) > MAX_SHOWN else ""
     await message.reply_text(texts.GALLERY_PICK + more, reply_markup=keyboards.gallery(presets))
 
 
 async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A gallery button: the painting becomes a style of the presser's session."""
+    """A gallery button: the painting becomes a style of the presser's draft."""
     query, svc = update.callback_query, services(context)
     if not presser_owns(update):
         await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
         return
     async with svc.db.session() as session:
-        preset = await session.get(Preset, int(query.data.split(":", 1)[1]))
+        callback = parse(query.data)
+        preset = await session.get(Preset, callback.number) if callback is not None else None
     if preset is None:
-        await query.answer("That painting has been removed from the gallery.", show_alert=True)
+        await query.answer(texts.PAINTING_REMOVED, show_alert=True)
         return
     async with svc.db.session() as db_session, db_session.begin():
-        session = await load_session(db_session, update)
-        if len(session.style_paths) >= 2:
-            reply = texts.TOO_MANY_STYLES
+        draft = await drafts.load(db_session, update)
+        if drafts.add_style(draft, preset.path):
+            reply = texts.picked(preset.name, second=len(draft.style_paths) == 2)
         else:
-            session.style_paths = [*session.style_paths, preset.path]
-            reply = f"🖼 {preset.name} is your {'second ' if len(session.style_paths) == 2 else ''}style."
-        ready, n_styles, gamma = bool(session.content_path), len(session.style_paths), session.gamma
+            reply = texts.TOO_MANY_STYLES
+        ready, n_styles, gamma = bool(draft.content_path), len(draft.style_paths), draft.gamma
     await query.answer()
     if not ready:
         private = update.effective_chat.type == "private"
-        reply += " Now send the photo to repaint." if private else " " + texts.GROUP_HOW
+        reply += texts.GROUP_NO_PHOTO if private else " " + texts.GROUP_HOW
     markup = keyboards.ready(n_styles, gamma) if ready and n_styles else None
     # Reply to the member's own message (the /presets command), which keeps the buttons theirs.
     target = query.message.reply_to_message or query.message
     await target.reply_text(reply, reply_markup=markup)
-
-
-def register(application: Application) -> None:
-    fresh = ~filters.UpdateType.EDITED
-    application.add_handler(MessageHandler(fresh & PICTURES & ADD_CAPTION, add_command))
-    application.add_handler(CommandHandler("addpreset", add_command, filters=fresh))
-    application.add_handler(CommandHandler("delpreset", del_command, filters=fresh))
-    application.add_handler(CommandHandler("presets", presets_command, filters=fresh))
-    application.add_handler(CallbackQueryHandler(on_pick, pattern=r"^preset:\d+$"))

@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
-from .storage import Job, JobStatus, as_utc
+from ..storage import Job, JobStatus, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -68,22 +68,21 @@ class HealthServer:
             await self._runner.cleanup()
 
     def _engine_alive(self) -> bool:
-        engine = self.services.dispatcher.engine
-        return engine is not None and engine.alive
+        return self.services.dispatcher.engine_alive
 
     async def healthz(self, request: web.Request) -> web.Response:
-        dispatcher = self.services.dispatcher
+        queue = self.services.dispatcher.queue
         alive = self._engine_alive()
         body = {
             "status": "ok" if alive else "engine down",
             "engine_alive": alive,
-            "queue": len(dispatcher.waiting),
-            "running": dispatcher.running is not None,
+            "queue": len(queue.waiting),
+            "running": queue.running is not None,
         }
         return web.json_response(body, status=200 if alive else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        dispatcher = self.services.dispatcher
+        queue = self.services.dispatcher.queue
         async with self.services.db.session() as session:
             counts = dict((await session.execute(select(Job.status, func.count()).group_by(Job.status))).all())
             last = (
@@ -95,8 +94,8 @@ class HealthServer:
                 )
             ).first()
         self._snapshot.values = {
-            "queue": len(dispatcher.waiting),
-            "running": int(dispatcher.running is not None),
+            "queue": len(queue.waiting),
+            "running": int(queue.running is not None),
             "engine_alive": int(self._engine_alive()),
             "last_job_seconds": (as_utc(last[1]) - as_utc(last[0])).total_seconds() if last else 0.0,
             "uptime": time.monotonic() - self.started,

@@ -55,11 +55,13 @@ class Chat(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Session(Base):
-    """What one user has sent so far in one chat, and their choices, until they paint or start over."""
+class Draft(Base):
+    """What one person has sent in one chat (photo, styles) and their choices, until they paint or start over.
 
-    __tablename__ = "sessions"
-    __table_args__ = (UniqueConstraint("chat_id", "user_id", name="uq_sessions_chat_user"),)
+    The rules for adding pictures live in bot.domain.drafts; this is only the stored row."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("chat_id", "user_id", name="uq_drafts_chat_user"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
@@ -67,11 +69,13 @@ class Session(Base):
     content_path: Mapped[str | None] = mapped_column(Text)
     style_paths: Mapped[list] = mapped_column(default=list)
     gamma: Mapped[float] = mapped_column(Float, default=0.5)
-    options: Mapped[dict] = mapped_column(default=dict)  #: quality, size, strength, keep_colors …
+    options: Mapped[dict] = mapped_column(default=dict)  #: quality, size, strength, keep_colors, content_message_id
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Job(Base):
+    """One picture to paint: who asked where, the versioned job spec (worker.protocol), and its fate."""
+
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_status_created", "status", "created_at"), Index("ix_jobs_user", "user_id"))
 
@@ -79,13 +83,10 @@ class Job(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
-    params: Mapped[dict] = mapped_column(default=dict)  #: engine settings
-    content_path: Mapped[str] = mapped_column(Text)
-    style_paths: Mapped[list] = mapped_column(default=list)
+    spec: Mapped[dict] = mapped_column(default=dict)  #: JobSpec.to_dict(), any version (read with from_dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(32))
     result_path: Mapped[str | None] = mapped_column(Text)
@@ -93,7 +94,30 @@ class Job(Base):
     request_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    restarted: Mapped[bool] = mapped_column(default=False)
+
+    @staticmethod
+    def pictures_of(spec: dict) -> list[str]:
+        """Input picture paths of a stored spec of any version (kept on disk while the job waits)."""
+        if spec.get("version") == 0:
+            return [spec.get("content"), *(spec.get("styles") or [])]
+        found = []
+        for value in (spec.get("inputs") or {}).values():
+            found.extend(value if isinstance(value, list) else [value])
+        return found
+
+    @property
+    def content_path(self) -> str | None:
+        spec = self.spec or {}
+        return spec.get("content") if spec.get("version") == 0 else (spec.get("inputs") or {}).get("content")
+
+    @property
+    def style_paths(self) -> list[str]:
+        spec = self.spec or {}
+        return list((spec if spec.get("version") == 0 else (spec.get("inputs") or {})).get("styles") or [])
+
+    @property
+    def n_styles(self) -> int:
+        return len(self.style_paths)
 
 
 class Setting(Base):

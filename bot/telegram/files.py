@@ -12,9 +12,11 @@ from pathlib import Path
 from telegram import Message
 from telegram.error import BadRequest
 
-from engine import ImageError, open_image
+from engine.errors import ImageError
+from engine.imaging import open_image
 
-MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API refuses larger downloads
+from ..limits import FILE_CACHE_AGE, FILE_CACHE_BYTES, MAX_DOWNLOAD
+
 IMAGE_EXTENSIONS = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
@@ -50,7 +52,7 @@ def picture_in(message: Message) -> IncomingPicture | None:
 class FileCache:
     """Files under ``root``; names never come from user input (only Telegram's unique ids and job ids)."""
 
-    def __init__(self, root: Path, max_bytes: int = 2 * 1024**3, max_age: float = 7 * 86400):
+    def __init__(self, root: Path, max_bytes: int = FILE_CACHE_BYTES, max_age: float = FILE_CACHE_AGE):
         self.root, self.max_bytes, self.max_age = root, max_bytes, max_age
         self.inputs, self.results, self.previews = root / "inputs", root / "results", root / "previews"
         for folder in (self.inputs, self.results, self.previews):

@@ -1,53 +1,71 @@
-"""Inline keyboards; callback data stays short (≤ 64 bytes) and self-describing."""
+"""Inline keyboards, built with the callback grammar (bot.telegram.callbacks)."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton as B
 from telegram import InlineKeyboardMarkup
 
-from .presets import MIXES, SIZES, STRENGTHS
-from .texts import mix_label
+from .. import texts
+from ..domain.quality import MIXES, SIZES, STRENGTHS
+from .callbacks import Action, data
 
 
-def ready(n_styles: int, gamma: float) -> InlineKeyboardMarkup:
-    rows = [[B("▶ Stylize", callback_data="go"), B("⚙ Settings", callback_data="settings")]]
+def ready(n_styles: int, gamma: float, *, roles: bool = False) -> InlineKeyboardMarkup:
+    """Under a complete draft: ▶ and ⚙; with two styles the mix and 🔀; after an album, 🔄 roles."""
+    rows = [
+        [
+            B(texts.BUTTON_GO, callback_data=data(Action.GO)),
+            B(texts.BUTTON_SETTINGS, callback_data=data(Action.SETTINGS)),
+        ]
+    ]
     if n_styles == 2:
-        rows.insert(0, [B(("• " if g == gamma else "") + mix_label(g), callback_data=f"mix:{g}") for g in MIXES])
-        rows.append([B("🔀 Swap styles", callback_data="swap")])
+        mixes = [B(texts.marked(g == gamma, texts.mix_label(g)), callback_data=data(Action.MIX, g)) for g in MIXES]
+        rows.insert(0, mixes)
+        rows.append([B(texts.BUTTON_SWAP_STYLES, callback_data=data(Action.SWAP))])
+    if roles:
+        rows.append([B(texts.BUTTON_SWAP_ROLES, callback_data=data(Action.ROLES))])
     return InlineKeyboardMarkup(rows)
 
 
 def settings(options: dict, presets: dict) -> InlineKeyboardMarkup:
-    def mark(on: bool, text: str) -> str:
-        return f"• {text}" if on else text
-
-    quality = [B(mark(options.get("quality") == q, q.title()), callback_data=f"q:{q}") for q in presets]
-    strength = [B(mark(options.get("strength") == s, s.title()), callback_data=f"s:{s}") for s in STRENGTHS]
-    size = [B(mark(options.get("size") == px, f"{px} px"), callback_data=f"px:{px}") for px in SIZES]
+    mark = texts.marked
+    quality = [B(mark(options.get("quality") == q, q.title()), callback_data=data(Action.QUALITY, q)) for q in presets]
+    strength = [
+        B(mark(options.get("strength") == s, s.title()), callback_data=data(Action.STRENGTH, s)) for s in STRENGTHS
+    ]
+    size = [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in SIZES]
     return InlineKeyboardMarkup(
         [
             quality,
             size,
             strength,
-            [B(mark(bool(options.get("keep_colors")), "🎨 Keep my colours"), callback_data="kc")],
-            [B("◀ Back", callback_data="back"), B("▶ Stylize", callback_data="go")],
+            [
+                B(
+                    mark(bool(options.get("keep_colors")), texts.BUTTON_KEEP_COLORS),
+                    callback_data=data(Action.KEEP_COLORS),
+                )
+            ],
+            [B(texts.BUTTON_BACK, callback_data=data(Action.BACK)), B(texts.BUTTON_GO, callback_data=data(Action.GO))],
         ]
     )
 
 
 def working(job_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[B("✖ Cancel", callback_data=f"cancel:{job_id}")]])
+    return InlineKeyboardMarkup([[B(texts.BUTTON_CANCEL, callback_data=data(Action.CANCEL, job_id))]])
 
 
 def result(job_id: int, two_styles: bool) -> InlineKeyboardMarkup:
-    row = [B("🔁 Again", callback_data="again"), B("📄 Full-size PNG", callback_data=f"png:{job_id}")]
+    row = [
+        B(texts.BUTTON_AGAIN, callback_data=data(Action.AGAIN)),
+        B(texts.BUTTON_PNG, callback_data=data(Action.PNG, job_id)),
+    ]
     if two_styles:
-        row.append(B("🔀 Swap styles", callback_data=f"swapjob:{job_id}"))
+        row.append(B(texts.BUTTON_SWAP_STYLES, callback_data=data(Action.SWAP_JOB, job_id)))
     return InlineKeyboardMarkup([row])
 
 
 def gallery(presets) -> InlineKeyboardMarkup | None:
     """Buttons that pick a gallery painting as the style, two to a row (at most 10)."""
-    buttons = [B(f"🖼 {p.name}", callback_data=f"preset:{p.id}") for p in presets[:10]]
+    buttons = [B(f"🖼 {p.name}", callback_data=data(Action.PICK, p.id)) for p in presets[:10]]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,119 @@
+"""Drafts: what one person has sent in one chat so far — a photo, one or two styles, the mix —
+and the one set of rules for adding pictures to it. Pure functions over a draft row."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from telegram import Update
+
+from .. import texts
+from ..storage import Chat, Draft, User
+from ..storage.models import Job
+
+MAX_STYLES = 2
+
+
+async def load(db_session, update: Update) -> Draft:
+    """The (chat, user) draft, creating user, chat and draft rows on first contact."""
+    user, chat = update.effective_user, update.effective_chat
+    await db_session.merge(
+        User(id=user.id, first_name=user.first_name or "", username=user.username, language_code=user.language_code)
+    )
+    await db_session.merge(Chat(id=chat.id, type=chat.type, title=chat.title))
+    await db_session.flush()
+    found = (
+        await db_session.execute(select(Draft).where(Draft.chat_id == chat.id, Draft.user_id == user.id))
+    ).scalar_one_or_none()
+    if found is None:
+        # No options yet: until the user picks in ⚙ Settings, the chat's defaults apply.
+        found = Draft(chat_id=chat.id, user_id=user.id, content_path=None, style_paths=[], gamma=0.5, options={})
+        db_session.add(found)
+        await db_session.flush()
+    return found
+
+
+def start_over(draft: Draft) -> None:
+    draft.content_path, draft.style_paths, draft.gamma = None, [], 0.5
+
+
+def set_content(draft: Draft, path: str, message_id: int | None) -> None:
+    draft.content_path = path
+    draft.options = {**draft.options, "content_message_id": message_id}
+
+
+def add_style(draft: Draft, path: str) -> bool:
+    """Add one style; False (nothing changed) when the draft already has two."""
+    if len(draft.style_paths) >= MAX_STYLES:
+        return False
+    draft.style_paths = [*draft.style_paths, path]
+    return True
+
+
+def set_styles(draft: Draft, paths: list[str]) -> None:
+    """Replace the styles with (the first two of) ``paths``."""
+    draft.style_paths = list(paths[:MAX_STYLES])
+
+
+def ready(draft: Draft) -> bool:
+    return bool(draft.content_path and draft.style_paths)
+
+
+def missing(draft: Draft) -> str | None:
+    """What to tell a person who tapped ▶ too early, or None."""
+    if not draft.content_path:
+        return texts.NEED_CONTENT
+    return None if draft.style_paths else texts.NEED_STYLE
+
+
+def swap_styles(draft: Draft) -> None:
+    if len(draft.style_paths) == 2:
+        draft.style_paths = list(reversed(draft.style_paths))
+
+
+def swap_roles(draft: Draft) -> None:
+    """The photo becomes the first style and the first style the photo (an album taken the wrong way round)."""
+    if draft.content_path and draft.style_paths:
+        draft.content_path, draft.style_paths = draft.style_paths[0], [draft.content_path, *draft.style_paths[1:]]
+
+
+def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption: str) -> str:
+    """Take one picture or an album into the draft by the rules below; the reply to send.
+
+    One picture: the photo if the caption says ``content`` or there is no photo yet (unless the
+    caption says ``style``), else a style. An album: photo + styles, or only styles when the
+    photo is already there (unless captioned ``content``)."""
+    caption = caption.strip().lower()
+    if len(paths) > 1:
+        if draft.content_path and caption != "content":
+            set_styles(draft, paths)
+            return texts.styles_saved(len(draft.style_paths))
+        set_content(draft, paths[0], first_message_id)
+        set_styles(draft, paths[1:])
+        return texts.album_roles(len(draft.style_paths))
+    path = paths[0]
+    if caption == "content" or (caption != "style" and not draft.content_path):
+        replaced = bool(draft.content_path)
+        set_content(draft, path, first_message_id)
+        if draft.style_paths:
+            return texts.CONTENT_REPLACED if replaced else summary(draft)
+        return texts.CONTENT_SAVED
+    if not add_style(draft, path):
+        return texts.TOO_MANY_STYLES
+    if not draft.content_path:
+        return texts.STYLE_FIRST
+    return texts.SECOND_STYLE_SAVED if len(draft.style_paths) == 2 else texts.STYLE_SAVED
+
+
+def summary(draft: Draft) -> str:
+    styles = len(draft.style_paths)
+    if not draft.content_path:
+        return texts.STARTED_OVER if not styles else texts.NEED_CONTENT
+    if not styles:
+        return texts.CONTENT_SAVED
+    return texts.draft_ready(styles, draft.gamma)
+
+
+def rerun_swapped(job: Job) -> tuple[str, list[str]] | None:
+    """(content, styles swapped) of a finished two-style job, for 🔀 under a result."""
+    styles = job.style_paths
+    return (job.content_path, list(reversed(styles))) if len(styles) == 2 and job.content_path else None

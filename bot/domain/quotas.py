@@ -1,0 +1,50 @@
+"""Daily quotas and per-user queue limits: when a person may start another picture."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from .. import texts
+from ..storage import Job, JobStatus
+
+
+def refusal(waiting: int, today: int, limits: dict, now: datetime | None = None) -> str | None:
+    """Why a person with ``waiting`` unfinished and ``today`` pictures today may not start one, or None."""
+    if waiting >= limits["queue_per_user"]:
+        n = limits["queue_per_user"]
+        return texts.ALREADY_RUNNING if n == 1 else texts.QUEUE_LIMIT.format(n=n)
+    if today >= limits["jobs_per_user_per_day"]:
+        now = now or datetime.now(UTC)
+        left = (next_reset(now) - now).total_seconds()
+        return texts.DAILY_LIMIT.format(n=limits["jobs_per_user_per_day"], left=texts.duration(left))
+    return None
+
+
+async def counts(db_session, user_id: int) -> tuple[int, int]:
+    """(unfinished jobs, jobs today that were not cancelled) of one user."""
+    waiting = (
+        await db_session.execute(
+            select(func.count()).where(Job.user_id == user_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        )
+    ).scalar_one()
+    today = (
+        await db_session.execute(
+            select(func.count()).where(
+                Job.user_id == user_id, Job.created_at >= day_start(), Job.status != JobStatus.CANCELLED
+            )
+        )
+    ).scalar_one()
+    return waiting, today
+
+
+def next_reset(now: datetime | None = None) -> datetime:
+    """When today's quota starts over: the next midnight UTC."""
+    now = now or datetime.now(UTC)
+    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def day_start(now: datetime | None = None) -> datetime:
+    now = now or datetime.now(UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)

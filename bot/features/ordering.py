@@ -1,0 +1,237 @@
+"""From a ready draft to a queued job: the draft's buttons (mix, swap, ⚙ settings), ▶ Stylize,
+quotas, and the buttons under a progress card or a result (✖, 📄, 🔀, 🔁)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+from telegram import ReplyParameters, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from engine.imaging import open_image
+from worker.protocol import JobSpec
+
+from .. import texts
+from ..domain import drafts, quotas
+from ..domain.chat_settings import effective
+from ..domain.quality import MIXES, SIZES, STRENGTHS, plan
+from ..limits import THUMBNAIL_SIDE
+from ..services import Services, services
+from ..storage import Draft, Job, JobStatus
+from ..telegram import keyboards
+from ..telegram.callbacks import Action, Callback, parse
+
+log = logging.getLogger(__name__)
+#: Buttons that change the draft and then show the ⚙ settings keyboard.
+SETTINGS_ACTIONS = {Action.SETTINGS, Action.AGAIN, Action.KEEP_COLORS, Action.QUALITY, Action.STRENGTH, Action.SIZE}
+
+
+async def active_job(db_session, chat_id: int, user_id: int) -> Job | None:
+    return (
+        (
+            await db_session.execute(
+                select(Job)
+                .where(
+                    Job.chat_id == chat_id,
+                    Job.user_id == user_id,
+                    Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+                )
+                .order_by(Job.id.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def job_options(svc: Services, chat_id: int, draft: Draft) -> dict:
+    """The chat's defaults (admins' /set), overlaid with what this person picked in ⚙ Settings."""
+    values = {name: r.value for name, r in (await effective(svc.db, chat_id)).items()}
+    options = {
+        "quality": values["quality"],
+        "strength": values["strength"],
+        "keep_colors": values["keep_colors"],
+        "size": values["size"] or None,
+        "steps": values["steps"] or None,
+    }
+    options.update({k: v for k, v in draft.options.items() if k in options and v is not None})
+    options["limits"] = {k: values[k] for k in ("max_size", "jobs_per_user_per_day", "queue_per_user")}
+    options["group_enabled"] = values["group_enabled"]
+    return options
+
+
+def presser_owns(update: Update) -> bool:
+    """In groups every keyboard answers a member's own message; only that member may press it."""
+    if update.effective_chat is None or update.effective_chat.type == "private":
+        return True
+    message = update.callback_query.message
+    replied = getattr(message, "reply_to_message", None)
+    owner = replied.from_user.id if replied is not None and replied.from_user is not None else None
+    return owner is None or owner == update.effective_user.id
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    callback = parse(query.data)
+    if not presser_owns(update):
+        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
+        return
+    if callback is None:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    if callback.action == Action.GO:
+        await start_job(update, context)
+    elif callback.action == Action.CANCEL:
+        await cancel_button(update, context, callback.number)
+    elif callback.action == Action.PNG:
+        await send_png(update, context, callback.number)
+    elif callback.action == Action.SWAP_JOB:
+        await rerun_swapped(update, context, callback.number)
+    else:
+        await draft_button(update, context, callback)
+
+
+async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Callback) -> None:
+    """Mix, swaps and ⚙ choices change the draft; the keyboard is redrawn to show them."""
+    query, svc = update.callback_query, services(context)
+    action, argument = callback.action, callback.argument
+    async with svc.db.session() as db_session, db_session.begin():
+        draft = await drafts.load(db_session, update)
+        options = dict(draft.options)
+        if action == Action.MIX and _float(argument) in MIXES and len(draft.style_paths) == 2:
+            draft.gamma = _float(argument)
+        elif action == Action.SWAP:
+            drafts.swap_styles(draft)
+        elif action == Action.ROLES:
+            drafts.swap_roles(draft)
+        elif action == Action.QUALITY and argument in svc.config.presets:
+            options["quality"] = argument
+        elif action == Action.STRENGTH and argument in STRENGTHS:
+            options["strength"] = argument
+        elif action == Action.KEEP_COLORS:
+            options["keep_colors"] = not (await job_options(svc, update.effective_chat.id, draft))["keep_colors"]
+        elif action == Action.SIZE and callback.number in SIZES:
+            # the same size again switches back to the quality preset's own size
+            options["size"] = None if options.get("size") == callback.number else callback.number
+        elif action not in (Action.SETTINGS, Action.BACK, Action.AGAIN):
+            await query.answer(texts.STALE_BUTTON)
+            return
+        draft.options = options
+        n_styles, gamma, problem = len(draft.style_paths), draft.gamma, drafts.missing(draft)
+        shown = await job_options(svc, update.effective_chat.id, draft)
+    if problem:
+        await query.answer(problem, show_alert=True)
+        return
+    on_settings = action in SETTINGS_ACTIONS
+    markup = keyboards.settings(shown, svc.config.presets) if on_settings else keyboards.ready(n_styles, gamma)
+    await query.answer()
+    if action == Action.AGAIN:
+        await query.message.reply_text(texts.SETTINGS_PROMPT, reply_markup=markup)
+        return
+    try:
+        await query.edit_message_reply_markup(markup)
+    except TelegramError as exc:  # e.g. "message is not modified" when the same button is pressed twice
+        log.debug("keyboard unchanged: %s", exc)
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text or "")
+    except ValueError:
+        return None
+
+
+async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_from: Job | None = None) -> None:
+    """▶ Stylize (or 🔀 under a result): check quotas, save the job, show the queued card, queue it."""
+    query, svc = update.callback_query, services(context)
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    async with svc.db.session() as db_session, db_session.begin():
+        draft = await drafts.load(db_session, update)
+        options = await job_options(svc, chat_id, draft)
+        refusal = None
+        if update.effective_chat.type != "private" and not options["group_enabled"]:
+            refusal = texts.GROUP_DISABLED
+        else:
+            refusal = quotas.refusal(*await quotas.counts(db_session, user_id), options["limits"])
+        if refusal:
+            await query.answer(refusal, show_alert=True)
+            return
+        if swap_from is not None:
+            content, styles = drafts.rerun_swapped(swap_from)
+            settings = JobSpec.from_dict(swap_from.spec).settings
+            request_id = swap_from.request_message_id
+        else:
+            problem = drafts.missing(draft)
+            if problem:
+                await query.answer(problem, show_alert=True)
+                return
+            content, styles = draft.content_path, list(draft.style_paths)
+            settings = JobSpec.style(content, styles, "", plan(options, draft.gamma, svc.config.presets)).settings
+            request_id = draft.options.get("content_message_id")
+        job = Job(chat_id=chat_id, user_id=user_id, spec={}, request_message_id=request_id)
+        db_session.add(job)
+        await db_session.flush()
+        spec = JobSpec("style", {"content": content, "styles": styles}, str(svc.cache.result_path(job.id)), settings)
+        job.spec = spec.to_dict()
+    await query.answer()
+    thumbnail = await asyncio.to_thread(_thumbnail, Path(content))
+    position, eta = svc.dispatcher.queue.quote(settings, user_id)
+    reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
+    try:
+        progress = await context.bot.send_photo(
+            chat_id,
+            thumbnail,
+            caption=texts.queued(position, eta),
+            reply_markup=keyboards.working(job.id),
+            reply_parameters=reply,
+        )
+    except TelegramError as exc:  # the job is saved: it is painted and delivered without a progress message
+        log.warning("no progress message for job %s: %s", job.id, exc)
+    else:
+        async with svc.db.session() as db_session, db_session.begin():
+            saved = await db_session.get(Job, job.id)
+            saved.progress_message_id = progress.message_id
+            job = saved
+    svc.dispatcher.submit(job)
+
+
+async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
+    query, svc = update.callback_query, services(context)
+    async with svc.db.session() as db_session:
+        job = await db_session.get(Job, job_id)
+    mine = job is not None and job.user_id == update.effective_user.id
+    await query.answer(texts.CANCELLED if mine and await svc.dispatcher.cancel(job_id) else texts.NOTHING_TO_CANCEL)
+
+
+async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
+    async with services(context).db.session() as db_session:
+        job = await db_session.get(Job, job_id)
+    if job is None or job.user_id != update.effective_user.id or drafts.rerun_swapped(job) is None:
+        await update.callback_query.answer(texts.STALE_BUTTON)
+        return
+    await start_job(update, context, swap_from=job)
+
+
+async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
+    query = update.callback_query
+    async with services(context).db.session() as db_session:
+        job = await db_session.get(Job, job_id)
+    if job is None or not job.result_path or not Path(job.result_path).exists():
+        await query.answer(texts.PNG_GONE, show_alert=True)
+        return
+    await query.answer()
+    with open(job.result_path, "rb") as handle:
+        await query.message.reply_document(handle, filename=f"painting_{job_id}.png")
+
+
+def _thumbnail(path: Path) -> bytes:
+    image = open_image(path, role="picture")
+    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()

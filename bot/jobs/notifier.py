@@ -1,0 +1,105 @@
+"""Everything a person sees of a job after ▶: the queued card's updates, progress edits with
+previews, the result, and failure, cancel and restart notes — paced within Telegram's limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+from telegram import Bot, ReplyParameters
+from telegram.constants import ChatAction
+from telegram.error import TelegramError, TimedOut
+
+from .. import texts
+from ..limits import CHAT_ACTION_SECONDS, MAX_PHOTO_UPLOAD
+from ..storage import Job
+from ..telegram import keyboards
+from ..telegram.progress import EditBudget, ProgressMessage
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    def __init__(self, bot: Bot, progress_interval: float = 3.0, group_interval: float = 10.0):
+        self.bot, self.progress_interval = bot, progress_interval
+        self.budget = EditBudget(group_interval)  #: one pace for all edits in a group
+
+    def card(self, job: Job, *, working: bool = True, paced: bool = True) -> ProgressMessage | None:
+        """The job's progress message (its queued card), or None if it has none."""
+        if not job.progress_message_id:
+            return None
+        return ProgressMessage(
+            self.bot,
+            job.chat_id,
+            job.progress_message_id,
+            self.progress_interval if working else 0,
+            keyboards.working(job.id) if working else None,
+            self.budget if paced else None,
+        )
+
+    async def queued(self, job: Job, position: int, eta: float) -> None:
+        card = self.card(job)
+        if card is not None:
+            # In a group a skipped update is fine (the next one says more); the budget is shared.
+            await card.show(texts.queued(position, eta), force=job.chat_id > 0)
+
+    async def restarted(self, job: Job) -> None:
+        card = self.card(job, paced=False)
+        if card is not None:
+            await card.show(texts.RESTARTED, force=True)
+
+    async def painting_started(self, job: Job, estimate: float | None) -> ProgressMessage | None:
+        card = self.card(job)
+        if card is not None:
+            # In a group the first edit may wait for its turn: the painting starts regardless.
+            await card.show(texts.painting(0, estimate), force=job.chat_id > 0)
+        return card
+
+    async def cancelled(self, job: Job, card: ProgressMessage | None = None) -> None:
+        card = card or self.card(job, working=False, paced=False)
+        if card is not None:
+            card.markup = None
+            await card.show(texts.CANCELLED, force=True)
+
+    async def failed(self, job: Job, message: str, card: ProgressMessage | None = None) -> None:
+        card = card or self.card(job, working=False, paced=False)
+        if card is not None:
+            card.markup = None
+            await card.show(message, force=True)
+
+    async def deliver(self, job: Job, output: Path, caption: str, name: str | None) -> str | None:
+        """Send the result in reply to the request; its Telegram file id (None if unknown)."""
+        if job.chat_id < 0:  # a group: say whose picture it is, with a mention that notifies them
+            caption = texts.group_result(job.user_id, name, caption)
+        reply = (
+            ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
+            if job.request_message_id
+            else None
+        )
+        as_file = output.stat().st_size > MAX_PHOTO_UPLOAD  # over the photo limit: send the file itself
+        send = self.bot.send_document if as_file else self.bot.send_photo
+        try:
+            with output.open("rb") as handle:
+                sent = await send(
+                    job.chat_id,
+                    handle,
+                    caption=caption,
+                    parse_mode="HTML",
+                    reply_parameters=reply,
+                    reply_markup=keyboards.result(job.id, job.n_styles == 2),
+                )
+            return sent.document.file_id if as_file else sent.photo[-1].file_id
+        except TimedOut:
+            # The upload went out but no answer came back: Telegram has most likely posted it, and
+            # sending it again could post it twice. The picture stays on disk for 📄 and 🔁.
+            log.warning("job %s: no answer to the result upload; taking it as delivered", job.id)
+            return None
+
+    async def keep_uploading(self, chat_id: int) -> None:
+        """Telegram shows "sending photo…" for ≤ 5 s per call: repeat it while a job paints."""
+        while True:
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+            await asyncio.sleep(CHAT_ACTION_SECONDS)

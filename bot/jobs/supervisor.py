@@ -1,0 +1,95 @@
+"""Keeps an engine working: starts it, restarts it when it died, stops a job past its time limit,
+and runs one job to its outcome. Knows nothing of Telegram or the database."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from worker.client import Capabilities, EngineClient
+from worker.protocol import Done, EventKind, Failed, JobSpec, Progress
+
+log = logging.getLogger(__name__)
+#: Seconds the engine gets to stop a job that ran out of time before it is restarted.
+CANCEL_GRACE = 30.0
+#: Attempts at a job whose engine died under it (then it fails with a message).
+MAX_ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a job ended: done, failed, cancelled, time_limit, or crashed (the engine died under it)."""
+
+    kind: str
+    done: Done | None = None
+    failed: Failed | None = None
+
+
+class Supervisor:
+    def __init__(self, engine: EngineClient, time_limit: float = 1800.0, cancel_grace: float = CANCEL_GRACE):
+        self.engine, self.time_limit, self.cancel_grace = engine, time_limit, cancel_grace
+        self.running: str | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.engine.alive
+
+    async def start(self) -> Capabilities:
+        capabilities = await self.engine.start()
+        log.info("engine ready on %s (load %.2f s)", capabilities.device, capabilities.load_seconds)
+        return capabilities
+
+    async def ensure_alive(self) -> None:
+        if not self.engine.alive:  # it died while idle (killed, out of memory): start a fresh one first
+            log.warning("engine found dead while idle; restarting it")
+            await self.start()
+
+    async def cancel(self, job_id: str) -> None:
+        await self.engine.cancel(job_id)
+
+    @staticmethod
+    def may_retry(attempts: int) -> bool:
+        return attempts < MAX_ATTEMPTS
+
+    async def run(self, job_id: str, spec: JobSpec, on_progress: Callable[[Progress], Awaitable[None]]) -> Outcome:
+        """Submit the job and follow its events to the end, enforcing the time limit."""
+        await self.ensure_alive()
+        self.running = job_id
+        try:
+            await self.engine.submit(job_id, spec)
+            deadline, stopping = time.monotonic() + self.time_limit, False
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 and not stopping:
+                    log.warning("job %s ran past %.0f s; stopping it", job_id, self.time_limit)
+                    stopping, deadline = True, time.monotonic() + self.cancel_grace
+                    await self.engine.cancel(job_id)
+                    continue
+                if remaining <= 0:  # the engine did not stop it: a fresh engine for the next job
+                    await self.start()
+                    return Outcome("time_limit")
+                try:
+                    event = await self.engine.next_event(timeout=remaining)
+                except TimeoutError:
+                    continue
+                if event.job_id != job_id:
+                    continue  # a late event of an earlier job
+                if event.kind == EventKind.PROGRESS:
+                    await on_progress(event)
+                elif event.kind == EventKind.DONE:
+                    return Outcome("done", done=event)
+                elif event.kind == EventKind.CANCELLED:
+                    return Outcome("time_limit" if stopping else "cancelled")
+                elif event.kind == EventKind.FAILED:
+                    if event.code == "engine_crashed":
+                        log.warning("engine died during job %s; restarting it", job_id)
+                        await self.start()
+                        return Outcome("crashed", failed=event)
+                    return Outcome("failed", failed=event)
+        finally:
+            self.running = None
+
+    async def stop(self) -> None:
+        await self.engine.stop()

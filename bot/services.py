@@ -1,0 +1,30 @@
+"""What handlers share: configuration, database, file cache, the job dispatcher, album collectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import ContextTypes
+
+from .config import Config
+from .domain.permissions import Permissions
+from .jobs.dispatcher import Dispatcher
+from .storage import Database
+from .telegram.albums import AlbumCollector
+from .telegram.files import FileCache
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    cache: FileCache
+    dispatcher: Dispatcher
+    albums: AlbumCollector | None = None  #: private chats: photo + styles as one album
+    group_albums: AlbumCollector | None = None  #: groups: styles as an album in reply to the prompt
+    permissions: Permissions = field(default_factory=lambda: Permissions(()))
+    banned: set[int] = field(default_factory=set)  #: user ids, kept in step with the users table
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]

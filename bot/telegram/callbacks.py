@@ -1,0 +1,73 @@
+"""The callback-data grammar shared by keyboards and handlers: ``action`` or ``action:argument``.
+
+Short on the wire (Telegram allows 64 bytes) and stable across releases: buttons on old messages
+still decode. Handlers register by :func:`pattern`, keyboards build with :func:`data`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..limits import CALLBACK_DATA_BYTES
+
+
+class Action(StrEnum):
+    GO = "go"  #: ▶ Stylize
+    SETTINGS = "settings"  #: ⚙ open the settings keyboard
+    BACK = "back"  #: ◀ back to the ready keyboard
+    AGAIN = "again"  #: 🔁 under a result: settings for a new picture
+    MIX = "mix"  #: mix:<γ>
+    SWAP = "swap"  #: swap the draft's two styles
+    ROLES = "roles"  #: swap photo and first style
+    QUALITY = "q"  #: q:<preset>
+    STRENGTH = "s"  #: s:<name>
+    SIZE = "px"  #: px:<side>
+    KEEP_COLORS = "kc"
+    CANCEL = "cancel"  #: cancel:<job id>
+    PNG = "png"  #: png:<job id>
+    SWAP_JOB = "swapjob"  #: swapjob:<job id>, paint a result again with its styles swapped
+    PICK = "preset"  #: preset:<gallery id>
+
+
+#: Actions whose argument is a whole number (job or gallery ids, sizes).
+NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE}
+#: Actions that take an argument at all.
+WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH}
+
+
+@dataclass(frozen=True)
+class Callback:
+    action: Action
+    argument: str | None = None
+
+    @property
+    def number(self) -> int:
+        return int(self.argument or 0)
+
+
+def data(action: Action, argument: object = None) -> str:
+    text = action.value if argument is None else f"{action.value}:{argument}"
+    if len(text.encode()) > CALLBACK_DATA_BYTES:
+        raise ValueError(f"callback data over {CALLBACK_DATA_BYTES} bytes: {text!r}")
+    return text
+
+
+def parse(text: str | None) -> Callback | None:
+    """The callback a button carries, or None for anything malformed or unknown (a stale button)."""
+    name, _, argument = (text or "").partition(":")
+    try:
+        action = Action(name)
+    except ValueError:
+        return None
+    if (action in WITH_ARGUMENT) != bool(argument):
+        return None
+    if action in NUMERIC and not (argument.isascii() and argument.isdigit() and len(argument) <= 18):
+        return None
+    return Callback(action, argument or None)
+
+
+def pattern(*actions: Action) -> re.Pattern:
+    """A CallbackQueryHandler pattern matching these actions (with or without an argument)."""
+    names = "|".join(re.escape(a.value) for a in actions)
+    return re.compile(rf"^(?:{names})(?::.*)?$")

@@ -1,0 +1,50 @@
+"""The one interface the bot paints through: an :class:`EngineClient`.
+
+Today's implementation is :class:`worker.local.LocalEngine` (a spawned process on this machine);
+distributed workers will be a second one. The bot never imports torch or the engine's internals:
+it submits :class:`~worker.protocol.JobSpec`\\ s and reads typed events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from .protocol import Event, JobSpec
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine offers, learnt when it starts."""
+
+    device: str  #: e.g. "cpu", "cuda"
+    modes: tuple[str, ...] = ("style",)
+    load_seconds: float = 0.0
+    workers: int = 1  #: jobs it paints at once
+
+
+@runtime_checkable
+class EngineClient(Protocol):
+    """Start it once; submit jobs; read their events in order; cancel; restart when it dies."""
+
+    capabilities: Capabilities | None
+
+    async def start(self) -> Capabilities:
+        """Start (or restart) the engine and wait until it takes jobs."""
+
+    async def submit(self, job_id: str, spec: JobSpec) -> None:
+        """Hand a job over; its events follow on :meth:`next_event`."""
+
+    async def cancel(self, job_id: str) -> None:
+        """Ask the engine to stop a job; a ``Cancelled`` event confirms it."""
+
+    async def next_event(self, timeout: float | None = None) -> Event:
+        """The next event of any job; raises TimeoutError after ``timeout`` seconds.
+        An engine that dies mid-job reports ``Failed(code="engine_crashed")``."""
+
+    @property
+    def alive(self) -> bool:
+        """Whether the engine can take a job now."""
+
+    async def stop(self) -> None:
+        """Stop the engine; a running job is abandoned (the bot paints it again at the next start)."""

@@ -1,0 +1,110 @@
+"""The engine process's loop: load the network once, then paint one job at a time.
+
+Runs in a spawned child (worker.local.LocalEngine). Jobs arrive as (job id, spec dict); events
+leave as protocol dataclasses. Pictures travel as files, never as pickles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import traceback
+from pathlib import Path
+
+from .protocol import Cancelled, Done, Failed, JobSpec, Progress, Ready, SpecError, Started
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def serve(requests, events, cancels, weights: str, device: str) -> None:
+    """The engine process's main loop; ``None`` on ``requests`` ends it."""
+    from engine.errors import EngineError
+    from engine.painter import Engine
+
+    try:
+        engine = Engine(weights=weights, device=device)
+    except EngineError as exc:
+        events.put(Failed("", exc.code, exc.message))
+        return
+    events.put(Ready(str(engine.device), engine.load_seconds, os.getpid()))
+    cancelled: set[str] = set()
+    while parent_alive():
+        try:
+            request = requests.get(timeout=1.0)
+        except queue.Empty:
+            continue
+        if request is None:
+            return
+        job_id, spec = request
+        run_job(engine, job_id, spec, events, cancels, cancelled)
+
+
+def parent_alive() -> bool:
+    # A parent killed with SIGKILL cannot stop us; without this check we would paint on as an orphan.
+    parent = mp.parent_process()
+    return parent is None or parent.is_alive()
+
+
+def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: set[str]) -> None:
+    from engine import modes
+    from engine.errors import EngineError
+
+    def drain_cancels() -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                cancelled.add(cancels.get_nowait())
+
+    def on_progress(p) -> None:
+        if not parent_alive():
+            raise SystemExit(0)
+        drain_cancels()
+        if job_id in cancelled:
+            raise _Cancelled
+        preview = None
+        if p.image is not None and p.stage == "optimize" and spec.preview_dir:
+            preview = str(Path(spec.preview_dir) / f"{job_id}.step{p.step}.jpg")
+            p.image.save(preview, quality=88)
+        if p.stage != "done":
+            events.put(Progress(job_id, p.stage, p.step, p.total_steps, p.elapsed, p.eta, preview))
+
+    drain_cancels()
+    if job_id in cancelled:
+        events.put(Cancelled(job_id))
+        return
+    events.put(Started(job_id))
+    try:
+        try:
+            spec = JobSpec.from_dict(spec_dict)
+        except SpecError as exc:
+            events.put(Failed(job_id, "bad_spec", f"This job cannot be read ({exc})."))
+            return
+        mode = modes.get(spec.mode)
+        settings = mode.make_settings(spec.settings)
+        result = engine.run(spec.mode, spec.inputs, settings, callback=on_progress)
+        result.image.save(spec.output, "PNG")
+    except _Cancelled:
+        events.put(Cancelled(job_id))
+    except EngineError as exc:
+        events.put(Failed(job_id, exc.code, exc.message))
+    except Exception:  # a bug or an exhausted machine: keep serving, report without internals
+        traceback.print_exc()
+        events.put(Failed(job_id, "internal", "Something went wrong while painting."))
+    else:
+        events.put(
+            Done(
+                job_id,
+                spec.output,
+                result.image.size,
+                result.elapsed,
+                result.steps,
+                result.device,
+                tuple(result.warnings),
+                tuple(result.relative_improvement),
+            )
+        )
+    finally:
+        cancelled.discard(job_id)
