@@ -17,8 +17,8 @@ from pathlib import Path
 from benchmarks import IMAGES
 from bot.app import build_application
 from bot.config import Config
+from devtools.telegram_double import DoubleClient, TelegramDouble
 from tests.bot_harness import photo_with
-from tests.telegram_double import DoubleClient, TelegramDouble
 
 
 async def run(quality: str, device: str) -> None:

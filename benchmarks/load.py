@@ -15,9 +15,9 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from devtools.telegram_double import DoubleClient, TelegramDouble
 from tests.bot_harness import RunningBot
 from tests.load import simulate
-from tests.telegram_double import DoubleClient, TelegramDouble
 
 
 async def run(users: int, size: int, steps: int) -> None:
@@ -25,7 +25,9 @@ async def run(users: int, size: int, steps: int) -> None:
     await double.start()
     presets = {"fast": (size, steps), "balanced": (size, steps), "best": (size, steps)}
     with tempfile.TemporaryDirectory() as data_dir:
-        running = await RunningBot(double, Path(data_dir), progress_interval=3.0, presets=presets).start()
+        running = await RunningBot(
+            double, Path(data_dir), progress_interval=3.0, presets=presets, real_engine=True
+        ).start()
         try:
             async with DoubleClient(double.base_url) as client:
                 report = await simulate(client, users)

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from bot.app import build_application
 from bot.config import Config
 from bot.storage import Job
+from devtools.telegram_double import TelegramDouble
 
 from .conftest import picture, stripes
-from .telegram_double import TelegramDouble
+from .fake_engine import FakeEngine
 
 TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
 
@@ -27,7 +28,10 @@ class RunningBot:
         group_interval: float = 10.0,
         health_port: int | None = None,
         job_time_limit: float = 1800.0,
+        engine: FakeEngine | None = None,
+        real_engine: bool = False,
     ):
+        """The bot on a :class:`FakeEngine` (or ``engine``); ``real_engine`` paints with the engine process."""
         self.config = Config(
             token=double.token,
             data_dir=data_dir,
@@ -42,7 +46,9 @@ class RunningBot:
             health_port=health_port,
             job_time_limit=job_time_limit,
         )
-        self.app = build_application(self.config)
+        self.double = double
+        self.engine = None if real_engine else (engine or FakeEngine())
+        self.app = build_application(self.config, self.engine)
 
     async def start(self) -> RunningBot:
         await self.app.initialize()
@@ -52,7 +58,10 @@ class RunningBot:
         return self
 
     async def stop(self) -> None:
-        await self.app.updater.stop()
+        stopping = asyncio.create_task(self.app.updater.stop())
+        await asyncio.sleep(0)  # polling is told to stop first, then its waiting long poll is answered
+        await self.double.release_pollers()
+        await stopping
         await self.app.stop()
         await self.app.post_shutdown(self.app)
         await self.app.shutdown()

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from devtools.telegram_double import DoubleClient, TelegramDouble
 from engine import Engine
-
-from .telegram_double import DoubleClient, TelegramDouble
 
 # Opt in to PTB's coming timedelta durations (retry_after etc.), as the bot code does.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -72,10 +71,12 @@ async def client(double):
 
 
 @pytest.fixture()
-async def running(double, tmp_path):
-    """The bot with tiny presets, polling the double; stopped after the test."""
+async def running(double, tmp_path, request):
+    """The bot with tiny presets, polling the double; stopped after the test. It paints with a fake
+    engine, or with the real engine process in tests marked ``real_engine`` (the slow smoke set)."""
     from .bot_harness import RunningBot
 
-    bot = await RunningBot(double, tmp_path).start()
+    real = request.node.get_closest_marker("real_engine") is not None
+    bot = await RunningBot(double, tmp_path, real_engine=real).start()
     yield bot
     await bot.stop()

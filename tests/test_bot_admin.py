@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -12,6 +11,7 @@ from bot.storage import Job, JobStatus, SettingChange
 
 from .bot_harness import RunningBot, first_caption, photo_with, prepare, text_message
 from .conftest import picture, stripes
+from .fake_engine import FakeEngine
 
 OWNER = 4000
 GROUP = -100400
@@ -149,7 +149,9 @@ async def test_daily_quota_is_enforced_and_resets(double, client, tmp_path):
 
 
 async def test_round_robin_one_heavy_user_cannot_starve_others(double, client, tmp_path):
-    running = await RunningBot(double, tmp_path, owners=(OWNER,), presets=SLOW).start()
+    running = await RunningBot(
+        double, tmp_path, owners=(OWNER,), presets=SLOW, engine=FakeEngine(step_seconds=0.05)
+    ).start()
     try:
         owner = client.user(OWNER, "Olga")
         await said(owner, "/set global queue_per_user 3", "queue_per_user everywhere")
@@ -168,12 +170,9 @@ async def test_round_robin_one_heavy_user_cannot_starve_others(double, client, t
         queued = await ida.wait_for(queued_, since=mark)
         assert "you're next" in first_caption(queued)  # ahead of Hal's second and third
         await ida.wait_for(done, since=mark, timeout=90)
-        for _ in range(200):
-            jobs = await running.jobs()
-            if all(j.status == JobStatus.DONE for j in jobs):
-                break
-            await asyncio.sleep(0.5)
-        order = [j.user_id for j in sorted(await running.jobs(), key=lambda j: j.started_at)]
+        jobs = await running.settled_jobs(timeout=60)
+        assert all(j.status == JobStatus.DONE for j in jobs)
+        order = [j.user_id for j in sorted(jobs, key=lambda j: j.started_at)]
         assert order == [4401, 4402, 4401, 4401]
     finally:
         await running.stop()

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pillow_heif  # noqa: F401  (registers HEIF saving with Pillow)
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot.storage import Session
+from bot.storage import Draft
 
 from .bot_harness import photo_with, text_message
 from .conftest import encode, picture, stripes
@@ -71,6 +72,8 @@ ACCEPTED = [
 ]
 
 
+@pytest.mark.slow
+@pytest.mark.real_engine
 async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, client, double):
     ivy, jon = client.user(7001, "Ivy"), client.user(7002, "Jon")
     tried = 0
@@ -116,7 +119,7 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
     await ivy.send_document(encode(picture(80, 60)), "../../../etc/passwd.png", "image/png", caption="content")
     await ivy.wait_for(lambda e: text_message(e, "📷"), since=mark)
     async with running.services.db.session() as session:
-        stored = (await session.execute(select(Session.content_path).where(Session.user_id == 7001))).scalar_one()
+        stored = (await session.execute(select(Draft.content_path).where(Draft.user_id == 7001))).scalar_one()
     assert Path(stored).resolve().parent == running.services.cache.inputs.resolve() and "passwd" not in stored
     tried += 1
 

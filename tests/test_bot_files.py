@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.files import FileCache
+from bot.telegram.files import FileCache
 
 ROOT = Path(__file__).resolve().parents[1]
 

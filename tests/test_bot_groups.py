@@ -6,6 +6,7 @@ import itertools
 
 from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
 from .conftest import picture, stripes
+from .fake_engine import FakeEngine
 
 GROUP = -100500
 SLOW = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
@@ -20,7 +21,7 @@ async def prompt_for(user, name: str, since: int) -> dict:
 
 
 async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_path):
-    running = await RunningBot(double, tmp_path, presets=SLOW).start()
+    running = await RunningBot(double, tmp_path, presets=SLOW, engine=FakeEngine(step_seconds=0.05)).start()
     try:
         ann, bob = member(client, 5101, "Ann"), member(client, 5102, "Bob")
         # Ann: a photo captioned /stylize. Bob: /stylize in reply to his plain photo.
@@ -79,7 +80,14 @@ async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_pat
 
 async def test_group_edits_keep_one_shared_pace(double, client, tmp_path):
     interval = 1.5
-    running = await RunningBot(double, tmp_path, presets=SLOW, progress_interval=0.2, group_interval=interval).start()
+    running = await RunningBot(
+        double,
+        tmp_path,
+        presets=SLOW,
+        engine=FakeEngine(step_seconds=0.05),
+        progress_interval=0.2,
+        group_interval=interval,
+    ).start()
     try:
         users = [member(client, 5200 + i, name) for i, name in enumerate(("Cat", "Dan", "Eli"))]
         ready = []

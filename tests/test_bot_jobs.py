@@ -8,21 +8,24 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.storage import JobStatus
+from worker.protocol import JobSpec
 
 from .bot_harness import RunningBot, buttons, first_caption, photo_with, prepare, text_message
+from .fake_engine import FakeEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # a few seconds per job on 2 cores
 
 
 async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
-    running = await RunningBot(double, tmp_path, presets=SLOW, progress_interval=0.5).start()
+    running = await RunningBot(
+        double, tmp_path, presets=SLOW, engine=FakeEngine(step_seconds=0.05), progress_interval=0.5
+    ).start()
     try:
         ann, bob, cyd = client.user(2001, "Ann"), client.user(2002, "Bob"), client.user(2003, "Cyd")
         for seed, user in enumerate((ann, bob, cyd)):
@@ -37,10 +40,12 @@ async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
         assert "position 2" in first_caption(cyd_progress)
 
         # the event loop is free while Ann's job runs: /status answers within a second
-        mark, asked = await bob.mark(), time.monotonic()
+        mark = await bob.mark()
         await bob.send_text("/status")
         status = await bob.wait_for(lambda e: text_message(e, "Queued"), since=mark, timeout=5)
-        assert time.monotonic() - asked < 1.0 and "you're next" in status["message"]["text"]
+        assert "you're next" in status["message"]["text"]
+        ann_job = min(job.id for job in await running.jobs())
+        assert running.services.dispatcher.queue.running == ann_job  # answered while Ann's job paints
 
         # Bob cancels while queued: Cyd moves up and is told; Ann cancels while running (her progress button)
         mark = await bob.mark()
@@ -52,7 +57,7 @@ async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
         await ann.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
 
         await cyd.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
-        await asyncio.sleep(0.5)
+        await running.settled_jobs()  # every picture is sent before its job is marked done
         assert not [e for e in await ann.sent() if photo_with(e, "Done in")]
         assert not [e for e in await bob.sent() if photo_with(e, "Done in")]
         statuses = {job.user_id: job.status for job in await running.settled_jobs()}
@@ -66,7 +71,9 @@ async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
 
 async def test_progress_is_edited_often_but_never_faster_than_the_throttle(double, client, tmp_path):
     interval = 0.6
-    running = await RunningBot(double, tmp_path, presets=SLOW, progress_interval=interval).start()
+    running = await RunningBot(
+        double, tmp_path, presets=SLOW, engine=FakeEngine(step_seconds=0.05), progress_interval=interval
+    ).start()
     try:
         dee = client.user(2101, "Dee")
         await prepare(dee)
@@ -101,10 +108,12 @@ async def test_settings_buttons_change_the_job(running, client):
     result = await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert "64 px · 6 steps" in result["message"]["caption"]
     (job,) = await running.jobs()
-    assert job.params["strength"] == 0.65 and job.params["size"] == 64 and job.params["keep_colors"]
+    settings = JobSpec.from_dict(job.spec).settings
+    assert settings["strength"] == 0.65 and settings["size"] == 64 and settings["keep_colors"]
     assert buttons(result)[0] == "🔁 Again"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "SIGTERM"])
 async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(double, client, tmp_path, stop):
     """kill -9 leaves no chance to clean up; SIGTERM (docker stop) shuts down in order and exits 0.
@@ -138,11 +147,10 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
             ),
             timeout=30,
         )
-        started = time.monotonic()
         process.send_signal(stop)  # mid-job
         code = await asyncio.to_thread(process.wait, 25)  # the double must keep answering meanwhile
         if stop == signal.SIGTERM:
-            assert code == 0 and time.monotonic() - started < 20, code
+            assert code == 0, code
 
         process = start_bot()
         await ann.wait_for(lambda e: e["kind"] == "edit" and "restarted" in e["after"].get("caption", ""), timeout=60)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .load import simulate
 
 
@@ -14,6 +16,8 @@ def _rss_mb() -> float:
     return 0.0
 
 
+@pytest.mark.slow
+@pytest.mark.real_engine
 async def test_fifty_users_at_once_each_get_exactly_one_picture(running, client):
     before = _rss_mb()
     report = await simulate(client, 50)

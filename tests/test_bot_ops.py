@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
 
 import aiohttp
 
-from bot.logs import JsonFormatter
+from bot.ops.logs import JsonFormatter
 from bot.storage import JobStatus
 
 from .bot_harness import RunningBot, photo_with, prepare, text_message
+from .fake_engine import FakeEngine
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
@@ -49,7 +48,7 @@ async def test_health_metrics_and_an_engine_that_died_while_idle(double, client,
         assert words == ["queued", "started", "done"] and {u for _, u in events} == {8001}
 
         # the engine process dies while nobody is painting: the probe says so …
-        os.kill(running.services.dispatcher.engine.pid, signal.SIGKILL)
+        running.engine.kill()  # as if the engine process were killed
         for _ in range(50):
             status, body = await get(port, "/healthz")
             if status == 503:
@@ -113,9 +112,10 @@ async def _painting(user, since: int) -> None:
 
 async def test_engine_crashes_mid_job_retry_once_then_fail_with_a_message(double, client, tmp_path):
     slow = {"fast": (64, 120), "balanced": (64, 120), "best": (64, 120)}
-    running = await RunningBot(double, tmp_path, presets=slow, progress_interval=0.2).start()
+    running = await RunningBot(
+        double, tmp_path, presets=slow, progress_interval=0.2, engine=FakeEngine(step_seconds=0.02)
+    ).start()
     try:
-        dispatcher = running.services.dispatcher
         pia, quinn = client.user(8201, "Pia"), client.user(8202, "Quinn")
         await prepare(pia)
         await prepare(quinn, seed=1)
@@ -124,10 +124,10 @@ async def test_engine_crashes_mid_job_retry_once_then_fail_with_a_message(double
         mark = await pia.mark()
         await pia.press("▶ Stylize")
         await _painting(pia, mark)
-        first_engine = dispatcher.engine.pid
-        os.kill(first_engine, signal.SIGKILL)
+        first_engine = running.engine.starts
+        running.engine.kill()
         await pia.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=120)
-        assert dispatcher.engine.pid != first_engine
+        assert running.engine.starts == first_engine + 1
         (job,) = await running.settled_jobs()
         assert job.status == JobStatus.DONE and job.attempts == 2
 
@@ -137,7 +137,7 @@ async def test_engine_crashes_mid_job_retry_once_then_fail_with_a_message(double
         for _ in range(2):
             edits = await quinn.mark()
             await _painting(quinn, edits)
-            os.kill(dispatcher.engine.pid, signal.SIGKILL)
+            running.engine.kill()
         failed = await quinn.wait_for(
             lambda e: e["kind"] == "edit" and "could not paint" in e["after"].get("caption", ""), since=mark, timeout=60
         )
@@ -151,7 +151,7 @@ async def test_engine_crashes_mid_job_retry_once_then_fail_with_a_message(double
 
 async def engine_comes_back(running) -> bool:
     for _ in range(100):
-        if running.services.dispatcher.engine.alive:
+        if running.engine.alive:
             return True
         await asyncio.sleep(0.1)
     return False

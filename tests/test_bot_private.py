@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import time
 
+import pytest
 from PIL import Image
 
 from bot.storage import JobStatus
@@ -13,6 +13,8 @@ from .bot_harness import buttons, photo_with, text_message
 from .conftest import encode, picture, stripes
 
 
+@pytest.mark.slow
+@pytest.mark.real_engine
 async def test_one_style_from_photo_to_painting(running, client):
     ann = client.user(1001, "Ann")
     await ann.send_text("/start")
@@ -27,10 +29,8 @@ async def test_one_style_from_photo_to_painting(running, client):
     assert buttons(ready) == ["▶ Stylize", "⚙ Settings"]
 
     mark = await ann.mark()
-    pressed = time.monotonic()
-    await ann.press("▶ Stylize")
+    await ann.press("▶ Stylize")  # answered at once with the place and an ETA (timed in benchmarks/bot_latency)
     queued = await ann.wait_for(lambda e: photo_with(e, "Queued"), since=mark)
-    assert time.monotonic() - pressed < 1.0  # "queued, position N, ETA" at once
     first_caption = (queued["history"] or [queued["message"]])[0]["caption"]
     assert "you're next" in first_caption and "Ready in about" in first_caption
     result = await ann.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
@@ -56,6 +56,8 @@ async def test_one_style_from_photo_to_painting(running, client):
     assert png.format == "PNG" and png.size == (48, 32)
 
 
+@pytest.mark.slow
+@pytest.mark.real_engine
 async def test_album_two_styles_mix_and_document_photo(running, client):
     bea = client.user(1002, "Bea")
     await bea.send_album(

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, select
 from bot.config import Config, ConfigError
 from bot.storage import Base, Chat, Database, Job, JobStatus, User
 from bot.storage.db import alembic_config
+from worker.protocol import JobSpec
 
 
 @pytest.fixture()
@@ -29,8 +30,8 @@ async def test_migrations_create_the_schema_in_wal_mode(db, tmp_path):
         tables = {row[0] for row in raw.execute("select name from sqlite_master where type='table'")}
         version = raw.execute("select version_num from alembic_version").fetchone()[0]
         mode = raw.execute("pragma journal_mode").fetchone()[0]
-    assert {"users", "chats", "sessions", "jobs", "settings", "alembic_version"} <= tables
-    assert version == "0003" and mode == "wal"
+    assert {"users", "chats", "drafts", "jobs", "settings", "alembic_version"} <= tables
+    assert version == "0004" and mode == "wal"
     await db.migrate()  # a second start changes nothing
 
 
@@ -62,15 +63,15 @@ async def test_a_job_round_trips(db):
             Job(
                 chat_id=7,
                 user_id=7,
-                params={"size": 256, "gamma": 0.25},
-                content_path="c.jpg",
-                style_paths=["a.jpg", "b.jpg"],
+                spec=JobSpec(
+                    "style", {"content": "c.jpg", "styles": ["a.jpg", "b.jpg"]}, "o.png", {"size": 256}
+                ).to_dict(),
             )
         )
     async with db.session() as session:
         job = (await session.execute(select(Job))).scalar_one()
     assert job.status == JobStatus.QUEUED and JobStatus(job.status).active
-    assert job.params == {"size": 256, "gamma": 0.25} and job.style_paths == ["a.jpg", "b.jpg"]
+    assert JobSpec.from_dict(job.spec).settings == {"size": 256} and job.style_paths == ["a.jpg", "b.jpg"]
     assert job.created_at is not None and job.attempts == 0
 
 

@@ -1,4 +1,4 @@
-"""Run the double on its own: ``python -m tests.telegram_double --port 8081``."""
+"""Run the double on its own: ``python -m devtools.telegram_double --port 8081``."""
 
 import argparse
 import asyncio
@@ -15,7 +15,7 @@ async def serve(args: argparse.Namespace) -> None:
     print(f"Bot API double on {base}")
     print(f"  PTB:      base_url={double.api_url}  base_file_url={double.file_url}")
     print(f"  token:    {double.token}")
-    print(f"  control:  {base}/control/…  (see tests/telegram_double/README.md)")
+    print(f"  control:  {base}/control/…  (see devtools/telegram_double/README.md)")
     try:
         await asyncio.Event().wait()
     finally:
@@ -23,7 +23,7 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.telegram_double", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.telegram_double", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-token_for-the-double")

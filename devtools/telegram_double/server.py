@@ -104,6 +104,7 @@ class TelegramDouble:
         self.files = FileStore()
         self._runner: web.AppRunner | None = None
         self._new_update = asyncio.Condition()  # binds to the running loop on first use
+        self._poll_generation = 0
         self.base_url = ""
         self.reset()
         self.app = self._make_app()
@@ -136,6 +137,12 @@ class TelegramDouble:
         bound = site._server.sockets[0].getsockname()[1]  # port 0: the OS picked one
         self.base_url = f"http://{host}:{bound}"
         return self.base_url
+
+    async def release_pollers(self) -> None:
+        """Answer every waiting long poll now (empty): a bot stopping its polling need not wait it out."""
+        self._poll_generation += 1
+        async with self._new_update:
+            self._new_update.notify_all()
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -368,9 +375,11 @@ class TelegramDouble:
             return [u for u in self.updates if self._allowed(u)]
 
         if not pending() and timeout:
+            generation = self._poll_generation
             try:
                 async with self._new_update:
-                    await asyncio.wait_for(self._new_update.wait_for(lambda: bool(pending())), timeout)
+                    woken = self._new_update.wait_for(lambda: bool(pending()) or self._poll_generation != generation)
+                    await asyncio.wait_for(woken, timeout)
             except TimeoutError:
                 pass
         return pending()[:limit]

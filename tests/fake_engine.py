@@ -1,0 +1,127 @@
+"""A fake EngineClient for bot tests: the real protocol and validation, Pillow instead of VGG19.
+
+It checks each spec as the engine would (settings through engine.modes, pictures through
+engine.imaging — both torch-free), then "paints" step by step (a quick blend of the photo and the
+style's colours at the asked size), emitting the same events as the engine process. Scripts:
+``step_seconds`` paces it, ``crash_next`` dies mid-job, ``deaf`` ignores cancels, ``fail_next``
+reports an engine error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from PIL import Image, ImageFilter, ImageOps
+
+from engine import modes
+from engine.errors import EngineError
+from engine.imaging import fit_size, open_image
+from worker.client import Capabilities
+from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Ready, Started
+
+
+class FakeEngine:
+    def __init__(self, step_seconds: float = 0.01):
+        self.step_seconds = step_seconds
+        self.capabilities: Capabilities | None = None
+        self.starts = 0
+        self.submitted: list[tuple[str, JobSpec]] = []
+        self.crash_next = 0  #: how many of the next jobs die mid-way (the process "crashes")
+        self.fail_next: EngineError | None = None
+        self.deaf = False  #: ignore cancels (a stuck engine)
+        self._alive = False
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._cancelled: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+    async def start(self) -> Capabilities:
+        await self.stop()
+        self.starts += 1
+        self._alive = True
+        self._events = asyncio.Queue()
+        self.capabilities = Capabilities("fake", ("style",), 0.0)
+        await self._events.put(Ready("fake", 0.0, os.getpid()))
+        ready = await self._events.get()
+        return Capabilities(ready.device, ready.modes, ready.load_seconds)
+
+    async def submit(self, job_id: str, spec: JobSpec) -> None:
+        self.submitted.append((job_id, spec))
+        task = asyncio.create_task(self._paint(job_id, spec))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def cancel(self, job_id: str) -> None:
+        if not self.deaf:
+            self._cancelled.add(job_id)
+
+    async def next_event(self, timeout: float | None = None) -> Event:
+        return await asyncio.wait_for(self._events.get(), timeout)
+
+    def kill(self) -> None:
+        """The engine dies now (like SIGKILL): the running job is reported crashed."""
+        self._alive = False
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def stop(self) -> None:
+        self._alive = False
+        for task in list(self._tasks):
+            task.cancel()
+        self._tasks.clear()
+
+    async def _paint(self, job_id: str, spec: JobSpec) -> None:
+        put = self._events.put
+        await put(Started(job_id))
+        try:
+            mode = modes.get(spec.mode)
+            settings = mode.make_settings(spec.settings).validate(len(spec.inputs["styles"]))
+            content = open_image(spec.inputs["content"], role="content image")
+            styles = [open_image(p, role="style image") for p in spec.inputs["styles"]]
+            if self.fail_next is not None:
+                error, self.fail_next = self.fail_next, None
+                raise error
+        except EngineError as exc:
+            await put(Failed(job_id, exc.code, exc.message))
+            return
+        crash = self.crash_next > 0
+        self.crash_next -= crash
+        size = fit_size(content.size, settings.size)
+        total = settings.total_steps
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            for step in range(1, total + 1):
+                await asyncio.sleep(self.step_seconds)
+                if job_id in self._cancelled:
+                    self._cancelled.discard(job_id)
+                    await put(Cancelled(job_id))
+                    return
+                if crash and step > total // 2:
+                    self._alive = False
+                    await put(Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly."))
+                    return
+                preview = None
+                if settings.preview_every and step % settings.preview_every == 0 and spec.preview_dir:
+                    preview = str(Path(spec.preview_dir) / f"{job_id}.step{step}.jpg")
+                    paint(content, styles, size, step / total).save(preview, quality=88)
+                elapsed = loop.time() - started
+                await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
+            paint(content, styles, size, 1.0).save(spec.output, "PNG")
+        except asyncio.CancelledError:
+            if not self._alive:  # killed: what the pump thread reports for a dead process
+                self._events.put_nowait(Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly."))
+            raise
+        await put(Done(job_id, spec.output, size, loop.time() - started, total, "fake"))
+
+
+def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int], amount: float) -> Image.Image:
+    """The photo, posterised and tinted towards the styles' average colour."""
+    photo = content.resize(size).filter(ImageFilter.SMOOTH)
+    tint = Image.new("RGB", size, styles[0].resize((1, 1)).getpixel((0, 0)))
+    return Image.blend(ImageOps.posterize(photo, 4), tint, 0.4 * amount)

@@ -1,0 +1,56 @@
+"""The architecture's rules, checked: the bot process and the CLI's help load no torch; the engine
+never imports the bot or the worker; the bot reaches the engine only through the job protocol."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """Every module each file of ``package`` imports (absolute names)."""
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        names: set[str] = set()
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:  # relative: resolve against the file's package
+                    base = ".".join(parts[: len(parts) - node.level])
+                    names.add(f"{base}.{node.module}" if node.module else base)
+                else:
+                    names.add(node.module)
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_the_engine_knows_nothing_of_the_bot_and_the_bot_only_the_protocol():
+    for path, names in imported_modules("engine").items():
+        assert not any(n.split(".")[0] in ("bot", "worker", "telegram") for n in names), path
+    allowed_engine = (
+        "engine.errors",
+        "engine.imaging",
+        "engine.settings",
+        "engine.presets",
+        "engine.optimize.schedule",
+    )
+    for path, names in imported_modules("bot").items():
+        assert not any(n.split(".")[0] == "torch" for n in names), path
+        engine_parts = {n for n in names if n.split(".")[0] == "engine" and n != "engine"}
+        assert engine_parts <= set(allowed_engine), (path, engine_parts - set(allowed_engine))
+        assert "worker.local" not in names or path == "bot/app.py", path  # only the default EngineClient
+
+
+def test_no_torch_in_the_bot_process_or_the_clis_help():
+    code = (
+        "import sys, bot.app, bot.__main__, engine, engine.cli, engine.modes, worker.protocol, worker.local; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'torchvision')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr

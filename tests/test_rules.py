@@ -1,0 +1,115 @@
+"""The bot's pure rules, in milliseconds: fair queue, ETA, callback grammar, drafts, quotas, chat settings,
+and the job protocol's events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain import drafts, quotas
+from bot.domain.chat_settings import KEYS
+from bot.jobs.eta import EtaModel, units
+from bot.jobs.fair_queue import FairQueue
+from bot.storage import Draft
+from bot.telegram.callbacks import Action, data, parse, pattern
+from engine import StyleSettings
+from engine.presets import preset
+from worker.protocol import Cancelled, Done, Failed, JobSpec, Progress, event_from_dict, event_to_dict, non_defaults
+
+
+def test_fair_queue_is_round_robin_by_user():
+    queue = FairQueue()
+    for job, user in [(1, "hal"), (2, "hal"), (3, "hal"), (4, "ida"), (5, "jo"), (6, "ida")]:
+        queue.push(job, user)
+    assert queue.waiting == (1, 4, 5, 2, 6, 3)  # each user's k-th job after everyone's k-th
+    assert queue.pop() == 1 and queue.running == 1
+    assert queue.slot_for("hal") == 5  # hal's running job counts too: a new one of his goes last
+    assert queue.remove(5) == 1 and queue.remove(5) is None and queue.position(2) == 2
+    queue.finish(1)
+    queue.push_front(7, "kim")  # a retry goes first
+    assert queue.waiting[0] == 7 and queue.position(7) == 1 and queue.position(99) == 0
+    assert [queue.pop() for _ in range(len(queue))] == [7, 4, 2, 6, 3] and queue.pop() is None
+
+
+def test_eta_uses_the_engines_cost_model_and_learns():
+    fast = StyleSettings(**{**preset("fast").__dict__})
+    assert units(non_defaults(fast)) == pytest.approx(fast.work)  # one cost model for engine and bot
+    assert units({"size": 512, "steps": 10}) == pytest.approx(4 * units({"size": 256, "steps": 10}))
+    eta = EtaModel(seconds_per_unit=1.0, overhead=3.0)
+    assert eta.seconds(10) == 13.0
+    for _ in range(30):
+        eta.learn(10, 3.0 + 10 * 0.2)  # the machine turns out 5× faster
+    assert eta.seconds_per_unit == pytest.approx(0.2, rel=0.01)
+    eta.use_device("cuda")
+    assert eta.seconds_per_unit < 0.1
+
+
+def test_callback_grammar_round_trips_and_refuses_junk():
+    for action, argument in [(Action.GO, None), (Action.MIX, 0.25), (Action.CANCEL, 12), (Action.PICK, 3)]:
+        parsed = parse(data(action, argument))
+        assert parsed.action == action and parsed.argument == (None if argument is None else str(argument))
+    # what buttons on messages from the previous release carry still decodes
+    assert (
+        parse("cancel:7").number == 7
+        and parse("q:best").argument == "best"
+        and parse("kc").action == Action.KEEP_COLORS
+    )
+    for junk in ("", "nope", "go:1", "cancel", "cancel:x", "cancel:²", "png:" + "9" * 40, None):
+        assert parse(junk) is None, junk
+    with pytest.raises(ValueError):
+        data(Action.QUALITY, "x" * 70)
+    assert pattern(Action.PICK).match("preset:4") and not pattern(Action.PICK).match("presets")
+
+
+def _draft(**fields) -> Draft:
+    return Draft(**{"content_path": None, "style_paths": [], "gamma": 0.5, "options": {}, **fields})
+
+
+def test_draft_rules_for_pictures():
+    draft = _draft()
+    assert "Got your photo" in drafts.add_pictures(draft, ["p.jpg"], 10, "")
+    assert draft.content_path == "p.jpg" and draft.options["content_message_id"] == 10
+    assert "Style saved" in drafts.add_pictures(draft, ["s1.jpg"], 11, "")
+    assert "Second style" in drafts.add_pictures(draft, ["s2.jpg"], 12, "")
+    assert drafts.add_pictures(draft, ["s3.jpg"], 13, "") == drafts.texts.TOO_MANY_STYLES
+    assert "New photo" in drafts.add_pictures(draft, ["p2.jpg"], 14, "Content")
+    assert draft.style_paths == ["s1.jpg", "s2.jpg"] and drafts.ready(draft)
+    drafts.swap_roles(draft)
+    assert (draft.content_path, draft.style_paths) == ("s1.jpg", ["p2.jpg", "s2.jpg"])
+
+    album = _draft()
+    assert "picture 1" in drafts.add_pictures(album, ["a.jpg", "b.jpg", "c.jpg", "d.jpg"], 20, "")
+    assert album.content_path == "a.jpg" and album.style_paths == ["b.jpg", "c.jpg"]
+    assert "2 styles saved" in drafts.add_pictures(album, ["e.jpg", "f.jpg"], 21, "")  # photo kept
+    styled_first = _draft()
+    assert "send the photo" in drafts.add_pictures(styled_first, ["s.jpg"], 30, "style")
+    assert drafts.missing(styled_first) == drafts.texts.NEED_CONTENT
+
+
+def test_quotas_say_why_and_when():
+    limits = {"queue_per_user": 1, "jobs_per_user_per_day": 3}
+    assert quotas.refusal(0, 2, limits) is None
+    assert "already have a picture" in quotas.refusal(1, 0, limits)
+    assert "limit here is 2" in quotas.refusal(2, 0, {**limits, "queue_per_user": 2})
+    noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert "in 12 h 0 min" in quotas.refusal(0, 3, limits, now=noon)
+
+
+def test_chat_setting_values_are_parsed_strictly():
+    assert KEYS["size"].parse("512") == 512 and KEYS["keep_colors"].parse("ON") is True
+    for key, text in [("size", "4096"), ("size", "²"), ("quality", "ultra"), ("keep_colors", "maybe")]:
+        with pytest.raises(ValueError, match="not a valid"):
+            KEYS[key].parse(text)
+
+
+def test_events_cross_a_boundary_as_plain_dicts():
+    spec = JobSpec.style("c.jpg", ["s.jpg"], "o.png", preset("fast", strength=0.7))
+    assert spec.settings == {"size": 256, "steps": 6, "start_size": 128, "coarse_steps": 20, "strength": 0.7}
+    for event in (
+        Progress("1", "optimize", 3, 10, 1.5, 2.0, "p.jpg"),
+        Done("1", "o.png", (64, 43), 1.0, 6, "cpu", ("smaller",), (2.0,)),
+        Failed("1", "not_image", "The content image is not a picture."),
+        Cancelled("1"),
+    ):
+        assert event_from_dict(event_to_dict(event)) == event

@@ -1,0 +1,77 @@
+"""A job queued by the previous release (settings stored as ``asdict(StyleSettings)`` in ``jobs.params``)
+is still painted after the upgrade: migration 0004 keeps it as a version-0 spec, the protocol upgrades it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+
+from alembic import command
+
+from bot.storage import JobStatus
+from bot.storage.db import alembic_config
+from engine import StyleSettings
+from engine.presets import preset
+from worker.protocol import JobSpec
+
+from .bot_harness import RunningBot, photo_with
+from .conftest import picture, stripes
+
+
+def _old_release_queues_a_job(tmp_path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    command.upgrade(alembic_config(url), "0003")  # the schema the previous release left behind
+    inputs = tmp_path / "files" / "inputs"
+    inputs.mkdir(parents=True)
+    picture(160, 120).save(inputs / "photo.jpg")
+    stripes(96, 96).save(inputs / "style.png")
+    # exactly what the previous release wrote: every StyleSettings field, verbatim
+    params = dataclasses.asdict(preset("fast", size=48, steps=4, strength=0.65, keep_colors=True, preview_every=1))
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as raw:
+        raw.execute("insert into users (id, first_name, banned, created_at) values (9001, 'Old', 0, '2026-11-20')")
+        raw.execute("insert into chats (id, type, created_at) values (9001, 'private', '2026-11-20')")
+        raw.execute(
+            "insert into jobs (chat_id, user_id, status, params, content_path, style_paths, created_at, progress,"
+            " attempts, restarted) values (9001, 9001, 'queued', ?, ?, ?, '2026-11-20', 0, 0, 0)",
+            (json.dumps(params), str(inputs / "photo.jpg"), json.dumps([str(inputs / "style.png")])),
+        )
+
+
+async def test_a_job_queued_before_the_upgrade_is_painted_after_it(double, client, tmp_path):
+    _old_release_queues_a_job(tmp_path)
+    double.ensure_chat({"id": 9001, "type": "private"}, {"id": 9001, "first_name": "Old"})
+    running = await RunningBot(double, tmp_path).start()  # migrates to head, restores the queue
+    try:
+        old = client.user(9001, "Old")
+        result = await old.wait_for(lambda e: photo_with(e, "Done in"), timeout=30)
+        assert "48 px · 4 steps" in result["message"]["caption"] and "your colours" in result["message"]["caption"]
+        (job,) = await running.settled_jobs()
+        assert job.status == JobStatus.DONE and job.spec["version"] == 0  # stored as it was, read upgraded
+        ((_, spec),) = running.engine.submitted
+        assert spec.version == 1 and spec.inputs["styles"] == [str(tmp_path / "files" / "inputs" / "style.png")]
+        settings = StyleSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.settings.items()})
+        assert (settings.size, settings.steps, settings.strength, settings.keep_colors) == (48, 4, 0.65, True)
+    finally:
+        await running.stop()
+
+
+def test_version_0_upgrades_and_unknown_versions_are_refused():
+    old = {
+        "version": 0,
+        "params": {**dataclasses.asdict(StyleSettings(size=96, gamma=0.25)), "a_knob_since_removed": 3},
+        "content": "c.jpg",
+        "styles": ["a.jpg", "b.jpg"],
+        "output": "o.png",
+        "preview_dir": None,
+    }
+    spec = JobSpec.from_dict(old)
+    assert spec.mode == "style" and spec.settings == {"size": 96, "gamma": 0.25}
+    assert spec.pictures == ["c.jpg", "a.jpg", "b.jpg"]
+    assert JobSpec.from_dict(spec.to_dict()) == spec
+    for bad in ({"version": 99}, {"version": "1"}, {"version": 1, "mode": "style"}):
+        try:
+            JobSpec.from_dict(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {bad}")
