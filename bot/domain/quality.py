@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.settings import StyleSettings
 from engine.presets import PRESETS, preset
+from engine.settings import StyleSettings
 
 from ..limits import PREVIEWS_PER_JOB
 
