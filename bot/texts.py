@@ -142,7 +142,7 @@ def group_result(user_id: int, name: str | None, caption: str) -> str:
 
 
 def no_such_painting(name: str) -> str:
-    return f"I have no painting called {name!r}. /presets shows the gallery."
+    return f"I have no painting called {echo(name)}. /presets shows the gallery."
 
 
 def result_caption(settings: dict, n_styles: int, seconds: float, smaller: bool) -> str:
@@ -164,11 +164,11 @@ def preset_added(name: str) -> str:
 
 
 def preset_exists(name: str) -> str:
-    return f"There is already a painting called {name!r}. /delpreset {name} first."
+    return f"There is already a painting called {echo(name)}. /delpreset {name} first."
 
 
 def preset_missing(name: str) -> str:
-    return f"There is no painting called {name!r} in the gallery."
+    return f"There is no painting called {echo(name)} in the gallery."
 
 
 def preset_removed(name: str) -> str:
@@ -194,3 +194,71 @@ def queue_more(n: int) -> str:
 def picture_problem(message: str) -> str:
     """An engine's picture error, addressed to the sender ("That picture …")."""
     return message.replace("The picture", "That picture")
+
+
+# ---------------------------------------------------------------------- admin and owners
+SETTINGS_GLOBAL = "Global defaults"
+SETTINGS_HERE = "Settings in this chat"
+SETTINGS_HOW = "Change one: /set <key> <value> · back to the default: /unset <key>"
+SETTINGS_OWNERS = "Owners: /set global <key> <value> changes the default for every chat."
+EVERYWHERE = "everywhere (global)"
+IN_THIS_CHAT = "in this chat"
+GLOBAL_LIMIT_APPLIES = " (the global limit is lower, so it applies)"
+#: Longest piece of a person's own input quoted back (Telegram refuses messages over 4096 characters).
+ECHO_CHARS = 32
+
+
+def echo(text: str) -> str:
+    """A person's input, quoted back short: never long enough to make a reply too long to send."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1] + "…")
+
+
+def settings_title(title: str) -> str:
+    return f"⚙ {title} (where each comes from):"
+
+
+def settings_line(name: str, value: str, source: str) -> str:
+    return f"• {name} = {value} ({source})"
+
+
+def set_usage(command: str, unset: bool, unknown_key: str | None, keys: str) -> str:
+    shape = "<key>" if unset else "<key> <value>"
+    problem = f"I don't know the key {echo(unknown_key)}. " if unknown_key is not None else ""
+    return f"{problem}Use {command} {shape}. {keys}"
+
+
+def nothing_to_change(key: str, value: str) -> str:
+    return f"Nothing to change: {key} is already {value}."
+
+
+def setting_changed(key: str, where: str, before: str, after: str, now: str, note: str) -> str:
+    return f"✅ {key} {where}: {before} → {after}. In effect now: {now}{note}."
+
+
+def stats(since, jobs: int, people: int, by_status: str, average: float | None, failures: int, waiting: int,
+          painting: int, banned: int) -> str:  # fmt: skip
+    shown = f"{average:.1f} s" if average is not None else "—"
+    return "\n".join(
+        [
+            f"📊 Today (UTC, since {since:%H:%M}): {jobs} jobs from {people} people",
+            by_status,
+            f"Average painting time: {shown} · failures: {failures}",
+            f"Queue now: {waiting} waiting, {painting} painting",
+            f"Banned users: {banned}",
+        ]
+    )
+
+
+def ban_usage(command: str) -> str:
+    return f"Use {command} <user id>, or reply {command} to one of their messages. A user id is a whole number."
+
+
+def banned_done(banned: bool, user_id: int, cancelled: int) -> str:
+    extra = f"; {cancelled} of their jobs cancelled" if cancelled else ""
+    return f"{'🚫 Banned' if banned else '✅ Unbanned'} user {user_id}{extra}."
+
+
+def too_big_download(megabytes: float | None) -> str:
+    size = f"{megabytes:.0f} MB" if megabytes is not None else "over 20 MB"
+    return f"That file is {size}; bots can only download files up to 20 MB. Send it as a photo or a smaller file."

@@ -206,3 +206,19 @@ async def test_bans_stats_and_command_menus(double, client, tmp_path):
         assert {"stats", "ban", "unban", "set"} <= owners
     finally:
         await running.stop()
+
+
+async def test_odd_numbers_and_overlong_arguments_get_a_short_plain_answer(double, client, tmp_path, caplog):
+    """Strict ids and numbers (ASCII digits, in range); a person's input is never echoed at length."""
+    running = await RunningBot(double, tmp_path, owners=(OWNER,)).start()
+    try:
+        owner = client.user(OWNER, "Olga")
+        for command in ("/ban ²", "/ban --5", "/ban -5", "/ban 99999999999999999999999", "/ban " + "9" * 4000):
+            assert len(await said(owner, command, "A user id is a whole number")) < 200
+        assert "not a valid size" in await said(owner, "/set size ²", "use 0–2048")
+        assert len(await said(owner, f"/set {'k' * 3900} 1", "I don't know the key")) < 1000
+        assert len(await said(owner, f"/delpreset {'p' * 4080}", "There is no painting called")) < 200
+        assert len(await said(owner, f"/set quality {'q' * 4000}", "is not a valid quality")) < 200
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    finally:
+        await running.stop()

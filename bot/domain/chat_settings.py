@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from engine.presets import PRESETS
 
+from .. import texts
 from ..storage import Database, Setting, SettingChange
 from .quality import STRENGTHS
 
@@ -51,7 +52,7 @@ class Key:
         # ASCII digits only: "²".isdigit() is true, but int("²") fails
         if self.kind == "int" and text.isascii() and text.isdigit() and self.low <= int(text[:12]) <= self.high:
             return int(text)
-        raise ValueError(f"{text!r} is not a valid {self.name}: use {self.values()}.")
+        raise ValueError(f"{texts.echo(text)} is not a valid {self.name}: use {self.values()}.")
 
 
 KEYS: dict[str, Key] = {

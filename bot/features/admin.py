@@ -21,13 +21,12 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc, message = services(context), update.effective_message
     wants_global = bool(context.args) and context.args[0].lower() == GLOBAL
     values = await effective(svc.db, None if wants_global else message.chat_id)
-    title = "Global defaults" if wants_global else "Settings in this chat"
-    lines = [f"⚙ {title} (where each comes from):"]
-    lines += [f"• {name} = {show(KEYS[name], r.value)} ({r.source})" for name, r in values.items()]
+    lines = [texts.settings_title(texts.SETTINGS_GLOBAL if wants_global else texts.SETTINGS_HERE)]
+    lines += [texts.settings_line(name, show(KEYS[name], r.value), r.source) for name, r in values.items()]
     if await svc.permissions.may_change(message):
-        lines.append("Change one: /set <key> <value> · back to the default: /unset <key>")
+        lines.append(texts.SETTINGS_HOW)
         if svc.permissions.is_owner(message.from_user):
-            lines.append("Owners: /set global <key> <value> changes the default for every chat.")
+            lines.append(texts.SETTINGS_OWNERS)
     await message.reply_text("\n".join(lines))
 
 
@@ -59,9 +58,8 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
     command = "/unset" if unset else "/set"
     expected = 1 if unset else 2
     if len(args) != expected or args[0].lower() not in KEYS:
-        shape = "<key>" if unset else "<key> <value>"
-        problem = f"I don't know the key {args[0]!r}. " if args and args[0].lower() not in KEYS else ""
-        await message.reply_text(f"{problem}Use {command} {shape}. {usage()}")
+        unknown = args[0] if args and args[0].lower() not in KEYS else None
+        await message.reply_text(texts.set_usage(command, unset, unknown, usage()))
         return
     key = KEYS[args[0].lower()]
     try:
@@ -71,20 +69,18 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
     old, changed = await change(svc.db, scope, key, value, user_id)
-    where = "everywhere (global)" if scope == GLOBAL else "in this chat"
+    where = texts.EVERYWHERE if scope == GLOBAL else texts.IN_THIS_CHAT
     if not changed:
-        await message.reply_text(f"Nothing to change: {key.name} is already {'unset' if unset else show(key, value)}.")
+        await message.reply_text(texts.nothing_to_change(key.name, texts.UNSET if unset else show(key, value)))
         return
     log.info("setting %s.%s: %r -> %r by %s", scope, key.name, old, value, user_id)
     now = (await effective(svc.db, None if scope == GLOBAL else message.chat_id))[key.name]
-    before = "unset" if old is None else show(key, old)
+    before = texts.UNSET if old is None else show(key, old)
     note = ""
     if key.limit and scope != GLOBAL and value is not None and now.source != "chat":
-        note = " (the global limit is lower, so it applies)"
-    await message.reply_text(
-        f"✅ {key.name} {where}: {before} → {'unset' if unset else show(key, value)}. "
-        f"In effect now: {show(key, now.value)}{note}."
-    )
+        note = texts.GLOBAL_LIMIT_APPLIES
+    after = texts.UNSET if unset else show(key, value)
+    await message.reply_text(texts.setting_changed(key.name, where, before, after, show(key, now.value), note))
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,15 +106,20 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         banned = (await session.execute(select(func.count()).where(User.banned.is_(True)))).scalar_one()
     counts = dict(rows)
     seconds = [(as_utc(end) - as_utc(start)).total_seconds() for start, end in finished]
-    average = f"{sum(seconds) / len(seconds):.1f} s" if seconds else "—"
-    lines = [
-        f"📊 Today (UTC, since {since:%H:%M}): {sum(counts.values())} jobs from {people} people",
-        " · ".join(f"{status}: {counts.get(status, 0)}" for status in JobStatus),
-        f"Average painting time: {average} · failures: {counts.get(JobStatus.FAILED, 0)}",
-        f"Queue now: {len(svc.dispatcher.queue.waiting)} waiting, {1 if svc.dispatcher.queue.running else 0} painting",
-        f"Banned users: {banned}",
-    ]
-    await message.reply_text("\n".join(lines))
+    queue = svc.dispatcher.queue
+    await message.reply_text(
+        texts.stats(
+            since,
+            sum(counts.values()),
+            people,
+            " · ".join(f"{status}: {counts.get(status, 0)}" for status in JobStatus),
+            sum(seconds) / len(seconds) if seconds else None,
+            counts.get(JobStatus.FAILED, 0),
+            len(queue.waiting),
+            int(queue.running is not None),
+            banned,
+        )
+    )
 
 
 async def ban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,12 +137,12 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bo
         return
     command = "/ban" if banned else "/unban"
     target = None
-    if context.args and len(context.args) == 1 and context.args[0].lstrip("-").isdigit():
-        target = int(context.args[0])
+    if context.args and len(context.args) == 1:
+        target = user_id(context.args[0])
     elif not context.args and message.reply_to_message and message.reply_to_message.from_user:
         target = message.reply_to_message.from_user.id
     if target is None:
-        await message.reply_text(f"Use {command} <user id>, or reply {command} to one of their messages.")
+        await message.reply_text(texts.ban_usage(command))
         return
     if banned and target in svc.permissions.owners:
         await message.reply_text(texts.OWNERS_NOT_BANNED)
@@ -164,8 +165,19 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bo
             for job_id in list(active):
                 cancelled += await svc.dispatcher.cancel(job_id)
     log.info("user %s %s by %s", target, "banned" if banned else "unbanned", message.from_user.id)
-    extra = f"; {cancelled} of their jobs cancelled" if cancelled else ""
-    await message.reply_text(f"{'🚫 Banned' if banned else '✅ Unbanned'} user {target}{extra}.")
+    await message.reply_text(texts.banned_done(banned, target, cancelled))
+
+
+#: Telegram user ids are positive and fit in 52 bits.
+MAX_USER_ID = 2**52
+
+
+def user_id(text: str) -> int | None:
+    """A Telegram user id from a command argument: ASCII digits only, in range; else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 16:
+        return None
+    value = int(text)
+    return value if 0 < value < MAX_USER_ID else None
 
 
 async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from engine.errors import ImageError
 from engine.imaging import open_image
 
+from .. import texts
 from ..limits import FILE_CACHE_AGE, FILE_CACHE_BYTES, MAX_DOWNLOAD
 
 IMAGE_EXTENSIONS = {
@@ -68,22 +69,14 @@ class FileCache:
     async def fetch(self, bot, picture: IncomingPicture) -> Path:
         """Download (once) and check that it is a usable picture; raises ImageError with a human message."""
         if picture.size is not None and picture.size > MAX_DOWNLOAD:
-            raise ImageError(
-                f"That file is {picture.size / 1024**2:.0f} MB; bots can only download files up to 20 MB. "
-                "Send it as a photo or a smaller file.",
-                "too_big",
-            )
+            raise ImageError(texts.too_big_download(picture.size / 1024**2), "too_big")
         path = self.input_path(picture)
         if not path.exists():
             try:
                 file = await bot.get_file(picture.file_id)
             except BadRequest as exc:  # the size was not in the message, but Telegram knows it
                 if "too big" in str(exc).lower():
-                    raise ImageError(
-                        "That file is over 20 MB; bots can only download files up to 20 MB. "
-                        "Send it as a photo or a smaller file.",
-                        "too_big",
-                    ) from None
+                    raise ImageError(texts.too_big_download(None), "too_big") from None
                 raise
             partial = path.with_suffix(path.suffix + ".part")
             await file.download_to_drive(partial)
