@@ -9,7 +9,6 @@ from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotComman
 from telegram import Update as _Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -30,7 +29,7 @@ from .services import Services
 from .storage import Database, User
 from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache
-from .telegram.request import RetryingRequest
+from .telegram.request import RateLimiter, RetryingRequest
 
 log = logging.getLogger(__name__)
 COMMANDS = [
@@ -108,7 +107,7 @@ def build_application(config: Config, engine: EngineClient | None = None) -> App
     builder: ApplicationBuilder = (
         Application.builder()
         .token(config.token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RateLimiter(max_retries=3))
         # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
         .request(RetryingRequest(connection_pool_size=256))
     )

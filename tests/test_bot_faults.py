@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .bot_harness import photo_with, prepare, text_message
+from .bot_harness import RunningBot, photo_with, prepare, text_message
+from .fake_engine import FakeEngine
 
 
 def results(log) -> int:
@@ -57,3 +58,30 @@ async def test_a_result_upload_that_times_out_is_not_sent_again(running, client,
     await asyncio.sleep(1.0)  # a second copy would show up now
     assert results(await rex.sent()) == 1
     assert job.status == "done" and job.result_path and job.result_file_id is None
+
+
+async def test_a_rate_limited_progress_edit_stalls_nobody(double, client, tmp_path):
+    """A 429 (retry_after 20) on progress edits: the edit is dropped, not waited out, so other
+    people are answered and the painting is delivered as soon as it is done."""
+    slow = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
+    engine = FakeEngine(step_seconds=0.05)
+    running = await RunningBot(double, tmp_path, presets=slow, progress_interval=0.1, engine=engine).start()
+    try:
+        una, vic = client.user(9201, "Una"), client.user(9202, "Vic")
+        await prepare(una)
+        await client.fault("editMessageCaption", 429, retry_after=20, times=1)
+        mark = await una.mark()
+        await una.press("▶ Stylize")
+        for _ in range(100):  # until the painting's first edit has met the 429
+            if not [f for f in double.faults if f["times"] > 0]:
+                break
+            await asyncio.sleep(0.05)
+        # a 429 waited out and retried would now hold every request of the bot for 20 s
+        await vic.send_text("/help")
+        await vic.wait_for(lambda e: text_message(e, "repaint"), timeout=10)
+        await una.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=10)
+        (job,) = await running.settled_jobs()
+        assert job.status == "done"
+        assert [f for f in double.faults if f["times"] > 0] == []
+    finally:
+        await running.stop()

@@ -124,7 +124,7 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
         "BOT_API_BASE_URL": double.api_url,
         "DATA_DIR": str(tmp_path),
         "ENGINE_DEVICE": "cpu",
-        "BOT_PRESETS": "fast=64x80",
+        "BOT_PRESETS": "fast=64x120",  # ≈ 4 s a picture on 2 cores: long enough to be stopped mid-job
     }
 
     def start_bot() -> subprocess.Popen:
@@ -141,12 +141,10 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
         await prepare(bob, 1)
         await ann.press("▶ Stylize")
         await bob.press("▶ Stylize")
-        await ann.wait_for(
-            lambda e: (
-                e["kind"] == "edit" and "%" in e["after"].get("caption", "") and "… 0%" not in e["after"]["caption"]
-            ),
-            timeout=30,
-        )
+        # Bob's job is queued (a press fetched but not yet handled would be lost to kill -9) and Ann's
+        # card says "Painting" as the engine starts it (a later percentage could come after its end)
+        await bob.wait_for(lambda e: photo_with(e, "Queued"), timeout=30)
+        await ann.wait_for(lambda e: e["kind"] == "edit" and "Painting" in e["after"].get("caption", ""), timeout=30)
         process.send_signal(stop)  # mid-job
         code = await asyncio.to_thread(process.wait, 25)  # the double must keep answering meanwhile
         if stop == signal.SIGTERM:

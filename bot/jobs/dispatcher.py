@@ -229,20 +229,26 @@ class Dispatcher:
             return
         spec = spec.with_paths(output=str(self.cache.result_path(job_id)), preview_dir=str(self.cache.previews))
         card = await self.notifier.painting_started(job, self.queue.estimate(job_id))
-        pending: list[Path | None] = [None]
+        preview: Path | None = None
+        edit: asyncio.Task | None = None
 
         async def on_progress(event: Progress) -> None:
+            # Never waits on Telegram: an edit runs beside the painting, and while one is under way
+            # (or the card's pace says not yet) newer progress replaces it.
+            nonlocal preview, edit
             self._progress[job_id] = event.fraction
-            pending[0] = Path(event.preview) if event.preview else pending[0]
-            caption = texts.painting(int(100 * event.fraction), event.eta)
-            if card is not None and card.due() and await card.show(caption, pending[0]):
-                pending[0] = None
+            preview = Path(event.preview) if event.preview else preview
+            if card is not None and card.due() and (edit is None or edit.done()):
+                caption = texts.painting(int(100 * event.fraction), event.eta)
+                edit, preview = asyncio.create_task(card.show(caption, preview)), None
 
         action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id))
         try:
             outcome = await self.supervisor.run(str(job_id), spec, on_progress)
         finally:
             action.cancel()
+            if edit is not None and not edit.done():
+                edit.cancel()  # the result (or the final word) supersedes it
         if outcome.kind == "done":
             self.eta.learn(self._work.get(job_id, 0.0), outcome.done.elapsed)
             await self._deliver(job, outcome.done, card)

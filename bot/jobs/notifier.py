@@ -42,8 +42,8 @@ class Notifier:
     async def queued(self, job: Job, position: int, eta: float) -> None:
         card = self.card(job)
         if card is not None:
-            # In a group a skipped update is fine (the next one says more); the budget is shared.
-            await card.show(texts.queued(position, eta), force=job.chat_id > 0)
+            # A skipped update is fine (the next one says more); in a group the budget is shared.
+            await card.show(texts.queued(position, eta), force=job.chat_id > 0, best_effort=True)
 
     async def restarted(self, job: Job) -> None:
         card = self.card(job, paced=False)
@@ -54,7 +54,7 @@ class Notifier:
         card = self.card(job)
         if card is not None:
             # In a group the first edit may wait for its turn: the painting starts regardless.
-            await card.show(texts.painting(0, estimate), force=job.chat_id > 0)
+            await card.show(texts.painting(0, estimate), force=job.chat_id > 0, best_effort=True)
         return card
 
     async def cancelled(self, job: Job, card: ProgressMessage | None = None) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
+from .request import BEST_EFFORT
+
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +65,9 @@ class ProgressMessage:
         shared = self.budget is None or self.budget.due(self.chat_id)
         return shared and time.monotonic() >= self._next_allowed
 
-    async def show(self, caption: str, preview: Path | None = None, *, force: bool = False) -> bool:
+    async def show(
+        self, caption: str, preview: Path | None = None, *, force: bool = False, best_effort: bool | None = None
+    ) -> bool:
         """Edit now if the throttle allows; True if edited. ``force`` (a final word such as "cancelled")
         skips this message's own throttle but in a group still waits its turn in the shared pace."""
         if not force and not self.due():
@@ -72,6 +76,9 @@ class ProgressMessage:
             if force:
                 await asyncio.sleep(self.budget.wait(self.chat_id))
             self.budget.spend(self.chat_id)
+        # A progress edit is worth sending only now: on a 429 it is dropped, not waited out (that
+        # would hold every other request); a final word (force) is retried.
+        limit = BEST_EFFORT if (not force if best_effort is None else best_effort) else None
         try:
             if preview is not None:
                 with preview.open("rb") as handle:
@@ -80,13 +87,15 @@ class ProgressMessage:
                         self.chat_id,
                         self.message_id,
                         reply_markup=self.markup,
+                        rate_limit_args=limit,
                     )
             else:
                 await self.bot.edit_message_caption(
-                    self.chat_id, self.message_id, caption=caption, reply_markup=self.markup
+                    self.chat_id, self.message_id, caption=caption, reply_markup=self.markup, rate_limit_args=limit
                 )
             self.edits += 1
         except RetryAfter as exc:
+            log.info("progress edit rate-limited in chat %s; next one in %s", self.chat_id, exc.retry_after)
             self._next_allowed = time.monotonic() + _seconds(exc.retry_after)
             return False
         except BadRequest as exc:

@@ -9,9 +9,11 @@ limiter's (AIORateLimiter waits ``retry_after`` and retries).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from telegram.error import NetworkError, TimedOut
+from telegram.ext import AIORateLimiter
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
@@ -41,3 +43,31 @@ class RetryingRequest(HTTPXRequest):
             log.warning("%s failed (%s); retry %d in %.1f s", endpoint, reason, attempt, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+
+#: ``rate_limit_args`` for a request that is worth sending only now (a progress edit): on a 429 it
+#: fails at once instead of being retried.
+BEST_EFFORT = -1
+
+
+class RateLimiter(AIORateLimiter):
+    """PTB's limiter (30 messages a second, 20 a minute per group, 429s waited out and retried),
+    except for best-effort requests: PTB holds *every* request while it waits out one 429, so a
+    rate-limited progress edit would stall all chats (a 429 with retry_after 20 once delayed
+    another user's /help by 19 s). Those fail at once and the caller drops or coalesces them."""
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if rate_limit_args != BEST_EFFORT:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)
+        group = chat_id if isinstance(chat_id, int) and chat_id < 0 else False
+        return await self._run_request(
+            chat=chat_id is not None,
+            group=group,
+            allow_paid_broadcast=False,
+            callback=callback,
+            args=args,
+            kwargs=kwargs,
+        )
