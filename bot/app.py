@@ -58,14 +58,16 @@ FRESH = ~filters.UpdateType.EDITED
 PRIVATE = filters.ChatType.PRIVATE & FRESH
 GROUPS = filters.ChatType.GROUPS & FRESH
 PICTURES = filters.PHOTO | filters.Document.IMAGE
-NOT_PICTURES = (
-    filters.Document.ALL | filters.Sticker.ALL | filters.VIDEO | filters.VOICE | filters.ANIMATION | filters.TEXT
-)
+#: Everything else a person can send in a private chat (text, stickers, voice, location, polls …),
+#: but not service messages.
+ANYTHING_ELSE = ~filters.StatusUpdate.ALL
 
 
 def routes() -> list[tuple[int, object]]:
     """Every handler, in the order PTB tries them (first match wins within a group)."""
     return [
+        # group -2: an update from nobody (a channel post, a malformed payload) is skipped quietly
+        (-2, TypeHandler(_Update, pictures.skip_anonymous)),
         # group -1: a banned user's updates stop here, before anything else
         (-1, TypeHandler(_Update, admin.refuse_banned)),
         # admin and owner commands
@@ -96,7 +98,7 @@ def routes() -> list[tuple[int, object]]:
         # private chats: pictures, then anything else gets a one-line answer
         (0, MessageHandler(PRIVATE & PICTURES, private.on_picture)),
         (0, MessageHandler(PRIVATE & filters.COMMAND, private.unknown_command)),
-        (0, MessageHandler(PRIVATE & NOT_PICTURES, private.not_a_picture)),
+        (0, MessageHandler(PRIVATE & ANYTHING_ELSE, private.not_a_picture)),
         # every other button: drafts, ▶, ✖, 📄, 🔀 (stale or malformed ones are answered there)
         (0, CallbackQueryHandler(ordering.on_button)),
     ]
@@ -110,6 +112,8 @@ def build_application(config: Config, engine: EngineClient | None = None) -> App
         .rate_limiter(RateLimiter(max_retries=3))
         # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
         .request(RetryingRequest(connection_pool_size=256))
+        # its own connection for long polling, as PTB's default; ours skips updates it cannot read
+        .get_updates_request(RetryingRequest())
     )
     if config.api_base_url:
         builder = builder.base_url(config.api_base_url).base_file_url(config.api_file_url)

@@ -10,7 +10,7 @@ from .config import Config
 from .domain.permissions import Permissions
 from .jobs.dispatcher import Dispatcher
 from .storage import Database
-from .telegram.albums import AlbumCollector
+from .telegram.albums import AlbumCollector, PersonLocks
 from .telegram.files import FileCache
 
 
@@ -24,6 +24,7 @@ class Services:
     group_albums: AlbumCollector | None = None  #: groups: styles as an album in reply to the prompt
     permissions: Permissions = field(default_factory=lambda: Permissions(()))
     banned: set[int] = field(default_factory=set)  #: user ids, kept in step with the users table
+    person_locks: PersonLocks = field(default_factory=PersonLocks)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

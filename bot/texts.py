@@ -122,7 +122,10 @@ def picked(name: str, second: bool) -> str:
 
 
 def mention(user_id: int, name: str | None) -> str:
-    """An HTML mention: notifies the member without needing a @username."""
+    """An HTML mention: notifies the member without needing a @username (a chat writing on its own
+    behalf has a negative id and no mention link: just its name)."""
+    if user_id < 0:
+        return html.escape(name or "you")
     return f'<a href="tg://user?id={user_id}">{html.escape(name or "you")}</a>'
 
 
@@ -189,6 +192,10 @@ def queue_waiting(position: int, who: str, seconds: float) -> str:
 
 def queue_more(n: int) -> str:
     return f"… and {n} more"
+
+
+def album_item_left_out(index: int, count: int, why: str) -> str:
+    return f"⚠ I left out picture {index} of {count}: {why}"
 
 
 def picture_problem(message: str) -> str:

@@ -70,12 +70,12 @@ class RunningBot:
     def services(self):
         return self.app.bot_data["services"]
 
-    async def settled_jobs(self, timeout: float = 10.0) -> list[Job]:
+    async def settled_jobs(self, timeout: float = 10.0, at_least: int = 0) -> list[Job]:
         """The jobs once none is queued or running (a job is marked done just after its picture is sent)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             jobs = await self.jobs()
-            if all(job.status not in ("queued", "running") for job in jobs):
+            if len(jobs) >= at_least and all(job.status not in ("queued", "running") for job in jobs):
                 return jobs
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"jobs still busy: {[(j.id, j.status) for j in jobs]}")

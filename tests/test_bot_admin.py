@@ -69,16 +69,24 @@ async def test_chat_admins_change_their_group_members_cannot(double, client, tmp
         await ann.send_raw(text="/set keep_colors on", sender_chat={"id": GROUP, "type": "supergroup", "title": "x"})
         await ann.wait_for(lambda e: text_message(e, "keep_colors in this chat: unset → on"), since=mark)
 
-        # painting switched off in this group: a member's ▶ Stylize is refused, nothing is queued
-        await said(ann, "/set group_enabled off", "group_enabled in this chat: unset → off")
+        # painting switched off in this group: refused at the first step (/stylize, a style in reply),
+        # and a draft made before the switch is refused at ▶ — nothing is queued
         mark = await bob.mark()
         await bob.send_photo(picture(160, 120), caption="/stylize")
         prompt = await bob.wait_for(lambda e: text_message(e, "Got it, Bob"), since=mark)
         mark = await bob.mark()
         await bob.send_photo(stripes(96, 96), reply_to=prompt["message"]["message_id"])
         ready = await bob.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+        await said(ann, "/set group_enabled off", "group_enabled in this chat: unset → off")
+        mark = await bob.mark()
         await bob.press("▶ Stylize", message_id=ready["message"]["message_id"])
         await bob.wait_for(answered("switched off in this group"), since=mark)
+        mark = await bob.mark()
+        await bob.send_photo(picture(160, 120, seed=3), caption="/stylize")
+        await bob.wait_for(lambda e: text_message(e, "switched off in this group"), since=mark)
+        mark = await bob.mark()
+        await bob.send_photo(stripes(96, 96, period=3), reply_to=prompt["message"]["message_id"])
+        await bob.wait_for(lambda e: text_message(e, "switched off in this group"), since=mark)
         assert await running.jobs() == []
 
         async with running.services.db.session() as session:

@@ -7,29 +7,22 @@ from sqlalchemy import select
 from telegram import Update
 
 from .. import texts
-from ..storage import Chat, Draft, User
+from ..storage import Draft, queries
 from ..storage.models import Job
+from ..telegram.senders import sender
 
 MAX_STYLES = 2
 
 
 async def load(db_session, update: Update) -> Draft:
     """The (chat, user) draft, creating user, chat and draft rows on first contact."""
-    user, chat = update.effective_user, update.effective_chat
-    await db_session.merge(
-        User(id=user.id, first_name=user.first_name or "", username=user.username, language_code=user.language_code)
-    )
-    await db_session.merge(Chat(id=chat.id, type=chat.type, title=chat.title))
-    await db_session.flush()
-    found = (
-        await db_session.execute(select(Draft).where(Draft.chat_id == chat.id, Draft.user_id == user.id))
-    ).scalar_one_or_none()
-    if found is None:
-        # No options yet: until the user picks in ⚙ Settings, the chat's defaults apply.
-        found = Draft(chat_id=chat.id, user_id=user.id, content_path=None, style_paths=[], gamma=0.5, options={})
-        db_session.add(found)
-        await db_session.flush()
-    return found
+    user, chat = sender(update), update.effective_chat
+    await queries.upsert_user(db_session, user.id, user.name, user.username, user.language)
+    await queries.upsert_chat(db_session, chat.id, chat.type, chat.title)
+    # No options yet: until the person picks in ⚙ Settings, the chat's defaults apply.
+    await queries.ensure_draft(db_session, chat.id, user.id)
+    query = select(Draft).where(Draft.chat_id == chat.id, Draft.user_id == user.id)
+    return (await db_session.execute(query)).scalar_one()
 
 
 def start_over(draft: Draft) -> None:

@@ -30,14 +30,17 @@ class Permissions:
         # An anonymous admin writes as the group itself; only admins can do that.
         if message.sender_chat is not None and message.sender_chat.id == chat.id:
             return True
-        user = message.from_user
-        if user is None:
+        return await self.is_admin(chat, message.from_user)
+
+    async def is_admin(self, chat: Chat, user: User | None) -> bool:
+        """Whether ``user`` administers the group ``chat`` (asked of Telegram, cached)."""
+        if user is None or chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
             return False
         cached = self._cache.get((chat.id, user.id))
         if cached is not None and time.monotonic() - cached[0] < self.TTL:
             return cached[1]
         try:
-            member = await message.get_bot().get_chat_member(chat.id, user.id)
+            member = await chat.get_bot().get_chat_member(chat.id, user.id)
             admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
         except TelegramError:
             admin = False

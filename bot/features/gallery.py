@@ -24,6 +24,7 @@ from ..storage import Database, Preset
 from ..telegram import keyboards
 from ..telegram.callbacks import parse
 from ..telegram.files import picture_in
+from . import pictures
 from .ordering import presser_owns
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ async def find(db: Database, name: str) -> Preset | None:
 
 async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
+    if not pictures.for_me(message.caption or message.text, context.bot):
+        return  # /addpreset@another_bot
     source = message if picture_in(message) else message.reply_to_message
     args = (message.caption or message.text or "").split()[1:]
     await add_preset(update, context, source, args)
@@ -115,7 +118,7 @@ async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A gallery button: the painting becomes a style of the presser's draft."""
     query, svc = update.callback_query, services(context)
-    if not presser_owns(update):
+    if not await presser_owns(update, context):
         await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
         return
     async with svc.db.session() as session:

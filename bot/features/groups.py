@@ -19,10 +19,12 @@ from engine.errors import ImageError
 
 from .. import texts
 from ..domain import drafts
+from ..domain.chat_settings import effective
 from ..services import services
 from ..storage import Preset
 from ..telegram import keyboards
 from ..telegram.files import picture_in
+from ..telegram.senders import sender
 from . import pictures
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ async def stylize_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def stylize_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo captioned ``/stylize``: that photo is the content."""
     message = update.effective_message
+    if not pictures.for_me(message.caption, context.bot):
+        return  # /stylize@another_bot (seen with privacy mode off)
     await start_draft(update, context, message, message, (message.caption or "").split()[1:])
 
 
@@ -50,6 +54,8 @@ async def start_draft(
 ) -> None:
     """The member's photo becomes the content; ``/stylize <name>`` also takes a gallery painting as the style."""
     svc = services(context)
+    if not await painting_allowed(svc, request):
+        return
     preset = None
     if args:
         async with svc.db.session() as db_session:
@@ -62,7 +68,7 @@ async def start_draft(
     except ImageError as exc:
         await request.reply_text(texts.picture_problem(exc.message))
         return
-    user = update.effective_user
+    user = sender(update)
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         drafts.start_over(draft)
@@ -71,13 +77,13 @@ async def start_draft(
             drafts.add_style(draft, preset.path)
     if preset is not None:
         await request.reply_text(
-            texts.group_preset_ready(preset.name, user.id, user.first_name),
+            texts.group_preset_ready(preset.name, user.id, user.name),
             parse_mode="HTML",
             reply_markup=keyboards.ready(1, 0.5),
         )
         return
     await request.reply_text(
-        texts.group_prompt(user.id, user.first_name),
+        texts.group_prompt(user.id, user.name),
         parse_mode="HTML",
         reply_markup=ForceReply(selective=True, input_field_placeholder="A painting, a texture…"),
     )
@@ -93,11 +99,21 @@ async def on_reply_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if message.media_group_id and svc.group_albums is not None:
         svc.group_albums.add(message)
         return
-    await accept_styles([message], update, context)
+    await pictures.accept_in_order(accept_styles, [message], update, context)
+
+
+async def painting_allowed(svc, message: Message) -> bool:
+    """Whether this group's admins allow painting; if not, the member is told at the first step."""
+    if (await effective(svc.db, message.chat_id))["group_enabled"].value:
+        return True
+    await message.reply_text(texts.GROUP_DISABLED)
+    return False
 
 
 async def accept_styles(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    if not await painting_allowed(svc, messages[0]):
+        return
     paths = await pictures.fetch(messages, context)
     if paths is None:
         return

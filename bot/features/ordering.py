@@ -25,6 +25,7 @@ from ..services import Services, services
 from ..storage import Draft, Job, JobStatus
 from ..telegram import keyboards
 from ..telegram.callbacks import Action, Callback, parse
+from ..telegram.senders import sender
 
 log = logging.getLogger(__name__)
 #: Buttons that change the draft and then show the ⚙ settings keyboard.
@@ -65,20 +66,27 @@ async def job_options(svc: Services, chat_id: int, draft: Draft) -> dict:
     return options
 
 
-def presser_owns(update: Update) -> bool:
-    """In groups every keyboard answers a member's own message; only that member may press it."""
+async def presser_owns(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In groups every keyboard answers a member's own message; only that member may press it.
+    A keyboard under a message an anonymous admin sent as the group answers to the group's admins;
+    one under a post made as a channel, to whoever presses (the bot cannot see a channel's admins)."""
     if update.effective_chat is None or update.effective_chat.type == "private":
         return True
-    message = update.callback_query.message
-    replied = getattr(message, "reply_to_message", None)
-    owner = replied.from_user.id if replied is not None and replied.from_user is not None else None
+    replied = getattr(update.callback_query.message, "reply_to_message", None)
+    if replied is None:
+        return True
+    if replied.sender_chat is not None:
+        if replied.sender_chat.id != update.effective_chat.id:
+            return True
+        return await services(context).permissions.is_admin(update.effective_chat, update.effective_user)
+    owner = replied.from_user.id if replied.from_user is not None else None
     return owner is None or owner == update.effective_user.id
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     callback = parse(query.data)
-    if not presser_owns(update):
+    if not await presser_owns(update, context):
         await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
         return
     if callback is None:
@@ -149,7 +157,7 @@ def _float(text: str | None) -> float | None:
 async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_from: Job | None = None) -> None:
     """▶ Stylize (or 🔀 under a result): check quotas, save the job, show the queued card, queue it."""
     query, svc = update.callback_query, services(context)
-    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    chat_id, user_id = update.effective_chat.id, sender(update).id
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         options = await job_options(svc, chat_id, draft)
@@ -204,14 +212,14 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, job_
     query, svc = update.callback_query, services(context)
     async with svc.db.session() as db_session:
         job = await db_session.get(Job, job_id)
-    mine = job is not None and job.user_id == update.effective_user.id
+    mine = job is not None and job.user_id == sender(update).id
     await query.answer(texts.CANCELLED if mine and await svc.dispatcher.cancel(job_id) else texts.NOTHING_TO_CANCEL)
 
 
 async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     async with services(context).db.session() as db_session:
         job = await db_session.get(Job, job_id)
-    if job is None or job.user_id != update.effective_user.id or drafts.rerun_swapped(job) is None:
+    if job is None or job.user_id != sender(update).id or drafts.rerun_swapped(job) is None:
         await update.callback_query.answer(texts.STALE_BUTTON)
         return
     await start_job(update, context, swap_from=job)

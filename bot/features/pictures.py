@@ -8,7 +8,7 @@ from pathlib import Path
 
 from telegram import Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from engine.errors import ImageError
 
@@ -16,9 +16,16 @@ from .. import texts
 from ..services import services
 from ..telegram.albums import AlbumCollector
 from ..telegram.files import picture_in
+from ..telegram.senders import sender
 
 log = logging.getLogger(__name__)
 Accept = Callable[[list[Message], Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+async def accept_in_order(accept: Accept, messages: list[Message], update: Update, context) -> None:
+    message = messages[0]
+    async with services(context).person_locks.hold(message.chat_id, sender(update).id):
+        await accept(messages, update, context)
 
 
 def album_handler(application: Application, accept: Accept) -> AlbumCollector:
@@ -28,7 +35,7 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
         update = Update(0, message=messages[0])
         context = ContextTypes.DEFAULT_TYPE.from_update(update, application)
         try:
-            await accept(messages, update, context)
+            await accept_in_order(accept, messages, update, context)
         except Exception:
             log.exception("album handling failed")
             await safe_reply(messages[0], texts.SOMETHING_WRONG)
@@ -37,20 +44,41 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
 
 
 async def fetch(messages: list[Message], context: ContextTypes.DEFAULT_TYPE) -> list[str] | None:
-    """Each message's picture, downloaded and checked; None after telling the sender what was wrong."""
+    """Each message's picture, downloaded and checked. In an album a bad item is left out with a word
+    that names it, and the good ones are kept; None when nothing usable is left (the sender is told)."""
     svc = services(context)
     paths: list[Path] = []
-    for message in messages:
+    problems: list[tuple[int, str]] = []
+    for index, message in enumerate(messages, 1):
         picture = picture_in(message)
         if picture is None:
-            await messages[0].reply_text(texts.NOT_A_PICTURE)
-            return None
+            problems.append((index, texts.NOT_A_PICTURE))
+            continue
         try:
             paths.append(await svc.cache.fetch(context.bot, picture))
         except ImageError as exc:
-            await message.reply_text(texts.picture_problem(exc.message))
-            return None
-    return [str(p) for p in paths]
+            problems.append((index, texts.picture_problem(exc.message)))
+    if len(messages) == 1 and problems:
+        await messages[0].reply_text(problems[0][1])
+        return None
+    for index, why in problems:
+        await messages[index - 1].reply_text(texts.album_item_left_out(index, len(messages), why))
+    return [str(p) for p in paths] or None
+
+
+def for_me(text: str | None, bot) -> bool:
+    """A command in a caption (``/stylize`` or ``/stylize@name``) addressed to this bot, not another."""
+    command = (text or "").split(maxsplit=1)[0] if (text or "").strip() else ""
+    _, at, name = command.partition("@")
+    return not at or name.lower() == (bot.username or "").lower()
+
+
+async def skip_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first: an update with no sender or no chat (a channel post, a malformed payload) is
+    logged once and skipped, instead of failing in every handler."""
+    if update.effective_user is None or update.effective_chat is None:
+        log.info("skipped update %s: no sender or chat", update.update_id)
+        raise ApplicationHandlerStop
 
 
 async def safe_reply(message: Message, text: str) -> None:

@@ -15,6 +15,7 @@ from ..domain import drafts
 from ..services import services
 from ..storage import Preset
 from ..telegram import keyboards
+from ..telegram.senders import sender
 from . import pictures
 from .ordering import active_job
 
@@ -35,7 +36,7 @@ async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     async with svc.db.session() as db_session:
-        job = await active_job(db_session, update.effective_chat.id, update.effective_user.id)
+        job = await active_job(db_session, update.effective_chat.id, sender(update).id)
     if job is None or not await svc.dispatcher.cancel(job.id):
         await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL)
         return
@@ -47,7 +48,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     queue = svc.dispatcher.queue
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        job = await active_job(db_session, update.effective_chat.id, update.effective_user.id)
+        job = await active_job(db_session, update.effective_chat.id, sender(update).id)
         lines = [drafts.summary(draft)]
     if job is not None:
         if job.id == queue.running:
@@ -72,7 +73,7 @@ async def on_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message.media_group_id and svc.albums is not None:
         svc.albums.add(message)
         return
-    await accept(([message]), update, context)
+    await pictures.accept_in_order(accept, [message], update, context)
 
 
 async def accept(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

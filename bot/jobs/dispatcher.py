@@ -28,7 +28,7 @@ from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
 from .eta import EtaModel, units
 from .fair_queue import FairQueue
-from .notifier import Notifier
+from .notifier import Notifier, Undeliverable
 from .supervisor import Supervisor
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ class Dispatcher:
         self._work: dict[int, float] = {}  #: job id → work units, for waiting and running jobs
         self._progress: dict[int, float] = {}  #: running job id → fraction done
         self.queue = QueueView(self._queue, self.eta, self._work, self._progress)
+        self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -146,6 +147,7 @@ class Dispatcher:
     # ------------------------------------------------------------------ queue
     def submit(self, job: Job) -> tuple[int, float]:
         """Queue a saved job; its position (1 = next) and the seconds until its result, roughly."""
+        self._unreachable.discard(job.chat_id)  # they wrote to us, so they can be reached again
         index = self._enqueue(job)
         extra = {"job_id": job.id, "user_id": job.user_id}
         log.info("job %s queued for user %s at %d", job.id, job.user_id, index + 1, extra=extra)
@@ -217,6 +219,10 @@ class Dispatcher:
         async with self.db.session() as session, session.begin():
             job = await session.get(Job, job_id)
             if job is None or job.status != JobStatus.QUEUED:
+                return
+            if job.chat_id in self._unreachable:  # no one could receive it: do not paint it
+                job.status, job.finished_at, job.error_code = JobStatus.FAILED, utcnow(), "undeliverable"
+                log.info("job %s skipped: chat %s cannot be reached", job_id, job.chat_id)
                 return
             job.status, job.started_at, job.attempts = JobStatus.RUNNING, utcnow(), job.attempts + 1
         self._progress[job_id] = 0.0
@@ -299,7 +305,15 @@ class Dispatcher:
                 user = await session.get(User, job.user_id)
             name = user.first_name if user else None
         path = Path(done.output)
-        file_id = await self.notifier.deliver(job, path, caption, name)
+        try:
+            file_id = await self.notifier.deliver(job, path, caption, name)
+        except Undeliverable as exc:
+            log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
+            self._unreachable.add(job.chat_id)
+            await self._finish(
+                job.id, JobStatus.FAILED, error=str(exc), error_code="undeliverable", result_path=str(path)
+            )
+            return
         await self._finish(job.id, JobStatus.DONE, result_path=str(path), result_file_id=file_id)
         if card is not None:
             await card.delete()

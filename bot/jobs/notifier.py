@@ -10,7 +10,7 @@ from pathlib import Path
 
 from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
-from telegram.error import TelegramError, TimedOut
+from telegram.error import Forbidden, TelegramError, TimedOut
 
 from .. import texts
 from ..limits import CHAT_ACTION_SECONDS, MAX_PHOTO_UPLOAD
@@ -19,6 +19,10 @@ from ..telegram import keyboards
 from ..telegram.progress import EditBudget, ProgressMessage
 
 log = logging.getLogger(__name__)
+
+
+class Undeliverable(Exception):
+    """Telegram refuses to deliver to this chat (the person blocked the bot, or it was removed)."""
 
 
 class Notifier:
@@ -91,6 +95,8 @@ class Notifier:
                     reply_markup=keyboards.result(job.id, job.n_styles == 2),
                 )
             return sent.document.file_id if as_file else sent.photo[-1].file_id
+        except Forbidden as exc:
+            raise Undeliverable(str(exc)) from None
         except TimedOut:
             # The upload went out but no answer came back: Telegram has most likely posted it, and
             # sending it again could post it twice. The picture stays on disk for 📄 and 🔁.

@@ -1,8 +1,10 @@
-"""Collecting an album: its photos arrive as separate updates sharing a media_group_id."""
+"""Collecting an album (its photos arrive as separate updates sharing a media_group_id), and taking
+each person's pictures in the order they were sent."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
@@ -36,3 +38,26 @@ class AlbumCollector:
         self._timers.pop(key, None)
         if messages:
             await self.on_complete(messages)
+
+
+class PersonLocks:
+    """One lock per (chat, person): their pictures are taken one message or album at a time, in the
+    order they were sent (two albums picked at once arrive as two, and the second must not overtake
+    the first while the first is still downloading)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+        self._users: dict[tuple[int, int], int] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: int, user_id: int):
+        key = (chat_id, user_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:  # asyncio.Lock is fair: first come, first served
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import json
 import logging
 
+from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 from telegram.request import HTTPXRequest
@@ -36,6 +39,8 @@ class RetryingRequest(HTTPXRequest):
                     raise
                 reason = "connection refused"
             else:
+                if code == 200 and endpoint == "getUpdates":
+                    payload = readable_updates(payload)
                 if code < 500 or last:
                     return code, payload
                 reason = f"HTTP {code}"
@@ -43,6 +48,28 @@ class RetryingRequest(HTTPXRequest):
             log.warning("%s failed (%s); retry %d in %.1f s", endpoint, reason, attempt, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+
+def readable_updates(payload: bytes) -> bytes:
+    """Updates this PTB cannot parse become empty ones (logged once, skipped by the bot).
+
+    PTB parses a getUpdates answer as one list: a single update it cannot read (a newer Bot API
+    field, a malformed payload) failed the whole batch, which was then fetched again at once, for
+    ever — tens of thousands of log lines a second, nobody served."""
+    try:
+        answer = json.loads(payload)
+        updates = answer["result"]
+    except (ValueError, KeyError, TypeError):
+        return payload
+    changed = False
+    for index, update in enumerate(updates):
+        try:
+            Update.de_json(copy.deepcopy(update), None)
+        except Exception as exc:  # any parsing failure: this update cannot be handled
+            log.warning("skipping update %s that cannot be read: %s", update.get("update_id"), exc)
+            updates[index] = {"update_id": update.get("update_id")}
+            changed = True
+    return json.dumps(answer).encode() if changed else payload
 
 
 #: ``rate_limit_args`` for a request that is worth sending only now (a progress edit): on a 429 it

@@ -138,10 +138,21 @@ class PhoneUser:
         return await self._send(text=text, reply_to_message_id=reply_to)
 
     async def send_photo(
-        self, image, *, caption: str | None = None, reply_to: int | None = None, media_group_id: str | None = None
+        self,
+        image,
+        *,
+        caption: str | None = None,
+        reply_to: int | None = None,
+        media_group_id: str | None = None,
+        sender_chat: dict | None = None,
     ) -> dict:
+        """``sender_chat``: sent on a chat's behalf (an anonymous admin as the group, a member as their channel)."""
         return await self._send(
-            photo=_file_spec(image), caption=caption, reply_to_message_id=reply_to, media_group_id=media_group_id
+            photo=_file_spec(image),
+            caption=caption,
+            reply_to_message_id=reply_to,
+            media_group_id=media_group_id,
+            sender_chat=sender_chat,
         )
 
     async def send_document(
@@ -152,9 +163,12 @@ class PhoneUser:
         *,
         caption: str | None = None,
         reply_to: int | None = None,
+        media_group_id: str | None = None,
     ) -> dict:
         document = {**_file_spec(data), "file_name": file_name, "mime_type": mime_type}
-        return await self._send(document=document, caption=caption, reply_to_message_id=reply_to)
+        return await self._send(
+            document=document, caption=caption, reply_to_message_id=reply_to, media_group_id=media_group_id
+        )
 
     async def send_album(self, images, *, delay: float = 0.05, caption: str | None = None) -> list[dict]:
         """Photos sharing one media_group_id, each its own update, ``delay`` seconds apart (as phones do)."""

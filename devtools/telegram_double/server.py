@@ -704,13 +704,16 @@ class TelegramDouble:
         if spec.get("document"):
             doc = spec["document"]
             content["document"] = self.files.add_document(_file_bytes(doc), doc.get("file_name"), doc.get("mime_type"))
-        for kind in ("sticker", "video", "voice", "animation"):
+        for kind in ("sticker", "video", "voice", "animation", "location", "contact", "dice", "poll", "venue",
+                     "video_note", "audio"):  # fmt: skip
             if spec.get(kind):
                 content[kind] = spec[kind]  # passed through as given, for "wrong kind of message" tests
         if not content:
             raise ApiError(400, "a message needs text, caption, photo, document or another content")
         if spec.get("media_group_id"):
             content["media_group_id"] = str(spec["media_group_id"])
+        if spec.get("sender_chat"):  # sent on a chat's behalf: an anonymous admin, a member's channel
+            content["sender_chat"] = {k: v for k, v in spec["sender_chat"].items() if k in ("id", "type", "title")}
         if spec.get("reply_to_message_id"):
             original = self.messages.get((chat["id"], int(spec["reply_to_message_id"])))
             if original is None:
