@@ -29,6 +29,7 @@ from .services import Services
 from .storage import Database, User
 from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache
+from .telegram.inbox import PictureInbox
 from .telegram.request import RateLimiter, RetryingRequest
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,21 @@ PICTURES = filters.PHOTO | filters.Document.IMAGE
 #: Everything else a person can send in a private chat (text, stickers, voice, location, polls …),
 #: but not service messages.
 ANYTHING_ELSE = ~filters.StatusUpdate.ALL
+
+
+class PaintbotApplication(Application):
+    """PTB's Application, crossing each handled picture message off the inbox (bot.telegram.inbox)."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            message = update.message if isinstance(update, _Update) else None
+            svc: Services | None = self.bot_data.get("services")
+            if message is not None and svc is not None and svc.inbox is not None:
+                collectors = (svc.albums, svc.group_albums)
+                if not (message.media_group_id and any(c is not None and c.collecting(message) for c in collectors)):
+                    await svc.inbox.done(message.chat_id, [message.message_id])
 
 
 def routes() -> list[tuple[int, object]]:
@@ -113,7 +129,9 @@ def build_application(config: Config, engine: EngineClient | None = None) -> App
         # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
         .request(RetryingRequest(connection_pool_size=256))
         # its own connection for long polling, as PTB's default; ours skips updates it cannot read
-        .get_updates_request(RetryingRequest())
+        # and keeps picture messages in the inbox before PTB confirms them to Telegram
+        .get_updates_request(updates_request := RetryingRequest())
+        .application_class(PaintbotApplication)
     )
     if config.api_base_url:
         builder = builder.base_url(config.api_base_url).base_file_url(config.api_file_url)
@@ -121,6 +139,7 @@ def build_application(config: Config, engine: EngineClient | None = None) -> App
     application = builder.build()
     application.bot_data["config"] = config
     application.bot_data["engine"] = engine
+    application.bot_data["updates_request"] = updates_request
     for group, handler in routes():
         application.add_handler(handler, group=group)
     application.add_error_handler(private.on_error)
@@ -149,6 +168,8 @@ async def _post_init(application: Application) -> None:
     )
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
+    inbox = PictureInbox(db)
+    application.bot_data["updates_request"].on_updates = inbox.record
     application.bot_data["services"] = Services(
         config,
         db,
@@ -158,8 +179,11 @@ async def _post_init(application: Application) -> None:
         group_albums=pictures.album_handler(application, groups.accept_styles),
         permissions=Permissions(config.owners),
         banned=banned,
+        inbox=inbox,
     )
     await dispatcher.start()
+    for payload in await inbox.pending():  # pictures that arrived just before a restart
+        await application.update_queue.put(_Update.de_json(payload, application.bot))
     if config.health_port is not None:
         application.bot_data["health"] = HealthServer(application.bot_data["services"], port=config.health_port)
         await application.bot_data["health"].start()

@@ -12,6 +12,7 @@ from .jobs.dispatcher import Dispatcher
 from .storage import Database
 from .telegram.albums import AlbumCollector, PersonLocks
 from .telegram.files import FileCache
+from .telegram.inbox import PictureInbox
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Services:
     permissions: Permissions = field(default_factory=lambda: Permissions(()))
     banned: set[int] = field(default_factory=set)  #: user ids, kept in step with the users table
     person_locks: PersonLocks = field(default_factory=PersonLocks)
+    inbox: PictureInbox | None = None
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

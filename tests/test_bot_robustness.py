@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +18,8 @@ from bot.storage import Draft
 
 from .bot_harness import photo_with, prepare, text_message
 from .conftest import encode, picture, stripes
+
+ROOT = Path(__file__).resolve().parents[1]
 
 POLL = {
     "id": "1", "question": "Which style?", "options": [], "total_voter_count": 0, "is_closed": False,
@@ -148,3 +157,46 @@ async def test_an_anonymous_admins_buttons_answer_to_the_groups_admins(running, 
     assert "tg://user" not in str(result["message"].get("caption_entities"))  # a chat, not a person
     (job,) = await running.settled_jobs(at_least=1)
     assert job.user_id == group["id"] and job.status == "done"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "SIGTERM"])
+async def test_an_album_caught_by_a_restart_is_handled_after_it(double, client, tmp_path, stop):
+    """The bot stops while an album is still being collected (the debounce has not run out): the
+    pictures were kept in the inbox when fetched, and after the restart they are handled once."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
+        "TELEGRAM_BOT_TOKEN": double.token,
+        "BOT_API_BASE_URL": double.api_url,
+        "DATA_DIR": str(tmp_path),
+        "ENGINE_DEVICE": "cpu",
+    }
+    run = [sys.executable, "-m", "bot"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    process = subprocess.Popen(run, cwd=ROOT, env=env, **quiet)
+    try:
+        fay = client.user(9370, "Fay")
+        await fay.send_text("/start")
+        await fay.wait_for(lambda e: text_message(e, "repaint"), timeout=60)
+        mark = await fay.mark()
+        await fay.send_album([picture(120, 90), stripes(80, 80), stripes(80, 80, period=5)], delay=0.01)
+        for _ in range(200):  # until the bot has fetched the three (kept in its inbox before handling)
+            with sqlite3.connect(tmp_path / "paintbot.sqlite3") as raw:
+                if raw.execute("select count(*) from inbox").fetchone()[0] == 3:
+                    break
+            await asyncio.sleep(0.02)
+        process.send_signal(stop)  # within the album's one-second debounce
+        await asyncio.to_thread(process.wait, 25)
+        assert not texts_to((await fay.sent())[mark:])  # nothing was answered before the stop
+        process = subprocess.Popen(run, cwd=ROOT, env=env, **quiet)
+        await fay.wait_for(lambda e: text_message(e, "Photo: picture 1"), since=mark, timeout=60)
+        mark = await fay.mark()
+        await fay.send_text("/status")
+        await fay.wait_for(lambda e: text_message(e, "2 styles ready"), since=mark, timeout=20)
+        assert len([t for t in texts_to(await fay.sent()) if "Photo: picture 1" in t]) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()

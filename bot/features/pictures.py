@@ -32,6 +32,9 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
     """Collects an album's messages, then hands them to ``accept`` as one update."""
 
     async def complete(messages: list[Message]) -> None:
+        if not application.running:  # stopping: the album stays in the inbox and is handled at the next start
+            log.info("album of %d left for the next start", len(messages))
+            return
         update = Update(0, message=messages[0])
         context = ContextTypes.DEFAULT_TYPE.from_update(update, application)
         try:
@@ -39,6 +42,8 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
         except Exception:
             log.exception("album handling failed")
             await safe_reply(messages[0], texts.SOMETHING_WRONG)
+        # handled, or answered with why not (a cancelled task, e.g. at shutdown, leaves it in the inbox)
+        await services(context).inbox.done(messages[0].chat_id, [m.message_id for m in messages])
 
     return AlbumCollector(complete)
 

@@ -1,13 +1,14 @@
 """Persistence: SQLAlchemy 2 models, an async database handle, and Alembic migrations at start."""
 
 from .db import Database
-from .models import Base, Chat, Draft, Job, JobStatus, Preset, Setting, SettingChange, User, as_utc
+from .models import Base, Chat, Draft, Inbox, Job, JobStatus, Preset, Setting, SettingChange, User, as_utc
 
 __all__ = [
     "Base",
     "Chat",
     "Database",
     "Draft",
+    "Inbox",
     "Job",
     "JobStatus",
     "Preset",

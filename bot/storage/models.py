@@ -161,3 +161,18 @@ class Preset(Base):
     path: Mapped[str] = mapped_column(Text)
     added_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Inbox(Base):
+    """A picture message as Telegram sent it, kept from the moment it is fetched until it is handled,
+    so that one caught by a restart (an album being collected, a download under way) is handled then."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_inbox_message"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict] = mapped_column()  #: the update, as JSON
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  #: times replayed after a restart
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,10 @@ class AlbumCollector:
         wait = max(0.0, min(self.debounce, self.cap - (time.monotonic() - first)))
         self._timers[key] = asyncio.create_task(self._fire(key, wait))
 
+    def collecting(self, message: Message) -> bool:
+        """Whether ``message`` waits in an album not yet handed on."""
+        return message in self._items.get(f"{message.chat_id}:{message.media_group_id}", [])
+
     async def _fire(self, key: str, wait: float) -> None:
         await asyncio.sleep(wait)
         messages = sorted(self._items.pop(key, []), key=lambda m: m.message_id)

@@ -26,6 +26,12 @@ class RetryingRequest(HTTPXRequest):
     ATTEMPTS = 4
     BASE_DELAY = 0.5  #: seconds before the second attempt; doubled for each further one
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: For the getUpdates connection: sees the fetched updates before PTB does (and confirms them
+        #: to Telegram with its next call); returns those to hand on. See bot.telegram.inbox.
+        self.on_updates = None
+
     async def do_request(self, url: str, method: str, request_data=None, **timeouts) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         for attempt in range(1, self.ATTEMPTS + 1):
@@ -40,7 +46,7 @@ class RetryingRequest(HTTPXRequest):
                 reason = "connection refused"
             else:
                 if code == 200 and endpoint == "getUpdates":
-                    payload = readable_updates(payload)
+                    payload = await self._take_updates(readable_updates(payload))
                 if code < 500 or last:
                     return code, payload
                 reason = f"HTTP {code}"
@@ -48,6 +54,21 @@ class RetryingRequest(HTTPXRequest):
             log.warning("%s failed (%s); retry %d in %.1f s", endpoint, reason, attempt, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+
+    async def _take_updates(self, payload: bytes) -> bytes:
+        if self.on_updates is None:
+            return payload
+        try:
+            answer = json.loads(payload)
+            kept = await self.on_updates(answer["result"])
+        except Exception:  # the inbox is a safety net; never let it stop the bot from reading updates
+            log.exception("could not keep the fetched updates")
+            return payload
+        if len(kept) == len(answer["result"]):
+            return payload
+        answer["result"] = kept
+        return json.dumps(answer).encode()
 
 
 def readable_updates(payload: bytes) -> bytes:
