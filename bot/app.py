@@ -86,6 +86,8 @@ def routes() -> list[tuple[int, object]]:
         (-2, TypeHandler(_Update, pictures.skip_anonymous)),
         # group -1: a banned user's updates stop here, before anything else
         (-1, TypeHandler(_Update, admin.refuse_banned)),
+        # a group upgraded to a supergroup: everything moves to the new chat id
+        (0, MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate)),
         # admin and owner commands
         (0, CommandHandler("settings", admin.settings_command, filters=FRESH)),
         (0, CommandHandler("set", admin.set_command, filters=FRESH)),

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from bot.storage import Draft
 
-from .bot_harness import photo_with, prepare, text_message
+from .bot_harness import RunningBot, photo_with, prepare, text_message
 from .conftest import encode, picture, stripes
+from .fake_engine import FakeEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -200,3 +201,36 @@ async def test_an_album_caught_by_a_restart_is_handled_after_it(double, client, 
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.mark.parametrize("heard", [True, False], ids=["told", "found out on sending"])
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_jobs_drafts_and_settings(double, client, tmp_path, heard):
+    """Telegram moves a group to a new id when it becomes a supergroup. Told by the service messages, or
+    finding out when a send is refused with migrate_to_chat_id, the bot moves everything and delivers there."""
+    old, new = -9380, -1009380
+    slow = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.05)).start()
+    try:
+        gia = client.user(9381, "Gia", chat_id=old, chat_type="group", title="Painters")
+        await client.set_member(old, 9381, "administrator")
+        mark = await gia.mark()
+        await gia.send_text("/set keep_colors on")
+        await gia.wait_for(lambda e: text_message(e, "keep_colors in this chat"), since=mark)
+        await gia.send_photo(picture(120, 90), caption="/stylize")
+        prompt = await gia.wait_for(lambda e: text_message(e, "Got it, Gia"), since=mark)
+        await gia.send_photo(stripes(80, 80), reply_to=prompt["message"]["message_id"])
+        ready = await gia.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+        await gia.press("▶ Stylize", message_id=ready["message"]["message_id"])
+        await gia.wait_for(lambda e: photo_with(e, "Queued"), since=mark)
+        await client.migrate(old, new, by=9381, notify=heard)  # while the picture paints
+
+        moved = client.user(9381, "Gia", chat_id=new, chat_type="supergroup", title="Painters")
+        result = await moved.wait_for(lambda e: photo_with(e, "Gia, here is your painting"), timeout=20)
+        assert "your colours" in result["message"]["caption"]  # the old group's setting applied
+        (job,) = await running.settled_jobs(at_least=1)
+        assert job.chat_id == new and job.status == "done"
+        mark = await moved.mark()
+        await moved.send_text("/settings")
+        await moved.wait_for(lambda e: text_message(e, "keep_colors = on (chat)"), since=mark)
+    finally:
+        await running.stop()

@@ -21,7 +21,7 @@ from .. import texts
 from ..domain import drafts
 from ..domain.chat_settings import effective
 from ..services import services
-from ..storage import Preset
+from ..storage import Preset, queries
 from ..telegram import keyboards
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
@@ -126,3 +126,21 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
         n_styles, gamma = len(draft.style_paths), draft.gamma
     # The keyboard answers the member's own message, which is how its buttons know their owner.
     await messages[0].reply_text(reply, reply_markup=keyboards.ready(n_styles, gamma) if ready and n_styles else None)
+
+
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The group became a supergroup (a new chat id): its drafts, jobs and settings move with it.
+    Telegram sends this twice (to the old chat and to the new one); the second finds nothing to move."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    await move_chat(services(context), old, new)
+
+
+async def move_chat(svc, old: int, new: int) -> None:
+    async with svc.db.session() as db_session, db_session.begin():
+        moved = await queries.move_chat(db_session, old, new)
+    if moved:
+        log.info("chat %s became supergroup %s; drafts, jobs and settings moved", old, new)

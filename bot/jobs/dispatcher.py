@@ -16,13 +16,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 from telegram import Bot
+from telegram.error import ChatMigrated
 
 from worker.client import EngineClient
 from worker.protocol import Done, JobSpec, Progress, SpecError
 
 from .. import texts
 from ..limits import POSITIONS_ANNOUNCED
-from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc
+from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
 from ..storage.models import utcnow
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
@@ -306,7 +307,15 @@ class Dispatcher:
             name = user.first_name if user else None
         path = Path(done.output)
         try:
-            file_id = await self.notifier.deliver(job, path, caption, name)
+            try:
+                file_id = await self.notifier.deliver(job, path, caption, name)
+            except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
+                async with self.db.session() as session, session.begin():
+                    await queries.move_chat(session, job.chat_id, exc.new_chat_id)
+                    job = await session.get(Job, job.id)
+                log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
+                card = None  # it stayed in the old chat
+                file_id = await self.notifier.deliver(job, path, caption, name)
         except Undeliverable as exc:
             log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
             self._unreachable.add(job.chat_id)

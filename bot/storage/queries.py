@@ -1,4 +1,4 @@
-"""Writes that must not race: first contact of a person or a chat, and their draft, as upserts.
+"""Writes that must not race or that touch many tables: first contact (upserts), a chat that moved.
 
 Two albums from a new user arrive as concurrent handlers; a select-then-insert (or ``merge``) in
 each failed the second with a unique-constraint error. ``INSERT … ON CONFLICT`` is atomic on
@@ -7,9 +7,10 @@ SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .models import Chat, Draft, User
+from .models import Chat, Draft, Job, Setting, SettingChange, User
 
 
 def _insert(db_session, model):
@@ -35,3 +36,27 @@ async def ensure_draft(db_session, chat_id: int, user_id: int) -> None:
         chat_id=chat_id, user_id=user_id, content_path=None, style_paths=[], gamma=0.5, options={}
     )
     await db_session.execute(statement.on_conflict_do_nothing(index_elements=[Draft.chat_id, Draft.user_id]))
+
+
+async def move_chat(db_session, old_id: int, new_id: int) -> bool:
+    """A group became a supergroup with a new id: carry its drafts, jobs, settings and audit trail over.
+
+    Messages stay behind in the old chat, so a job's progress card and the message its result answers
+    are forgotten (the result goes to the new chat without a reply). False if there was nothing to move."""
+    old = await db_session.get(Chat, old_id)
+    if old is None:
+        return False
+    await upsert_chat(db_session, new_id, "supergroup", old.title)
+    taken = select(Draft.user_id).where(Draft.chat_id == new_id)
+    await db_session.execute(delete(Draft).where(Draft.chat_id == old_id, Draft.user_id.in_(taken)))
+    await db_session.execute(update(Draft).where(Draft.chat_id == old_id).values(chat_id=new_id))
+    await db_session.execute(
+        update(Job)
+        .where(Job.chat_id == old_id)
+        .values(chat_id=new_id, progress_message_id=None, request_message_id=None)
+    )
+    clash = select(Setting.key).where(Setting.scope == str(new_id))
+    await db_session.execute(delete(Setting).where(Setting.scope == str(old_id), Setting.key.in_(clash)))
+    await db_session.execute(update(Setting).where(Setting.scope == str(old_id)).values(scope=str(new_id)))
+    await db_session.execute(update(SettingChange).where(SettingChange.scope == str(old_id)).values(scope=str(new_id)))
+    return True

@@ -84,6 +84,12 @@ class DoubleClient:
     async def file_bytes(self, file_id: str) -> bytes:
         return await self._call("GET", f"files/{file_id}")
 
+    async def migrate(self, old: int, new: int, by: int = 1, *, notify: bool = True) -> None:
+        """Upgrade group ``old`` to supergroup ``new`` (``by``: the user id of the admin who did it)."""
+        await self._call(
+            "POST", "migrate", {"old": old, "new": new, "by": {"id": by, "first_name": "Admin"}, "notify": notify}
+        )
+
     async def set_member(self, chat_id: int, user_id: int, status: str) -> None:
         await self._call("POST", "members", {"chat_id": chat_id, "user_id": user_id, "status": status})
 

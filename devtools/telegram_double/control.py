@@ -106,6 +106,11 @@ def add_control_routes(app: web.Application, double: TelegramDouble) -> None:
         return ok(True)
 
     @guarded
+    async def migrate(request):
+        spec = await body(request)
+        await double.migrate(int(spec["old"]), int(spec["new"]), spec["by"], notify=bool(spec.get("notify", True)))
+        return ok(True)
+
     async def calls(request):
         return ok(list(double.calls))
 
@@ -118,3 +123,4 @@ def add_control_routes(app: web.Application, double: TelegramDouble) -> None:
     app.router.add_post("/control/settings", settings)
     app.router.add_post("/control/reset", reset)
     app.router.add_get("/control/calls", calls)
+    app.router.add_post("/control/migrate", guarded(migrate))

@@ -55,9 +55,10 @@ NOT_MODIFIED = (
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None):
+    def __init__(self, code: int, description: str, retry_after: int | None = None, parameters: dict | None = None):
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+        self.parameters = parameters
 
 
 def _bad(description: str) -> ApiError:
@@ -117,6 +118,7 @@ class TelegramDouble:
         self.members: dict[tuple[int, int], str] = {}
         self.users: dict[int, dict] = {}
         self.faults: list[dict] = []
+        self.migrated: dict[int, int] = {}  #: old group id → its supergroup's id
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.callbacks: dict[str, dict] = {}
         self.updates: list[dict] = []
@@ -180,9 +182,10 @@ class TelegramDouble:
         try:
             params, uploads = await _read_params(request)
             await self._apply_faults(method)
+            self._refuse_migrated(params)
             return web.json_response({"ok": True, "result": await handler(params, uploads)})
         except ApiError as exc:
-            return _error(exc.code, exc.description, exc.retry_after)
+            return _error(exc.code, exc.description, exc.retry_after, exc.parameters)
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -728,6 +731,39 @@ class TelegramDouble:
             await self.push_update("message", self.public(message))
         return self.public(message), delivered
 
+    def _refuse_migrated(self, params: dict) -> None:
+        """A group upgraded to a supergroup answers every call with the new chat's id, as Telegram does."""
+        try:
+            chat_id = int(params.get("chat_id"))
+        except (TypeError, ValueError):
+            return
+        if chat_id in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": self.migrated[chat_id]},
+            )
+
+    async def migrate(self, old_id: int, new_id: int, by: dict, *, notify: bool = True) -> None:
+        """Upgrade a group to a supergroup: the old chat refuses calls with ``migrate_to_chat_id``; with
+        ``notify``, the bot gets both service messages (``migrate_to_chat_id`` in the old chat,
+        ``migrate_from_chat_id`` in the new one), as Telegram sends them whatever the privacy mode."""
+        old = self.chat(old_id)
+        new = self.ensure_chat({"id": new_id, "type": "supergroup", "title": old.get("title")})
+        user = self.ensure_user(by)
+        for key, value in list(self.members.items()):
+            if key[0] == old_id:
+                self.members[(new_id, key[1])] = value
+        if notify:
+            moved = self.new_message(old, user, migrate_to_chat_id=new_id)
+            await self.push_update("message", self.public(moved))
+            anonymous = self.ensure_user(
+                {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+            )
+            arrived = self.new_message(new, anonymous, migrate_from_chat_id=old_id, sender_chat=dict(new))
+            await self.push_update("message", self.public(arrived))
+        self.migrated[old_id] = new_id
+
     async def user_callback(self, spec: dict) -> dict:
         user = self.ensure_user(spec["from"])
         chat_id = int(spec["chat_id"])
@@ -859,8 +895,10 @@ def _file_bytes(spec: dict) -> bytes:
     raise ApiError(400, "a file needs 'path' or 'base64'")
 
 
-def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+def _error(code: int, description: str, retry_after: int | None = None, parameters: dict | None = None) -> web.Response:
     body: dict = {"ok": False, "error_code": code, "description": description}
     if retry_after is not None:
         body["parameters"] = {"retry_after": int(retry_after)}
+    if parameters:
+        body["parameters"] = {**body.get("parameters", {}), **parameters}
     return web.json_response(body, status=code)
