@@ -160,10 +160,38 @@ async def test_an_anonymous_admins_buttons_answer_to_the_groups_admins(running, 
     assert job.user_id == group["id"] and job.status == "done"
 
 
+async def test_an_album_caught_by_an_orderly_stop_is_handled_after_it(double, client, tmp_path):
+    """SIGTERM's orderly shutdown (the same steps as RunningBot.stop) while an album is being collected."""
+    fay = client.user(9371, "Fay")
+    running = await RunningBot(double, tmp_path).start()
+    try:
+        mark = await fay.mark()
+        await fay.send_album([picture(120, 90), stripes(80, 80), stripes(80, 80, period=5)], delay=0.01)
+        await until_kept(tmp_path / "bot.sqlite3", 3)
+    finally:
+        await running.stop()  # within the album's one-second debounce
+    assert not texts_to((await fay.sent())[mark:])
+    running = await RunningBot(double, tmp_path).start()
+    try:
+        await fay.wait_for(lambda e: text_message(e, "Photo: picture 1"), since=mark, timeout=20)
+        assert len((await draft_of(running, 9371)).style_paths) == 2
+    finally:
+        await running.stop()
+
+
+async def until_kept(database, count: int) -> None:
+    """Until the bot has fetched ``count`` picture messages (kept in its inbox before handling)."""
+    for _ in range(250):
+        with sqlite3.connect(database) as raw:
+            if raw.execute("select count(*) from inbox").fetchone()[0] == count:
+                return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"the inbox never held {count} messages")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "SIGTERM"])
-async def test_an_album_caught_by_a_restart_is_handled_after_it(double, client, tmp_path, stop):
-    """The bot stops while an album is still being collected (the debounce has not run out): the
+async def test_an_album_caught_by_kill_9_is_handled_after_the_restart(double, client, tmp_path):
+    """The bot is killed while an album is still being collected (the debounce has not run out): the
     pictures were kept in the inbox when fetched, and after the restart they are handled once."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
@@ -181,12 +209,8 @@ async def test_an_album_caught_by_a_restart_is_handled_after_it(double, client, 
         await fay.wait_for(lambda e: text_message(e, "repaint"), timeout=60)
         mark = await fay.mark()
         await fay.send_album([picture(120, 90), stripes(80, 80), stripes(80, 80, period=5)], delay=0.01)
-        for _ in range(200):  # until the bot has fetched the three (kept in its inbox before handling)
-            with sqlite3.connect(tmp_path / "paintbot.sqlite3") as raw:
-                if raw.execute("select count(*) from inbox").fetchone()[0] == 3:
-                    break
-            await asyncio.sleep(0.02)
-        process.send_signal(stop)  # within the album's one-second debounce
+        await until_kept(tmp_path / "paintbot.sqlite3", 3)
+        process.send_signal(signal.SIGKILL)  # within the album's one-second debounce
         await asyncio.to_thread(process.wait, 25)
         assert not texts_to((await fay.sent())[mark:])  # nothing was answered before the stop
         process = subprocess.Popen(run, cwd=ROOT, env=env, **quiet)
