@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,6 +19,7 @@ from devtools.telegram_double import TelegramDouble
 from .conftest import picture, stripes
 from .fake_engine import FakeEngine
 
+ROOT = Path(__file__).resolve().parents[1]
 TINY = {"fast": (48, 4), "balanced": (64, 6), "best": (64, 10)}
 
 
@@ -114,3 +120,25 @@ def photo_with(entry, contains: str) -> bool:
 
 def buttons(entry) -> list[str]:
     return [b["text"] for row in entry["message"].get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+def bot_env(double, data_dir, **extra: str) -> dict:
+    """The environment of ``python -m bot`` against the double (no token or Bot API settings leak in)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    base = {"TELEGRAM_BOT_TOKEN": double.token, "BOT_API_BASE_URL": double.api_url, "DATA_DIR": str(data_dir)}
+    return {**clean, **base, "ENGINE_DEVICE": "cpu", **extra}
+
+
+def start_bot_process(env: dict) -> subprocess.Popen:
+    """The bot as its own process, as `make run` starts it (its output discarded)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def end_bot_process(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
-import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bot.storage import JobStatus
 from worker.protocol import JobSpec
 
-from .bot_harness import RunningBot, buttons, first_caption, photo_with, prepare, text_message
+from .bot_harness import (
+    RunningBot,
+    bot_env,
+    buttons,
+    end_bot_process,
+    first_caption,
+    photo_with,
+    prepare,
+    start_bot_process,
+    text_message,
+)
 from .fake_engine import FakeEngine
 
-ROOT = Path(__file__).resolve().parents[1]
 SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # a few seconds per job on 2 cores
 
 
@@ -118,19 +124,9 @@ async def test_settings_buttons_change_the_job(running, client):
 async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(double, client, tmp_path, stop):
     """kill -9 leaves no chance to clean up; SIGTERM (docker stop) shuts down in order and exits 0.
     Either way the queue is in the database and each user gets exactly one picture after a restart."""
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": double.token,
-        "BOT_API_BASE_URL": double.api_url,
-        "DATA_DIR": str(tmp_path),
-        "ENGINE_DEVICE": "cpu",
-        "BOT_PRESETS": "fast=64x120",  # ≈ 4 s a picture on 2 cores: long enough to be stopped mid-job
-    }
-
-    def start_bot() -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+    # ≈ 4 s a picture on 2 cores: long enough to be stopped mid-job
+    env = bot_env(double, tmp_path, BOT_PRESETS="fast=64x120")
+    start_bot = functools.partial(start_bot_process, env)
 
     ann, bob = client.user(2301, "Ann"), client.user(2302, "Bob")
     process = start_bot()
@@ -158,8 +154,4 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
         for user in (ann, bob):
             assert len([e for e in await user.sent() if photo_with(e, "Done in")]) == 1
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        end_bot_process(process)

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.storage import Draft
 
-from .bot_harness import RunningBot, photo_with, prepare, text_message
+from .bot_harness import RunningBot, bot_env, end_bot_process, photo_with, prepare, start_bot_process, text_message
 from .conftest import encode, picture, stripes
 from .fake_engine import FakeEngine
-
-ROOT = Path(__file__).resolve().parents[1]
 
 POLL = {
     "id": "1", "question": "Which style?", "options": [], "total_voter_count": 0, "is_closed": False,
@@ -193,16 +187,8 @@ async def until_kept(database, count: int) -> None:
 async def test_an_album_caught_by_kill_9_is_handled_after_the_restart(double, client, tmp_path):
     """The bot is killed while an album is still being collected (the debounce has not run out): the
     pictures were kept in the inbox when fetched, and after the restart they are handled once."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
-        "TELEGRAM_BOT_TOKEN": double.token,
-        "BOT_API_BASE_URL": double.api_url,
-        "DATA_DIR": str(tmp_path),
-        "ENGINE_DEVICE": "cpu",
-    }
-    run = [sys.executable, "-m", "bot"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    process = subprocess.Popen(run, cwd=ROOT, env=env, **quiet)
+    env = bot_env(double, tmp_path)
+    process = start_bot_process(env)
     try:
         fay = client.user(9370, "Fay")
         await fay.send_text("/start")
@@ -213,18 +199,14 @@ async def test_an_album_caught_by_kill_9_is_handled_after_the_restart(double, cl
         process.send_signal(signal.SIGKILL)  # within the album's one-second debounce
         await asyncio.to_thread(process.wait, 25)
         assert not texts_to((await fay.sent())[mark:])  # nothing was answered before the stop
-        process = subprocess.Popen(run, cwd=ROOT, env=env, **quiet)
+        process = start_bot_process(env)
         await fay.wait_for(lambda e: text_message(e, "Photo: picture 1"), since=mark, timeout=60)
         mark = await fay.mark()
         await fay.send_text("/status")
         await fay.wait_for(lambda e: text_message(e, "2 styles ready"), since=mark, timeout=20)
         assert len([t for t in texts_to(await fay.sent()) if "Photo: picture 1" in t]) == 1
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        end_bot_process(process)
 
 
 @pytest.mark.parametrize("heard", [True, False], ids=["told", "found out on sending"])
