@@ -28,7 +28,7 @@ from .ops.health import HealthServer
 from .services import Services
 from .storage import Database, User
 from .telegram.callbacks import Action, pattern
-from .telegram.files import FileCache
+from .telegram.files import FileCache, picture_in
 from .telegram.inbox import PictureInbox
 from .telegram.request import RateLimiter, RetryingRequest
 
@@ -73,7 +73,8 @@ class PaintbotApplication(Application):
         finally:
             message = update.message if isinstance(update, _Update) else None
             svc: Services | None = self.bot_data.get("services")
-            if message is not None and svc is not None and svc.inbox is not None:
+            # only picture messages are kept in the inbox: nothing to cross off for the rest
+            if message is not None and svc is not None and svc.inbox is not None and picture_in(message):
                 collectors = (svc.albums, svc.group_albums)
                 if not (message.media_group_id and any(c is not None and c.collecting(message) for c in collectors)):
                     await svc.inbox.done(message.chat_id, [message.message_id])

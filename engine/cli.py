@@ -14,6 +14,7 @@ from .errors import EngineError
 from .modes import get as get_mode
 from .presets import PRESET_SECONDS_CPU
 from .settings import INITS, StyleSettings
+from .settings import kind as field_kind
 
 MODE = get_mode("style")
 #: Settings the CLI spells its own way (picture paths, --save-every) instead of one option per field.
@@ -41,7 +42,7 @@ def add_settings_options(parser: argparse.ArgumentParser, settings_class) -> Non
         if not meta or not meta["cli"] or f.name in CUSTOM:
             continue
         flag = "--" + f.name.replace("_", "-")
-        kind = str(f.type).split(" ")[0]
+        kind = field_kind(f)
         default = f.default
         if kind == "bool":
             if default:  # on by default: the option turns it off
@@ -52,7 +53,7 @@ def add_settings_options(parser: argparse.ArgumentParser, settings_class) -> Non
             continue
         preset_sets = any(f.name in values for values in MODE.presets.values())
         shown = "" if default is None or preset_sets else f" (default {_show(default)})"
-        if kind.startswith("tuple"):
+        if kind == "tuple":
             parser.add_argument(flag, dest=f.name, default=None,
                                 metavar=meta["metavar"] or "A,B,…", help=meta["help"] + shown)  # fmt: skip
             continue
@@ -136,7 +137,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings, str | N
     for f in dataclasses.fields(MODE.settings):
         value = getattr(args, f.name, None)
         if value is not None:
-            given[f.name] = _comma_list(f, value) if str(f.type).startswith("tuple") else value
+            given[f.name] = _comma_list(f, value) if field_kind(f) == "tuple" else value
     if given.get("start_size") == 0:
         given["start_size"] = None
     init, init_image = args.init or "content", None

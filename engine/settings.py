@@ -136,6 +136,11 @@ class StyleSettings:
         return self
 
 
+def kind(f) -> str:
+    """A field's type as a word: int, float, str, bool, tuple… (annotations are strings here)."""
+    return str(f.type).split(" ")[0].split("[")[0]
+
+
 def check_fields(settings) -> None:
     """Check every field of a settings dataclass against its metadata (range, choices); raise SettingsError."""
     for f in fields(settings):
@@ -149,7 +154,7 @@ def check_fields(settings) -> None:
         elif isinstance(value, tuple):
             for item in value:
                 _check_range(f"a value of {f.name}", item, meta["low"], meta["high"])
-        elif str(f.type).split(" ")[0] == "int":
+        elif kind(f) == "int":
             _check_int(f.name, value, meta["low"], meta["high"], meta["unit"])
         else:
             _check_range(f.name, value, meta["low"], meta["high"], open_low=meta["open_low"])

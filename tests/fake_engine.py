@@ -10,16 +10,14 @@ reports an engine error.
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps
 
-from engine import modes
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
 from worker.client import Capabilities
-from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Ready, Started
+from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Started
 
 
 class FakeEngine:
@@ -46,9 +44,7 @@ class FakeEngine:
         self._alive = True
         self._events = asyncio.Queue()
         self.capabilities = Capabilities("fake", ("style",), 0.0)
-        await self._events.put(Ready("fake", 0.0, os.getpid()))
-        ready = await self._events.get()
-        return Capabilities(ready.device, ready.modes, ready.load_seconds)
+        return self.capabilities
 
     async def submit(self, job_id: str, spec: JobSpec) -> None:
         self.submitted.append((job_id, spec))
@@ -79,8 +75,7 @@ class FakeEngine:
         put = self._events.put
         await put(Started(job_id))
         try:
-            mode = modes.get(spec.mode)
-            settings = mode.make_settings(spec.settings).validate(len(spec.inputs["styles"]))
+            settings = spec.mode_settings().validate(len(spec.inputs["styles"]))
             content = open_image(spec.inputs["content"], role="content image")
             styles = [open_image(p, role="style image") for p in spec.inputs["styles"]]
             if self.fail_next is not None:

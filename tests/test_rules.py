@@ -33,9 +33,12 @@ def test_fair_queue_is_round_robin_by_user():
 
 
 def test_eta_uses_the_engines_cost_model_and_learns():
+    def job(settings: dict) -> JobSpec:
+        return JobSpec("style", {"content": "c.jpg", "styles": ["s.jpg"]}, "o.png", settings)
+
     fast = StyleSettings(**{**preset("fast").__dict__})
-    assert units(non_defaults(fast)) == pytest.approx(fast.work)  # one cost model for engine and bot
-    assert units({"size": 512, "steps": 10}) == pytest.approx(4 * units({"size": 256, "steps": 10}))
+    assert units(job(non_defaults(fast))) == pytest.approx(fast.work)  # one cost model for engine and bot
+    assert units(job({"size": 512, "steps": 10})) == pytest.approx(4 * units(job({"size": 256, "steps": 10})))
     eta = EtaModel(seconds_per_unit=1.0, overhead=3.0)
     assert eta.seconds(10) == 13.0
     for _ in range(30):

@@ -95,11 +95,13 @@ class LocalEngine:
                 self._loop.call_soon_threadsafe(self._queue.put_nowait, event)
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Ask the process to finish and exit; kill it if it does not within ``timeout``."""
+        """Ask an idle process to exit (killed if it does not within ``timeout``); one that is painting
+        is killed at once — it would only read the request after its job, which the bot paints again
+        at the next start anyway."""
         if self._process is None:
             return
         self._stopping.set()  # an exit we asked for is not a crash
-        if self._process.is_alive():
+        if self._process.is_alive() and self.current_job is None:
             self._requests.put(None)
             deadline = time.monotonic() + timeout
             while self._process.is_alive() and time.monotonic() < deadline:

@@ -39,6 +39,13 @@ class JobSpec:
         """A style-transfer spec from a StyleSettings (only its non-default values are kept)."""
         return cls("style", {"content": content, "styles": list(styles)}, output, non_defaults(settings), preview_dir)
 
+    def mode_settings(self):
+        """The mode's settings dataclass for this job (engine.modes: plain Python, no torch); raises
+        SettingsError for a knob the mode does not know."""
+        from engine import modes
+
+        return modes.get(self.mode).make_settings(self.settings)
+
     @property
     def pictures(self) -> list[str]:
         """Every input picture's path (to keep them while the job waits)."""
@@ -79,9 +86,6 @@ class JobSpec:
         except (KeyError, TypeError, ValueError) as exc:
             raise SpecError(f"malformed job spec: {exc}") from None
 
-    def with_paths(self, **changes) -> JobSpec:
-        return dataclasses.replace(self, **changes)
-
 
 def non_defaults(settings) -> dict:
     """A settings dataclass as the plain values that differ from its defaults (tuples as lists)."""
@@ -91,19 +95,6 @@ def non_defaults(settings) -> dict:
         if value != f.default:
             values[f.name] = list(value) if isinstance(value, tuple) else value
     return values
-
-
-def legacy_spec(params: dict, content: str, styles: list[str], output: str, preview_dir: str | None) -> dict:
-    """Version 0: the first release stored ``dataclasses.asdict(StyleSettings)`` as ``params`` beside
-    the picture paths. This builds the version-0 spec the data migration writes for such rows."""
-    return {
-        "version": 0,
-        "params": dict(params),
-        "content": content,
-        "styles": list(styles),
-        "output": output,
-        "preview_dir": preview_dir,
-    }
 
 
 def _upgrade_0(data: dict) -> dict:

@@ -50,7 +50,6 @@ def parent_alive() -> bool:
 
 
 def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: set[str]) -> None:
-    from engine import modes
     from engine.errors import EngineError
 
     def drain_cancels() -> None:
@@ -82,8 +81,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         except SpecError as exc:
             events.put(Failed(job_id, "bad_spec", f"This job cannot be read ({exc})."))
             return
-        mode = modes.get(spec.mode)
-        settings = mode.make_settings(spec.settings)
+        settings = spec.mode_settings()
         result = engine.run(spec.mode, spec.inputs, settings, callback=on_progress)
         result.image.save(spec.output, "PNG")
     except _Cancelled:

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine.imaging import open_image
-from worker.protocol import JobSpec
+from worker.protocol import JobSpec, non_defaults
 
 from .. import texts
 from ..domain import drafts, quotas
@@ -179,16 +179,17 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
                 await query.answer(problem, show_alert=True)
                 return
             content, styles = draft.content_path, list(draft.style_paths)
-            settings = JobSpec.style(content, styles, "", plan(options, draft.gamma, svc.config.presets)).settings
+            settings = non_defaults(plan(options, draft.gamma, svc.config.presets))
             request_id = draft.options.get("content_message_id")
         job = Job(chat_id=chat_id, user_id=user_id, spec={}, request_message_id=request_id)
         db_session.add(job)
         await db_session.flush()
-        spec = JobSpec("style", {"content": content, "styles": styles}, str(svc.cache.result_path(job.id)), settings)
+        output, previews = str(svc.cache.result_path(job.id)), str(svc.cache.previews)
+        spec = JobSpec("style", {"content": content, "styles": styles}, output, settings, previews)
         job.spec = spec.to_dict()
     await query.answer()
     thumbnail = await asyncio.to_thread(_thumbnail, Path(content))
-    position, eta = svc.dispatcher.queue.quote(settings, user_id)
+    position, eta = svc.dispatcher.queue.quote(spec, user_id)
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
     try:
         progress = await context.bot.send_photo(

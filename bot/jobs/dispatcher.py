@@ -18,11 +18,12 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.error import ChatMigrated
 
+from engine.errors import SettingsError
 from worker.client import EngineClient
 from worker.protocol import Done, JobSpec, Progress, SpecError
 
 from .. import texts
-from ..limits import POSITIONS_ANNOUNCED
+from ..limits import GROUP_INTERVAL, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
 from ..storage.models import utcnow
 from ..telegram.files import FileCache
@@ -61,11 +62,11 @@ class QueueView:
         ahead = waiting[: waiting.index(job_id) + 1] if job_id in waiting else (job_id,)
         return sum(self.estimate(j) for j in ahead) + self._running_rest()
 
-    def quote(self, settings: dict, user_id: int) -> tuple[int, float]:
-        """Place and seconds-to-result a job with these settings would get if ``user_id`` queued it now."""
+    def quote(self, spec: JobSpec, user_id: int) -> tuple[int, float]:
+        """Place and seconds-to-result a job like ``spec`` would get if ``user_id`` queued it now."""
         slot = self._queue.slot_for(user_id)
         ahead = sum(self.estimate(j) for j in self._queue.waiting[:slot]) + self._running_rest()
-        return slot + 1, ahead + self._eta.seconds(units(settings))
+        return slot + 1, ahead + self._eta.seconds(units(spec))
 
     def estimate(self, job_id: int) -> float:
         return self._eta.seconds(self._work.get(job_id, 0.0))
@@ -85,9 +86,9 @@ class Dispatcher:
         cache: FileCache,
         engine: EngineClient,
         *,
-        progress_interval: float = 3.0,
-        group_interval: float = 10.0,
-        time_limit: float = 1800.0,
+        progress_interval: float = PROGRESS_INTERVAL,
+        group_interval: float = GROUP_INTERVAL,
+        time_limit: float = JOB_TIME_LIMIT,
     ):
         self.bot, self.db, self.cache = bot, db, cache
         self.supervisor = Supervisor(engine, time_limit)
@@ -159,8 +160,8 @@ class Dispatcher:
 
     def _enqueue(self, job: Job) -> int:
         try:
-            self._work[job.id] = units(JobSpec.from_dict(job.spec).settings)
-        except SpecError:
+            self._work[job.id] = units(JobSpec.from_dict(job.spec))
+        except (SpecError, SettingsError):
             self._work[job.id] = 0.0  # it fails with a message when its turn comes
         return self._queue.push(job.id, job.user_id)
 
@@ -234,7 +235,6 @@ class Dispatcher:
             log.error("job %s has an unreadable spec: %s", job_id, exc)
             await self._fail(job_id, texts.SOMETHING_WRONG, "bad_spec")
             return
-        spec = spec.with_paths(output=str(self.cache.result_path(job_id)), preview_dir=str(self.cache.previews))
         card = await self.notifier.painting_started(job, self.queue.estimate(job_id))
         preview: Path | None = None
         edit: asyncio.Task | None = None
@@ -298,8 +298,8 @@ class Dispatcher:
         return job
 
     async def _deliver(self, job: Job, done: Done, card: ProgressMessage | None) -> None:
-        spec = JobSpec.from_dict(job.spec)
-        caption = html.escape(texts.result_caption(spec.settings, job.n_styles, done.elapsed, bool(done.warnings)))
+        settings = JobSpec.from_dict(job.spec).mode_settings()
+        caption = html.escape(texts.result_caption(settings, job.n_styles, done.elapsed, bool(done.warnings)))
         name = None
         if job.chat_id < 0:
             async with self.db.session() as session:
@@ -336,6 +336,7 @@ class Dispatcher:
                 keep.update([content, *styles] if content else styles)
             active = select(Job.spec).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
             for (spec,) in await session.execute(active):
-                keep.update(Job.pictures_of(spec))
+                with contextlib.suppress(SpecError):
+                    keep.update(JobSpec.from_dict(spec).pictures)
             keep.update((await session.execute(select(Preset.path))).scalars())
         return await asyncio.to_thread(self.cache.prune, {Path(p) for p in keep if p})

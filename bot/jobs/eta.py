@@ -3,8 +3,7 @@ engine.optimize.schedule) times seconds per unit, learnt from every finished job
 
 from __future__ import annotations
 
-from engine.optimize.schedule import coarse_to_fine, work
-from engine.settings import StyleSettings
+from worker.protocol import JobSpec
 
 #: Seconds per work unit before any job is measured: 0.52 s per step at 256 px on the 2-core dev CPU.
 CPU_GUESS = 0.55
@@ -32,10 +31,6 @@ class EtaModel:
         self.seconds_per_unit = (1 - LEARNING_RATE) * self.seconds_per_unit + LEARNING_RATE * measured
 
 
-def units(settings: dict) -> float:
-    """Work units of a style job from its stored settings (a spec's non-default values)."""
-    defaults = StyleSettings()
-    size = settings.get("size", defaults.size)
-    steps = settings.get("steps", defaults.steps)
-    start, coarse = settings.get("start_size", defaults.start_size), settings.get("coarse_steps")
-    return work(coarse_to_fine(size, steps, start, coarse))
+def units(spec: JobSpec) -> float:
+    """A job's work units, from its settings' own schedule (engine.optimize.schedule)."""
+    return spec.mode_settings().work

@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError, TimedOut
 
 from .. import texts
-from ..limits import CHAT_ACTION_SECONDS, MAX_PHOTO_UPLOAD
+from ..limits import CHAT_ACTION_SECONDS, GROUP_INTERVAL, MAX_PHOTO_UPLOAD, PROGRESS_INTERVAL
 from ..storage import Job
 from ..telegram import keyboards
 from ..telegram.progress import EditBudget, ProgressMessage
@@ -26,7 +26,7 @@ class Undeliverable(Exception):
 
 
 class Notifier:
-    def __init__(self, bot: Bot, progress_interval: float = 3.0, group_interval: float = 10.0):
+    def __init__(self, bot: Bot, progress_interval: float = PROGRESS_INTERVAL, group_interval: float = GROUP_INTERVAL):
         self.bot, self.progress_interval = bot, progress_interval
         self.budget = EditBudget(group_interval)  #: one pace for all edits in a group
 

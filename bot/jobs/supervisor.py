@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from worker.client import Capabilities, EngineClient
 from worker.protocol import Done, EventKind, Failed, JobSpec, Progress
 
+from ..limits import JOB_TIME_LIMIT
+
 log = logging.getLogger(__name__)
 #: Seconds the engine gets to stop a job that ran out of time before it is restarted.
 CANCEL_GRACE = 30.0
@@ -28,7 +30,7 @@ class Outcome:
 
 
 class Supervisor:
-    def __init__(self, engine: EngineClient, time_limit: float = 1800.0, cancel_grace: float = CANCEL_GRACE):
+    def __init__(self, engine: EngineClient, time_limit: float = JOB_TIME_LIMIT, cancel_grace: float = CANCEL_GRACE):
         self.engine, self.time_limit, self.cancel_grace = engine, time_limit, cancel_grace
         self.running: str | None = None
 

@@ -9,6 +9,8 @@ from typing import ClassVar
 from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from worker.protocol import JobSpec
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -95,25 +97,13 @@ class Job(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
-    @staticmethod
-    def pictures_of(spec: dict) -> list[str]:
-        """Input picture paths of a stored spec of any version (kept on disk while the job waits)."""
-        if spec.get("version") == 0:
-            return [spec.get("content"), *(spec.get("styles") or [])]
-        found = []
-        for value in (spec.get("inputs") or {}).values():
-            found.extend(value if isinstance(value, list) else [value])
-        return found
-
     @property
     def content_path(self) -> str | None:
-        spec = self.spec or {}
-        return spec.get("content") if spec.get("version") == 0 else (spec.get("inputs") or {}).get("content")
+        return JobSpec.from_dict(self.spec).inputs.get("content")
 
     @property
     def style_paths(self) -> list[str]:
-        spec = self.spec or {}
-        return list((spec if spec.get("version") == 0 else (spec.get("inputs") or {})).get("styles") or [])
+        return list(JobSpec.from_dict(self.spec).inputs.get("styles") or [])
 
     @property
     def n_styles(self) -> int:

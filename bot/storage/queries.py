@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .models import Chat, Draft, Job, Setting, SettingChange, User
+from .models import Chat, Draft, Inbox, Job, Setting, SettingChange, User
 
 
 def _insert(db_session, model):
@@ -36,6 +36,12 @@ async def ensure_draft(db_session, chat_id: int, user_id: int) -> None:
         chat_id=chat_id, user_id=user_id, content_path=None, style_paths=[], gamma=0.5, options={}
     )
     await db_session.execute(statement.on_conflict_do_nothing(index_elements=[Draft.chat_id, Draft.user_id]))
+
+
+async def keep_in_inbox(db_session, rows: list[dict]) -> None:
+    """Picture messages fetched from Telegram; one fetched twice is kept once."""
+    statement = _insert(db_session, Inbox).values(rows)
+    await db_session.execute(statement.on_conflict_do_nothing(index_elements=[Inbox.update_id]))
 
 
 async def move_chat(db_session, old_id: int, new_id: int) -> bool:

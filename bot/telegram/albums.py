@@ -10,13 +10,15 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Message
 
+from ..limits import ALBUM_DEBOUNCE, ALBUM_MAX_WAIT
+
 AlbumHandler = Callable[[list[Message]], Awaitable[None]]
 
 
 class AlbumCollector:
     """Waits ``debounce`` seconds after each item (reset per item), but never more than ``cap`` in all."""
 
-    def __init__(self, on_complete: AlbumHandler, debounce: float = 1.0, cap: float = 4.0):
+    def __init__(self, on_complete: AlbumHandler, debounce: float = ALBUM_DEBOUNCE, cap: float = ALBUM_MAX_WAIT):
         self.on_complete, self.debounce, self.cap = on_complete, debounce, cap
         self._items: dict[str, list[Message]] = {}
         self._first: dict[str, float] = {}

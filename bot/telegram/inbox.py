@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, tuple_, update
 
-from ..storage import Database, Inbox
+from ..storage import Database, Inbox, queries
 from ..storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,7 @@ class PictureInbox:
                              "message_id": message["message_id"], "payload": item})  # fmt: skip
         if rows:
             async with self.db.session() as session, session.begin():
-                known = set(
-                    (
-                        await session.execute(
-                            select(Inbox.update_id).where(Inbox.update_id.in_([r["update_id"] for r in rows]))
-                        )
-                    ).scalars()
-                )
-                session.add_all(Inbox(**row) for row in rows if row["update_id"] not in known)
+                await queries.keep_in_inbox(session, rows)
         return fresh
 
     async def done(self, chat_id: int, message_ids: list[int]) -> None:

@@ -46,7 +46,7 @@ class RetryingRequest(HTTPXRequest):
                 reason = "connection refused"
             else:
                 if code == 200 and endpoint == "getUpdates":
-                    payload = await self._take_updates(readable_updates(payload))
+                    payload = await self._take_updates(payload)
                 if code < 500 or last:
                     return code, payload
                 reason = f"HTTP {code}"
@@ -55,33 +55,33 @@ class RetryingRequest(HTTPXRequest):
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
-
     async def _take_updates(self, payload: bytes) -> bytes:
-        if self.on_updates is None:
-            return payload
+        """A getUpdates answer, read once: unreadable updates emptied, picture messages kept by
+        ``on_updates``; re-encoded only when something changed."""
         try:
             answer = json.loads(payload)
-            kept = await self.on_updates(answer["result"])
-        except Exception:  # the inbox is a safety net; never let it stop the bot from reading updates
-            log.exception("could not keep the fetched updates")
+            updates = answer["result"]
+        except (ValueError, KeyError, TypeError):
             return payload
-        if len(kept) == len(answer["result"]):
-            return payload
-        answer["result"] = kept
-        return json.dumps(answer).encode()
+        changed = readable_updates(updates)
+        if self.on_updates is not None:
+            try:
+                kept = await self.on_updates(updates)
+            except Exception:  # the inbox is a safety net; never let it stop the bot from reading updates
+                log.exception("could not keep the fetched updates")
+            else:
+                changed = changed or len(kept) != len(updates)
+                answer["result"] = kept
+        return json.dumps(answer).encode() if changed else payload
 
 
-def readable_updates(payload: bytes) -> bytes:
-    """Updates this PTB cannot parse become empty ones (logged once, skipped by the bot).
+def readable_updates(updates: list[dict]) -> bool:
+    """Updates this PTB cannot parse become empty ones, in place (logged once, skipped by the bot);
+    True if any did.
 
     PTB parses a getUpdates answer as one list: a single update it cannot read (a newer Bot API
     field, a malformed payload) failed the whole batch, which was then fetched again at once, for
     ever — tens of thousands of log lines a second, nobody served."""
-    try:
-        answer = json.loads(payload)
-        updates = answer["result"]
-    except (ValueError, KeyError, TypeError):
-        return payload
     changed = False
     for index, update in enumerate(updates):
         try:
@@ -90,7 +90,7 @@ def readable_updates(payload: bytes) -> bytes:
             log.warning("skipping update %s that cannot be read: %s", update.get("update_id"), exc)
             updates[index] = {"update_id": update.get("update_id")}
             changed = True
-    return json.dumps(answer).encode() if changed else payload
+    return changed
 
 
 #: ``rate_limit_args`` for a request that is worth sending only now (a progress edit): on a 429 it
