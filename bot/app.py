@@ -123,8 +123,12 @@ def routes() -> list[tuple[int, object]]:
     ]
 
 
-def build_application(config: Config, engine: EngineClient | None = None) -> Application:
-    """The bot, ready to run. ``engine``: how pictures are painted (default: a local engine process)."""
+def build_application(
+    config: Config, engine: EngineClient | None = None, instant: EngineClient | None = None
+) -> Application:
+    """The bot, ready to run. ``engine``: how pictures are painted (default: a local engine process);
+    ``instant``: who paints instant pictures and sketches (default: a second, light process — none
+    when ``engine`` is given alone)."""
     builder: ApplicationBuilder = (
         Application.builder()
         .token(config.token)
@@ -142,6 +146,7 @@ def build_application(config: Config, engine: EngineClient | None = None) -> App
     application = builder.build()
     application.bot_data["config"] = config
     application.bot_data["engine"] = engine
+    application.bot_data["instant"] = instant
     application.bot_data["updates_request"] = updates_request
     for group, handler in routes():
         application.add_handler(handler, group=group)
@@ -155,16 +160,29 @@ def _default_engine(config: Config) -> EngineClient:
     return LocalEngine(weights=config.engine_weights, device=config.engine_device)
 
 
+def _default_instant(config: Config) -> EngineClient:
+    """A second, light engine process for instant pictures (onnxruntime, no torch): a long painting
+    never holds up the first picture someone sees after ▶."""
+    from worker.local import LocalEngine
+
+    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("instant",))
+
+
 async def _post_init(application: Application) -> None:
     config: Config = application.bot_data["config"]
     db = Database(config.database_url)
     await db.migrate()
     cache = FileCache(config.files_dir)
+    engine = application.bot_data.get("engine")
+    # Tests hand in their own engines; without one, the bot runs both of its own.
+    instant = application.bot_data.get("instant") or (None if engine else _default_instant(config))
     dispatcher = Dispatcher(
         application.bot,
         db,
         cache,
-        application.bot_data.get("engine") or _default_engine(config),
+        engine or _default_engine(config),
+        instant=instant,
+        presets=config.presets,
         progress_interval=config.progress_interval,
         group_interval=config.group_interval,
         time_limit=config.job_time_limit,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from telegram.ext import ContextTypes
 
 from .config import Config
+from .domain.chat_settings import Resolved, effective, host_defaults
 from .domain.permissions import Permissions
 from .jobs.dispatcher import Dispatcher
 from .storage import Database
@@ -27,6 +28,11 @@ class Services:
     banned: set[int] = field(default_factory=set)  #: user ids, kept in step with the users table
     person_locks: PersonLocks = field(default_factory=PersonLocks)
     inbox: PictureInbox | None = None
+
+    async def chat_settings(self, chat_id: int | None) -> dict[str, Resolved]:
+        """The settings in effect in a chat (None: globally), with this host's built-in defaults."""
+        instant, device = self.dispatcher.instant_available, self.dispatcher.device
+        return await effective(self.db, chat_id, host_defaults(chat_id, instant, device))
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -67,17 +67,22 @@ BUTTON_PNG = "📄 Full-size PNG"
 BUTTON_SWAP_STYLES = "🔀 Swap styles"
 BUTTON_SWAP_ROLES = "🔄 Swap photo and first style"
 BUTTON_KEEP_COLORS = "🎨 Keep my colours"
+BUTTON_PROPER = "🎨 Paint it properly"
+QUALITY_LABELS = {"instant": "⚡ Instant"}  #: a quality's button label (default: its name, capitalised)
 DAILY_LIMIT = "You've painted {n} pictures today — that's the daily limit here. It resets at midnight UTC (in {left})."
 
 
-def queued(position: int, eta_seconds: float) -> str:
+SKETCH_NOTE = "⚡ A quick sketch while you wait: the painting will replace it."
+
+
+def queued(position: int, eta_seconds: float, sketch: bool = False) -> str:
     ahead = "you're next" if position <= 1 else f"position {position} in the queue"
-    return f"⏳ Queued — {ahead}. Ready in about {duration(eta_seconds)}."
+    return f"⏳ Queued — {ahead}. Ready in about {duration(eta_seconds)}." + ("\n" + SKETCH_NOTE if sketch else "")
 
 
-def painting(percent: int, eta_seconds: float | None) -> str:
+def painting(percent: int, eta_seconds: float | None, sketch: bool = False) -> str:
     left = f" · about {duration(eta_seconds)} left" if eta_seconds else ""
-    return f"🎨 Painting… {percent}%{left}"
+    return f"🎨 Painting… {percent}%{left}" + ("\n" + SKETCH_NOTE if sketch else "")
 
 
 def duration(seconds: float) -> str:
@@ -151,12 +156,13 @@ def no_such_painting(name: str) -> str:
 def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:
     """Under a result (``run``: the job's StyleSettings): time, size, steps, the mix, colours; a
     warning when painted smaller."""
-    parts = [f"{run.size} px", f"{run.total_steps} steps"]
+    instant = getattr(run, "steps", None) is None  # engine.settings.InstantSettings: one pass, no steps
+    parts = [f"{run.size} px", "instant" if instant else f"{run.total_steps} steps"]
     if n_styles == 2:
         parts.append(f"mix {mix_label(run.gamma)}")
     if run.keep_colors:
         parts.append("your colours")
-    caption = f"🎨 Done in {duration(seconds)} · " + " · ".join(parts)
+    caption = f"{'⚡' if instant else '🎨'} Done in {duration(seconds)} · " + " · ".join(parts)
     return caption + ("\n" + SMALLER_THAN_ASKED if smaller else "")
 
 

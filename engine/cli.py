@@ -11,17 +11,22 @@ from PIL import Image
 
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
+from .modes import for_preset
 from .modes import get as get_mode
 from .presets import PRESET_SECONDS_CPU
-from .settings import INITS, StyleSettings
+from .settings import INITS, InstantSettings, StyleSettings
 from .settings import kind as field_kind
 
 MODE = get_mode("style")
+INSTANT = get_mode("instant")
 #: Settings the CLI spells its own way (picture paths, --save-every) instead of one option per field.
 CUSTOM = {"init", "preview_every"}
 
 
 def _describe(name: str) -> str:
+    if name in INSTANT.presets:
+        size = INSTANT.presets[name]["size"]
+        return f"(one pass of a feed-forward network, {size} px, ≈{PRESET_SECONDS_CPU[name]} s)"
     schedule = MODE.make_settings(preset=name).schedule
     steps = "+".join(str(steps) for _, steps in schedule)
     return f"({schedule[0][0]}→{schedule[-1][0]} px, {steps} steps, ≈{PRESET_SECONDS_CPU[name]} s)"
@@ -88,20 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", default="out.png", help="where to write the result (.png, .jpg, .webp); default out.png"
     )
+    presets = (*INSTANT.presets, *MODE.presets)
     p.add_argument(
         "--preset",
-        choices=tuple(MODE.presets),
+        choices=presets,
         default=MODE.default_preset,
         help="quality: "
-        + "; ".join(f"{name} {_describe(name)}" for name in MODE.presets)
+        + "; ".join(f"{name} {_describe(name)}" for name in presets)
         + f"; default {MODE.default_preset}. Times: 2-core CPU; a GPU takes seconds. The options below override it",
     )
     add_settings_options(p, MODE.settings)
     p.add_argument(
         "--init",
         default=None,
-        metavar="content|noise|PATH",
-        help="start from the photo (default), from random noise, or from a picture file",
+        metavar="content|noise|instant|PATH",
+        help="start from the photo (default), from random noise, from the instant painting, or from a picture file",
     )
     p.add_argument(
         "--weights",
@@ -132,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings, str | None]:
+def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings | InstantSettings, str | None]:
+    if for_preset(args.preset) is INSTANT:
+        return _instant_settings(args), None
     given = {}
     for f in dataclasses.fields(MODE.settings):
         value = getattr(args, f.name, None)
@@ -146,6 +154,23 @@ def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings, str | N
     given.update(init=init, preview_every=max(0, args.save_every))
     settings = MODE.make_settings(given, preset=args.preset)
     return settings.validate(len(args.styles)), init_image
+
+
+def _instant_settings(args: argparse.Namespace) -> InstantSettings:
+    """The instant preset's settings; an option only the optimisation has is an error, not ignored."""
+    known = {f.name for f in dataclasses.fields(InstantSettings)}
+    given = {}
+    for f in dataclasses.fields(MODE.settings):
+        value = getattr(args, f.name, None)
+        if value is None:
+            continue
+        if f.name not in known:
+            flag = "--" + f.name.replace("_", "-")
+            raise EngineError(f"{flag} does not apply to --preset instant (one pass, no optimiser).")
+        given[f.name] = value
+    if args.init is not None or args.save_every:
+        raise EngineError("--init and --save-every do not apply to --preset instant (one pass, no optimiser).")
+    return INSTANT.make_settings(given, preset=args.preset).validate(len(args.styles))
 
 
 def _check_output(path: Path) -> None:
@@ -187,6 +212,8 @@ def _run(args: argparse.Namespace) -> int:
     _check_output(output)
     # Read the pictures before loading torch and the network: a typo in a path fails at once.
     content, styles, init_image = open_inputs(args.content, args.styles, init_image)
+    if isinstance(settings, InstantSettings):
+        return _run_instant(args, settings, content, styles, output)
     from .painter import Engine
 
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
@@ -217,4 +244,17 @@ def _run(args: argparse.Namespace) -> int:
         ri = " / ".join(f"{x:.2f}" for x in result.relative_improvement)
         line += f"; relative improvement of the styles: {ri}"
     print(line)
+    return 0
+
+
+def _run_instant(args, settings: InstantSettings, content, styles, output: Path) -> int:
+    from .instant import InstantPainter  # onnxruntime only: no torch is loaded
+
+    painter = InstantPainter()
+    if not args.quiet:
+        print(f"instant networks on {painter.device}, loaded in {painter.load_seconds:.2f} s", file=sys.stderr)
+    result = painter.paint(content, styles, settings)
+    _save(result.image, output)
+    w, h = result.image.size
+    print(f"saved {output} ({w}×{h}) in {result.elapsed:.2f} s on {result.device}")
     return 0

@@ -11,8 +11,8 @@ import importlib
 from dataclasses import dataclass, fields
 
 from .errors import SettingsError
-from .presets import PRESETS
-from .settings import StyleSettings
+from .presets import INSTANT_PRESETS, PRESETS
+from .settings import InstantSettings, StyleSettings
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,9 @@ class Mode:
     settings: type  #: a frozen dataclass whose fields carry metadata (engine.settings.knob)
     presets: dict[str, dict]
     default_preset: str
-    objective: str  #: "module:Class", imported when a job of this mode runs
+    objective: str | None  #: "module:Class" minimised by the shared runner; None for a feed-forward mode
     inputs: tuple[str, ...]  #: the pictures a job needs, by role
+    needs_torch: bool = True  #: False: an engine process without torch (onnxruntime only) paints it
 
     def make_settings(self, values: dict | None = None, preset: str | None = None):
         """Settings from a preset and plain values (lists become tuples); unknown names are refused."""
@@ -52,7 +53,26 @@ MODES: dict[str, Mode] = {
         objective="engine.objectives.nst:StyleObjective",
         inputs=("content", "styles"),
     ),
+    "instant": Mode(
+        name="instant",
+        title="instant style transfer",
+        settings=InstantSettings,
+        presets=INSTANT_PRESETS,
+        default_preset="instant",
+        objective=None,
+        inputs=("content", "styles"),
+        needs_torch=False,
+    ),
 }
+
+
+def for_preset(name: str) -> Mode:
+    """The mode a quality preset belongs to (``--preset instant`` is the instant mode)."""
+    for mode in MODES.values():
+        if name in mode.presets:
+            return mode
+    known = ", ".join(p for m in MODES.values() for p in m.presets)
+    raise SettingsError(f"Unknown quality preset {name!r}: use {known}.")
 
 
 def get(name: str) -> Mode:

@@ -11,12 +11,12 @@ from PIL import Image
 from . import modes
 from .device import pick_device
 from .errors import SettingsError
-from .imaging import ImageSource, open_inputs
+from .imaging import ImageSource, fit_size, open_inputs
 from .layers import LAYER_INDEX
 from .nets.vgg import VGGFeatures, load_weights
 from .optimize.runner import run_with_memory_retry
 from .results import ProgressCallback, Result
-from .settings import DEFAULT_STYLE_LAYERS, StyleSettings
+from .settings import DEFAULT_STYLE_LAYERS, INSTANT_MAX_SIZE, InstantSettings, StyleSettings
 
 
 class Engine:
@@ -41,6 +41,7 @@ class Engine:
         self.cuda_graphs = cuda_graphs
         self._conv_weights, self.preprocessing = load_weights(weights)
         self._net = self._build(depth or DEFAULT_STYLE_LAYERS[-1])
+        self._instant = None
         self.load_seconds = time.perf_counter() - started
 
     def _build(self, depth: str) -> VGGFeatures:
@@ -73,6 +74,10 @@ class Engine:
         content_img, style_imgs, init_img = open_inputs(
             content, styles, init_image if settings.init == "image" else None
         )
+        if settings.init == "instant":  # a warm start: the instant painting at the final size
+            init_img = self.instant.picture(
+                content_img, style_imgs, self._instant_for(settings), fit_size(content_img.size, settings.size)
+            )
         objective = modes.get("style").objective_class()
 
         def make(s: StyleSettings):
@@ -81,11 +86,29 @@ class Engine:
 
         return run_with_memory_retry(make, settings, self.device, callback, cuda_graphs=self.cuda_graphs)
 
+    @property
+    def instant(self):
+        """The instant networks (engine.instant), loaded on first use; raises InstantUnavailable."""
+        if self._instant is None:
+            from .instant import InstantPainter
+
+            self._instant = InstantPainter()
+        return self._instant
+
+    @staticmethod
+    def _instant_for(settings: StyleSettings) -> InstantSettings:
+        # The optimisation sets the strength and the colours; the start only needs the style's strokes.
+        size = min(settings.size, INSTANT_MAX_SIZE)
+        return InstantSettings(size=size, gamma=settings.gamma, style_scale=min(max(settings.style_scale, 0.25), 4.0))
+
     def run(self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None) -> Result:
-        """A job of any registered mode: ``inputs`` by role (style: content, styles), its settings."""
-        if modes.get(mode).name == "style":
+        """A job of any registered mode: ``inputs`` by role (content, styles), its settings."""
+        name = modes.get(mode).name
+        if name == "style":
             return self.stylize(inputs["content"], list(inputs["styles"]), settings, callback=callback)
-        raise SettingsError(f"The engine cannot paint mode {mode!r} yet.")  # pragma: no cover - one mode today
+        if name == "instant":
+            return self.instant.run(mode, inputs, settings, callback=callback)
+        raise SettingsError(f"The engine cannot paint mode {mode!r} yet.")  # pragma: no cover - a new mode
 
 
 _engines: dict[tuple[str, str], Engine] = {}

@@ -16,8 +16,10 @@ PRESETS: dict[str, dict] = {
     "balanced": {"size": 384, "start_size": 128, "coarse_steps": 40, "steps": 20},
     "best": {"size": 512, "start_size": 128, "coarse_steps": 100, "steps": 50},
 }
+#: The instant mode's one preset (engine.instant): the size a phone shows full screen.
+INSTANT_PRESETS: dict[str, dict] = {"instant": {"size": 1024}}
 #: Measured seconds per preset at its own size (tubingen + starry_night, 2-core CPU); shown in --help.
-PRESET_SECONDS_CPU = {"fast": 12, "balanced": 67, "best": 310}
+PRESET_SECONDS_CPU = {"instant": 1, "fast": 12, "balanced": 67, "best": 310}
 
 
 def preset(name: str, **overrides) -> StyleSettings:

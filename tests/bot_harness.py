@@ -36,8 +36,11 @@ class RunningBot:
         job_time_limit: float = 1800.0,
         engine: FakeEngine | None = None,
         real_engine: bool = False,
+        instant: FakeEngine | None = None,
     ):
-        """The bot on a :class:`FakeEngine` (or ``engine``); ``real_engine`` paints with the engine process."""
+        """The bot on a :class:`FakeEngine` (or ``engine``); ``real_engine`` paints with the engine process
+        (and the instant process). ``instant``: a fake instant lane (default: none, as on a host
+        without the instant networks)."""
         self.config = Config(
             token=double.token,
             data_dir=data_dir,
@@ -54,7 +57,8 @@ class RunningBot:
         )
         self.double = double
         self.engine = None if real_engine else (engine or FakeEngine())
-        self.app = build_application(self.config, self.engine)
+        self.instant = instant
+        self.app = build_application(self.config, self.engine, instant)
 
     async def start(self) -> RunningBot:
         await self.app.initialize()

@@ -21,8 +21,8 @@ from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, S
 
 
 class FakeEngine:
-    def __init__(self, step_seconds: float = 0.01):
-        self.step_seconds = step_seconds
+    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style",)):
+        self.step_seconds, self.modes = step_seconds, tuple(modes)
         self.capabilities: Capabilities | None = None
         self.starts = 0
         self.submitted: list[tuple[str, JobSpec]] = []
@@ -43,7 +43,7 @@ class FakeEngine:
         self.starts += 1
         self._alive = True
         self._events = asyncio.Queue()
-        self.capabilities = Capabilities("fake", ("style",), 0.0)
+        self.capabilities = Capabilities("fake", self.modes, 0.0)
         return self.capabilities
 
     async def submit(self, job_id: str, spec: JobSpec) -> None:
@@ -75,6 +75,8 @@ class FakeEngine:
         put = self._events.put
         await put(Started(job_id))
         try:
+            if spec.mode not in self.modes:
+                raise EngineError(f"This engine does not paint {spec.mode!r}.", "bad_settings")
             settings = spec.mode_settings().validate(len(spec.inputs["styles"]))
             content = open_image(spec.inputs["content"], role="content image")
             styles = [open_image(p, role="style image") for p in spec.inputs["styles"]]
@@ -102,12 +104,13 @@ class FakeEngine:
                     await put(Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly."))
                     return
                 preview = None
-                if settings.preview_every and step % settings.preview_every == 0 and spec.preview_dir:
+                every = getattr(settings, "preview_every", 0)  # an instant picture has none
+                if every and step % every == 0 and spec.preview_dir:
                     preview = str(Path(spec.preview_dir) / f"{job_id}.step{step}.jpg")
                     paint(content, styles, size, step / total).save(preview, quality=88)
                 elapsed = loop.time() - started
                 await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
-            paint(content, styles, size, 1.0).save(spec.output, "PNG")
+            paint(content, styles, size, 1.0).save(spec.output, "JPEG" if spec.output.endswith(".jpg") else "PNG")
         except asyncio.CancelledError:
             if not self._alive:  # killed: what the pump thread reports for a dead process
                 self._events.put_nowait(Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly."))

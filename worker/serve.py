@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import queue
+import sys
 import traceback
 from pathlib import Path
 
@@ -20,17 +21,26 @@ class _Cancelled(Exception):
     pass
 
 
-def serve(requests, events, cancels, weights: str, device: str) -> None:
-    """The engine process's main loop; ``None`` on ``requests`` ends it."""
+def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str, ...] = ("style", "instant")) -> None:
+    """The engine process's main loop; ``None`` on ``requests`` ends it. Loads only what ``modes``
+    need: a process for the instant mode alone imports no torch and is ready in about a second."""
+    from engine import modes as registry
     from engine.errors import EngineError
-    from engine.painter import Engine
 
     try:
-        engine = Engine(weights=weights, device=device)
+        if any(registry.get(mode).needs_torch for mode in modes):
+            from engine.painter import Engine
+
+            engine = Engine(weights=weights, device=device)
+            offered = tuple(mode for mode in modes if mode != "instant" or _instant_loads(engine))
+        else:
+            from engine.instant import InstantPainter
+
+            engine, offered = InstantPainter(), tuple(modes)
     except EngineError as exc:
         events.put(Failed("", exc.code, exc.message))
         return
-    events.put(Ready(str(engine.device), engine.load_seconds, os.getpid()))
+    events.put(Ready(str(engine.device), engine.load_seconds, os.getpid(), offered))
     cancelled: set[str] = set()
     while parent_alive():
         try:
@@ -41,6 +51,17 @@ def serve(requests, events, cancels, weights: str, device: str) -> None:
             return
         job_id, spec = request
         run_job(engine, job_id, spec, events, cancels, cancelled)
+
+
+def _instant_loads(engine) -> bool:
+    from engine.errors import EngineError
+
+    try:
+        engine.instant  # noqa: B018 - loads the networks now, not during someone's job
+    except EngineError as exc:
+        print(f"engine: instant pictures are off: {exc}", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def parent_alive() -> bool:
@@ -83,7 +104,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             return
         settings = spec.mode_settings()
         result = engine.run(spec.mode, spec.inputs, settings, callback=on_progress)
-        result.image.save(spec.output, "PNG")
+        save(result.image, spec.output)
     except _Cancelled:
         events.put(Cancelled(job_id))
     except EngineError as exc:
@@ -106,3 +127,11 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         )
     finally:
         cancelled.discard(job_id)
+
+
+def save(image, path: str) -> None:
+    """PNG for results (lossless, for 📄); a .jpg output (an instant preview) as a light JPEG."""
+    if Path(path).suffix.lower() in (".jpg", ".jpeg"):
+        image.save(path, "JPEG", quality=90)
+    else:
+        image.save(path, "PNG")

@@ -17,7 +17,7 @@ from engine.presets import PRESETS
 
 from .. import texts
 from ..storage import Database, Setting, SettingChange
-from .quality import STRENGTHS
+from .quality import INSTANT, STRENGTHS
 
 GLOBAL = "global"
 _TRUE, _FALSE = ("on", "yes", "true", "1"), ("off", "no", "false", "0")
@@ -58,7 +58,7 @@ class Key:
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("quality", "choice", "fast", "quality of new pictures", choices=tuple(PRESETS)),
+        Key("quality", "choice", "fast", "quality of new pictures", choices=(INSTANT, *PRESETS)),
         Key("size", "int", 0, "longest side in px; 0 = the quality's own", low=0, high=2048),
         Key("steps", "int", 0, "steps at the final size; 0 = the quality's own", low=0, high=2000),
         Key("strength", "choice", "normal", "how strongly the style is applied", choices=tuple(STRENGTHS)),
@@ -89,15 +89,24 @@ def show(key: Key, value: object) -> str:
     return str(value)
 
 
-async def effective(db: Database, chat_id: int | None) -> dict[str, Resolved]:
-    """Every key's value for ``chat_id`` (None: the global values) and where it comes from."""
+def host_defaults(chat_id: int | None, instant: bool, device: str) -> dict[str, object]:
+    """Built-in defaults that depend on the host: on a CPU, where a painting takes a minute and many
+    people wait in a group, groups get instant pictures unless an admin or owner says otherwise."""
+    if chat_id is not None and chat_id < 0 and instant and device == "cpu":
+        return {"quality": INSTANT}
+    return {}
+
+
+async def effective(db: Database, chat_id: int | None, defaults: dict | None = None) -> dict[str, Resolved]:
+    """Every key's value for ``chat_id`` (None: the global values) and where it comes from.
+    ``defaults`` replaces built-in defaults (see :func:`host_defaults`)."""
     scopes = [GLOBAL] if chat_id is None else [GLOBAL, str(chat_id)]
     async with db.session() as session:
         rows = (await session.execute(select(Setting).where(Setting.scope.in_(scopes)))).scalars().all()
     stored = {(row.scope, row.key): row.value["value"] for row in rows}
     found: dict[str, Resolved] = {}
     for name, key in KEYS.items():
-        resolved = Resolved(key.default, "default")
+        resolved = Resolved((defaults or {}).get(name, key.default), "default")
         if (GLOBAL, name) in stored:
             resolved = Resolved(stored[(GLOBAL, name)], "global")
         if chat_id is not None and (str(chat_id), name) in stored:

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from .. import texts
-from ..domain.chat_settings import GLOBAL, KEYS, change, effective, show, usage
+from ..domain.chat_settings import GLOBAL, KEYS, change, show, usage
 from ..domain.quotas import day_start
 from ..services import services
 from ..storage import Job, JobStatus, User, as_utc
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, message = services(context), update.effective_message
     wants_global = bool(context.args) and context.args[0].lower() == GLOBAL
-    values = await effective(svc.db, None if wants_global else message.chat_id)
+    values = await svc.chat_settings(None if wants_global else message.chat_id)
     lines = [texts.settings_title(texts.SETTINGS_GLOBAL if wants_global else texts.SETTINGS_HERE)]
     lines += [texts.settings_line(name, show(KEYS[name], r.value), r.source) for name, r in values.items()]
     if await svc.permissions.may_change(message):
@@ -74,7 +74,7 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
         await message.reply_text(texts.nothing_to_change(key.name, texts.UNSET if unset else show(key, value)))
         return
     log.info("setting %s.%s: %r -> %r by %s", scope, key.name, old, value, user_id)
-    now = (await effective(svc.db, None if scope == GLOBAL else message.chat_id))[key.name]
+    now = (await svc.chat_settings(None if scope == GLOBAL else message.chat_id))[key.name]
     before = texts.UNSET if old is None else show(key, old)
     note = ""
     if key.limit and scope != GLOBAL and value is not None and now.source != "chat":

@@ -14,12 +14,12 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine.imaging import open_image
+from engine.settings import InstantSettings
 from worker.protocol import JobSpec, non_defaults
 
 from .. import texts
 from ..domain import drafts, quotas
-from ..domain.chat_settings import effective
-from ..domain.quality import MIXES, SIZES, STRENGTHS, plan
+from ..domain.quality import INSTANT, MIXES, PROPER, SIZES, STRENGTHS, plan, qualities
 from ..limits import THUMBNAIL_SIDE
 from ..services import Services, services
 from ..storage import Draft, Job, JobStatus
@@ -52,7 +52,7 @@ async def active_job(db_session, chat_id: int, user_id: int) -> Job | None:
 
 async def job_options(svc: Services, chat_id: int, draft: Draft) -> dict:
     """The chat's defaults (admins' /set), overlaid with what this person picked in ⚙ Settings."""
-    values = {name: r.value for name, r in (await effective(svc.db, chat_id)).items()}
+    values = {name: r.value for name, r in (await svc.chat_settings(chat_id)).items()}
     options = {
         "quality": values["quality"],
         "strength": values["strength"],
@@ -63,7 +63,14 @@ async def job_options(svc: Services, chat_id: int, draft: Draft) -> dict:
     options.update({k: v for k, v in draft.options.items() if k in options and v is not None})
     options["limits"] = {k: values[k] for k in ("max_size", "jobs_per_user_per_day", "queue_per_user")}
     options["group_enabled"] = values["group_enabled"]
+    if options["quality"] == INSTANT and not svc.dispatcher.instant_available:
+        options["quality"] = "fast"  # no instant networks on this host: the quickest painting instead
     return options
+
+
+def offered(svc: Services) -> tuple[str, ...]:
+    """The qualities ⚙ offers here."""
+    return qualities(svc.config.presets, svc.dispatcher.instant_available)
 
 
 async def presser_owns(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -100,6 +107,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_png(update, context, callback.number)
     elif callback.action == Action.SWAP_JOB:
         await rerun_swapped(update, context, callback.number)
+    elif callback.action == Action.PROPER:
+        await rerun_properly(update, context, callback.number)
     else:
         await draft_button(update, context, callback)
 
@@ -117,7 +126,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             drafts.swap_styles(draft)
         elif action == Action.ROLES:
             drafts.swap_roles(draft)
-        elif action == Action.QUALITY and argument in svc.config.presets:
+        elif action == Action.QUALITY and argument in offered(svc):
             options["quality"] = argument
         elif action == Action.STRENGTH and argument in STRENGTHS:
             options["strength"] = argument
@@ -136,7 +145,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
         await query.answer(problem, show_alert=True)
         return
     on_settings = action in SETTINGS_ACTIONS
-    markup = keyboards.settings(shown, svc.config.presets) if on_settings else keyboards.ready(n_styles, gamma)
+    markup = keyboards.settings(shown, offered(svc)) if on_settings else keyboards.ready(n_styles, gamma)
     await query.answer()
     if action == Action.AGAIN:
         await query.message.reply_text(texts.SETTINGS_PROMPT, reply_markup=markup)
@@ -154,8 +163,10 @@ def _float(text: str | None) -> float | None:
         return None
 
 
-async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_from: Job | None = None) -> None:
-    """▶ Stylize (or 🔀 under a result): check quotas, save the job, show the queued card, queue it."""
+async def start_job(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, swap_from: Job | None = None, proper_from: Job | None = None
+) -> None:
+    """▶ Stylize (🔀 or 🎨 under a result): check quotas, save the job, show the queued card, queue it."""
     query, svc = update.callback_query, services(context)
     chat_id, user_id = update.effective_chat.id, sender(update).id
     async with svc.db.session() as db_session, db_session.begin():
@@ -171,21 +182,31 @@ async def start_job(update: Update, context: ContextTypes.DEFAULT_TYPE, swap_fro
             return
         if swap_from is not None:
             content, styles = drafts.rerun_swapped(swap_from)
-            settings = JobSpec.from_dict(swap_from.spec).settings
+            earlier = JobSpec.from_dict(swap_from.spec)
+            mode, settings = earlier.mode, earlier.settings
             request_id = swap_from.request_message_id
+        elif proper_from is not None:  # the instant picture's pictures and mix, painted by the optimisation
+            content, styles = proper_from.content_path, list(proper_from.style_paths)
+            earlier = JobSpec.from_dict(proper_from.spec).mode_settings()
+            if options["quality"] == INSTANT:
+                options["quality"] = PROPER
+            mode, settings = "style", non_defaults(plan(options, earlier.gamma, svc.config.presets))
+            request_id = proper_from.request_message_id
         else:
             problem = drafts.missing(draft)
             if problem:
                 await query.answer(problem, show_alert=True)
                 return
             content, styles = draft.content_path, list(draft.style_paths)
-            settings = non_defaults(plan(options, draft.gamma, svc.config.presets))
+            planned = plan(options, draft.gamma, svc.config.presets)
+            mode = INSTANT if isinstance(planned, InstantSettings) else "style"
+            settings = non_defaults(planned)
             request_id = draft.options.get("content_message_id")
         job = Job(chat_id=chat_id, user_id=user_id, spec={}, request_message_id=request_id)
         db_session.add(job)
         await db_session.flush()
         output, previews = str(svc.cache.result_path(job.id)), str(svc.cache.previews)
-        spec = JobSpec("style", {"content": content, "styles": styles}, output, settings, previews)
+        spec = JobSpec(mode, {"content": content, "styles": styles}, output, settings, previews)
         job.spec = spec.to_dict()
     await query.answer()
     thumbnail = await asyncio.to_thread(_thumbnail, Path(content))
@@ -224,6 +245,17 @@ async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_
         await update.callback_query.answer(texts.STALE_BUTTON)
         return
     await start_job(update, context, swap_from=job)
+
+
+async def rerun_properly(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
+    """🎨 under an instant picture: the same photo and styles, painted by the optimisation."""
+    async with services(context).db.session() as db_session:
+        job = await db_session.get(Job, job_id)
+    usable = job is not None and job.user_id == sender(update).id and job.content_path and job.style_paths
+    if not usable or not all(Path(p).exists() for p in [job.content_path, *job.style_paths]):
+        await update.callback_query.answer(texts.STALE_BUTTON)
+        return
+    await start_job(update, context, proper_from=job)
 
 
 async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:

@@ -1,9 +1,16 @@
-"""The dispatcher: takes job ids from the fair queue one at a time, runs them through the
-supervisor, and keeps each job's row in the database true.
+"""The dispatcher: takes job ids from the fair queues one at a time, runs them through the
+supervisors, and keeps each job's row in the database true.
 
-Job rows are the truth; the in-memory queue is rebuilt from them on start, so queued jobs and a
-job interrupted by a restart are painted again and answered exactly once. The rest of the bot
-sees the queue only through :class:`QueueView` (read-only).
+Two lanes, each an engine with its own fair queue: the painting lane (Gatys, seconds to minutes
+per job) and the instant lane (a process with only the feed-forward networks, about a second per
+picture). The instant lane paints instant-quality jobs and, for every painting job, a *sketch*: the
+instant picture that the progress card shows right after ▶, while the job waits or paints. So a
+long painting never holds up an instant answer.
+
+Job rows are the truth; the in-memory queues are rebuilt from them on start, so queued jobs and a
+job interrupted by a restart are painted again and answered exactly once. Sketches are not jobs:
+they are lost on a restart, and the painting replaces them anyway. The rest of the bot sees the
+painting queue only through :class:`QueueView` (read-only).
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ import asyncio
 import contextlib
 import html
 import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,12 +33,13 @@ from worker.client import EngineClient
 from worker.protocol import Done, JobSpec, Progress, SpecError
 
 from .. import texts
-from ..limits import GROUP_INTERVAL, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
+from ..domain import quality
+from ..limits import GROUP_INTERVAL, INSTANT_TIME_LIMIT, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
 from ..storage.models import utcnow
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
-from .eta import EtaModel, units
+from .eta import INSTANT_OVERHEAD, EtaModel, units
 from .fair_queue import FairQueue
 from .notifier import Notifier, Undeliverable
 from .supervisor import Supervisor
@@ -39,8 +50,16 @@ log = logging.getLogger(__name__)
 class QueueView:
     """What handlers may know of the queue: order, places, time estimates. Read-only."""
 
-    def __init__(self, queue: FairQueue, eta: EtaModel, work: dict[int, float], progress: dict[int, float]):
-        self._queue, self._eta, self._work, self._progress = queue, eta, work, progress
+    def __init__(
+        self,
+        queue: FairQueue,
+        estimate: Callable[[int], float],
+        progress: dict[int, float],
+        quote_instant: Callable[[JobSpec, int], tuple[int, float] | None],
+        eta: EtaModel,
+    ):
+        self._queue, self.estimate, self._progress = queue, estimate, progress
+        self._quote_instant, self._eta = quote_instant, eta
 
     @property
     def running(self) -> int | None:
@@ -64,18 +83,29 @@ class QueueView:
 
     def quote(self, spec: JobSpec, user_id: int) -> tuple[int, float]:
         """Place and seconds-to-result a job like ``spec`` would get if ``user_id`` queued it now."""
+        instant = self._quote_instant(spec, user_id)
+        if instant is not None:
+            return instant
         slot = self._queue.slot_for(user_id)
         ahead = sum(self.estimate(j) for j in self._queue.waiting[:slot]) + self._running_rest()
         return slot + 1, ahead + self._eta.seconds(units(spec))
-
-    def estimate(self, job_id: int) -> float:
-        return self._eta.seconds(self._work.get(job_id, 0.0))
 
     def _running_rest(self) -> float:
         running = self._queue.running
         if running is None:
             return 0.0
         return self.estimate(running) * (1 - self._progress.get(running, 0.0))
+
+
+@dataclass
+class Lane:
+    """One engine and the jobs waiting for it."""
+
+    name: str
+    supervisor: Supervisor
+    queue: FairQueue = field(default_factory=FairQueue)
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task | None = None
 
 
 class Dispatcher:
@@ -86,41 +116,76 @@ class Dispatcher:
         cache: FileCache,
         engine: EngineClient,
         *,
+        instant: EngineClient | None = None,
+        presets: dict | None = None,
         progress_interval: float = PROGRESS_INTERVAL,
         group_interval: float = GROUP_INTERVAL,
         time_limit: float = JOB_TIME_LIMIT,
     ):
         self.bot, self.db, self.cache = bot, db, cache
-        self.supervisor = Supervisor(engine, time_limit)
+        self.presets = presets or dict(quality.DEFAULT_PRESETS)
+        self.paint = Lane("paint", Supervisor(engine, time_limit))
+        self.instant = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT)) if instant is not None else None
+        self.supervisor = self.paint.supervisor
         self.notifier = Notifier(bot, progress_interval, group_interval)
         self.eta = EtaModel()
-        self._queue = FairQueue()
+        self.instant_eta = EtaModel(overhead=INSTANT_OVERHEAD)
+        self.device = "unknown"  #: the painting engine's device, once started
+        self.paint_modes: tuple[str, ...] = ()
+        self.instant_ready = False  #: the instant lane's engine runs (its networks loaded)
+        self._queue = self.paint.queue
         self._work: dict[int, float] = {}  #: job id → work units, for waiting and running jobs
+        self._mode: dict[int, str] = {}  #: job id → its mode, for waiting and running jobs
         self._progress: dict[int, float] = {}  #: running job id → fraction done
-        self.queue = QueueView(self._queue, self.eta, self._work, self._progress)
+        self._sketches: deque[int] = deque()  #: painting jobs waiting for their instant first picture
+        self._picture: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
+        self.queue = QueueView(self._queue, self._estimate, self._progress, self._quote_instant, self.eta)
         self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task | None = None
 
     @property
     def engine_alive(self) -> bool:
         return self.supervisor.alive
 
+    @property
+    def instant_available(self) -> bool:
+        """Whether instant pictures can be painted (by the instant lane, or by the painting engine)."""
+        return self.instant_ready or "instant" in self.paint_modes
+
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
-        capabilities = await self.supervisor.start()
+        starting = [self.paint.supervisor.start()]
+        if self.instant is not None:
+            starting.append(self._start_instant())
+        capabilities, *_ = await asyncio.gather(*starting)
+        self.device, self.paint_modes = capabilities.device, tuple(capabilities.modes)
         self.eta.use_device(capabilities.device)
         await self.restore()
-        self._task = asyncio.create_task(self._loop(), name="dispatcher")
+        self.paint.task = asyncio.create_task(self._loop(self.paint), name="dispatcher")
+        if self.instant_ready:
+            self.instant.task = asyncio.create_task(self._loop(self.instant), name="dispatcher-instant")
+
+    async def _start_instant(self) -> None:
+        try:
+            capabilities = await self.instant.supervisor.start()
+        except Exception as exc:  # no instant networks here: the bot paints as before, and says nothing
+            log.warning("instant pictures are off: %s", exc)
+            return
+        self.instant_ready = "instant" in capabilities.modes
+        self.instant_eta.use_device(capabilities.device)
 
     async def stop(self) -> None:
         """Stop taking jobs; the running one stays 'running' in the database and is redone on start."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.supervisor.stop()
+        for lane in filter(None, (self.paint, self.instant)):
+            if lane.task is not None:
+                lane.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await lane.task
+        for task in list(self._background):
+            task.cancel()
+        await self.paint.supervisor.stop()
+        if self.instant is not None:
+            await self.instant.supervisor.stop()
 
     async def restore(self) -> None:
         async with self.db.session() as session, session.begin():
@@ -144,40 +209,68 @@ class Dispatcher:
             await self.notifier.restarted(job)
         if jobs:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
-            self._wakeup.set()
 
     # ------------------------------------------------------------------ queue
     def submit(self, job: Job) -> tuple[int, float]:
-        """Queue a saved job; its position (1 = next) and the seconds until its result, roughly."""
+        """Queue a saved job; its position (1 = next) and the seconds until its result, roughly.
+        A painting job with a progress card also gets an instant sketch on that card."""
         self._unreachable.discard(job.chat_id)  # they wrote to us, so they can be reached again
-        index = self._enqueue(job)
+        lane, index = self._enqueue(job)
         extra = {"job_id": job.id, "user_id": job.user_id}
-        log.info("job %s queued for user %s at %d", job.id, job.user_id, index + 1, extra=extra)
-        self._wakeup.set()
-        if index < len(self._queue) - 1:  # it went ahead of someone's second or later job: tell them
+        log.info("job %s queued for user %s at %d (%s)", job.id, job.user_id, index + 1, lane.name, extra=extra)
+        if lane is self.paint and self.instant_ready and job.progress_message_id:
+            self._sketches.append(job.id)
+            self.instant.wakeup.set()
+        if lane is self.paint and index < len(self._queue) - 1:  # it went ahead of someone's later job
             self._in_background(self._announce_positions(start=index + 1))
+        if lane is self.instant:
+            return lane.queue.position(job.id), self._instant_wait(job.id)
         return self.queue.position(job.id), self.queue.eta(job.id)
 
-    def _enqueue(self, job: Job) -> int:
+    def _enqueue(self, job: Job) -> tuple[Lane, int]:
         try:
-            self._work[job.id] = units(JobSpec.from_dict(job.spec))
+            spec = JobSpec.from_dict(job.spec)
+            self._work[job.id], self._mode[job.id] = units(spec), spec.mode
         except (SpecError, SettingsError):
-            self._work[job.id] = 0.0  # it fails with a message when its turn comes
-        return self._queue.push(job.id, job.user_id)
+            self._work[job.id], self._mode[job.id] = 0.0, "style"  # it fails with a message when its turn comes
+        lane = self.instant if self._mode[job.id] == quality.INSTANT and self.instant_ready else self.paint
+        index = lane.queue.push(job.id, job.user_id)
+        lane.wakeup.set()
+        return lane, index
+
+    def _estimate(self, job_id: int) -> float:
+        eta = self.instant_eta if self._mode.get(job_id) == quality.INSTANT else self.eta
+        return eta.seconds(self._work.get(job_id, 0.0))
+
+    def _instant_wait(self, job_id: int) -> float:
+        queue = self.instant.queue
+        ahead = queue.waiting[: queue.position(job_id)] if job_id in queue else (job_id,)
+        return sum(self._estimate(j) for j in ahead) + (queue.running is not None) * self.instant_eta.overhead
+
+    def _quote_instant(self, spec: JobSpec, user_id: int) -> tuple[int, float] | None:
+        if spec.mode != quality.INSTANT or not self.instant_ready:
+            return None
+        queue = self.instant.queue
+        slot = queue.slot_for(user_id)
+        ahead = sum(self._estimate(j) for j in queue.waiting[:slot])
+        return slot + 1, ahead + self.instant_eta.seconds(units(spec))
 
     async def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it was neither."""
-        index = self._queue.remove(job_id)
-        if index is not None:
-            self._work.pop(job_id, None)
-            job = await self._finish(job_id, JobStatus.CANCELLED)
-            await self._announce_positions(start=index)
-            if job is not None:
-                await self.notifier.cancelled(job)
-            return True
-        if job_id == self._queue.running:
-            await self.supervisor.cancel(str(job_id))
-            return True
+        for lane in filter(None, (self.paint, self.instant)):
+            index = lane.queue.remove(job_id)
+            if index is not None:
+                self._work.pop(job_id, None)
+                self._mode.pop(job_id, None)
+                job = await self._finish(job_id, JobStatus.CANCELLED)
+                if lane is self.paint:
+                    await self._announce_positions(start=index)
+                if job is not None:
+                    await self.notifier.cancelled(job)
+                return True
+            if job_id == lane.queue.running:
+                await lane.supervisor.cancel(str(job_id))
+                return True
         return False
 
     async def _announce_positions(self, start: int = 0, limit: int = POSITIONS_ANNOUNCED) -> None:
@@ -189,7 +282,8 @@ class Dispatcher:
             jobs = (await session.execute(select(Job).where(Job.id.in_(ids)))).scalars().all()
         for job in sorted(jobs, key=lambda j: self._queue.position(j.id)):
             if job.id in self._queue:
-                await self.notifier.queued(job, self.queue.position(job.id), self.queue.eta(job.id))
+                sketch = self._picture.get(job.id) == "sketch"
+                await self.notifier.queued(job, self.queue.position(job.id), self.queue.eta(job.id), sketch)
 
     def _in_background(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
@@ -197,27 +291,72 @@ class Dispatcher:
         task.add_done_callback(self._background.discard)
 
     # ------------------------------------------------------------------ work
-    async def _loop(self) -> None:
+    async def _loop(self, lane: Lane) -> None:
+        queue = lane.queue
         while True:
-            while not len(self._queue):
-                self._wakeup.clear()
-                await self._wakeup.wait()
-            job_id = self._queue.pop()
-            await self._announce_positions()
+            while not len(queue) and not (lane is self.instant and self._sketches):
+                lane.wakeup.clear()
+                await lane.wakeup.wait()
+            if lane is self.instant and self._sketches:  # a first picture is the most awaited thing
+                await self._sketch(self._sketches.popleft())
+                continue
+            job_id = queue.pop()
+            if lane is self.paint:
+                await self._announce_positions()
             try:
-                await self._run(job_id)
+                await self._run(job_id, lane)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("job %s failed inside the bot", job_id)
                 await self._fail(job_id, texts.SOMETHING_WRONG, "internal")
             finally:
-                self._queue.finish(job_id)
+                queue.finish(job_id)
                 self._progress.pop(job_id, None)
-                if job_id not in self._queue:  # not put back after an engine crash
+                if job_id not in queue:  # not put back after an engine crash
                     self._work.pop(job_id, None)
+                    self._mode.pop(job_id, None)
+                    self._picture.pop(job_id, None)
 
-    async def _run(self, job_id: int) -> None:
+    async def _sketch(self, job_id: int) -> None:
+        """Paint a waiting or running job's instant picture and show it on its card, unless the
+        painting has already put a picture of its own there. Any failure only costs the sketch."""
+        async with self.db.session() as session:
+            job = await session.get(Job, job_id)
+        if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) or job_id in self._picture:
+            return
+        try:
+            spec = quality.sketch(JobSpec.from_dict(job.spec), str(self.cache.previews / f"{job_id}.instant.jpg"))
+        except (SpecError, SettingsError):
+            return
+        if spec is None:
+            return
+
+        async def ignore(_: Progress) -> None:
+            return None
+
+        try:
+            outcome = await self.instant.supervisor.run(f"sketch-{job_id}", spec, ignore)
+        except Exception as exc:  # the instant engine would not even start: the painting goes on
+            log.warning("no sketch for job %s: %s", job_id, exc)
+            return
+        if outcome.kind != "done":
+            log.info("no sketch for job %s: %s", job_id, outcome.failed.message if outcome.failed else outcome.kind)
+            return
+        if job_id in self._picture or not (job_id in self._queue or job_id == self._queue.running):
+            return  # the painting showed its own picture first, or it is over
+        card = self.notifier.card(job)
+        if card is None:
+            return
+        self._picture[job_id] = "sketch"
+        if job_id == self._queue.running:
+            caption = texts.painting(int(100 * self._progress.get(job_id, 0.0)), None, sketch=True)
+        else:
+            caption = texts.queued(self.queue.position(job_id), self.queue.eta(job_id), sketch=True)
+        # In a group the edit may wait for its turn: the next person's sketch should not.
+        self._in_background(card.show(caption, Path(outcome.done.output), force=True, best_effort=True))
+
+    async def _run(self, job_id: int, lane: Lane) -> None:
         async with self.db.session() as session, session.begin():
             job = await session.get(Job, job_id)
             if job is None or job.status != JobStatus.QUEUED:
@@ -235,7 +374,12 @@ class Dispatcher:
             log.error("job %s has an unreadable spec: %s", job_id, exc)
             await self._fail(job_id, texts.SOMETHING_WRONG, "bad_spec")
             return
-        card = await self.notifier.painting_started(job, self.queue.estimate(job_id))
+        if spec.mode == quality.INSTANT and lane is self.paint and "instant" not in self.paint_modes:
+            spec = quality.fallback(spec, self.presets)  # no instant networks anywhere: paint it fast
+        instant = spec.mode == quality.INSTANT
+        # An instant job is done in about a second: its card says nothing until the picture replaces it.
+        sketch = self._picture.get(job_id) == "sketch"
+        card = None if instant else await self.notifier.painting_started(job, self.queue.estimate(job_id), sketch)
         preview: Path | None = None
         edit: asyncio.Task | None = None
 
@@ -246,28 +390,31 @@ class Dispatcher:
             self._progress[job_id] = event.fraction
             preview = Path(event.preview) if event.preview else preview
             if card is not None and card.due() and (edit is None or edit.done()):
-                caption = texts.painting(int(100 * event.fraction), event.eta)
+                if preview is not None:
+                    self._picture[job_id] = "painting"  # from now on the painting's own pictures fill the card
+                sketch = self._picture.get(job_id) == "sketch"
+                caption = texts.painting(int(100 * event.fraction), event.eta, sketch=sketch)
                 edit, preview = asyncio.create_task(card.show(caption, preview)), None
 
         action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id))
         try:
-            outcome = await self.supervisor.run(str(job_id), spec, on_progress)
+            outcome = await lane.supervisor.run(str(job_id), spec, on_progress)
         finally:
             action.cancel()
             if edit is not None and not edit.done():
                 edit.cancel()  # the result (or the final word) supersedes it
         if outcome.kind == "done":
-            self.eta.learn(self._work.get(job_id, 0.0), outcome.done.elapsed)
-            await self._deliver(job, outcome.done, card)
+            (self.instant_eta if instant else self.eta).learn(units(spec), outcome.done.elapsed)
+            await self._deliver(job, outcome.done, card or self.notifier.card(job, working=False, paced=False))
         elif outcome.kind == "cancelled":
             await self._finish(job_id, JobStatus.CANCELLED)
             await self.notifier.cancelled(job, card)
         elif outcome.kind == "time_limit":
             await self._fail(job_id, self._too_long(), "time_limit", card)
-        elif outcome.kind == "crashed" and self.supervisor.may_retry(job.attempts):
+        elif outcome.kind == "crashed" and lane.supervisor.may_retry(job.attempts):
             async with self.db.session() as session, session.begin():
                 (await session.get(Job, job_id)).status = JobStatus.QUEUED
-            self._queue.push_front(job_id, job.user_id)
+            lane.queue.push_front(job_id, job.user_id)
         else:
             failed = outcome.failed
             reason = failed.message if failed is not None else texts.SOMETHING_WRONG
@@ -278,6 +425,7 @@ class Dispatcher:
         return texts.FAILED.format(reason=texts.TOO_LONG.format(limit=limit))
 
     async def _fail(self, job_id: int, message: str, code: str, card: ProgressMessage | None = None) -> None:
+        self._picture.pop(job_id, None)
         job = await self._finish(job_id, JobStatus.FAILED, error=message, error_code=code)
         if job is not None:
             await self.notifier.failed(job, message, card)
@@ -298,8 +446,12 @@ class Dispatcher:
         return job
 
     async def _deliver(self, job: Job, done: Done, card: ProgressMessage | None) -> None:
-        settings = JobSpec.from_dict(job.spec).mode_settings()
+        spec = JobSpec.from_dict(job.spec)
+        settings = spec.mode_settings()
+        if spec.mode == quality.INSTANT and done.steps > 1:  # painted by the fallback, not the instant networks
+            settings = quality.fallback(spec, self.presets).mode_settings()
         caption = html.escape(texts.result_caption(settings, job.n_styles, done.elapsed, bool(done.warnings)))
+        instant = spec.mode == quality.INSTANT
         name = None
         if job.chat_id < 0:
             async with self.db.session() as session:
@@ -308,14 +460,14 @@ class Dispatcher:
         path = Path(done.output)
         try:
             try:
-                file_id = await self.notifier.deliver(job, path, caption, name)
+                file_id = await self.notifier.deliver(job, path, caption, name, instant)
             except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
                 async with self.db.session() as session, session.begin():
                     await queries.move_chat(session, job.chat_id, exc.new_chat_id)
                     job = await session.get(Job, job.id)
                 log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
                 card = None  # it stayed in the old chat
-                file_id = await self.notifier.deliver(job, path, caption, name)
+                file_id = await self.notifier.deliver(job, path, caption, name, instant)
         except Undeliverable as exc:
             log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
             self._unreachable.add(job.chat_id)

@@ -11,6 +11,8 @@ CPU_GUESS = 0.55
 GPU_GUESS = 0.02
 #: Seconds of every job that do not scale with its work (reading pictures, targets, saving).
 OVERHEAD = 3.0
+#: The same for an instant picture (a second process, reading and writing JPEGs, no network to prepare).
+INSTANT_OVERHEAD = 0.5
 #: Weight of the newest measurement.
 LEARNING_RATE = 0.3
 

@@ -43,22 +43,22 @@ class Notifier:
             self.budget if paced else None,
         )
 
-    async def queued(self, job: Job, position: int, eta: float) -> None:
+    async def queued(self, job: Job, position: int, eta: float, sketch: bool = False) -> None:
         card = self.card(job)
         if card is not None:
             # A skipped update is fine (the next one says more); in a group the budget is shared.
-            await card.show(texts.queued(position, eta), force=job.chat_id > 0, best_effort=True)
+            await card.show(texts.queued(position, eta, sketch), force=job.chat_id > 0, best_effort=True)
 
     async def restarted(self, job: Job) -> None:
         card = self.card(job, paced=False)
         if card is not None:
             await card.show(texts.RESTARTED, force=True)
 
-    async def painting_started(self, job: Job, estimate: float | None) -> ProgressMessage | None:
+    async def painting_started(self, job: Job, estimate: float | None, sketch: bool = False) -> ProgressMessage | None:
         card = self.card(job)
         if card is not None:
             # In a group the first edit may wait for its turn: the painting starts regardless.
-            await card.show(texts.painting(0, estimate), force=job.chat_id > 0, best_effort=True)
+            await card.show(texts.painting(0, estimate, sketch), force=job.chat_id > 0, best_effort=True)
         return card
 
     async def cancelled(self, job: Job, card: ProgressMessage | None = None) -> None:
@@ -73,8 +73,11 @@ class Notifier:
             card.markup = None
             await card.show(message, force=True)
 
-    async def deliver(self, job: Job, output: Path, caption: str, name: str | None) -> str | None:
-        """Send the result in reply to the request; its Telegram file id (None if unknown)."""
+    async def deliver(
+        self, job: Job, output: Path, caption: str, name: str | None, instant: bool = False
+    ) -> str | None:
+        """Send the result in reply to the request; its Telegram file id (None if unknown). Under an
+        instant picture (``instant``) a button offers the painting."""
         if job.chat_id < 0:  # a group: say whose picture it is, with a mention that notifies them
             caption = texts.group_result(job.user_id, name, caption)
         reply = (
@@ -92,7 +95,7 @@ class Notifier:
                     caption=caption,
                     parse_mode="HTML",
                     reply_parameters=reply,
-                    reply_markup=keyboards.result(job.id, job.n_styles == 2),
+                    reply_markup=keyboards.result(job.id, job.n_styles == 2, instant=instant),
                 )
             return sent.document.file_id if as_file else sent.photo[-1].file_id
         except Forbidden as exc:

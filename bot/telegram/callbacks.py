@@ -28,10 +28,11 @@ class Action(StrEnum):
     PNG = "png"  #: png:<job id>
     SWAP_JOB = "swapjob"  #: swapjob:<job id>, paint a result again with its styles swapped
     PICK = "preset"  #: preset:<gallery id>
+    PROPER = "proper"  #: proper:<job id>, paint an instant result again with the optimisation
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
-NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE}
+NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER}
 #: Actions that take an argument at all.
 WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH}
 

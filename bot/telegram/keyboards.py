@@ -27,9 +27,14 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False) -> InlineKeyboard
     return InlineKeyboardMarkup(rows)
 
 
-def settings(options: dict, presets: dict) -> InlineKeyboardMarkup:
+def settings(options: dict, qualities) -> InlineKeyboardMarkup:
+    """⚙: quality (instant where it runs, then the presets), size, strength, colours."""
     mark = texts.marked
-    quality = [B(mark(options.get("quality") == q, q.title()), callback_data=data(Action.QUALITY, q)) for q in presets]
+    label = texts.QUALITY_LABELS.get
+    quality = [
+        B(mark(options.get("quality") == q, label(q, q.title())), callback_data=data(Action.QUALITY, q))
+        for q in qualities
+    ]
     strength = [
         B(mark(options.get("strength") == s, s.title()), callback_data=data(Action.STRENGTH, s)) for s in STRENGTHS
     ]
@@ -54,14 +59,18 @@ def working(job_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[B(texts.BUTTON_CANCEL, callback_data=data(Action.CANCEL, job_id))]])
 
 
-def result(job_id: int, two_styles: bool) -> InlineKeyboardMarkup:
+def result(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineKeyboardMarkup:
+    """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first."""
     row = [
         B(texts.BUTTON_AGAIN, callback_data=data(Action.AGAIN)),
         B(texts.BUTTON_PNG, callback_data=data(Action.PNG, job_id)),
     ]
     if two_styles:
         row.append(B(texts.BUTTON_SWAP_STYLES, callback_data=data(Action.SWAP_JOB, job_id)))
-    return InlineKeyboardMarkup([row])
+    rows = [row]
+    if instant:
+        rows.insert(0, [B(texts.BUTTON_PROPER, callback_data=data(Action.PROPER, job_id))])
+    return InlineKeyboardMarkup(rows)
 
 
 def gallery(presets) -> InlineKeyboardMarkup | None:

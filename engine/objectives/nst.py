@@ -61,7 +61,7 @@ class StyleObjective:
         s = self.settings
         if s.init == "content":
             return self.content_tensor.clone()
-        if s.init == "image":
+        if s.init in ("image", "instant"):  # instant: the painter made init_img with the instant networks
             return image_to_tensor(resize(self.init_img, size), self.device)
         # Noise is drawn on the CPU so a seed gives the same start on every device.
         generator = torch.Generator().manual_seed(s.seed) if s.seed is not None else None
