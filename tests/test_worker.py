@@ -121,3 +121,23 @@ async def test_a_killed_process_is_noticed_mid_job(inputs):
         assert not process.alive
     finally:
         await process.stop()
+
+
+async def test_an_instant_process_loads_no_torch_and_paints_in_one_pass(inputs):
+    folder, content, style = inputs
+    process = EngineProcess(device="cpu", modes=("instant",))
+    ready = await process.start()
+    try:
+        assert ready.modes == ("instant",)
+        with open(f"/proc/{process.pid}/maps") as maps:
+            assert "libtorch" not in maps.read()  # onnxruntime only: a light process, quick to start
+        spec = JobSpec("instant", {"content": content, "styles": [style]}, str(folder / "sketch.jpg"), {"size": 100})
+        await process.submit("sketch-1", spec)
+        seen = await events_until_end(process, "sketch-1")
+        assert seen[-1].kind == DONE and seen[-1].steps == 1
+        assert Image.open(folder / "sketch.jpg").format == "JPEG" and Image.open(folder / "sketch.jpg").size == (100, 67)
+        await process.submit(*request(inputs, "style-1"))  # not a mode this process paints: a clear failure
+        failed = (await events_until_end(process, "style-1"))[-1]
+        assert failed.kind == FAILED and failed.code == "bad_settings"
+    finally:
+        await process.stop()
