@@ -5,6 +5,11 @@
 >>> result = engine.stylize("photo.jpg", ["painting.jpg"], StyleSettings(size=256))
 >>> result.image.save("out.png")
 
+Instant pictures (one pass of a feed-forward network, no torch; engine.instant):
+
+>>> from engine.instant import InstantPainter
+>>> InstantPainter().paint("photo.jpg", ["painting.jpg"], InstantSettings(size=1024)).image.save("now.png")
+
 ``import engine`` loads no torch: settings, errors, presets and picture checks are plain Python
 and Pillow; torch is imported when an :class:`Engine` is first used.
 """
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING
 from .errors import EngineError, ImageError, SettingsError, WeightsError
 from .imaging import open_image
 from .results import Losses, Progress, Result
-from .settings import StyleSettings
+from .settings import InstantSettings, StyleSettings
 
 if TYPE_CHECKING:
     from .painter import Engine, stylize
@@ -25,6 +30,7 @@ __all__ = [
     "Engine",
     "EngineError",
     "ImageError",
+    "InstantSettings",
     "Losses",
     "Progress",
     "Result",

@@ -154,8 +154,9 @@ class InstantSettings:
     strength: float = knob(1.0, "style strength 0…1: 0 keeps the photo's own look, 1 takes the style picture's",
                            low=0.0, high=1.0)  # fmt: skip
     keep_colors: bool = knob(False, "keep the photo's colours; take only light, strokes and texture from the style")
-    style_scale: float = knob(1.0, "size at which the style picture is seen (1: its shorter side at 256 px); "
-                                   "smaller = finer strokes", low=0.25, high=4.0)  # fmt: skip
+    style_scale: float = knob(1.0, "size at which the style picture is seen (1: its shorter side at half the "
+                                   "result's size, at least 256 px); smaller = finer strokes", low=0.25,
+                              high=4.0)  # fmt: skip
 
     @property
     def work(self) -> float:

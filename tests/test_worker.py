@@ -135,7 +135,8 @@ async def test_an_instant_process_loads_no_torch_and_paints_in_one_pass(inputs):
         await process.submit("sketch-1", spec)
         seen = await events_until_end(process, "sketch-1")
         assert seen[-1].kind == DONE and seen[-1].steps == 1
-        assert Image.open(folder / "sketch.jpg").format == "JPEG" and Image.open(folder / "sketch.jpg").size == (100, 67)
+        sketch = Image.open(folder / "sketch.jpg")
+        assert sketch.format == "JPEG" and sketch.size == (100, 67)
         await process.submit(*request(inputs, "style-1"))  # not a mode this process paints: a clear failure
         failed = (await events_until_end(process, "style-1"))[-1]
         assert failed.kind == FAILED and failed.code == "bad_settings"

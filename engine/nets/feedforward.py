@@ -80,9 +80,9 @@ class InstantNetworks:
         self._names = [i.name for i in self._transform.get_inputs()]
         self._lock = threading.Lock()
 
-    def style_vector(self, style: Image.Image, scale: float = 1.0) -> np.ndarray:
-        """The 100-number style vector of a whole picture, seen with its shorter side at 256·``scale`` px."""
-        short = max(32, round(STYLE_SIDE * scale))
+    def style_vector(self, style: Image.Image, short_side: float = STYLE_SIDE) -> np.ndarray:
+        """The 100-number style vector of a whole picture, seen with its shorter side at ``short_side`` px."""
+        short = max(32, round(short_side))
         w, h = style.size
         k = short / min(w, h)
         seen = style.resize((max(32, round(w * k)), max(32, round(h * k))), Image.Resampling.LANCZOS)
