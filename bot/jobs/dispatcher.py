@@ -181,8 +181,10 @@ class Dispatcher:
                 lane.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await lane.task
-        for task in list(self._background):
-            task.cancel()
+        if self._background:  # a last card edit or position update: let it finish, briefly
+            _, late = await asyncio.wait(set(self._background), timeout=2.0)
+            for task in late:
+                task.cancel()
         await self.paint.supervisor.stop()
         if self.instant is not None:
             await self.instant.supervisor.stop()
