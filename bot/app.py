@@ -157,7 +157,8 @@ def build_application(
 def _default_engine(config: Config) -> EngineClient:
     from worker.local import LocalEngine
 
-    return LocalEngine(weights=config.engine_weights, device=config.engine_device)
+    # Instant pictures are the instant process's: this one need not load those networks too.
+    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=("style",))
 
 
 def _default_instant(config: Config) -> EngineClient:
