@@ -140,3 +140,23 @@ async def test_without_instant_networks_the_bot_paints_as_before_and_says_nothin
 )  # fmt: skip
 def test_groups_on_a_cpu_host_default_to_instant(chat_id, instant, device, expected):
     assert host_defaults(chat_id, instant, device) == expected
+
+
+async def test_an_instant_engine_that_dies_costs_only_the_sketch(double, client, tmp_path):
+    paint, instant = FakeEngine(step_seconds=0.05), instant_lane()
+    instant.crash_next = 1  # the first sketch's process dies under it
+    running = await RunningBot(double, tmp_path, presets=SLOW, engine=paint, instant=instant).start()
+    try:
+        eve, fay = client.user(3401, "Eve"), client.user(3402, "Fay")
+        await prepare(eve, 0)
+        await eve.press("▶ Stylize")
+        await eve.wait_for(lambda e: photo_with(e, "Done in"), timeout=30)  # painted and delivered as always
+        assert not [e for e in await eve.sent() if sketch_edit(e)]
+        await prepare(fay, 1)
+        await fay.press("▶ Stylize")
+        await fay.wait_for(sketch_edit, timeout=10)  # the instant engine was restarted for the next one
+        await fay.wait_for(lambda e: photo_with(e, "Done in"), timeout=30)
+        assert instant.starts == 2
+        assert [j.status for j in await running.settled_jobs()] == [JobStatus.DONE, JobStatus.DONE]
+    finally:
+        await running.stop()
