@@ -21,10 +21,63 @@ async def said(user, command: str, expect: str) -> dict:
     return entry
 
 
+async def clear_starter_gallery(owner) -> None:
+    for name in ("starry", "scream", "shipwreck"):
+        await said(owner, f"/delpreset {name}", f"Removed '{name}'")
+
+
+async def test_a_fresh_install_has_starter_paintings_with_titles(double, client, tmp_path):
+    running = await RunningBot(double, tmp_path, owners=(OWNER,)).start()
+    owner, cal = client.user(OWNER, "Olga"), client.user(6201, "Cal")
+    try:
+        mark = await cal.mark()
+        await cal.send_text("/presets")
+        pick = await cal.wait_for(lambda e: text_message(e, "Pick a painting"), since=mark)
+        assert buttons(pick) == ["🖼 scream", "🖼 shipwreck", "🖼 starry"]
+        album = [e for e in (await cal.sent())[mark:] if e["kind"] == "message" and "photo" in e["message"]]
+        assert sorted(e["message"]["caption"] for e in album) == [
+            "scream — The Scream, Edvard Munch (1893)",
+            "shipwreck — The Shipwreck, J. M. W. Turner (1805)",
+            "starry — The Starry Night, Vincent van Gogh (1889)",
+        ]
+        assert all(max(e["message"]["photo"][-1]["width"], e["message"]["photo"][-1]["height"]) <= 1024 for e in album)
+        async with running.services.db.session() as session:
+            stored = {p.name: p.file_id for p in (await session.execute(select(Preset))).scalars()}
+        assert stored == {e["message"]["caption"].split(" —")[0]: e["message"]["photo"][-1]["file_id"] for e in album}
+
+        # shown again from Telegram's copies (not uploaded again: the same file ids)
+        mark = await cal.mark()
+        await cal.send_text("/presets")
+        await cal.wait_for(lambda e: text_message(e, "Pick a painting"), since=mark)
+        again = [e for e in (await cal.sent())[mark:] if e["kind"] == "message" and "photo" in e["message"]]
+        assert sorted(e["message"]["photo"][-1]["file_id"] for e in again) == sorted(stored.values())
+
+        # picked like any painting, and painted from the file in the installed package
+        mark = await cal.mark()
+        await cal.send_photo(picture(160, 120))
+        saved = await cal.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+        await cal.press("🖼 starry", message_id=saved["message"]["message_id"])
+        await cal.wait_for(lambda e: text_message(e, "starry is your style"), since=mark)
+        await cal.press("▶ Stylize")
+        await cal.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+        (job,) = await running.jobs()
+        assert job.style_paths[0].endswith("bot/gallery/starry_night.jpg")
+        await clear_starter_gallery(owner)  # owners remove them like any painting
+        await said(cal, "/presets", "No paintings in the gallery yet")
+    finally:
+        await running.stop()
+    running = await RunningBot(double, tmp_path, owners=(OWNER,)).start()  # and they stay removed
+    try:
+        await said(cal, "/presets", "No paintings in the gallery yet")
+    finally:
+        await running.stop()
+
+
 async def test_add_browse_pick_restart_delete(double, client, tmp_path):
     running = await RunningBot(double, tmp_path, owners=(OWNER,)).start()
     owner, ann = client.user(OWNER, "Olga"), client.user(6101, "Ann")
     try:
+        await clear_starter_gallery(owner)
         await said(ann, "/presets", "No paintings in the gallery yet")
         mark = await ann.mark()
         await ann.send_photo(stripes(period=5), caption="/addpreset starry")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 
 from alembic import command
@@ -75,3 +76,25 @@ def test_version_0_upgrades_and_unknown_versions_are_refused():
         except ValueError:
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+def test_the_starter_paintings_go_only_into_an_empty_gallery(tmp_path):
+    from bot.gallery import resolve
+    from bot.storage.db import upgrade
+
+    filled, empty = tmp_path / "filled.sqlite3", tmp_path / "empty.sqlite3"
+    for path in (filled, empty):
+        upgrade(f"sqlite:///{path}", "0005")
+    with sqlite3.connect(filled) as db:
+        db.execute("INSERT INTO presets (name, file_id, path, added_by, created_at) "
+                   "VALUES ('mine', 'F1', '/x/mine.jpg', 7, CURRENT_TIMESTAMP)")  # fmt: skip
+    for path in (filled, empty):
+        upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(filled) as db:
+        assert db.execute("SELECT name, title FROM presets").fetchall() == [("mine", None)]
+    with sqlite3.connect(empty) as db:
+        rows = db.execute("SELECT name, painter, year, path FROM presets ORDER BY name").fetchall()
+    assert [r[:3] for r in rows] == [
+        ("scream", "Edvard Munch", 1893), ("shipwreck", "J. M. W. Turner", 1805), ("starry", "Vincent van Gogh", 1889)
+    ]  # fmt: skip
+    assert all(os.path.isfile(resolve(path)) for *_, path in rows)  # shipped in the package

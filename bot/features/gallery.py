@@ -103,16 +103,41 @@ async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(texts.GALLERY_EMPTY)
         return
     shown = presets[:MAX_SHOWN]
-    media = [InputMediaPhoto(p.file_id, caption=p.name) for p in shown]
     try:
-        if len(media) == 1:
-            await message.reply_photo(shown[0].file_id, caption=shown[0].name)
-        else:
-            await message.reply_media_group(media)
-    except TelegramError as exc:  # a file id Telegram no longer knows: the buttons still work
+        await _show(svc.db, message, shown)
+    except (TelegramError, OSError) as exc:  # a file id Telegram no longer knows: the buttons still work
         log.warning("could not show the gallery thumbnails: %s", exc)
     more = texts.gallery_more(len(presets) - MAX_SHOWN) if len(presets) > MAX_SHOWN else ""
     await message.reply_text(texts.GALLERY_PICK + more, reply_markup=keyboards.gallery(presets))
+
+
+async def _show(db: Database, message: Message, shown: list[Preset]) -> None:
+    """The paintings as one album, captioned with title and painter. A painting never shown before
+    (a starter one) is uploaded from its file, and the id Telegram gives it is kept for next time."""
+    handles = []
+    try:
+        sources = []
+        for p in shown:
+            source = p.file_id
+            if not source:
+                source = open(p.file_path, "rb")  # noqa: SIM115 - closed below, after the upload
+                handles.append(source)
+            sources.append(source)
+        if len(shown) == 1:
+            sent = [await message.reply_photo(sources[0], caption=shown[0].label)]
+        else:
+            media = [InputMediaPhoto(source, caption=p.label) for p, source in zip(shown, sources)]
+            sent = list(await message.reply_media_group(media))
+    finally:
+        for handle in handles:
+            handle.close()
+    learnt = {p.id: m.photo[-1].file_id for p, m in zip(shown, sent) if not p.file_id and m.photo}
+    if learnt:
+        async with db.session() as session, session.begin():
+            for preset_id, file_id in learnt.items():
+                preset = await session.get(Preset, preset_id)
+                if preset is not None:
+                    preset.file_id = file_id
 
 
 async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -129,7 +154,7 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        if drafts.add_style(draft, preset.path):
+        if drafts.add_style(draft, preset.file_path):
             reply = texts.picked(preset.name, second=len(draft.style_paths) == 2)
         else:
             reply = texts.TOO_MANY_STYLES

@@ -74,7 +74,7 @@ async def start_draft(
         drafts.start_over(draft)
         drafts.set_content(draft, str(path), request.message_id)
         if preset is not None:
-            drafts.add_style(draft, preset.path)
+            drafts.add_style(draft, preset.file_path)
     if preset is not None:
         await request.reply_text(
             texts.group_preset_ready(preset.name, user.id, user.name),

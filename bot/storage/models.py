@@ -151,6 +151,25 @@ class Preset(Base):
     path: Mapped[str] = mapped_column(Text)
     added_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    title: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    painter: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    @property
+    def file_path(self) -> str:
+        """The picture to paint with (a starter painting lives in the installed package)."""
+        from ..gallery import resolve
+
+        return resolve(self.path)
+
+    @property
+    def label(self) -> str:
+        """``starry — The Starry Night, Vincent van Gogh (1889)``; just the name when unknown."""
+        if not self.title:
+            return self.name
+        by = f", {self.painter}" if self.painter else ""
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.name} — {self.title}{by}{year}"
 
 
 class Inbox(Base):
