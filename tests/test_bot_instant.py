@@ -160,3 +160,22 @@ async def test_an_instant_engine_that_dies_costs_only_the_sketch(double, client,
         assert [j.status for j in await running.settled_jobs()] == [JobStatus.DONE, JobStatus.DONE]
     finally:
         await running.stop()
+
+
+async def test_a_card_restored_after_a_restart_gets_its_sketch_again(double, client, tmp_path):
+    running = await RunningBot(double, tmp_path, presets=SLOW, engine=FakeEngine(step_seconds=0.2)).start()
+    gus = client.user(3501, "Gus")
+    try:
+        await prepare(gus)
+        await gus.press("▶ Stylize")
+        await gus.wait_for(lambda e: photo_with(e, "Painting"), timeout=10)
+    finally:
+        await running.stop()  # mid-painting, on a host without the instant lane
+    mark = await gus.mark()
+    running = await RunningBot(double, tmp_path, presets=SLOW, engine=FakeEngine(step_seconds=0.05),
+                               instant=instant_lane()).start()  # fmt: skip
+    try:
+        await gus.wait_for(sketch_edit, since=mark, timeout=10)
+        await gus.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=30)
+    finally:
+        await running.stop()

@@ -220,9 +220,6 @@ class Dispatcher:
         lane, index = self._enqueue(job)
         extra = {"job_id": job.id, "user_id": job.user_id}
         log.info("job %s queued for user %s at %d (%s)", job.id, job.user_id, index + 1, lane.name, extra=extra)
-        if lane is self.paint and self.instant_ready and job.progress_message_id:
-            self._sketches.append(job.id)
-            self.instant.wakeup.set()
         if lane is self.paint and index < len(self._queue) - 1:  # it went ahead of someone's later job
             self._in_background(self._announce_positions(start=index + 1))
         if lane is self.instant:
@@ -238,6 +235,9 @@ class Dispatcher:
         lane = self.instant if self._mode[job.id] == quality.INSTANT and self.instant_ready else self.paint
         index = lane.queue.push(job.id, job.user_id)
         lane.wakeup.set()
+        if lane is self.paint and self.instant_ready and job.progress_message_id:
+            self._sketches.append(job.id)  # also after a restart: a restored card gets its sketch again
+            self.instant.wakeup.set()
         return lane, index
 
     def _estimate(self, job_id: int) -> float:
