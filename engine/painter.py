@@ -16,7 +16,7 @@ from .layers import LAYER_INDEX
 from .nets.vgg import VGGFeatures, load_weights
 from .optimize.runner import run_with_memory_retry
 from .results import ProgressCallback, Result
-from .settings import DEFAULT_STYLE_LAYERS, INSTANT_MAX_SIZE, InstantSettings, StyleSettings
+from .settings import DEFAULT_STYLE_LAYERS, InstantSettings, StyleSettings
 
 
 class Engine:
@@ -75,9 +75,9 @@ class Engine:
             content, styles, init_image if settings.init == "image" else None
         )
         if settings.init == "instant":  # a warm start: the instant painting at the final size
-            init_img = self.instant.picture(
-                content_img, style_imgs, self._instant_for(settings), fit_size(content_img.size, settings.size)
-            )
+            # the optimisation sets the strength and the colours; the start needs only the style's strokes
+            start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False)
+            init_img = self.instant.picture(content_img, style_imgs, start, fit_size(content_img.size, settings.size))
         objective = modes.get("style").objective_class()
 
         def make(s: StyleSettings):
@@ -94,12 +94,6 @@ class Engine:
 
             self._instant = InstantPainter()
         return self._instant
-
-    @staticmethod
-    def _instant_for(settings: StyleSettings) -> InstantSettings:
-        # The optimisation sets the strength and the colours; the start only needs the style's strokes.
-        size = min(settings.size, INSTANT_MAX_SIZE)
-        return InstantSettings(size=size, gamma=settings.gamma, style_scale=min(max(settings.style_scale, 0.25), 4.0))
 
     def run(self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None) -> Result:
         """A job of any registered mode: ``inputs`` by role (content, styles), its settings."""

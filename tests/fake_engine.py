@@ -18,6 +18,7 @@ from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
 from worker.client import Capabilities
 from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Started
+from worker.serve import save
 
 
 class FakeEngine:
@@ -110,7 +111,7 @@ class FakeEngine:
                     paint(content, styles, size, step / total).save(preview, quality=88)
                 elapsed = loop.time() - started
                 await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
-            paint(content, styles, size, 1.0).save(spec.output, "JPEG" if spec.output.endswith(".jpg") else "PNG")
+            save(paint(content, styles, size, 1.0), spec.output)  # PNG, or JPEG for a sketch, as the engine
         except asyncio.CancelledError:
             if not self._alive:  # killed: what the pump thread reports for a dead process
                 self._events.put_nowait(Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly."))

@@ -4,7 +4,7 @@ the two-style mix — and the instant first picture that answers ▶ before the 
 from __future__ import annotations
 
 from engine.presets import INSTANT_PRESETS, PRESETS, preset
-from engine.settings import INSTANT_MAX_SIZE, InstantSettings, StyleSettings
+from engine.settings import INSTANT_MAX_SIZE, InstantSettings, StyleSettings, instant_strength, painting_strength
 from worker.protocol import JobSpec, non_defaults
 
 from ..limits import PREVIEWS_PER_JOB
@@ -26,16 +26,6 @@ PROPER = "balanced"
 def qualities(presets: dict, instant: bool) -> tuple[str, ...]:
     """The qualities to offer: instant (where its networks run) and the Gatys presets."""
     return ((INSTANT,) if instant else ()) + tuple(presets)
-
-
-def instant_strength(strength: float | None) -> float:
-    """The instant networks' strength for the shared 0…1 strength (0.5 the usual balance).
-
-    The instant strength interpolates style vectors, where 1 is the style picture's own and more
-    over-paints (measured: style distance 0.44 at 1, 0.50 at 1.25, 0.68 at 1.5), so the usual
-    balance maps to 0.8 and ⚙ subtle/normal/strong to 0.6/0.8/1.0."""
-    t = 0.5 if strength is None else strength
-    return round(min(1.0, max(0.0, 0.8 + (t - 0.5) * 4 / 3)), 3)
 
 
 def parse_presets(text: str) -> dict[str, tuple[int, int]]:
@@ -85,14 +75,7 @@ def sketch(spec: JobSpec, output: str) -> JobSpec | None:
     (None for a job that is not a painting, e.g. an instant one)."""
     if spec.mode != "style":
         return None
-    s = spec.mode_settings()
-    settings = InstantSettings(
-        size=min(s.size, INSTANT_MAX_SIZE),
-        gamma=s.gamma,
-        strength=instant_strength(s.strength),
-        keep_colors=s.keep_colors,
-        style_scale=min(max(s.style_scale, 0.25), 4.0),
-    )
+    settings = InstantSettings.matching(spec.mode_settings())
     return JobSpec(INSTANT, dict(spec.inputs), output, non_defaults(settings))
 
 
@@ -103,7 +86,5 @@ def fallback(spec: JobSpec, presets: dict[str, tuple[int, int]]) -> JobSpec:
     s = spec.mode_settings()
     size, steps = presets["fast"]
     options = {"quality": "fast", "size": min(size, s.size), "steps": steps, "keep_colors": s.keep_colors}
-    settings = plan(options, s.gamma, presets)
-    # the instant strength back to the shared scale (the inverse of instant_strength)
-    settings = settings.replace(strength=round(min(1.0, max(0.0, 0.5 + (s.strength - 0.8) * 3 / 4)), 3))
+    settings = plan(options, s.gamma, presets).replace(strength=painting_strength(s.strength))
     return JobSpec("style", dict(spec.inputs), spec.output, non_defaults(settings), spec.preview_dir)

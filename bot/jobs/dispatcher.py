@@ -126,26 +126,24 @@ class Dispatcher:
         self.presets = presets or dict(quality.DEFAULT_PRESETS)
         self.paint = Lane("paint", Supervisor(engine, time_limit))
         self.instant = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT)) if instant is not None else None
-        self.supervisor = self.paint.supervisor
         self.notifier = Notifier(bot, progress_interval, group_interval)
         self.eta = EtaModel()
         self.instant_eta = EtaModel(overhead=INSTANT_OVERHEAD)
         self.device = "unknown"  #: the painting engine's device, once started
         self.paint_modes: tuple[str, ...] = ()
         self.instant_ready = False  #: the instant lane's engine runs (its networks loaded)
-        self._queue = self.paint.queue
         self._work: dict[int, float] = {}  #: job id → work units, for waiting and running jobs
         self._mode: dict[int, str] = {}  #: job id → its mode, for waiting and running jobs
         self._progress: dict[int, float] = {}  #: running job id → fraction done
         self._sketches: deque[int] = deque()  #: painting jobs waiting for their instant first picture
         self._picture: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
-        self.queue = QueueView(self._queue, self._estimate, self._progress, self._quote_instant, self.eta)
+        self.queue = QueueView(self.paint.queue, self._estimate, self._progress, self._quote_instant, self.eta)
         self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
 
     @property
     def engine_alive(self) -> bool:
-        return self.supervisor.alive
+        return self.paint.supervisor.alive
 
     @property
     def instant_available(self) -> bool:
@@ -213,18 +211,14 @@ class Dispatcher:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
 
     # ------------------------------------------------------------------ queue
-    def submit(self, job: Job) -> tuple[int, float]:
-        """Queue a saved job; its position (1 = next) and the seconds until its result, roughly.
-        A painting job with a progress card also gets an instant sketch on that card."""
+    def submit(self, job: Job) -> None:
+        """Queue a saved job. A painting job with a progress card also gets an instant sketch on it."""
         self._unreachable.discard(job.chat_id)  # they wrote to us, so they can be reached again
         lane, index = self._enqueue(job)
         extra = {"job_id": job.id, "user_id": job.user_id}
         log.info("job %s queued for user %s at %d (%s)", job.id, job.user_id, index + 1, lane.name, extra=extra)
-        if lane is self.paint and index < len(self._queue) - 1:  # it went ahead of someone's later job
+        if lane is self.paint and index < len(self.paint.queue) - 1:  # it went ahead of someone's later job
             self._in_background(self._announce_positions(start=index + 1))
-        if lane is self.instant:
-            return lane.queue.position(job.id), self._instant_wait(job.id)
-        return self.queue.position(job.id), self.queue.eta(job.id)
 
     def _enqueue(self, job: Job) -> tuple[Lane, int]:
         try:
@@ -240,14 +234,16 @@ class Dispatcher:
             self.instant.wakeup.set()
         return lane, index
 
-    def _estimate(self, job_id: int) -> float:
-        eta = self.instant_eta if self._mode.get(job_id) == quality.INSTANT else self.eta
-        return eta.seconds(self._work.get(job_id, 0.0))
+    def _eta_for(self, mode: str | None) -> EtaModel:
+        return self.instant_eta if mode == quality.INSTANT else self.eta
 
-    def _instant_wait(self, job_id: int) -> float:
-        queue = self.instant.queue
-        ahead = queue.waiting[: queue.position(job_id)] if job_id in queue else (job_id,)
-        return sum(self._estimate(j) for j in ahead) + (queue.running is not None) * self.instant_eta.overhead
+    def _estimate(self, job_id: int) -> float:
+        return self._eta_for(self._mode.get(job_id)).seconds(self._work.get(job_id, 0.0))
+
+    def _forget(self, job_id: int) -> None:
+        """A job left its lane for good: drop what was kept about it."""
+        for kept in (self._work, self._mode, self._picture):
+            kept.pop(job_id, None)
 
     def _quote_instant(self, spec: JobSpec, user_id: int) -> tuple[int, float] | None:
         if spec.mode != quality.INSTANT or not self.instant_ready:
@@ -262,8 +258,7 @@ class Dispatcher:
         for lane in filter(None, (self.paint, self.instant)):
             index = lane.queue.remove(job_id)
             if index is not None:
-                self._work.pop(job_id, None)
-                self._mode.pop(job_id, None)
+                self._forget(job_id)
                 job = await self._finish(job_id, JobStatus.CANCELLED)
                 if lane is self.paint:
                     await self._announce_positions(start=index)
@@ -277,13 +272,13 @@ class Dispatcher:
 
     async def _announce_positions(self, start: int = 0, limit: int = POSITIONS_ANNOUNCED) -> None:
         """The queue moved: tell the next few waiting jobs their new place (a few edits, not one per job)."""
-        ids = self._queue.waiting[start:limit]
+        ids = self.paint.queue.waiting[start:limit]
         if not ids:
             return
         async with self.db.session() as session:
             jobs = (await session.execute(select(Job).where(Job.id.in_(ids)))).scalars().all()
-        for job in sorted(jobs, key=lambda j: self._queue.position(j.id)):
-            if job.id in self._queue:
+        for job in sorted(jobs, key=lambda j: self.paint.queue.position(j.id)):
+            if job.id in self.paint.queue:
                 sketch = self._picture.get(job.id) == "sketch"
                 await self.notifier.queued(job, self.queue.position(job.id), self.queue.eta(job.id), sketch)
 
@@ -316,9 +311,7 @@ class Dispatcher:
                 queue.finish(job_id)
                 self._progress.pop(job_id, None)
                 if job_id not in queue:  # not put back after an engine crash
-                    self._work.pop(job_id, None)
-                    self._mode.pop(job_id, None)
-                    self._picture.pop(job_id, None)
+                    self._forget(job_id)
 
     async def _sketch(self, job_id: int) -> None:
         """Paint a waiting or running job's instant picture and show it on its card, unless the
@@ -345,13 +338,13 @@ class Dispatcher:
         if outcome.kind != "done":
             log.info("no sketch for job %s: %s", job_id, outcome.failed.message if outcome.failed else outcome.kind)
             return
-        if job_id in self._picture or not (job_id in self._queue or job_id == self._queue.running):
+        if job_id in self._picture or not (job_id in self.paint.queue or job_id == self.paint.queue.running):
             return  # the painting showed its own picture first, or it is over
         card = self.notifier.card(job)
         if card is None:
             return
         self._picture[job_id] = "sketch"
-        if job_id == self._queue.running:
+        if job_id == self.paint.queue.running:
             caption = texts.painting(int(100 * self._progress.get(job_id, 0.0)), None, sketch=True)
         else:
             caption = texts.queued(self.queue.position(job_id), self.queue.eta(job_id), sketch=True)
@@ -406,8 +399,8 @@ class Dispatcher:
             if edit is not None and not edit.done():
                 edit.cancel()  # the result (or the final word) supersedes it
         if outcome.kind == "done":
-            (self.instant_eta if instant else self.eta).learn(units(spec), outcome.done.elapsed)
-            await self._deliver(job, outcome.done, card or self.notifier.card(job, working=False, paced=False))
+            self._eta_for(spec.mode).learn(units(spec), outcome.done.elapsed)
+            await self._deliver(job, spec, outcome.done, card or self.notifier.card(job, working=False, paced=False))
         elif outcome.kind == "cancelled":
             await self._finish(job_id, JobStatus.CANCELLED)
             await self.notifier.cancelled(job, card)
@@ -423,11 +416,10 @@ class Dispatcher:
             await self._fail(job_id, texts.FAILED.format(reason=reason), failed.code if failed else "failed", card)
 
     def _too_long(self) -> str:
-        limit = texts.duration(self.supervisor.time_limit)
+        limit = texts.duration(self.paint.supervisor.time_limit)
         return texts.FAILED.format(reason=texts.TOO_LONG.format(limit=limit))
 
     async def _fail(self, job_id: int, message: str, code: str, card: ProgressMessage | None = None) -> None:
-        self._picture.pop(job_id, None)
         job = await self._finish(job_id, JobStatus.FAILED, error=message, error_code=code)
         if job is not None:
             await self.notifier.failed(job, message, card)
@@ -447,11 +439,9 @@ class Dispatcher:
         log.info("job %s %s", job_id, status, extra=extra)
         return job
 
-    async def _deliver(self, job: Job, done: Done, card: ProgressMessage | None) -> None:
-        spec = JobSpec.from_dict(job.spec)
+    async def _deliver(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None) -> None:
+        """Send the result of ``spec`` (what was painted: after a fallback, not the stored spec)."""
         settings = spec.mode_settings()
-        if spec.mode == quality.INSTANT and done.steps > 1:  # painted by the fallback, not the instant networks
-            settings = quality.fallback(spec, self.presets).mode_settings()
         caption = html.escape(texts.result_caption(settings, job.n_styles, done.elapsed, bool(done.warnings)))
         instant = spec.mode == quality.INSTANT
         name = None

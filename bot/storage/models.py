@@ -11,6 +11,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from worker.protocol import JobSpec
 
+from ..gallery import resolve
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -158,8 +160,6 @@ class Preset(Base):
     @property
     def file_path(self) -> str:
         """The picture to paint with (a starter painting lives in the installed package)."""
-        from ..gallery import resolve
-
         return resolve(self.path)
 
     @property
