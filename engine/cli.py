@@ -1,4 +1,5 @@
-"""``python -m engine CONTENT STYLE [STYLE2] -o OUT.png`` — style transfer from the command line."""
+"""``python -m engine CONTENT STYLE [STYLE2] -o OUT.png`` — style transfer from the command line;
+``python -m engine texture|dream|reconstruct PICTURE -o OUT.png`` — the other modes (see :data:`EXPERIMENTS`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from .presets import PRESET_SECONDS_CPU
 from .settings import INITS, InstantSettings, StyleSettings
 from .settings import kind as field_kind
 
+#: The other modes' subcommands (engine.cli_experiments; plain data, no torch).
+EXPERIMENTS = ("texture", "dream", "reconstruct")
 MODE = get_mode("style")
 INSTANT = get_mode("instant")
 #: Settings the CLI spells its own way (picture paths, --save-every) instead of one option per field.
@@ -38,7 +41,7 @@ def _show(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def add_settings_options(parser: argparse.ArgumentParser, settings_class) -> None:
+def add_settings_options(parser: argparse.ArgumentParser, settings_class, presets: dict | None = None) -> None:
     """One option per settings field, from the field's own metadata: help, choices, default.
 
     Every option defaults to None (not given), so only what the user types overrides the preset."""
@@ -56,7 +59,7 @@ def add_settings_options(parser: argparse.ArgumentParser, settings_class) -> Non
             else:
                 parser.add_argument(flag, dest=f.name, action="store_true", default=None, help=meta["help"])
             continue
-        preset_sets = any(f.name in values for values in MODE.presets.values())
+        preset_sets = any(f.name in values for values in (MODE.presets if presets is None else presets).values())
         shown = "" if default is None or preset_sets else f" (default {_show(default)})"
         if kind == "tuple":
             parser.add_argument(flag, dest=f.name, default=None,
@@ -86,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m engine",
         description="Paint a photo in the style of one or two pictures (Gatys et al. neural style transfer).",
-        epilog="Example: python -m engine photo.jpg starry_night.jpg -o out.png --preset fast --strength 0.7",
+        epilog="Example: python -m engine photo.jpg starry_night.jpg -o out.png --preset fast --strength 0.7. "
+        "Other modes: python -m engine texture|dream|reconstruct --help",
     )
     p.add_argument("content", help="the photo to repaint")
     p.add_argument("styles", nargs="+", metavar="STYLE", help="one or two style pictures (painting, texture, …)")
@@ -188,6 +192,11 @@ def _save(image: Image.Image, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in EXPERIMENTS and not Path(argv[0]).exists():  # a mode, not a photo named "dream"
+        from .cli_experiments import main as experiment
+
+        return experiment(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if len(args.styles) > 2:

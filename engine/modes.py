@@ -11,8 +11,8 @@ import importlib
 from dataclasses import dataclass, fields
 
 from .errors import SettingsError
-from .presets import INSTANT_PRESETS, PRESETS
-from .settings import InstantSettings, StyleSettings
+from .presets import DREAM_PRESETS, INSTANT_PRESETS, PRESETS, RECONSTRUCT_PRESETS, TEXTURE_PRESETS
+from .settings import DreamSettings, InstantSettings, ReconstructSettings, StyleSettings, TextureSettings
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,44 @@ MODES: dict[str, Mode] = {
         inputs=("content", "styles"),
         needs_torch=False,
     ),
+    "texture": Mode(
+        name="texture",
+        title="texture synthesis",
+        settings=TextureSettings,
+        presets=TEXTURE_PRESETS,
+        default_preset="balanced",
+        objective="engine.objectives.texture:TextureObjective",
+        inputs=("source",),
+    ),
+    "dream": Mode(
+        name="dream",
+        title="DeepDream",
+        settings=DreamSettings,
+        presets=DREAM_PRESETS,
+        default_preset="balanced",
+        objective="engine.objectives.dream:DreamObjective",
+        inputs=("content", "guide"),
+    ),
+    "reconstruct": Mode(
+        name="reconstruct",
+        title="what the network sees",
+        settings=ReconstructSettings,
+        presets=RECONSTRUCT_PRESETS,
+        default_preset="balanced",
+        objective="engine.objectives.reconstruct:ReconstructObjective",
+        inputs=("content",),
+    ),
 }
+#: The modes an engine with VGG19 paints (all but the feed-forward one).
+VGG_MODES = tuple(name for name, mode in MODES.items() if mode.needs_torch)
 
 
 def for_preset(name: str) -> Mode:
-    """The mode a quality preset belongs to (``--preset instant`` is the instant mode)."""
-    for mode in MODES.values():
+    """The picture-painting mode a quality preset belongs to (``--preset instant`` is the instant mode)."""
+    for mode in (MODES["instant"], MODES["style"]):
         if name in mode.presets:
             return mode
-    known = ", ".join(p for m in MODES.values() for p in m.presets)
+    known = ", ".join([*MODES["instant"].presets, *MODES["style"].presets])
     raise SettingsError(f"Unknown quality preset {name!r}: use {known}.")
 
 

@@ -206,6 +206,172 @@ class InstantSettings:
         return self
 
 
+class _Optimised:
+    """What the runner (engine.optimize.runner) reads from an optimised mode's settings."""
+
+    @property
+    def lr(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return 1.0 if self.optimizer == "lbfgs" else 0.02
+
+    @property
+    def schedule(self) -> tuple[tuple[int, int], ...]:
+        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps)
+
+    @property
+    def work(self) -> float:
+        return work(self.schedule)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(steps for _, steps in self.schedule)
+
+    def replace(self, **changes):
+        return replace(self, **changes)
+
+    def validate(self, n_styles: int = 1):
+        check_fields(self)
+        return self
+
+
+def _check_layers(name: str, layers) -> None:
+    unknown = [layer for layer in layers if layer not in LAYER_INDEX]
+    if unknown:
+        raise SettingsError(f"Unknown VGG19 layer {unknown[0]!r} in {name}; layers are named like relu4_2 or conv1_1.")
+
+
+@dataclass(frozen=True)
+class TextureSettings(_Optimised):
+    """Texture synthesis (Gatys, Ecker & Bethge 2015): a new picture with the Gram statistics of a
+    source, grown from noise. Not a crop or a copy: every seed gives another texture."""
+
+    size: int = knob(512, "longest side of the texture", low=16, high=MAX_SIZE, unit="px")
+    aspect: float = knob(1.0, "width ÷ height of the texture (1: square)", low=0.25, high=4.0)
+    tileable: bool = knob(False, "a texture that repeats without a seam (the network wraps around its edges)")
+    seed: int | None = knob(None, "random seed: another seed, another texture", low=0, high=2**63 - 1)
+    style_scale: float = knob(1.0, "size of the pattern: the source is seen at this times the texture's size "
+                                   "(never enlarged beyond its own pixels)", low=0.1, high=4.0)  # fmt: skip
+    steps: int = knob(100, "optimiser steps at the final size", low=1, high=MAX_STEPS)
+    start_size: int | None = knob(128, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16,
+                                  high=MAX_SIZE, unit="px")  # fmt: skip
+    coarse_steps: int | None = knob(100, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
+    style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers whose statistics are matched")
+    pooling: str = knob("max", "pooling inside VGG19", choices=POOLINGS)
+    tv_weight: float = knob(0.0, "smoothing against pixel noise; 0 turns it off", low=0.0, high=1e9)
+    optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
+    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
+                                       open_low=True)  # fmt: skip
+    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
+                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
+    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
+                              cli=False)  # fmt: skip
+
+    def validate(self, n_styles: int = 1) -> TextureSettings:
+        if n_styles != 1:
+            raise SettingsError(f"A texture grows from one picture, not {n_styles}.")
+        check_fields(self)
+        if not self.style_layers:
+            raise SettingsError("style_layers must name at least one layer.")
+        _check_layers("style_layers", self.style_layers)
+        return self
+
+
+#: DeepDream's layers and what each one's dreams look like (shown by ``python -m engine dream --help``).
+DREAM_LAYERS: dict[str, str] = {
+    "relu2_1": "fine strokes and edges",
+    "relu3_1": "brush strokes, ripples",
+    "relu3_4": "swirls and patterns",
+    "relu4_1": "patterns, scales and eyes",
+    "relu4_2": "eyes, fur and feathers",
+    "relu4_4": "shapes: arches, snouts, petals",
+    "relu5_1": "things: animals, buildings, faces",
+}
+
+
+@dataclass(frozen=True)
+class DreamSettings(_Optimised):
+    """DeepDream (Mordvintsev et al. 2015): gradient *ascent* on how strongly a layer responds, over
+    octaves, with random jitter and normalised steps, so the picture grows what the layer sees."""
+
+    size: int = knob(512, "longest side of the result", low=32, high=MAX_SIZE, unit="px")
+    layer: str = knob("relu4_1", "VGG19 layer to amplify (see the list above)", choices=tuple(DREAM_LAYERS))
+    octaves: int = knob(4, "sizes the dream is painted at, each octave_scale larger than the last", low=1, high=8)
+    octave_scale: float = knob(1.4, "size ratio between octaves", low=1.1, high=2.0)
+    steps: int = knob(10, "ascent steps at each octave", low=1, high=1000)
+    strength: float = knob(0.5, "how hard each step pushes, 0…1 (0.5: the photo stays recognisable)", low=0.0,
+                           high=1.0, open_low=True)  # fmt: skip
+    jitter: int = knob(32, "random shift of the picture before each step (against grid artefacts)", low=0,
+                       high=256, unit="px")  # fmt: skip
+    seed: int | None = knob(None, "random seed of the jitter", low=0, high=2**63 - 1)
+    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
+                              cli=False)  # fmt: skip
+
+    tolerance = 0.0  # the runner's early stop: a dream has no loss to settle
+
+    @property
+    def lr(self) -> float:
+        """Each normalised step moves the pixels by about this much (of full brightness)."""
+        return 0.012 * self.strength
+
+    @property
+    def schedule(self) -> tuple[tuple[int, int], ...]:
+        sides = [round(self.size / self.octave_scale**k) for k in range(self.octaves)]
+        return tuple((side, self.steps) for side in reversed(sides) if side >= 32) or ((self.size, self.steps),)
+
+    def validate(self, n_styles: int = 0) -> DreamSettings:
+        check_fields(self)
+        return self
+
+
+#: The reconstruction strip's layers: one per block, shallow to deep.
+STRIP_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+
+
+@dataclass(frozen=True)
+class ReconstructSettings(_Optimised):
+    """What the network sees (Mahendran & Vedaldi 2015): the picture rebuilt from noise to match one
+    layer's features alone, with a total-variation and an α-norm regulariser. ``strip`` rebuilds it
+    from relu1_1 … relu5_1 and lays the five side by side."""
+
+    size: int = knob(256, "longest side of each reconstruction", low=16, high=MAX_SIZE, unit="px")
+    layer: str = knob("relu4_1", "VGG19 layer to rebuild the picture from", choices=STRIP_LAYERS + tuple(
+        name for name in LAYER_INDEX if name.startswith("relu") and name not in STRIP_LAYERS))  # fmt: skip
+    strip: bool = knob(False, "rebuild from each of relu1_1 … relu5_1 and lay them side by side")
+    steps: int = knob(60, "optimiser steps at the final size", low=1, high=MAX_STEPS)
+    start_size: int | None = knob(96, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16,
+                                  high=MAX_SIZE, unit="px")  # fmt: skip
+    coarse_steps: int | None = knob(80, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
+    tv_weight: float = knob(0.05, "total variation: smooth, natural-looking pictures", low=0.0, high=1e9)
+    alpha_weight: float = knob(0.05, "α-norm (α = 6): keeps pixels from piling up at black and white", low=0.0,
+                               high=1e9)  # fmt: skip
+    seed: int | None = knob(None, "random seed of the starting noise", low=0, high=2**63 - 1)
+    optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
+    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
+                                       open_low=True)  # fmt: skip
+    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
+                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
+    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
+                              cli=False)  # fmt: skip
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The layers rebuilt, in the order they are shown."""
+        return STRIP_LAYERS if self.strip else (self.layer,)
+
+    @property
+    def work(self) -> float:
+        return work(self.schedule) * len(self.layers)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(steps for _, steps in self.schedule) * len(self.layers)
+
+    def validate(self, n_styles: int = 0) -> ReconstructSettings:
+        check_fields(self)
+        return self
+
+
 def kind(f) -> str:
     """A field's type as a word: int, float, str, bool, tuple… (annotations are strings here)."""
     return str(f.type).split(" ")[0].split("[")[0]

@@ -93,8 +93,14 @@ class VGGFeatures(nn.Module):
         x = image * self.input_scale - self.input_shift
         return x.flip(1) if self.preprocessing.bgr else x
 
-    def forward(self, image: torch.Tensor, layers: Collection[str], pooling: str = "max") -> dict[str, torch.Tensor]:
+    def forward(
+        self, image: torch.Tensor, layers: Collection[str], pooling: str = "max", circular: bool = False
+    ) -> dict[str, torch.Tensor]:
         """Activations of ``layers`` for a batch of RGB images in [0, 1].
+
+        ``circular=True`` pads every convolution by wrapping around the picture's edges, so the
+        network sees the picture as a torus: what a tileable texture needs (sides divisible by 16
+        keep the poolings aligned with the wrap).
 
         ``pooling="avg"`` swaps every max pooling for average pooling (Gatys et al. 2016 found it
         gives slightly more appealing results). The weights are shared, so one loaded network
@@ -117,6 +123,8 @@ class VGGFeatures(nn.Module):
             for name, module in zip(LAYER_NAMES[: last + 1], self.features):
                 if pooling == "avg" and isinstance(module, nn.MaxPool2d):
                     x = F.avg_pool2d(x, kernel_size=2, stride=2)
+                elif circular and isinstance(module, nn.Conv2d):
+                    x = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="circular"), module.weight, module.bias)
                 else:
                     x = module(x)
                 if name in wanted:

