@@ -22,7 +22,7 @@ from worker.client import EngineClient
 
 from .config import Config
 from .domain.permissions import Permissions
-from .features import admin, gallery, groups, ordering, pictures, private, queue
+from .features import admin, experiments, gallery, groups, ordering, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
 from .ops.health import HealthServer
 from .services import Services
@@ -42,6 +42,9 @@ COMMANDS = [
     BotCommand("queue", "Who is waiting"),
     BotCommand("stylize", "In groups: reply to a photo to repaint it"),
     BotCommand("presets", "The gallery of paintings to pick from"),
+    BotCommand("texture", "Grow a new texture from a picture"),
+    BotCommand("dream", "DeepDream a photo"),
+    BotCommand("xray", "What the network sees in a photo"),
 ]
 ADMIN_COMMANDS = [
     BotCommand("set", "Change a default for this chat"),
@@ -102,6 +105,9 @@ def routes() -> list[tuple[int, object]]:
         (0, CommandHandler("delpreset", gallery.del_command, filters=FRESH)),
         (0, CommandHandler("presets", gallery.presets_command, filters=FRESH)),
         (0, CallbackQueryHandler(gallery.on_pick, pattern=pattern(Action.PICK))),
+        # /texture, /dream, /xray: on a picture (caption or reply), or ask for one; everywhere
+        (0, MessageHandler(FRESH & PICTURES & experiments.CAPTION, experiments.caption)),
+        (0, CommandHandler(["texture", "dream", "xray"], experiments.command, filters=FRESH)),
         # groups: /stylize on a photo, styles in reply to the bot
         (0, CommandHandler("stylize", groups.stylize_command, filters=GROUPS)),
         (0, MessageHandler(GROUPS & PICTURES & groups.STYLIZE_CAPTION, groups.stylize_caption)),
@@ -155,10 +161,11 @@ def build_application(
 
 
 def _default_engine(config: Config) -> EngineClient:
+    from engine.modes import VGG_MODES
     from worker.local import LocalEngine
 
     # Instant pictures are the instant process's: this one need not load those networks too.
-    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=("style",))
+    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=VGG_MODES)
 
 
 def _default_instant(config: Config) -> EngineClient:

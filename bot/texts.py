@@ -10,7 +10,11 @@ HELP = (
     "🎨 I repaint your photo in the style of a painting.\n"
     "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
     "Tip: send photo and styles as one album; /presets has paintings to pick from. "
-    "/new starts over · /cancel stops a job · /status shows where you are · /queue who is waiting."
+    "/new starts over · /cancel stops a job · /status shows where you are · /queue who is waiting.\n\n"
+    "More to try — send a picture captioned with one of these, or reply with it to a picture:\n"
+    "/texture — grow a new, endless texture from a picture\n"
+    "/dream — DeepDream: the network's visions grow in your photo\n"
+    "/xray — what the network sees: your photo rebuilt from five depths"
 )
 CONTENT_SAVED = "📷 Got your photo. Now send one or two style pictures (a painting, a texture…)."
 CONTENT_REPLACED = "📷 New photo saved — your styles are kept."
@@ -32,7 +36,10 @@ RESTARTED = "♻️ I restarted while painting your picture; it is being painted
 FAILED = "😞 I could not paint this one: {reason}"
 TOO_LONG = "it took longer than the {limit} a picture may take here. Try the fast quality or a smaller size."
 SMALLER_THAN_ASKED = "⚠ The machine ran short of memory, so this one is painted smaller than you asked."
-GROUP_HOW = "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo."
+GROUP_HOW = (
+    "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo. "
+    "Also /texture, /dream and /xray, the same way."
+)
 GROUP_PROMPT = "📷 Got it, {name}. Now reply to this message with one or two style pictures (a painting, a texture…)."
 NOT_YOUR_BUTTONS = "These buttons belong to someone else. Send a photo captioned /stylize to start your own."
 QUEUE_EMPTY = "The queue is empty — send a photo and I'll start at once."
@@ -50,6 +57,7 @@ QUEUE_LIMIT = "You already have {n} picture(s) waiting — the limit here is {n}
 STYLE_FIRST = "🖼 Style saved. Now send the photo to repaint."
 SETTINGS_PROMPT = "⚙ Change the settings, then ▶ Stylize."
 PNG_GONE = "That picture is no longer stored. Tap 🔁 Again to paint it anew."
+PICTURE_GONE = "The picture this was made from is no longer stored. Send it again to make a new one."
 PAINTING_REMOVED = "That painting has been removed from the gallery."
 DELPRESET_HOW = "Use /delpreset <name>. /presets lists the names."
 OWNERS_NOT_BANNED = "Owners cannot be banned."
@@ -70,6 +78,11 @@ BUTTON_SWAP_STYLES = "🔀 Swap styles"
 BUTTON_SWAP_ROLES = "🔄 Swap photo and first style"
 BUTTON_KEEP_COLORS = "🎨 Keep my colours"
 BUTTON_PROPER = "🎨 Paint it properly"
+BUTTON_ANOTHER = "♻ Another one"
+BUTTON_TILEABLE = "🔲 Tileable"
+BUTTON_NOT_TILEABLE = "🔲 Not tileable"
+DEPTH_LABELS = {"strokes": "🖌 Strokes", "patterns": "🌀 Patterns", "things": "👁 Things"}
+INTENSITY_LABELS = {"gentle": "Gentle", "normal": "Normal", "strong": "Strong"}
 QUALITY_LABELS = {"instant": "⚡ Instant"}  #: a quality's button label (default: its name, capitalised)
 DAILY_LIMIT = "You've painted {n} pictures today — that's the daily limit here. It resets at midnight UTC (in {left})."
 
@@ -147,12 +160,57 @@ def group_preset_ready(preset: str, user_id: int, name: str | None) -> str:
     )
 
 
-def group_result(user_id: int, name: str | None, caption: str) -> str:
-    return f"{mention(user_id, name)}, here is your painting.\n{caption}"
+#: What a group result calls the picture, by engine mode.
+RESULT_NOUNS = {"texture": "texture", "dream": "dream", "reconstruct": "x-ray"}
+
+
+def group_result(user_id: int, name: str | None, caption: str, mode: str = "style") -> str:
+    return f"{mention(user_id, name)}, here is your {RESULT_NOUNS.get(mode, 'painting')}.\n{caption}"
 
 
 def no_such_painting(name: str) -> str:
     return f"I have no painting called {echo(name)}. /presets shows the gallery."
+
+
+#: What /texture, /dream and /xray ask for when sent without a picture (by engine mode).
+MODE_PROMPTS = {
+    "texture": "🧵 Send the picture to grow a texture from — a painting, fabric, leaves, a wall…",
+    "dream": "💭 Send the photo to dream on.",
+    "reconstruct": "🩻 Send the photo to x-ray.",
+}
+MODE_PROMPTS_GROUP = {
+    "texture": "🧵 {name}, reply to this message with the picture to grow a texture from.",
+    "dream": "💭 {name}, reply to this message with the photo to dream on.",
+    "reconstruct": "🩻 {name}, reply to this message with the photo to x-ray.",
+}
+MODE_ICONS = {"texture": "🧵", "dream": "💭", "reconstruct": "🩻", "instant": "⚡", "style": "🎨"}
+#: /xray's caption: what each depth of the network keeps of the photo.
+XRAY_LINES = {
+    "relu1_1": "relu1_1 — every pixel: the first layer keeps the photo almost exactly",
+    "relu2_1": "relu2_1 — edges and colours, slightly softened",
+    "relu3_1": "relu3_1 — textures and shapes; colours start to wander",
+    "relu4_1": "relu4_1 — the parts of things; fine detail is gone",
+    "relu5_1": "relu5_1 — what is where, little of how it looked",
+}
+
+
+def mode_prompt(mode: str, group: bool, user_id: int, name: str | None) -> str:
+    return MODE_PROMPTS_GROUP[mode].format(name=mention(user_id, name)) if group else MODE_PROMPTS[mode]
+
+
+def experiment_caption(mode: str, run, seconds: float, smaller: bool, depth: str = "", intensity: str = "") -> str:
+    """Under a texture, a dream or an x-ray strip: what was made and how long it took."""
+    done = f"{MODE_ICONS[mode]} Done in {duration(seconds)}"
+    if mode == "texture":
+        parts = [f"{run.size} px", "tileable" if run.tileable else "", f"seed {run.seed}" if run.seed else ""]
+        caption = " · ".join([done, *filter(None, parts)])
+    elif mode == "dream":
+        caption = " · ".join([done, f"{run.size} px", DEPTH_LABELS.get(depth, run.layer),
+                              INTENSITY_LABELS.get(intensity, "")]).rstrip(" ·")  # fmt: skip
+    else:
+        layers = [XRAY_LINES.get(layer, layer) for layer in run.layers]
+        caption = "🩻 What the network sees, from shallow to deep:\n" + "\n".join(layers) + f"\n{done}"
+    return caption + ("\n" + SMALLER_THAN_ASKED if smaller else "")
 
 
 def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:

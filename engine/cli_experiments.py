@@ -14,8 +14,7 @@ from pathlib import Path
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
 from .modes import get as get_mode
-from .objectives.reconstruct import KEEPS
-from .settings import DREAM_LAYERS
+from .settings import DREAM_LAYERS, STRIP_KEEPS
 from .settings import kind as field_kind
 
 #: subcommand → (mode, what it does, the picture's name, an example).
@@ -39,7 +38,8 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     if name == "dream":
         epilog = "Layers: " + "; ".join(f"{layer} {look}" for layer, look in DREAM_LAYERS.items()) + ". " + epilog
     if name == "reconstruct":
-        epilog = "The strip: " + "; ".join(f"{layer} keeps {what}" for layer, what in KEEPS.items()) + ". " + epilog
+        keeps = "; ".join(f"{layer} keeps {what}" for layer, what in STRIP_KEEPS.items())
+        epilog = f"The strip: {keeps}. {epilog}"
     p = argparse.ArgumentParser(prog=f"python -m engine {command}", description=description, epilog=epilog)
     p.add_argument("picture", metavar=picture, help="the picture to start from")
     p.add_argument("-o", "--output", default="out.png", help="where to write the result (.png, .jpg, .webp)")

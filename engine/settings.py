@@ -326,6 +326,14 @@ class DreamSettings(_Optimised):
 
 #: The reconstruction strip's layers: one per block, shallow to deep.
 STRIP_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+#: What each of the strip's layers keeps, in a few words (``python -m engine reconstruct --help``).
+STRIP_KEEPS = {
+    "relu1_1": "every pixel",
+    "relu2_1": "edges and colours",
+    "relu3_1": "textures, blurred colours",
+    "relu4_1": "shapes and parts",
+    "relu5_1": "what is where",
+}
 
 
 @dataclass(frozen=True)

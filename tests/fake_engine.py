@@ -20,9 +20,11 @@ from worker.client import Capabilities
 from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Started
 from worker.serve import save
 
+EXPERIMENTS = ("texture", "dream", "reconstruct")
+
 
 class FakeEngine:
-    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style",)):
+    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style", *EXPERIMENTS)):
         self.step_seconds, self.modes = step_seconds, tuple(modes)
         self.capabilities: Capabilities | None = None
         self.starts = 0
@@ -78,9 +80,10 @@ class FakeEngine:
         try:
             if spec.mode not in self.modes:
                 raise EngineError(f"This engine does not paint {spec.mode!r}.", "bad_settings")
-            settings = spec.mode_settings().validate(len(spec.inputs["styles"]))
-            content = open_image(spec.inputs["content"], role="content image")
-            styles = [open_image(p, role="style image") for p in spec.inputs["styles"]]
+            styles_given = spec.inputs.get("styles")
+            settings = spec.mode_settings().validate(len(styles_given) if styles_given is not None else 1)
+            pictures = [open_image(p, role="picture") for p in spec.pictures]
+            content, styles = pictures[0], pictures[1:] or pictures[:1]  # texture, dream, x-ray: one picture
             if self.fail_next is not None:
                 error, self.fail_next = self.fail_next, None
                 raise error

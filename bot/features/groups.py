@@ -114,6 +114,10 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
     svc = services(context)
     if not await painting_allowed(svc, messages[0]):
         return
+    from .experiments import take_pending  # it builds on this module
+
+    if await take_pending(messages, update, context):
+        return
     paths = await pictures.fetch(messages, context)
     if paths is None:
         return

@@ -109,6 +109,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await rerun_swapped(update, context, callback.number)
     elif callback.action == Action.PROPER:
         await rerun_properly(update, context, callback.number)
+    elif callback.action == Action.REDO:
+        from .experiments import on_redo  # it builds on this module
+
+        await on_redo(update, context, callback.number, callback.choice)
     else:
         await draft_button(update, context, callback)
 
@@ -168,17 +172,13 @@ async def start_job(
 ) -> None:
     """▶ Stylize (🔀 or 🎨 under a result): check quotas, save the job, show the queued card, queue it."""
     query, svc = update.callback_query, services(context)
-    chat_id, user_id = update.effective_chat.id, sender(update).id
+    chat_id = update.effective_chat.id
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         options = await job_options(svc, chat_id, draft)
-        refusal = None
-        if update.effective_chat.type != "private" and not options["group_enabled"]:
-            refusal = texts.GROUP_DISABLED
-        else:
-            refusal = quotas.refusal(*await quotas.counts(db_session, user_id), options["limits"])
-        if refusal:
-            await query.answer(refusal, show_alert=True)
+        refused = await refusal(db_session, update, options)
+        if refused:
+            await query.answer(refused, show_alert=True)
             return
         if swap_from is not None:
             content, styles = drafts.rerun_swapped(swap_from)
@@ -202,25 +202,48 @@ async def start_job(
             mode = INSTANT if isinstance(planned, InstantSettings) else "style"
             settings = non_defaults(planned)
             request_id = draft.options.get("content_message_id")
-        job = Job(chat_id=chat_id, user_id=user_id, spec={}, request_message_id=request_id)
-        db_session.add(job)
-        await db_session.flush()
-        output, previews = str(svc.cache.result_path(job.id)), str(svc.cache.previews)
-        spec = JobSpec(mode, {"content": content, "styles": styles}, output, settings, previews)
-        job.spec = spec.to_dict()
+        job, spec = await add_job(db_session, svc, update, mode, {"content": content, "styles": styles}, settings,
+                                  request_id)  # fmt: skip
     await query.answer()
-    thumbnail = await asyncio.to_thread(_thumbnail, Path(content))
-    position, eta = svc.dispatcher.queue.quote(spec, user_id)
+    await announce(context, job, spec)
+
+
+async def refusal(db_session, update: Update, options: dict) -> str | None:
+    """Why this person may not start a picture here now (group switched off, quotas), or None."""
+    if update.effective_chat.type != "private" and not options["group_enabled"]:
+        return texts.GROUP_DISABLED
+    return quotas.refusal(*await quotas.counts(db_session, sender(update).id), options["limits"])
+
+
+async def add_job(
+    db_session, svc: Services, update: Update, mode: str, inputs: dict, settings: dict, request_id: int | None
+) -> tuple[Job, JobSpec]:
+    """Save a job of any mode (its spec, with this job's output and preview places)."""
+    job = Job(chat_id=update.effective_chat.id, user_id=sender(update).id, spec={}, request_message_id=request_id)
+    db_session.add(job)
+    await db_session.flush()
+    spec = JobSpec(mode, inputs, str(svc.cache.result_path(job.id)), settings, str(svc.cache.previews))
+    job.spec = spec.to_dict()
+    return job, spec
+
+
+async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) -> None:
+    """Show a saved job's queued card (its first picture, place and wait) in reply to the request,
+    and queue it. Without a card (Telegram refused it) the job is still painted and delivered."""
+    svc = services(context)
+    thumbnail = await asyncio.to_thread(_thumbnail, Path(spec.pictures[0]))
+    position, eta = svc.dispatcher.queue.quote(spec, job.user_id)
+    request_id = job.request_message_id
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
     try:
         progress = await context.bot.send_photo(
-            chat_id,
+            job.chat_id,
             thumbnail,
             caption=texts.queued(position, eta),
             reply_markup=keyboards.working(job.id),
             reply_parameters=reply,
         )
-    except TelegramError as exc:  # the job is saved: it is painted and delivered without a progress message
+    except TelegramError as exc:
         log.warning("no progress message for job %s: %s", job.id, exc)
     else:
         async with svc.db.session() as db_session, db_session.begin():

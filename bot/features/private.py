@@ -16,7 +16,7 @@ from ..services import services
 from ..storage import Preset
 from ..telegram import keyboards
 from ..telegram.senders import sender
-from . import pictures
+from . import experiments, pictures
 from .ordering import active_job
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ async def on_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def accept(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One picture or an album: into the draft by its rules; the reply offers what comes next."""
     svc = services(context)
+    if await experiments.take_pending(messages, update, context):
+        return
     paths = await pictures.fetch(messages, context)
     if paths is None:
         return

@@ -33,10 +33,11 @@ from worker.client import EngineClient
 from worker.protocol import Done, JobSpec, Progress, SpecError
 
 from .. import texts
-from ..domain import quality
+from ..domain import experiments, quality
 from ..limits import GROUP_INTERVAL, INSTANT_TIME_LIMIT, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
 from ..storage.models import utcnow
+from ..telegram import keyboards
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
 from .eta import INSTANT_OVERHEAD, EtaModel, units
@@ -441,9 +442,15 @@ class Dispatcher:
 
     async def _deliver(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None) -> None:
         """Send the result of ``spec`` (what was painted: after a fallback, not the stored spec)."""
-        settings = spec.mode_settings()
-        caption = html.escape(texts.result_caption(settings, job.n_styles, done.elapsed, bool(done.warnings)))
-        instant = spec.mode == quality.INSTANT
+        settings, smaller = spec.mode_settings(), bool(done.warnings)
+        if spec.mode in experiments.CHOICES:
+            depth, intensity = experiments.depth_of(spec.settings), experiments.intensity_of(spec.settings)
+            caption = texts.experiment_caption(spec.mode, settings, done.elapsed, smaller, depth, intensity)
+            markup = keyboards.experiment(job.id, spec.mode, spec.settings)
+        else:
+            caption = texts.result_caption(settings, job.n_styles, done.elapsed, smaller)
+            markup = keyboards.result(job.id, job.n_styles == 2, instant=spec.mode == quality.INSTANT)
+        caption = html.escape(caption)
         name = None
         if job.chat_id < 0:
             async with self.db.session() as session:
@@ -452,14 +459,14 @@ class Dispatcher:
         path = Path(done.output)
         try:
             try:
-                file_id = await self.notifier.deliver(job, path, caption, name, instant)
+                file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
             except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
                 async with self.db.session() as session, session.begin():
                     await queries.move_chat(session, job.chat_id, exc.new_chat_id)
                     job = await session.get(Job, job.id)
                 log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
                 card = None  # it stayed in the old chat
-                file_id = await self.notifier.deliver(job, path, caption, name, instant)
+                file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
         except Undeliverable as exc:
             log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
             self._unreachable.add(job.chat_id)

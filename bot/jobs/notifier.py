@@ -74,12 +74,12 @@ class Notifier:
             await card.show(message, force=True)
 
     async def deliver(
-        self, job: Job, output: Path, caption: str, name: str | None, instant: bool = False
+        self, job: Job, output: Path, caption: str, name: str | None, markup, mode: str = "style"
     ) -> str | None:
-        """Send the result in reply to the request; its Telegram file id (None if unknown). Under an
-        instant picture (``instant``) a button offers the painting."""
+        """Send the result in reply to the request, with the buttons ``markup``; its Telegram file id
+        (None if unknown)."""
         if job.chat_id < 0:  # a group: say whose picture it is, with a mention that notifies them
-            caption = texts.group_result(job.user_id, name, caption)
+            caption = texts.group_result(job.user_id, name, caption, mode)
         reply = (
             ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
             if job.request_message_id
@@ -95,7 +95,7 @@ class Notifier:
                     caption=caption,
                     parse_mode="HTML",
                     reply_parameters=reply,
-                    reply_markup=keyboards.result(job.id, job.n_styles == 2, instant=instant),
+                    reply_markup=markup,
                 )
             return sent.document.file_id if as_file else sent.photo[-1].file_id
         except Forbidden as exc:

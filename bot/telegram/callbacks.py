@@ -29,12 +29,14 @@ class Action(StrEnum):
     SWAP_JOB = "swapjob"  #: swapjob:<job id>, paint a result again with its styles swapped
     PICK = "preset"  #: preset:<gallery id>
     PROPER = "proper"  #: proper:<job id>, paint an instant result again with the optimisation
+    REDO = "redo"  #: redo:<job id>.<choice>, a texture or dream again with one thing changed
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
 NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER}
 #: Actions that take an argument at all.
-WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH}
+WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO}
+_REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,12 @@ class Callback:
 
     @property
     def number(self) -> int:
-        return int(self.argument or 0)
+        return int((self.argument or "0").partition(".")[0])
+
+    @property
+    def choice(self) -> str:
+        """What a ``redo:<job id>.<choice>`` button asks for."""
+        return (self.argument or "").partition(".")[2]
 
 
 def data(action: Action, argument: object = None) -> str:
@@ -64,6 +71,8 @@ def parse(text: str | None) -> Callback | None:
     if (action in WITH_ARGUMENT) != bool(argument):
         return None
     if action in NUMERIC and not (argument.isascii() and argument.isdigit() and len(argument) <= 18):
+        return None
+    if action == Action.REDO and not _REDO.match(argument):
         return None
     return Callback(action, argument or None)
 

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton as B
 from telegram import InlineKeyboardMarkup
 
 from .. import texts
+from ..domain.experiments import DEPTHS, INTENSITIES, depth_of, intensity_of
 from ..domain.quality import MIXES, SIZES, STRENGTHS
 from .callbacks import Action, data
 
@@ -71,6 +72,28 @@ def result(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineKey
     if instant:
         rows.insert(0, [B(texts.BUTTON_PROPER, callback_data=data(Action.PROPER, job_id))])
     return InlineKeyboardMarkup(rows)
+
+
+def experiment(job_id: int, mode: str, settings: dict) -> InlineKeyboardMarkup:
+    """Under a texture: ♻ another, 🔲 tileable, 📄; under a dream: depth, intensity, 📄; under an x-ray: 📄."""
+    png = B(texts.BUTTON_PNG, callback_data=data(Action.PNG, job_id))
+
+    def redo(label: str, choice: str) -> B:
+        return B(label, callback_data=data(Action.REDO, f"{job_id}.{choice}"))
+
+    if mode == "texture":
+        tile = texts.BUTTON_NOT_TILEABLE if settings.get("tileable") else texts.BUTTON_TILEABLE
+        return InlineKeyboardMarkup([[redo(texts.BUTTON_ANOTHER, "another"), redo(tile, "tile")], [png]])
+    if mode == "dream":
+        depth, intensity = depth_of(settings), intensity_of(settings)
+        return InlineKeyboardMarkup(
+            [
+                [redo(texts.marked(d == depth, texts.DEPTH_LABELS[d]), d) for d in DEPTHS],
+                [redo(texts.marked(i == intensity, texts.INTENSITY_LABELS[i]), i) for i in INTENSITIES],
+                [png],
+            ]
+        )
+    return InlineKeyboardMarkup([[png]])
 
 
 def gallery(presets) -> InlineKeyboardMarkup | None:

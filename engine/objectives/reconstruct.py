@@ -65,16 +65,6 @@ class ReconstructObjective:
         return picture
 
 
-#: What each of the strip's layers keeps, in a few words (under its panel, and in the bot's caption).
-KEEPS = {
-    "relu1_1": "every pixel",
-    "relu2_1": "edges and colours",
-    "relu3_1": "textures, blurred colours",
-    "relu4_1": "shapes and parts",
-    "relu5_1": "what is where",
-}
-
-
 def strip(pictures: list[Image.Image], layers) -> Image.Image:
     """Reconstructions side by side, shallow to deep, each labelled with its layer underneath."""
     from PIL import ImageDraw, ImageFont

@@ -1,0 +1,82 @@
+"""What /texture, /dream and /xray ask the engine for: each command's mode, its settings for a chat's
+quality and size limit, and what the buttons under a result change. Pure rules, no Telegram."""
+
+from __future__ import annotations
+
+import random
+
+from engine import modes
+from worker.protocol import non_defaults
+
+from ..limits import PREVIEWS_PER_JOB
+
+#: command → engine mode
+COMMANDS = {"texture": "texture", "dream": "dream", "xray": "reconstruct"}
+#: 🖌/🌀/👁 under a dream → the VGG19 layer it amplifies (see engine.settings.DREAM_LAYERS)
+DEPTHS = {"strokes": "relu3_1", "patterns": "relu4_1", "things": "relu5_1"}
+#: intensity buttons → the dream's strength
+INTENSITIES = {"gentle": 0.3, "normal": 0.5, "strong": 0.8}
+#: what a button under a result may ask for, by mode
+CHOICES = {
+    "texture": ("another", "tile"),
+    "dream": (*DEPTHS, *INTENSITIES),
+    "reconstruct": (),
+}
+
+
+def command_mode(text: str | None) -> str | None:
+    """The mode of a ``/texture``, ``/dream@bot …`` or ``/xray`` text or caption, else None."""
+    word = (text or "").split(maxsplit=1)[0] if (text or "").strip() else ""
+    return COMMANDS.get(word.lstrip("/").partition("@")[0].lower())
+
+
+def preset_for(mode: str, quality: str) -> str:
+    """The mode's preset for a chat's quality (instant pictures: the quickest one)."""
+    presets = modes.get(mode).presets
+    return quality if quality in presets else "fast"
+
+
+def plan(mode: str, quality: str, max_size: int | None = None, **choices) -> dict:
+    """The settings (non-default values) of a new job of ``mode``: the quality's preset, capped at the
+    chat's size limit, a fresh seed, a few previews, and the person's ``choices`` (tileable, layer,
+    strength)."""
+    settings = modes.get(mode).make_settings(preset=preset_for(mode, quality))
+    changes = {k: v for k, v in choices.items() if v is not None}
+    if max_size:
+        changes["size"] = min(settings.size, max_size)
+    if mode == "reconstruct":
+        changes["strip"] = True
+    if hasattr(settings, "seed"):
+        changes.setdefault("seed", random.randrange(2**31))
+    settings = settings.replace(**changes)
+    settings = settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
+    return non_defaults(settings.validate())
+
+
+def variant(mode: str, settings: dict, choice: str) -> dict | None:
+    """A finished job's settings changed by a button under its result; None for a choice this mode
+    does not have."""
+    if choice not in CHOICES.get(mode, ()):
+        return None
+    changed = dict(settings)
+    if choice == "another":
+        changed["seed"] = random.randrange(2**31)
+    elif choice == "tile":
+        changed["tileable"] = not settings.get("tileable", False)
+        changed["seed"] = random.randrange(2**31)
+    elif choice in DEPTHS:
+        changed["layer"] = DEPTHS[choice]
+    elif choice in INTENSITIES:
+        changed["strength"] = INTENSITIES[choice]
+    return changed
+
+
+def depth_of(settings: dict) -> str:
+    """The depth button a dream's settings match (their layer), or the default's."""
+    layer = settings.get("layer", modes.get("dream").settings().layer)
+    return next((name for name, value in DEPTHS.items() if value == layer), "patterns")
+
+
+def intensity_of(settings: dict) -> str:
+    strength = settings.get("strength", modes.get("dream").settings().strength)
+    return min(INTENSITIES, key=lambda name: abs(INTENSITIES[name] - strength))
