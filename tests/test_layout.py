@@ -37,6 +37,7 @@ def test_the_engine_knows_nothing_of_the_bot_and_the_bot_only_the_protocol():
         "engine.errors",
         "engine.imaging",
         "engine.settings",
+        "engine.modes",  # the registry of modes: plain data, no torch
         "engine.presets",
         "engine.optimize.schedule",
     )

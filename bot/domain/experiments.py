@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from engine import modes
+from engine.modes import get as get_mode
 from worker.protocol import non_defaults
 
 from ..limits import PREVIEWS_PER_JOB
@@ -32,7 +32,7 @@ def command_mode(text: str | None) -> str | None:
 
 def preset_for(mode: str, quality: str) -> str:
     """The mode's preset for a chat's quality (instant pictures: the quickest one)."""
-    presets = modes.get(mode).presets
+    presets = get_mode(mode).presets
     return quality if quality in presets else "fast"
 
 
@@ -40,7 +40,7 @@ def plan(mode: str, quality: str, max_size: int | None = None, **choices) -> dic
     """The settings (non-default values) of a new job of ``mode``: the quality's preset, capped at the
     chat's size limit, a fresh seed, a few previews, and the person's ``choices`` (tileable, layer,
     strength)."""
-    settings = modes.get(mode).make_settings(preset=preset_for(mode, quality))
+    settings = get_mode(mode).make_settings(preset=preset_for(mode, quality))
     changes = {k: v for k, v in choices.items() if v is not None}
     if max_size:
         changes["size"] = min(settings.size, max_size)
@@ -73,10 +73,10 @@ def variant(mode: str, settings: dict, choice: str) -> dict | None:
 
 def depth_of(settings: dict) -> str:
     """The depth button a dream's settings match (their layer), or the default's."""
-    layer = settings.get("layer", modes.get("dream").settings().layer)
+    layer = settings.get("layer", get_mode("dream").settings().layer)
     return next((name for name, value in DEPTHS.items() if value == layer), "patterns")
 
 
 def intensity_of(settings: dict) -> str:
-    strength = settings.get("strength", modes.get("dream").settings().strength)
+    strength = settings.get("strength", get_mode("dream").settings().strength)
     return min(INTENSITIES, key=lambda name: abs(INTENSITIES[name] - strength))

@@ -86,7 +86,7 @@ async def start(
         options = await job_options(svc, update.effective_chat.id, await drafts.load(db_session, update))
         refused = await refusal(db_session, update, options)
         if not refused:
-            settings = plan(mode, options["quality"], options["limits"]["max_size"])
+            settings = plan(mode, options["quality"], size_cap(svc, options))
             job, spec = await add_job(
                 db_session, svc, update, mode, {ROLES[mode]: paths[0]}, settings, request.message_id
             )
@@ -94,6 +94,14 @@ async def start(
         await request.reply_text(refused)
         return
     await announce(context, job, spec)
+
+
+def size_cap(svc, options: dict) -> int:
+    """The chat's size limit, and the operator's size for this quality (a slow host's presets shrink
+    every mode's pictures alike)."""
+    presets = svc.config.presets
+    quality = options["quality"] if options["quality"] in presets else "fast"
+    return min(options["limits"]["max_size"], presets[quality][0] if quality in presets else 10**6)
 
 
 async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int, choice: str) -> None:
