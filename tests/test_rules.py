@@ -116,3 +116,28 @@ def test_events_cross_a_boundary_as_plain_dicts():
         Cancelled("1"),
     ):
         assert event_from_dict(event_to_dict(event)) == event
+
+
+def test_experiment_commands_plans_and_their_buttons():
+    from bot.domain import experiments
+
+    assert [experiments.command_mode(t) for t in ("/texture", "/dream@paintbot x", "/XRAY", "/stylize", "", None)] == [
+        "texture", "dream", "reconstruct", None, None, None]  # fmt: skip
+    texture = experiments.plan("texture", "instant", max_size=100)  # instant: the mode's quickest preset
+    assert texture["size"] == 100 and texture["start_size"] == 50  # capped, and still coarse to fine
+    assert "seed" in texture and texture["preview_every"] >= 1
+    assert experiments.plan("reconstruct", "best")["strip"] is True
+    dream = experiments.plan("dream", "balanced", max_size=2048)
+    assert dream["size"] == 384  # the preset's own size, under the cap
+    tiled = experiments.variant("texture", texture, "tile")
+    assert tiled["tileable"] is True and tiled["seed"] != texture["seed"] and tiled["size"] == 100
+    assert experiments.variant("texture", tiled, "tile")["tileable"] is False
+    assert experiments.variant("dream", dream, "things")["layer"] == "relu5_1"
+    assert experiments.variant("dream", dream, "strong")["strength"] == 0.8
+    assert experiments.variant("dream", dream, "another") is None  # a texture's button under a dream
+    assert experiments.variant("reconstruct", {}, "things") is None
+    assert experiments.depth_of({}) == "patterns" and experiments.intensity_of({"strength": 0.75}) == "strong"
+    redo = parse(data(Action.REDO, "42.things"))
+    assert redo.number == 42 and redo.choice == "things"
+    for junk in ("redo:42", "redo:.things", "redo:42.Things", "redo:4x.things", "redo:42.things.more"):
+        assert parse(junk) is None, junk

@@ -42,8 +42,10 @@ def plan(mode: str, quality: str, max_size: int | None = None, **choices) -> dic
     strength)."""
     settings = get_mode(mode).make_settings(preset=preset_for(mode, quality))
     changes = {k: v for k, v in choices.items() if v is not None}
-    if max_size:
-        changes["size"] = min(settings.size, max_size)
+    if max_size and max_size < settings.size:
+        changes["size"] = max_size
+        if getattr(settings, "start_size", None) and settings.start_size >= max_size:
+            changes["start_size"] = max(16, max_size // 2)  # still coarse to fine: a texture needs it
     if mode == "reconstruct":
         changes["strip"] = True
     if hasattr(settings, "seed"):
