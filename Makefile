@@ -8,7 +8,7 @@ OUT    ?= out.png
 TORCH       := torch==2.14.1
 TORCHVISION := torchvision==0.29.1
 
-.PHONY: setup run stylize test test-fast bench bench-instant bench-pastiche docker-build clean
+.PHONY: setup demo run stylize test test-fast bench bench-instant bench-pastiche docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+demo: $(STAMP)  # the whole bot in a browser chat: no token, no Telegram (DEMO_PORT, default 8080)
+	$(PY) -m devtools.demo
 
 run: $(STAMP)
 	@test -n "$$TELEGRAM_BOT_TOKEN" || { echo "usage: TELEGRAM_BOT_TOKEN=<token from @BotFather> make run"; exit 2; }
@@ -44,6 +47,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.engine_basics
 	$(PY) -m benchmarks.presets
 	$(PY) -m benchmarks.instant --no-gatys
+	$(PY) -m benchmarks.modes
 	$(PY) -m benchmarks.bot_latency
 
 bench-instant: $(STAMP)  # ≈ 12 min on 2 cores: with the fast Gatys preset at 1024 px and the warm start

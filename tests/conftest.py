@@ -80,3 +80,11 @@ async def running(double, tmp_path, request):
     bot = await RunningBot(double, tmp_path, real_engine=real).start()
     yield bot
     await bot.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (``item.rep_call``), for fixtures that act on failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
