@@ -19,7 +19,9 @@ async def test_one_style_from_photo_to_painting(running, client):
     ann = client.user(1001, "Ann")
     await ann.send_text("/start")
     help_entry = await ann.wait_for(lambda e: text_message(e, "repaint your photo"))
-    assert help_entry["message"]["text"].count("\n") == 2  # three lines
+    how, more = help_entry["message"]["text"].split("\n\n")
+    assert how.count("\n") == 2  # three lines on painting, then one line per other command
+    assert [line.split()[0] for line in more.splitlines()[1:]] == ["/texture", "/dream", "/xray"]
 
     content = await ann.send_photo(picture(300, 200))
     await ann.wait_for(lambda e: text_message(e, "Got your photo"))
