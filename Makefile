@@ -8,7 +8,7 @@ OUT    ?= out.png
 TORCH       := torch==2.14.1
 TORCHVISION := torchvision==0.29.1
 
-.PHONY: setup demo run stylize test test-fast bench bench-instant bench-pastiche docker-build clean
+.PHONY: setup demo run stylize test i18n-extract i18n-update i18n-init i18n-compile test-fast bench bench-instant bench-pastiche docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,6 +38,22 @@ test: $(STAMP)
 test-fast: $(STAMP)  # without the slow end-to-end set (real engine process, restarts, load)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "not slow"
+
+# Languages (bot/locales; see the README): one command each
+BABEL := $(VENV)/bin/pybabel
+POT   := bot/locales/paintbot.pot
+i18n-extract: $(STAMP)  # collect every message of the source into the template
+	$(BABEL) extract -k N_ -k ngettext:1,2 --no-location --sort-output -o $(POT) bot
+
+i18n-update: $(STAMP)  # bring every language's catalog in step with the template
+	$(BABEL) update -i $(POT) -d bot/locales -D paintbot --ignore-obsolete --width 100
+
+i18n-init: $(STAMP)  # a new language: make i18n-init CODE=de
+	@test -n "$(CODE)" || { echo "usage: make i18n-init CODE=<language, e.g. de or pt_BR>"; exit 2; }
+	$(BABEL) init -i $(POT) -d bot/locales -D paintbot -l $(CODE)
+
+i18n-compile: $(STAMP)  # check and compile the catalogs to .mo (the bot itself reads the .po files)
+	$(BABEL) compile -d bot/locales -D paintbot --statistics
 
 docker-build:  # the CPU image; VARIANT=cuda for the CUDA one
 	docker build --build-arg VARIANT=$(or $(VARIANT),cpu) --build-arg TORCH=$(TORCH) --build-arg TORCHVISION=$(TORCHVISION) .

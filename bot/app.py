@@ -20,9 +20,11 @@ from telegram.ext import (
 
 from worker.client import EngineClient
 
+from . import i18n
 from .config import Config
+from .domain.languages import Languages
 from .domain.permissions import Permissions
-from .features import admin, experiments, gallery, groups, ordering, pictures, private, queue
+from .features import admin, experiments, gallery, groups, language, ordering, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
 from .ops.health import HealthServer
 from .services import Services
@@ -33,30 +35,42 @@ from .telegram.inbox import PictureInbox
 from .telegram.request import RateLimiter, RetryingRequest
 
 log = logging.getLogger(__name__)
+N_ = i18n.N_
+#: (command, description) for the menus, translated per language when they are set.
 COMMANDS = [
-    BotCommand("start", "What I do and how"),
-    BotCommand("new", "Start over"),
-    BotCommand("status", "Your photo, styles and job"),
-    BotCommand("cancel", "Stop your picture"),
-    BotCommand("settings", "This chat's defaults"),
-    BotCommand("queue", "Who is waiting"),
-    BotCommand("stylize", "In groups: reply to a photo to repaint it"),
-    BotCommand("presets", "The gallery of paintings to pick from"),
-    BotCommand("texture", "Grow a new texture from a picture"),
-    BotCommand("dream", "DeepDream a photo"),
-    BotCommand("xray", "What the network sees in a photo"),
+    ("start", N_("What I do and how")),
+    ("new", N_("Start over")),
+    ("status", N_("Your photo, styles and job")),
+    ("cancel", N_("Stop your picture")),
+    ("settings", N_("This chat's defaults")),
+    ("queue", N_("Who is waiting")),
+    ("stylize", N_("In groups: reply to a photo to repaint it")),
+    ("presets", N_("The gallery of paintings to pick from")),
+    ("texture", N_("Grow a new texture from a picture")),
+    ("dream", N_("DeepDream a photo")),
+    ("xray", N_("What the network sees in a photo")),
+    ("language", N_("Change my language")),
 ]
 ADMIN_COMMANDS = [
-    BotCommand("set", "Change a default for this chat"),
-    BotCommand("unset", "Back to the global default"),
+    ("set", N_("Change a default for this chat")),
+    ("unset", N_("Back to the global default")),
 ]
 OWNER_COMMANDS = [
-    BotCommand("addpreset", "Add a painting to the gallery (photo caption)"),
-    BotCommand("delpreset", "Remove a painting from the gallery"),
-    BotCommand("stats", "Jobs today, queue, failures"),
-    BotCommand("ban", "Stop a user from using the bot"),
-    BotCommand("unban", "Let a banned user back in"),
+    ("addpreset", N_("Add a painting to the gallery (photo caption)")),
+    ("delpreset", N_("Remove a painting from the gallery")),
+    ("stats", N_("Jobs today, queue, failures")),
+    ("ban", N_("Stop a user from using the bot")),
+    ("unban", N_("Let a banned user back in")),
 ]
+#: The bot's profile texts (setMyDescription / setMyShortDescription), per language.
+DESCRIPTION = N_(
+    "I repaint your photos in the style of a painting — van Gogh's, Munch's or any picture you send — "
+    "and show the picture as it forms. Also: endless textures, DeepDreams, and what a neural network sees. "
+    "Works in groups too."
+)
+SHORT_DESCRIPTION = N_("Send a photo and a painting: I repaint the photo in its style.")
+#: Telegram's two-letter language codes for our languages (English is the default, no code).
+MENU_LANGUAGES = {"ru": "ru", "zh_Hans": "zh", "es": "es", "pt_BR": "pt", "uk": "uk"}
 
 FRESH = ~filters.UpdateType.EDITED
 PRIVATE = filters.ChatType.PRIVATE & FRESH
@@ -71,11 +85,13 @@ class PaintbotApplication(Application):
     """PTB's Application, crossing each handled picture message off the inbox (bot.telegram.inbox)."""
 
     async def process_update(self, update: object) -> None:
+        svc: Services | None = self.bot_data.get("services")
+        if svc is not None and isinstance(update, _Update):
+            i18n.use(language.of_update(update, svc.languages))  # this update's task, and what it starts
         try:
             await super().process_update(update)
         finally:
             message = update.message if isinstance(update, _Update) else None
-            svc: Services | None = self.bot_data.get("services")
             # only picture messages are kept in the inbox: nothing to cross off for the rest
             if message is not None and svc is not None and svc.inbox is not None and picture_in(message):
                 collectors = (svc.albums, svc.group_albums)
@@ -114,6 +130,8 @@ def routes() -> list[tuple[int, object]]:
         (0, MessageHandler(GROUPS & PICTURES & filters.REPLY, groups.on_reply_picture)),
         # everywhere
         (0, CommandHandler("queue", queue.queue_command, filters=FRESH)),
+        (0, CommandHandler("language", language.language_command, filters=FRESH)),
+        (0, CallbackQueryHandler(language.on_pick, pattern=pattern(Action.LANGUAGE))),
         (0, CommandHandler(["start", "help"], private.help_command, filters=FRESH)),
         # /stylize is the group flow; in a private chat it is answered with how it works here
         (0, CommandHandler("stylize", private.help_command, filters=PRIVATE)),
@@ -181,6 +199,8 @@ async def _post_init(application: Application) -> None:
     db = Database(config.database_url)
     await db.migrate()
     cache = FileCache(config.files_dir)
+    languages = Languages()
+    await languages.load(db)
     engine = application.bot_data.get("engine")
     # Tests hand in their own engines; without one, the bot runs both of its own.
     instant = application.bot_data.get("instant") or (None if engine else _default_instant(config))
@@ -194,6 +214,7 @@ async def _post_init(application: Application) -> None:
         progress_interval=config.progress_interval,
         group_interval=config.group_interval,
         time_limit=config.job_time_limit,
+        languages=languages,
     )
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
@@ -209,6 +230,7 @@ async def _post_init(application: Application) -> None:
         permissions=Permissions(config.owners),
         banned=banned,
         inbox=inbox,
+        languages=languages,
     )
     await dispatcher.start()
     for payload in await inbox.pending():  # pictures that arrived just before a restart
@@ -220,16 +242,33 @@ async def _post_init(application: Application) -> None:
     log.info("bot @%s ready", application.bot.username)
 
 
+def menu(*groups) -> list[BotCommand]:
+    """Command menu entries in the current language."""
+    return [BotCommand(name, i18n.gettext(description)) for group in groups for name, description in group]
+
+
 async def set_command_menus(application: Application, config: Config) -> None:
-    """Everyone sees the user commands; group admins also the admin ones; owners (in their chat with the bot) all."""
+    """Everyone sees the user commands; group admins also the admin ones; owners (in their chat with the
+    bot) all — each in every language (Telegram shows a user the menu for their app's language), with
+    the bot's description and short description."""
     bot = application.bot
-    await bot.set_my_commands(COMMANDS, scope=BotCommandScopeDefault())
-    await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeAllChatAdministrators())
+    for ours, code in {"en": None, **MENU_LANGUAGES}.items():
+        with i18n.using(ours):
+            await bot.set_my_commands(menu(COMMANDS), scope=BotCommandScopeDefault(), language_code=code)
+            await bot.set_my_commands(
+                menu(COMMANDS, ADMIN_COMMANDS), scope=BotCommandScopeAllChatAdministrators(), language_code=code
+            )
+            await bot.set_my_description(i18n.gettext(DESCRIPTION), language_code=code)
+            await bot.set_my_short_description(i18n.gettext(SHORT_DESCRIPTION), language_code=code)
+    languages: Languages = application.bot_data["services"].languages
     for owner in config.owners:
-        try:
-            await bot.set_my_commands(COMMANDS + ADMIN_COMMANDS + OWNER_COMMANDS, scope=BotCommandScopeChat(owner))
-        except TelegramError as exc:  # the owner has not opened a chat with the bot yet
-            log.warning("no owner command menu for %s: %s", owner, exc)
+        with i18n.using(languages.person(owner)):
+            try:
+                await bot.set_my_commands(
+                    menu(COMMANDS, ADMIN_COMMANDS, OWNER_COMMANDS), scope=BotCommandScopeChat(owner)
+                )
+            except TelegramError as exc:  # the owner has not opened a chat with the bot yet
+                log.warning("no owner command menu for %s: %s", owner, exc)
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 
 from .config import Config
 from .domain.chat_settings import Resolved, effective, host_defaults
+from .domain.languages import Languages
 from .domain.permissions import Permissions
 from .jobs.dispatcher import Dispatcher
 from .storage import Database
@@ -28,6 +29,7 @@ class Services:
     banned: set[int] = field(default_factory=set)  #: user ids, kept in step with the users table
     person_locks: PersonLocks = field(default_factory=PersonLocks)
     inbox: PictureInbox | None = None
+    languages: Languages = field(default_factory=Languages)
 
     async def chat_settings(self, chat_id: int | None) -> dict[str, Resolved]:
         """The settings in effect in a chat (None: globally), with this host's built-in defaults."""

@@ -1,4 +1,9 @@
-"""Everything the bot says, in one place (ready for translation: constants and small formatters)."""
+"""Everything the bot says, in one place, in the language of the update being handled (bot.i18n).
+
+Constants are looked up by name (``texts.HELP``) and translated at that moment, so call sites read
+like plain constants; formatters build sentences with placeholders a translator can move around.
+Message ids are the English text (gettext's convention); ``make i18n-extract`` collects them.
+"""
 
 from __future__ import annotations
 
@@ -6,112 +11,195 @@ import html
 
 from engine.settings import InstantSettings
 
-HELP = (
-    "🎨 I repaint your photo in the style of a painting.\n"
-    "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
-    "Tip: send photo and styles as one album; /presets has paintings to pick from. "
-    "/new starts over · /cancel stops a job · /status shows where you are · /queue who is waiting.\n\n"
-    "More to try — send a picture captioned with one of these, or reply with it to a picture:\n"
-    "/texture — grow a new, endless texture from a picture\n"
-    "/dream — DeepDream: the network's visions grow in your photo\n"
-    "/xray — what the network sees: your photo rebuilt from five depths"
-)
-CONTENT_SAVED = "📷 Got your photo. Now send one or two style pictures (a painting, a texture…)."
-CONTENT_REPLACED = "📷 New photo saved — your styles are kept."
-STYLE_SAVED = "🖼 Style saved. Tap ▶ Stylize, or send a second style to mix two."
-SECOND_STYLE_SAVED = "🖼 Second style saved. Pick the mix, then ▶ Stylize."
-TOO_MANY_STYLES = "You already have two styles. Tap ▶ Stylize, or /new to start over."
-NEED_CONTENT = "Send your photo first, then the style pictures."
-NEED_STYLE = "Send a style picture first (a painting, a texture…)."
-NOT_A_PICTURE = "That file is not a picture I can use. Send a photo, or a JPEG, PNG, WebP or HEIC file."
-SEND_A_PHOTO = "I can only paint photos. Send a photo (or a picture file) to begin — /help explains how."
-UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
-ALREADY_RUNNING = "You already have a picture in the works. Wait for it, or /cancel it."
-NOTHING_TO_CANCEL = "Nothing to cancel — no picture is being painted for you."
-CANCELLED = "✖ Cancelled."
-STARTED_OVER = "Fresh start! Send the photo you want repainted."
-STALE_BUTTON = "That button belongs to an older message."
-SOMETHING_WRONG = "Sorry — something went wrong on my side. Please try again."
-RESTARTED = "♻️ I restarted while painting your picture; it is being painted again."
-FAILED = "😞 I could not paint this one: {reason}"
-TOO_LONG = "it took longer than the {limit} a picture may take here. Try the fast quality or a smaller size."
-SMALLER_THAN_ASKED = "⚠ The machine ran short of memory, so this one is painted smaller than you asked."
-GROUP_HOW = (
-    "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo. "
-    "Also /texture, /dream and /xray, the same way."
-)
-GROUP_PROMPT = "📷 Got it, {name}. Now reply to this message with one or two style pictures (a painting, a texture…)."
-NOT_YOUR_BUTTONS = "These buttons belong to someone else. Send a photo captioned /stylize to start your own."
-QUEUE_EMPTY = "The queue is empty — send a photo and I'll start at once."
-ADDPRESET_HOW = (
-    "Send a photo with the caption /addpreset <name> (or reply /addpreset <name> to one). Names: a–z, 0–9, - and _."
-)
-GALLERY_EMPTY = "No paintings in the gallery yet. Send your own style picture instead."
-GALLERY_PICK = "🖼 Pick a painting from the gallery as your style:"
-OWNERS_ONLY = "Sorry — only the bot's owners can do that."
-ADMINS_ONLY = "Sorry — only this group's admins can change its settings."
-PRIVATE_SETTINGS_OWNERS_ONLY = "Settings are chosen by the bot's owners. Use ⚙ Settings under your photo to pick yours."
-BANNED = "Sorry — you can't use this bot."
-GROUP_DISABLED = "Painting is switched off in this group by its admins."
-QUEUE_LIMIT = "You already have {n} picture(s) waiting — the limit here is {n}. Wait for one, or /cancel it."
-STYLE_FIRST = "🖼 Style saved. Now send the photo to repaint."
-SETTINGS_PROMPT = "⚙ Change the settings, then ▶ Stylize."
-PNG_GONE = "That picture is no longer stored. Tap 🔁 Again to paint it anew."
-PICTURE_GONE = "The picture this was made from is no longer stored. Send it again to make a new one."
-PAINTING_REMOVED = "That painting has been removed from the gallery."
-DELPRESET_HOW = "Use /delpreset <name>. /presets lists the names."
-OWNERS_NOT_BANNED = "Owners cannot be banned."
-GROUP_NO_PHOTO = " Now send the photo to repaint."
-QUEUE_TITLE = "🎨 The queue:"
-SOMEONE = "someone"
-SOMEONE_ELSEWHERE = "someone in another chat"
-UNSET = "unset"
-THE_QUALITYS_OWN = "the quality's own"
+from .i18n import N_, duration, ngettext, percent
+from .i18n import gettext as _
 
-BUTTON_GO = "▶ Stylize"
-BUTTON_SETTINGS = "⚙ Settings"
-BUTTON_BACK = "◀ Back"
-BUTTON_CANCEL = "✖ Cancel"
-BUTTON_AGAIN = "🔁 Again"
-BUTTON_PNG = "📄 Full-size PNG"
-BUTTON_SWAP_STYLES = "🔀 Swap styles"
-BUTTON_SWAP_ROLES = "🔄 Swap photo and first style"
-BUTTON_KEEP_COLORS = "🎨 Keep my colours"
-BUTTON_PROPER = "🎨 Paint it properly"
-BUTTON_ANOTHER = "♻ Another one"
-BUTTON_TILEABLE = "🔲 Tileable"
-BUTTON_NOT_TILEABLE = "🔲 Not tileable"
-DEPTH_LABELS = {"strokes": "🖌 Strokes", "patterns": "🌀 Patterns", "things": "👁 Things"}
-INTENSITY_LABELS = {"gentle": "Gentle", "normal": "Normal", "strong": "Strong"}
-QUALITY_LABELS = {"instant": "⚡ Instant"}  #: a quality's button label (default: its name, capitalised)
-DAILY_LIMIT = "You've painted {n} pictures today — that's the daily limit here. It resets at midnight UTC (in {left})."
+_MESSAGES: dict[str, str] = {
+    "HELP": N_(
+        "🎨 I repaint your photo in the style of a painting.\n"
+        "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
+        "Tip: send photo and styles as one album; /presets has paintings to pick from. "
+        "/new starts over · /cancel stops a job · /status shows where you are · /queue who is waiting · "
+        "/language changes my language.\n\n"
+        "More to try — send a picture captioned with one of these, or reply with it to a picture:\n"
+        "/texture — grow a new, endless texture from a picture\n"
+        "/dream — DeepDream: the network's visions grow in your photo\n"
+        "/xray — what the network sees: your photo rebuilt from five depths"
+    ),
+    "CONTENT_SAVED": N_("📷 Got your photo. Now send one or two style pictures (a painting, a texture…)."),
+    "CONTENT_REPLACED": N_("📷 New photo saved — your styles are kept."),
+    "STYLE_SAVED": N_("🖼 Style saved. Tap ▶ Stylize, or send a second style to mix two."),
+    "SECOND_STYLE_SAVED": N_("🖼 Second style saved. Pick the mix, then ▶ Stylize."),
+    "TOO_MANY_STYLES": N_("You already have two styles. Tap ▶ Stylize, or /new to start over."),
+    "NEED_CONTENT": N_("Send your photo first, then the style pictures."),
+    "NEED_STYLE": N_("Send a style picture first (a painting, a texture…)."),
+    "NOT_A_PICTURE": N_("That file is not a picture I can use. Send a photo, or a JPEG, PNG, WebP or HEIC file."),
+    "SEND_A_PHOTO": N_("I can only paint photos. Send a photo (or a picture file) to begin — /help explains how."),
+    "UNKNOWN_COMMAND": N_("I don't know that command. /help shows what I can do."),
+    "ALREADY_RUNNING": N_("You already have a picture in the works. Wait for it, or /cancel it."),
+    "NOTHING_TO_CANCEL": N_("Nothing to cancel — no picture is being painted for you."),
+    "CANCELLED": N_("✖ Cancelled."),
+    "STARTED_OVER": N_("Fresh start! Send the photo you want repainted."),
+    "STALE_BUTTON": N_("That button belongs to an older message."),
+    "SOMETHING_WRONG": N_("Sorry — something went wrong on my side. Please try again."),
+    "RESTARTED": N_("♻️ I restarted while painting your picture; it is being painted again."),
+    "SMALLER_THAN_ASKED": N_("⚠ The machine ran short of memory, so this one is painted smaller than you asked."),
+    "GROUP_HOW": N_(
+        "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo. "
+        "Also /texture, /dream and /xray, the same way."
+    ),
+    "NOT_YOUR_BUTTONS": N_("These buttons belong to someone else. Send a photo captioned /stylize to start your own."),
+    "QUEUE_EMPTY": N_("The queue is empty — send a photo and I'll start at once."),
+    "ADDPRESET_HOW": N_(
+        "Send a photo with the caption /addpreset <name> (or reply /addpreset <name> to one). Names: a–z, 0–9, - and _."
+    ),
+    "GALLERY_EMPTY": N_("No paintings in the gallery yet. Send your own style picture instead."),
+    "GALLERY_PICK": N_("🖼 Pick a painting from the gallery as your style:"),
+    "OWNERS_ONLY": N_("Sorry — only the bot's owners can do that."),
+    "ADMINS_ONLY": N_("Sorry — only this group's admins can change its settings."),
+    "PRIVATE_SETTINGS_OWNERS_ONLY": N_(
+        "Settings are chosen by the bot's owners. Use ⚙ Settings under your photo to pick yours."
+    ),
+    "BANNED": N_("Sorry — you can't use this bot."),
+    "GROUP_DISABLED": N_("Painting is switched off in this group by its admins."),
+    "STYLE_FIRST": N_("🖼 Style saved. Now send the photo to repaint."),
+    "GROUP_NO_PHOTO": N_("Now send the photo to repaint."),
+    "SETTINGS_PROMPT": N_("⚙ Change the settings, then ▶ Stylize."),
+    "PNG_GONE": N_("That picture is no longer stored. Tap 🔁 Again to paint it anew."),
+    "PICTURE_GONE": N_("The picture this was made from is no longer stored. Send it again to make a new one."),
+    "PAINTING_REMOVED": N_("That painting has been removed from the gallery."),
+    "DELPRESET_HOW": N_("Use /delpreset <name>. /presets lists the names."),
+    "OWNERS_NOT_BANNED": N_("Owners cannot be banned."),
+    "QUEUE_TITLE": N_("🎨 The queue:"),
+    "SOMEONE": N_("someone"),
+    "SOMEONE_ELSEWHERE": N_("someone in another chat"),
+    "UNSET": N_("unset"),
+    "THE_QUALITYS_OWN": N_("the quality's own"),
+    "SKETCH_NOTE": N_("⚡ A quick sketch while you wait: the painting will replace it."),
+    "LANGUAGE_PICK": N_("🌐 Pick the language I speak with you (automatic: your Telegram app's):"),
+    "LANGUAGE_AUTO": N_("🌐 Automatic"),
+    "LANGUAGE_SET": N_("✅ I'll speak English with you."),
+    "BUTTON_GO": N_("▶ Stylize"),
+    "BUTTON_SETTINGS": N_("⚙ Settings"),
+    "BUTTON_BACK": N_("◀ Back"),
+    "BUTTON_CANCEL": N_("✖ Cancel"),
+    "BUTTON_AGAIN": N_("🔁 Again"),
+    "BUTTON_PNG": N_("📄 Full-size PNG"),
+    "BUTTON_SWAP_STYLES": N_("🔀 Swap styles"),
+    "BUTTON_SWAP_ROLES": N_("🔄 Photo ⇄ style"),
+    "BUTTON_KEEP_COLORS": N_("🎨 Keep my colours"),
+    "BUTTON_PROPER": N_("🎨 Paint it properly"),
+    "BUTTON_ANOTHER": N_("♻ Another one"),
+    "BUTTON_TILEABLE": N_("🔲 Tileable"),
+    "BUTTON_NOT_TILEABLE": N_("🔲 Not tileable"),
+    "SETTINGS_GLOBAL": N_("Global defaults"),
+    "SETTINGS_HERE": N_("Settings in this chat"),
+    "SETTINGS_HOW": N_("Change one: /set <key> <value> · back to the default: /unset <key>"),
+    "SETTINGS_OWNERS": N_("Owners: /set global <key> <value> changes the default for every chat."),
+    "EVERYWHERE": N_("everywhere (global)"),
+    "IN_THIS_CHAT": N_("in this chat"),
+    "GLOBAL_LIMIT_APPLIES": N_(" (the global limit is lower, so it applies)"),
+}
+#: Groups of labels, looked up by key (``texts.QUALITY_LABELS["instant"]``).
+_LABELS: dict[str, dict[str, str]] = {
+    "QUALITY_LABELS": {"instant": N_("⚡ Instant"), "fast": N_("Fast"), "balanced": N_("Balanced"), "best": N_("Best")},
+    "STRENGTH_LABELS": {"subtle": N_("Subtle"), "normal": N_("Normal"), "strong": N_("Strong")},
+    "DEPTH_LABELS": {"strokes": N_("🖌 Strokes"), "patterns": N_("🌀 Patterns"), "things": N_("👁 Things")},
+    "INTENSITY_LABELS": {"gentle": N_("Gentle"), "normal": N_("Normal"), "strong": N_("Strong")},
+    "SOURCES": {"default": N_("default"), "global": N_("global"), "chat": N_("chat")},
+    "STATUSES": {
+        "queued": N_("queued"),
+        "running": N_("running"),
+        "done": N_("done"),
+        "failed": N_("failed"),
+        "cancelled": N_("cancelled"),
+    },
+    "MODE_PROMPTS": {
+        "texture": N_("🧵 Send the picture to grow a texture from — a painting, fabric, leaves, a wall…"),
+        "dream": N_("💭 Send the photo to dream on."),
+        "reconstruct": N_("🩻 Send the photo to x-ray."),
+    },
+    "MODE_PROMPTS_GROUP": {
+        "texture": N_("🧵 {name}, reply to this message with the picture to grow a texture from."),
+        "dream": N_("💭 {name}, reply to this message with the photo to dream on."),
+        "reconstruct": N_("🩻 {name}, reply to this message with the photo to x-ray."),
+    },
+    "XRAY_LINES": {
+        "relu1_1": N_("relu1_1 — every pixel: the first layer keeps the photo almost exactly"),
+        "relu2_1": N_("relu2_1 — edges and colours, slightly softened"),
+        "relu3_1": N_("relu3_1 — textures and shapes; colours start to wander"),
+        "relu4_1": N_("relu4_1 — the parts of things; fine detail is gone"),
+        "relu5_1": N_("relu5_1 — what is where, little of how it looked"),
+    },
+    "GROUP_RESULTS": {
+        "style": N_("{name}, here is your painting."),
+        "instant": N_("{name}, here is your painting."),
+        "texture": N_("{name}, here is your texture."),
+        "dream": N_("{name}, here is your dream."),
+        "reconstruct": N_("{name}, here is your x-ray."),
+    },
+    #: why a job failed, by the engine's (or the bot's) error code
+    "FAILURES": {
+        "out_of_memory": N_("the machine ran out of memory even for a small picture. Try a smaller size."),
+        "diverged": N_("the painting went wrong numerically. Try again, perhaps with another quality."),
+        "bad_settings": N_("these settings cannot be painted. Try the defaults (/new)."),
+        "time_limit": N_(
+            "it took longer than the {limit} a picture may take here. Try the fast quality or a smaller size."
+        ),
+        "engine_crashed": N_("the painting engine stopped unexpectedly. Please try again."),
+    },
+    #: what is wrong with a picture, by the engine's error code (its details as placeholders)
+    "PICTURE_PROBLEMS": {
+        "too_small": N_(
+            "That picture is only {width}×{height} pixels; send a picture at least {least} pixels on each side."
+        ),
+        "too_thin": N_(
+            "That picture is {width}×{height} pixels — too long and thin to paint (at most {ratio}:1). "
+            "Crop it a little and send it again."
+        ),
+        "too_many_pixels": N_("That picture is too large: at most {megapixels} megapixels are accepted."),
+        "not_image": N_("That file is not a picture I can read. Send a JPEG, PNG, WebP or HEIC photo."),
+        "corrupt": N_("That picture looks damaged and cannot be opened. Try sending it again."),
+        "empty": N_("That picture is an empty file (0 bytes)."),
+    },
+}
+#: The icon before a result's caption, by engine mode.
+MODE_ICONS = {"texture": "🧵", "dream": "💭", "reconstruct": "🩻", "instant": "⚡", "style": "🎨"}
 
 
-SKETCH_NOTE = "⚡ A quick sketch while you wait: the painting will replace it."
+def __getattr__(name: str):
+    """``texts.NAME``: the message in the current update's language."""
+    if name in _MESSAGES:
+        return _(_MESSAGES[name])
+    if name in _LABELS:
+        return {key: _(value) for key, value in _LABELS[name].items()}
+    raise AttributeError(f"module 'bot.texts' has no attribute {name!r}")
 
 
 def queued(position: int, eta_seconds: float, sketch: bool = False) -> str:
-    ahead = "you're next" if position <= 1 else f"position {position} in the queue"
-    return f"⏳ Queued — {ahead}. Ready in about {duration(eta_seconds)}." + ("\n" + SKETCH_NOTE if sketch else "")
+    if position <= 1:
+        text = _("⏳ Queued — you're next. Ready in about {time}.").format(time=duration(eta_seconds))
+    else:
+        text = _("⏳ Queued — position {position} in the queue. Ready in about {time}.").format(
+            position=position, time=duration(eta_seconds)
+        )
+    return text + ("\n" + _(_MESSAGES["SKETCH_NOTE"]) if sketch else "")
 
 
 def painting(percent: int, eta_seconds: float | None, sketch: bool = False) -> str:
-    left = f" · about {duration(eta_seconds)} left" if eta_seconds else ""
-    return f"🎨 Painting… {percent}%{left}" + ("\n" + SKETCH_NOTE if sketch else "")
-
-
-def duration(seconds: float) -> str:
-    seconds = max(1, round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+    if eta_seconds:
+        text = _("🎨 Painting… {percent}% · about {time} left").format(percent=percent, time=duration(eta_seconds))
+    else:
+        text = _("🎨 Painting… {percent}%").format(percent=percent)
+    return text + ("\n" + _(_MESSAGES["SKETCH_NOTE"]) if sketch else "")
 
 
 def mix_label(gamma: float) -> str:
     if gamma == 0.5:
         return "50/50"
-    return f"{round(gamma * 100)}% style 1" if gamma > 0.5 else f"{round((1 - gamma) * 100)}% style 2"
+    if gamma > 0.5:
+        return _("{share} style 1").format(share=percent(gamma))
+    return _("{share} style 2").format(share=percent(1 - gamma))
 
 
 def marked(on: bool, label: str) -> str:
@@ -119,162 +207,193 @@ def marked(on: bool, label: str) -> str:
     return f"• {label}" if on else label
 
 
-def mix_hint(n_styles: int) -> str:
-    return " Pick the mix, then ▶ Stylize." if n_styles == 2 else " Tap ▶ Stylize."
+def _go_hint(n_styles: int) -> str:
+    return _("Pick the mix, then ▶ Stylize.") if n_styles == 2 else _("Tap ▶ Stylize.")
 
 
 def styles_saved(n: int) -> str:
-    return f"🖼 {n} styles saved." + mix_hint(n)
+    return ngettext("🖼 {n} style saved.", "🖼 {n} styles saved.", n).format(n=n) + " " + _go_hint(n)
 
 
 def album_roles(n_styles: int) -> str:
-    styles = ", ".join(f"picture {i}" for i in range(2, n_styles + 2))
-    return f"📷 Photo: picture 1 · 🖼 style{'s' if n_styles > 1 else ''}: {styles}." + mix_hint(n_styles)
+    styles = ", ".join(_("picture {number}").format(number=i) for i in range(2, n_styles + 2))
+    roles = ngettext("📷 Photo: picture 1 · 🖼 style: {styles}.", "📷 Photo: picture 1 · 🖼 styles: {styles}.", n_styles)
+    return roles.format(styles=styles) + " " + _go_hint(n_styles)
 
 
 def draft_ready(n_styles: int, gamma: float) -> str:
-    mix = f", mix {mix_label(gamma)}" if n_styles == 2 else ""
-    return f"📷 Photo and {n_styles} style{'s' if n_styles > 1 else ''} ready{mix}. Tap ▶ Stylize."
+    if n_styles == 2:
+        return _("📷 Photo and 2 styles ready, mix {mix}. Tap ▶ Stylize.").format(mix=mix_label(gamma))
+    return _("📷 Photo and 1 style ready. Tap ▶ Stylize.")
 
 
 def picked(name: str, second: bool) -> str:
-    return f"🖼 {name} is your {'second ' if second else ''}style."
+    text = _("🖼 {name} is your second style.") if second else _("🖼 {name} is your style.")
+    return text.format(name=name)
 
 
 def mention(user_id: int, name: str | None) -> str:
     """An HTML mention: notifies the member without needing a @username (a chat writing on its own
     behalf has a negative id and no mention link: just its name)."""
-    if user_id < 0:
-        return html.escape(name or "you")
-    return f'<a href="tg://user?id={user_id}">{html.escape(name or "you")}</a>'
+    shown = html.escape(name or _("you"))
+    return shown if user_id < 0 else f'<a href="tg://user?id={user_id}">{shown}</a>'
 
 
 def group_prompt(user_id: int, name: str | None) -> str:
-    return GROUP_PROMPT.format(name=mention(user_id, name))
+    return _(
+        "📷 Got it, {name}. Now reply to this message with one or two style pictures (a painting, a texture…)."
+    ).format(name=mention(user_id, name))
 
 
 def group_preset_ready(preset: str, user_id: int, name: str | None) -> str:
-    return (
-        f"📷 Photo and 🖼 {html.escape(preset)} ready, {mention(user_id, name)}. Tap ▶ Stylize, "
-        "or reply to this with a second style to mix two."
-    )
-
-
-#: What a group result calls the picture, by engine mode.
-RESULT_NOUNS = {"texture": "texture", "dream": "dream", "reconstruct": "x-ray"}
+    return _(
+        "📷 Photo and 🖼 {painting} ready, {name}. Tap ▶ Stylize, or reply to this with a second style to mix two."
+    ).format(painting=html.escape(preset), name=mention(user_id, name))
 
 
 def group_result(user_id: int, name: str | None, caption: str, mode: str = "style") -> str:
-    return f"{mention(user_id, name)}, here is your {RESULT_NOUNS.get(mode, 'painting')}.\n{caption}"
+    lines = __getattr__("GROUP_RESULTS")
+    return lines.get(mode, lines["style"]).format(name=mention(user_id, name)) + "\n" + caption
 
 
 def no_such_painting(name: str) -> str:
-    return f"I have no painting called {echo(name)}. /presets shows the gallery."
-
-
-#: What /texture, /dream and /xray ask for when sent without a picture (by engine mode).
-MODE_PROMPTS = {
-    "texture": "🧵 Send the picture to grow a texture from — a painting, fabric, leaves, a wall…",
-    "dream": "💭 Send the photo to dream on.",
-    "reconstruct": "🩻 Send the photo to x-ray.",
-}
-MODE_PROMPTS_GROUP = {
-    "texture": "🧵 {name}, reply to this message with the picture to grow a texture from.",
-    "dream": "💭 {name}, reply to this message with the photo to dream on.",
-    "reconstruct": "🩻 {name}, reply to this message with the photo to x-ray.",
-}
-MODE_ICONS = {"texture": "🧵", "dream": "💭", "reconstruct": "🩻", "instant": "⚡", "style": "🎨"}
-#: /xray's caption: what each depth of the network keeps of the photo.
-XRAY_LINES = {
-    "relu1_1": "relu1_1 — every pixel: the first layer keeps the photo almost exactly",
-    "relu2_1": "relu2_1 — edges and colours, slightly softened",
-    "relu3_1": "relu3_1 — textures and shapes; colours start to wander",
-    "relu4_1": "relu4_1 — the parts of things; fine detail is gone",
-    "relu5_1": "relu5_1 — what is where, little of how it looked",
-}
+    return _("I have no painting called {name}. /presets shows the gallery.").format(name=echo(name))
 
 
 def mode_prompt(mode: str, group: bool, user_id: int, name: str | None) -> str:
-    return MODE_PROMPTS_GROUP[mode].format(name=mention(user_id, name)) if group else MODE_PROMPTS[mode]
+    if group:
+        return __getattr__("MODE_PROMPTS_GROUP")[mode].format(name=mention(user_id, name))
+    return __getattr__("MODE_PROMPTS")[mode]
+
+
+def done_in(mode: str, seconds: float) -> str:
+    return f"{MODE_ICONS.get(mode, '🎨')} " + _("Done in {time}").format(time=duration(seconds))
+
+
+def steps(n: int) -> str:
+    return ngettext("{n} step", "{n} steps", n).format(n=n)
+
+
+def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:
+    """Under a result (``run``: the job's StyleSettings or InstantSettings): time, size, steps, the mix,
+    colours; a warning when painted smaller."""
+    instant = isinstance(run, InstantSettings)  # one pass, no steps
+    parts = [done_in("instant" if instant else "style", seconds), f"{run.size} px",
+             _("instant") if instant else steps(run.total_steps)]  # fmt: skip
+    if n_styles == 2:
+        parts.append(_("mix {mix}").format(mix=mix_label(run.gamma)))
+    if run.keep_colors:
+        parts.append(_("your colours"))
+    return " · ".join(parts) + ("\n" + _(_MESSAGES["SMALLER_THAN_ASKED"]) if smaller else "")
 
 
 def experiment_caption(mode: str, run, seconds: float, smaller: bool, depth: str = "", intensity: str = "") -> str:
     """Under a texture, a dream or an x-ray strip: what was made and how long it took."""
-    done = f"{MODE_ICONS[mode]} Done in {duration(seconds)}"
+    done = done_in(mode, seconds)
     if mode == "texture":
-        parts = [f"{run.size} px", "tileable" if run.tileable else "", f"seed {run.seed}" if run.seed else ""]
-        caption = " · ".join([done, *filter(None, parts)])
+        parts = [done, f"{run.size} px", _("tileable") if run.tileable else "",
+                 _("seed {seed}").format(seed=run.seed) if run.seed else ""]  # fmt: skip
+        caption = " · ".join(filter(None, parts))
     elif mode == "dream":
-        caption = " · ".join([done, f"{run.size} px", DEPTH_LABELS.get(depth, run.layer),
-                              INTENSITY_LABELS.get(intensity, "")]).rstrip(" ·")  # fmt: skip
+        depths, intensities = __getattr__("DEPTH_LABELS"), __getattr__("INTENSITY_LABELS")
+        caption = " · ".join(filter(None, [done, f"{run.size} px", depths.get(depth, run.layer),
+                                           intensities.get(intensity, "")]))  # fmt: skip
     else:
-        layers = [XRAY_LINES.get(layer, layer) for layer in run.layers]
-        caption = "🩻 What the network sees, from shallow to deep:\n" + "\n".join(layers) + f"\n{done}"
-    return caption + ("\n" + SMALLER_THAN_ASKED if smaller else "")
+        lines = __getattr__("XRAY_LINES")
+        layers = [lines.get(layer, layer) for layer in run.layers]
+        caption = "\n".join([_("🩻 What the network sees, from shallow to deep:"), *layers, done])
+    return caption + ("\n" + _(_MESSAGES["SMALLER_THAN_ASKED"]) if smaller else "")
 
 
-def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:
-    """Under a result (``run``: the job's StyleSettings or InstantSettings): time, size, steps, the mix, colours; a
-    warning when painted smaller."""
-    instant = isinstance(run, InstantSettings)  # one pass, no steps
-    parts = [f"{run.size} px", "instant" if instant else f"{run.total_steps} steps"]
-    if n_styles == 2:
-        parts.append(f"mix {mix_label(run.gamma)}")
-    if run.keep_colors:
-        parts.append("your colours")
-    caption = f"{'⚡' if instant else '🎨'} Done in {duration(seconds)} · " + " · ".join(parts)
-    return caption + ("\n" + SMALLER_THAN_ASKED if smaller else "")
+def failed(code: str | None, limit_seconds: float | None = None) -> str:
+    """ "I could not paint this one" with the reason for an error code (a general one if unknown)."""
+    reasons = __getattr__("FAILURES")
+    reason = reasons.get(code or "", _("something went wrong while painting."))
+    if code == "time_limit":
+        reason = reason.format(limit=duration(limit_seconds or 0))
+    elif code in _LABELS["PICTURE_PROBLEMS"]:
+        reason = _("one of its pictures cannot be used.")
+    return _("😞 I could not paint this one: {reason}").format(reason=reason)
+
+
+def picture_problem(code: str, params: dict | None = None) -> str:
+    """What is wrong with a picture someone sent, from the engine's error code and details."""
+    problems = __getattr__("PICTURE_PROBLEMS")
+    if code == "too_big":
+        return too_big_download((params or {}).get("megabytes"))
+    text = problems.get(code)
+    if text is None:
+        return _(_MESSAGES["NOT_A_PICTURE"])
+    try:
+        return text.format(**(params or {}))
+    except (KeyError, IndexError, ValueError):  # details missing: the sentence without them
+        return _(_MESSAGES["NOT_A_PICTURE"])
 
 
 def preset_added(name: str) -> str:
-    return f"🖼 Added {name!r} to the gallery. Everyone can pick it now: /presets"
+    return _("🖼 Added {name} to the gallery. Everyone can pick it now: /presets").format(name=repr(name))
 
 
 def preset_exists(name: str) -> str:
-    return f"There is already a painting called {echo(name)}. /delpreset {name} first."
+    return _("There is already a painting called {name}. /delpreset {plain} first.").format(name=echo(name), plain=name)
 
 
 def preset_missing(name: str) -> str:
-    return f"There is no painting called {echo(name)} in the gallery."
+    return _("There is no painting called {name} in the gallery.").format(name=echo(name))
 
 
 def preset_removed(name: str) -> str:
-    return f"🗑 Removed {name!r} from the gallery."
+    return _("🗑 Removed {name} from the gallery.").format(name=repr(name))
 
 
 def gallery_more(n: int) -> str:
-    return f" ({n} more: /stylize <name> picks any)"
+    return " " + ngettext("({n} more: /stylize <name> picks any)", "({n} more: /stylize <name> picks any)", n).format(
+        n=n
+    )
 
 
 def queue_running(who: str, percent: int) -> str:
-    return f"▶ painting now: {who} ({percent}%)"
+    return _("▶ painting now: {who} ({percent}%)").format(who=who, percent=percent)
 
 
 def queue_waiting(position: int, who: str, seconds: float) -> str:
-    return f"{position}. {who} — in about {duration(seconds)}"
+    return _("{position}. {who} — in about {time}").format(position=position, who=who, time=duration(seconds))
 
 
 def queue_more(n: int) -> str:
-    return f"… and {n} more"
+    return ngettext("… and {n} more", "… and {n} more", n).format(n=n)
 
 
 def album_item_left_out(index: int, count: int, why: str) -> str:
-    return f"⚠ I left out picture {index} of {count}: {why}"
+    return _("⚠ I left out picture {index} of {count}: {why}").format(index=index, count=count, why=why)
 
 
-def picture_problem(message: str) -> str:
-    """An engine's picture error, addressed to the sender ("That picture …")."""
-    return message.replace("The picture", "That picture")
+def daily_limit(n: int, left_seconds: float) -> str:
+    return ngettext(
+        "You've painted {n} picture today — that's the daily limit here. It resets at midnight UTC (in {left}).",
+        "You've painted {n} pictures today — that's the daily limit here. It resets at midnight UTC (in {left}).",
+        n,
+    ).format(n=n, left=duration(left_seconds))
+
+
+def queue_limit(n: int) -> str:
+    return ngettext(
+        "You already have {n} picture waiting — the limit here is {n}. Wait for it, or /cancel it.",
+        "You already have {n} pictures waiting — the limit here is {n}. Wait for one, or /cancel it.",
+        n,
+    ).format(n=n)
+
+
+def language_set(name: str) -> str:
+    """Confirms a language choice, in that language (the current one is already switched)."""
+    return (
+        _(_MESSAGES["LANGUAGE_SET"])
+        if name == "English"
+        else _("✅ I'll speak {language} with you.").format(language=name)
+    )
 
 
 # ---------------------------------------------------------------------- admin and owners
-SETTINGS_GLOBAL = "Global defaults"
-SETTINGS_HERE = "Settings in this chat"
-SETTINGS_HOW = "Change one: /set <key> <value> · back to the default: /unset <key>"
-SETTINGS_OWNERS = "Owners: /set global <key> <value> changes the default for every chat."
-EVERYWHERE = "everywhere (global)"
-IN_THIS_CHAT = "in this chat"
-GLOBAL_LIMIT_APPLIES = " (the global limit is lower, so it applies)"
 #: Longest piece of a person's own input quoted back (Telegram refuses messages over 4096 characters).
 ECHO_CHARS = 32
 
@@ -286,50 +405,82 @@ def echo(text: str) -> str:
 
 
 def settings_title(title: str) -> str:
-    return f"⚙ {title} (where each comes from):"
+    return _("⚙ {title} (where each comes from):").format(title=title)
 
 
 def settings_line(name: str, value: str, source: str) -> str:
-    return f"• {name} = {value} ({source})"
+    return f"• {name} = {value} ({__getattr__('SOURCES').get(source, source)})"
 
 
 def set_usage(command: str, unset: bool, unknown_key: str | None, keys: str) -> str:
     shape = "<key>" if unset else "<key> <value>"
-    problem = f"I don't know the key {echo(unknown_key)}. " if unknown_key is not None else ""
-    return f"{problem}Use {command} {shape}. {keys}"
+    problem = _("I don't know the key {key}.").format(key=echo(unknown_key)) + " " if unknown_key is not None else ""
+    return problem + _("Use {command} {shape}. {keys}").format(command=command, shape=shape, keys=keys)
+
+
+def keys_list(described: list[str]) -> str:
+    return _("Keys: {keys}.").format(keys=", ".join(described))
+
+
+def not_a_value(text: str, key: str, values: str) -> str:
+    return _("{text} is not a valid {key}: use {values}.").format(text=echo(text), key=key, values=values)
 
 
 def nothing_to_change(key: str, value: str) -> str:
-    return f"Nothing to change: {key} is already {value}."
+    return _("Nothing to change: {key} is already {value}.").format(key=key, value=value)
 
 
 def setting_changed(key: str, where: str, before: str, after: str, now: str, note: str) -> str:
-    return f"✅ {key} {where}: {before} → {after}. In effect now: {now}{note}."
+    return _("✅ {key} {where}: {before} → {after}. In effect now: {now}{note}.").format(
+        key=key, where=where, before=before, after=after, now=now, note=note
+    )
+
+
+def status_counts(counts: dict) -> str:
+    """``queued: 2 · running: 1 · …`` with the statuses' names in this language."""
+    names = __getattr__("STATUSES")
+    return " · ".join(f"{names[status]}: {count}" for status, count in counts.items())
 
 
 def stats(since, jobs: int, people: int, by_status: str, average: float | None, failures: int, waiting: int,
           painting: int, banned: int) -> str:  # fmt: skip
-    shown = f"{average:.1f} s" if average is not None else "—"
+    shown = duration(average) if average is not None else "—"
     return "\n".join(
         [
-            f"📊 Today (UTC, since {since:%H:%M}): {jobs} jobs from {people} people",
+            _("📊 Today (UTC, since {time}): {jobs} jobs from {people} people").format(
+                time=f"{since:%H:%M}", jobs=jobs, people=people
+            ),
             by_status,
-            f"Average painting time: {shown} · failures: {failures}",
-            f"Queue now: {waiting} waiting, {painting} painting",
-            f"Banned users: {banned}",
+            _("Average painting time: {average} · failures: {failures}").format(average=shown, failures=failures),
+            _("Queue now: {waiting} waiting, {painting} painting").format(waiting=waiting, painting=painting),
+            _("Banned users: {banned}").format(banned=banned),
         ]
     )
 
 
 def ban_usage(command: str) -> str:
-    return f"Use {command} <user id>, or reply {command} to one of their messages. A user id is a whole number."
+    return _(
+        "Use {command} <user id>, or reply {command} to one of their messages. A user id is a whole number."
+    ).format(command=command)
 
 
 def banned_done(banned: bool, user_id: int, cancelled: int) -> str:
-    extra = f"; {cancelled} of their jobs cancelled" if cancelled else ""
-    return f"{'🚫 Banned' if banned else '✅ Unbanned'} user {user_id}{extra}."
+    if banned and cancelled:
+        text = ngettext(
+            "🚫 Banned user {user}; {n} of their jobs cancelled.",
+            "🚫 Banned user {user}; {n} of their jobs cancelled.",
+            cancelled,
+        )
+    elif banned:
+        text = _("🚫 Banned user {user}.")
+    else:
+        text = _("✅ Unbanned user {user}.")
+    return text.format(user=user_id, n=cancelled)
 
 
 def too_big_download(megabytes: float | None) -> str:
-    size = f"{megabytes:.0f} MB" if megabytes is not None else "over 20 MB"
-    return f"That file is {size}; bots can only download files up to 20 MB. Send it as a photo or a smaller file."
+    if megabytes is None:
+        return _("That file is over 20 MB; bots can only download files up to 20 MB. "
+                 "Send it as a photo or a smaller file.")  # fmt: skip
+    return _("That file is {size} MB; bots can only download files up to 20 MB. "
+             "Send it as a photo or a smaller file.").format(size=round(megabytes))  # fmt: skip

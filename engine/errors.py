@@ -1,4 +1,4 @@
-"""Typed engine errors: each carries a message a person can act on, and a stable code."""
+"""Typed engine errors: each carries a message a person can act on, a stable code, and its details."""
 
 
 class EngineError(Exception):
@@ -6,9 +6,11 @@ class EngineError(Exception):
 
     code = "engine_error"
 
-    def __init__(self, message: str, code: str | None = None):
+    def __init__(self, message: str, code: str | None = None, params: dict | None = None):
         super().__init__(message)
         self.message = message
+        #: the details in the message (sizes, limits), for a caller that words it in another language
+        self.params = dict(params or {})
         if code is not None:
             self.code = code
 

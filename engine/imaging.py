@@ -51,12 +51,14 @@ def open_image(source: ImageSource, *, role: str = "image", max_pixels: int = MA
             f"The {role} is only {width}×{height} pixels; send a picture at least "
             f"{MIN_INPUT_SIDE} pixels on each side.",
             "too_small",
+            {"width": width, "height": height, "least": MIN_INPUT_SIDE},
         )
     if max(width, height) / min(width, height) > MAX_ASPECT:
         raise ImageError(
             f"The {role} is {width}×{height} pixels — too long and thin to paint "
             f"(at most {MAX_ASPECT:g}:1). Crop it a little and send it again.",
             "too_thin",
+            {"width": width, "height": height, "ratio": f"{MAX_ASPECT:g}"},
         )
     return to_rgb(image)
 
@@ -118,6 +120,7 @@ def _too_many_pixels(role: str, size: tuple[int, int] | None, max_pixels: int) -
     return ImageError(
         f"The {role} is too large{dims}: at most {max_pixels / 1e6:g} megapixels are accepted.",
         "too_many_pixels",
+        {"megapixels": f"{max_pixels / 1e6:g}"},
     )
 
 

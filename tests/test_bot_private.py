@@ -66,7 +66,7 @@ async def test_album_two_styles_mix_and_document_photo(running, client):
         [picture(200, 150), stripes(100, 100), stripes(100, 100, period=4, colors=((200, 10, 10), (250, 250, 250)))]
     )
     roles = await bea.wait_for(lambda e: text_message(e, "Photo: picture 1"), timeout=15)
-    assert "• 50/50" in buttons(roles) and "🔄 Swap photo and first style" in buttons(roles)
+    assert "• 50/50" in buttons(roles) and "🔄 Photo ⇄ style" in buttons(roles)
     assert len([e for e in await bea.sent() if e["kind"] == "message"]) == 1  # one answer for the album
 
     await bea.press("75% style 1")

@@ -31,7 +31,7 @@ async def test_migrations_create_the_schema_in_wal_mode(db, tmp_path):
         version = raw.execute("select version_num from alembic_version").fetchone()[0]
         mode = raw.execute("pragma journal_mode").fetchone()[0]
     assert {"users", "chats", "drafts", "jobs", "settings", "alembic_version"} <= tables
-    assert version == "0006" and mode == "wal"
+    assert version == "0007" and mode == "wal"
     await db.migrate()  # a second start changes nothing
 
 

@@ -96,7 +96,7 @@ def test_quotas_say_why_and_when():
     assert "already have a picture" in quotas.refusal(1, 0, limits)
     assert "limit here is 2" in quotas.refusal(2, 0, {**limits, "queue_per_user": 2})
     noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    assert "in 12 h 0 min" in quotas.refusal(0, 3, limits, now=noon)
+    assert "(in 12 hr)" in quotas.refusal(0, 3, limits, now=noon)
 
 
 def test_chat_setting_values_are_parsed_strictly():

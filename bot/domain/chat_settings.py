@@ -16,10 +16,12 @@ from sqlalchemy import select
 from engine.presets import PRESETS
 
 from .. import texts
+from ..i18n import LANGUAGES
 from ..storage import Database, Setting, SettingChange
 from .quality import INSTANT, STRENGTHS
 
 GLOBAL = "global"
+AUTO = "auto"  #: the language key's "no chat language: each member's own"
 _TRUE, _FALSE = ("on", "yes", "true", "1"), ("off", "no", "false", "0")
 
 
@@ -45,14 +47,16 @@ class Key:
     def parse(self, text: str) -> object:
         """The value ``text`` stands for, or ValueError with a message that names the valid values."""
         text = text.strip().lower()
-        if self.kind == "choice" and text in self.choices:
-            return text
+        if self.kind == "choice":
+            for choice in self.choices:  # any case: zh_hans is zh_Hans
+                if text == choice.lower():
+                    return choice
         if self.kind == "bool" and text in _TRUE + _FALSE:
             return text in _TRUE
         # ASCII digits only: "²".isdigit() is true, but int("²") fails
         if self.kind == "int" and text.isascii() and text.isdigit() and self.low <= int(text[:12]) <= self.high:
             return int(text)
-        raise ValueError(f"{texts.echo(text)} is not a valid {self.name}: use {self.values()}.")
+        raise ValueError(texts.not_a_value(text, self.name, self.values()))
 
 
 KEYS: dict[str, Key] = {
@@ -67,6 +71,7 @@ KEYS: dict[str, Key] = {
         Key("jobs_per_user_per_day", "int", 50, "pictures per person per day (UTC)", low=1, high=10000, limit=True),
         Key("queue_per_user", "int", 1, "pictures one person may have waiting", low=1, high=20, limit=True),
         Key("group_enabled", "bool", True, "painting allowed in this group"),
+        Key("language", "choice", AUTO, "a group's language (auto: each member's own)", choices=(AUTO, *LANGUAGES)),
     )
 }
 
@@ -78,14 +83,14 @@ class Resolved:
 
 
 def usage() -> str:
-    return "Keys: " + ", ".join(k.describe() for k in KEYS.values()) + "."
+    return texts.keys_list([k.describe() for k in KEYS.values()])
 
 
 def show(key: Key, value: object) -> str:
     if key.kind == "bool":
         return "on" if value else "off"
     if key.name in ("size", "steps") and value == 0:
-        return "the quality's own"
+        return texts.THE_QUALITYS_OWN
     return str(value)
 
 

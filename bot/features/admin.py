@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from .. import texts
+from .. import i18n, texts
 from ..domain.chat_settings import GLOBAL, KEYS, change, show, usage
 from ..domain.quotas import day_start
 from ..services import services
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, message = services(context), update.effective_message
+    i18n.use(svc.languages.shared(message.chat_id, message.from_user.id if message.from_user else None))
     wants_global = bool(context.args) and context.args[0].lower() == GLOBAL
     values = await svc.chat_settings(None if wants_global else message.chat_id)
     lines = [texts.settings_title(texts.SETTINGS_GLOBAL if wants_global else texts.SETTINGS_HERE)]
@@ -74,6 +75,9 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
         await message.reply_text(texts.nothing_to_change(key.name, texts.UNSET if unset else show(key, value)))
         return
     log.info("setting %s.%s: %r -> %r by %s", scope, key.name, old, value, user_id)
+    if key.name == "language":  # answered from now on in the group's new language
+        svc.languages.set_chat(scope, value)
+        i18n.use(svc.languages.for_person_in(message.chat_id, user_id))
     now = (await svc.chat_settings(None if scope == GLOBAL else message.chat_id))[key.name]
     before = texts.UNSET if old is None else show(key, old)
     note = ""
@@ -112,7 +116,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             since,
             sum(counts.values()),
             people,
-            " · ".join(f"{status}: {counts.get(status, 0)}" for status in JobStatus),
+            texts.status_counts({str(status): counts.get(status, 0) for status in JobStatus}),
             sum(seconds) / len(seconds) if seconds else None,
             counts.get(JobStatus.FAILED, 0),
             len(queue.waiting),

@@ -69,7 +69,7 @@ async def add_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, source:
     try:
         path = await svc.cache.fetch(context.bot, picture)
     except ImageError as exc:
-        await message.reply_text(texts.picture_problem(exc.message))
+        await message.reply_text(texts.picture_problem(exc.code, exc.params))
         return
     async with svc.db.session() as session, session.begin():
         session.add(Preset(name=name, file_id=picture.file_id, path=str(path), added_by=message.from_user.id))
@@ -153,7 +153,7 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     if not ready:
         private = update.effective_chat.type == "private"
-        reply += texts.GROUP_NO_PHOTO if private else " " + texts.GROUP_HOW
+        reply += " " + (texts.GROUP_NO_PHOTO if private else texts.GROUP_HOW)
     markup = keyboards.ready(n_styles, gamma) if ready and n_styles else None
     # Reply to the member's own message (the /presets command), which keeps the buttons theirs.
     target = query.message.reply_to_message or query.message

@@ -66,7 +66,7 @@ async def start_draft(
     try:
         path = await svc.cache.fetch(context.bot, picture_in(photo))
     except ImageError as exc:
-        await request.reply_text(texts.picture_problem(exc.message))
+        await request.reply_text(texts.picture_problem(exc.code, exc.params))
         return
     user = sender(update)
     async with svc.db.session() as db_session, db_session.begin():

@@ -62,7 +62,7 @@ async def fetch(messages: list[Message], context: ContextTypes.DEFAULT_TYPE) -> 
         try:
             paths.append(await svc.cache.fetch(context.bot, picture))
         except ImageError as exc:
-            problems.append((index, texts.picture_problem(exc.message)))
+            problems.append((index, texts.picture_problem(exc.code, exc.params)))
     if len(messages) == 1 and problems:
         await messages[0].reply_text(problems[0][1])
         return None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from .. import texts
+from .. import i18n, texts
 from ..limits import QUEUE_SHOWN
 from ..services import services
 from ..storage import Job, User
@@ -17,6 +17,7 @@ from ..storage import Job, User
 async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The queue, in painting order; names only for jobs from this chat."""
     svc, chat_id = services(context), update.effective_chat.id
+    i18n.use(svc.languages.shared(chat_id, update.effective_user.id if update.effective_user else None))
     queue = svc.dispatcher.queue
     ids = ([queue.running] if queue.running else []) + list(queue.waiting[:QUEUE_SHOWN])
     if not ids:

@@ -32,8 +32,9 @@ from engine.errors import SettingsError
 from worker.client import EngineClient
 from worker.protocol import Done, JobSpec, Progress, SpecError
 
-from .. import texts
+from .. import i18n, texts
 from ..domain import experiments, quality
+from ..domain.languages import Languages
 from ..limits import GROUP_INTERVAL, INSTANT_TIME_LIMIT, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
 from ..storage.models import utcnow
@@ -122,8 +123,10 @@ class Dispatcher:
         progress_interval: float = PROGRESS_INTERVAL,
         group_interval: float = GROUP_INTERVAL,
         time_limit: float = JOB_TIME_LIMIT,
+        languages: Languages | None = None,
     ):
         self.bot, self.db, self.cache = bot, db, cache
+        self.languages = languages or Languages()  #: each job's messages are in its person's language
         self.presets = presets or dict(quality.DEFAULT_PRESETS)
         self.paint = Lane("paint", Supervisor(engine, time_limit))
         self.instant = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT)) if instant is not None else None
@@ -207,7 +210,8 @@ class Dispatcher:
         for job in jobs:
             self._enqueue(job)
         for job in interrupted:
-            await self.notifier.restarted(job)
+            with i18n.using(self._language(job)):
+                await self.notifier.restarted(job)
         if jobs:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
 
@@ -264,7 +268,8 @@ class Dispatcher:
                 if lane is self.paint:
                     await self._announce_positions(start=index)
                 if job is not None:
-                    await self.notifier.cancelled(job)
+                    with i18n.using(self._language(job)):
+                        await self.notifier.cancelled(job)
                 return True
             if job_id == lane.queue.running:
                 await lane.supervisor.cancel(str(job_id))
@@ -281,7 +286,8 @@ class Dispatcher:
         for job in sorted(jobs, key=lambda j: self.paint.queue.position(j.id)):
             if job.id in self.paint.queue:
                 sketch = self._picture.get(job.id) == "sketch"
-                await self.notifier.queued(job, self.queue.position(job.id), self.queue.eta(job.id), sketch)
+                with i18n.using(self._language(job)):
+                    await self.notifier.queued(job, self.queue.position(job.id), self.queue.eta(job.id), sketch)
 
     def _in_background(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
@@ -321,6 +327,7 @@ class Dispatcher:
             job = await session.get(Job, job_id)
         if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) or job_id in self._picture:
             return
+        i18n.use(self._language(job))
         try:
             spec = quality.sketch(JobSpec.from_dict(job.spec), str(self.cache.previews / f"{job_id}.instant.jpg"))
         except (SpecError, SettingsError):
@@ -363,6 +370,7 @@ class Dispatcher:
                 return
             job.status, job.started_at, job.attempts = JobStatus.RUNNING, utcnow(), job.attempts + 1
         self._progress[job_id] = 0.0
+        i18n.use(self._language(job))  # this job's card, result or failure: in its person's language
         log.info("job %s started", job_id, extra={"job_id": job_id, "user_id": job.user_id, "status": "running"})
         try:
             spec = JobSpec.from_dict(job.spec)
@@ -406,19 +414,19 @@ class Dispatcher:
             await self._finish(job_id, JobStatus.CANCELLED)
             await self.notifier.cancelled(job, card)
         elif outcome.kind == "time_limit":
-            await self._fail(job_id, self._too_long(), "time_limit", card)
+            await self._fail(job_id, texts.failed("time_limit", self.paint.supervisor.time_limit), "time_limit", card)
         elif outcome.kind == "crashed" and lane.supervisor.may_retry(job.attempts):
             async with self.db.session() as session, session.begin():
                 (await session.get(Job, job_id)).status = JobStatus.QUEUED
             lane.queue.push_front(job_id, job.user_id)
         else:
-            failed = outcome.failed
-            reason = failed.message if failed is not None else texts.SOMETHING_WRONG
-            await self._fail(job_id, texts.FAILED.format(reason=reason), failed.code if failed else "failed", card)
+            code = outcome.failed.code if outcome.failed is not None else "failed"
+            if outcome.failed is not None:
+                log.info("job %s failed: %s (%s)", job_id, outcome.failed.message, code)
+            await self._fail(job_id, texts.failed(code), code, card)
 
-    def _too_long(self) -> str:
-        limit = texts.duration(self.paint.supervisor.time_limit)
-        return texts.FAILED.format(reason=texts.TOO_LONG.format(limit=limit))
+    def _language(self, job: Job) -> str:
+        return self.languages.for_person_in(job.chat_id, job.user_id)
 
     async def _fail(self, job_id: int, message: str, code: str, card: ProgressMessage | None = None) -> None:
         job = await self._finish(job_id, JobStatus.FAILED, error=message, error_code=code)

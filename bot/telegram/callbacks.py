@@ -30,12 +30,13 @@ class Action(StrEnum):
     PICK = "preset"  #: preset:<gallery id>
     PROPER = "proper"  #: proper:<job id>, paint an instant result again with the optimisation
     REDO = "redo"  #: redo:<job id>.<choice>, a texture or dream again with one thing changed
+    LANGUAGE = "lang"  #: lang:<language> (bot.i18n) or lang:auto
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
 NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER}
 #: Actions that take an argument at all.
-WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO}
+WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")
 
 

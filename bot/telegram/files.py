@@ -69,7 +69,8 @@ class FileCache:
     async def fetch(self, bot, picture: IncomingPicture) -> Path:
         """Download (once) and check that it is a usable picture; raises ImageError with a human message."""
         if picture.size is not None and picture.size > MAX_DOWNLOAD:
-            raise ImageError(texts.too_big_download(picture.size / 1024**2), "too_big")
+            megabytes = picture.size / 1024**2
+            raise ImageError(texts.too_big_download(megabytes), "too_big", {"megabytes": megabytes})
         path = self.input_path(picture)
         if not path.exists():
             try:

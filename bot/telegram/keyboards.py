@@ -31,13 +31,14 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False) -> InlineKeyboard
 def settings(options: dict, qualities) -> InlineKeyboardMarkup:
     """⚙: quality (instant where it runs, then the presets), size, strength, colours."""
     mark = texts.marked
-    label = texts.QUALITY_LABELS.get
+    label, strengths = texts.QUALITY_LABELS.get, texts.STRENGTH_LABELS
     quality = [
         B(mark(options.get("quality") == q, label(q, q.title())), callback_data=data(Action.QUALITY, q))
         for q in qualities
     ]
     strength = [
-        B(mark(options.get("strength") == s, s.title()), callback_data=data(Action.STRENGTH, s)) for s in STRENGTHS
+        B(mark(options.get("strength") == s, strengths.get(s, s.title())), callback_data=data(Action.STRENGTH, s))
+        for s in STRENGTHS
     ]
     size = [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in SIZES]
     return InlineKeyboardMarkup(
@@ -86,10 +87,11 @@ def experiment(job_id: int, mode: str, settings: dict) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[redo(texts.BUTTON_ANOTHER, "another"), redo(tile, "tile")], [png]])
     if mode == "dream":
         depth, intensity = depth_of(settings), intensity_of(settings)
+        depths, intensities = texts.DEPTH_LABELS, texts.INTENSITY_LABELS
         return InlineKeyboardMarkup(
             [
-                [redo(texts.marked(d == depth, texts.DEPTH_LABELS[d]), d) for d in DEPTHS],
-                [redo(texts.marked(i == intensity, texts.INTENSITY_LABELS[i]), i) for i in INTENSITIES],
+                [redo(texts.marked(d == depth, depths[d]), d) for d in DEPTHS],
+                [redo(texts.marked(i == intensity, intensities[i]), i) for i in INTENSITIES],
                 [png],
             ]
         )

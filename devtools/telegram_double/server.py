@@ -120,6 +120,7 @@ class TelegramDouble:
         self.faults: list[dict] = []
         self.migrated: dict[int, int] = {}  #: old group id → its supergroup's id
         self.commands: dict[tuple[str, str], list[dict]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}  #: (kind, language code) → text
         self.callbacks: dict[str, dict] = {}
         self.updates: list[dict] = []
         self.allowed_updates: list[str] | None = None
@@ -413,6 +414,32 @@ class TelegramDouble:
     async def api_deletemycommands(self, params, uploads):
         self.commands.pop(_scope_key(params), None)
         return True
+
+    def _describe(self, kind: str, params: dict, limit: int) -> bool:
+        text = params.get(kind) or ""
+        if len(text) > limit:
+            raise _bad(f"{kind} is too long")
+        language = params.get("language_code") or ""
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise _bad("language_code must be a two-letter ISO 639-1 code")
+        if text:
+            self.descriptions[(kind, language)] = text
+        else:  # an empty text removes it: the default applies again
+            self.descriptions.pop((kind, language), None)
+        return True
+
+    async def api_setmydescription(self, params, uploads):
+        return self._describe("description", params, 512)
+
+    async def api_getmydescription(self, params, uploads):
+        return {"description": self.descriptions.get(("description", params.get("language_code") or ""), "")}
+
+    async def api_setmyshortdescription(self, params, uploads):
+        return self._describe("short_description", params, 120)
+
+    async def api_getmyshortdescription(self, params, uploads):
+        key = ("short_description", params.get("language_code") or "")
+        return {"short_description": self.descriptions.get(key, "")}
 
     async def api_sendmessage(self, params, uploads):
         chat = self.chat(_chat_id(params))
