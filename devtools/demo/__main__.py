@@ -57,9 +57,13 @@ async def serve(args: argparse.Namespace) -> None:
     finally:
         if bot.poll() is None:
             bot.terminate()
-            # waited for off the event loop: the bot's last calls go to the double, which runs on it
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                await asyncio.to_thread(bot.wait, 20)
+            # The bot's last calls go to the double on this loop; its waiting long poll is answered at
+            # once (as Telegram would at its timeout), so it stops in a moment, not a poll's length.
+            for _ in range(100):
+                await double.release_pollers()
+                if bot.poll() is not None:
+                    break
+                await asyncio.sleep(0.2)
             if bot.poll() is None:
                 bot.kill()
         await runner.cleanup()
