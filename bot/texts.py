@@ -160,6 +160,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "too_many_pixels": N_("That picture is too large: at most {megapixels} megapixels are accepted."),
         "not_image": N_("That file is not a picture I can read. Send a JPEG, PNG, WebP or HEIC photo."),
         "corrupt": N_("That picture looks damaged and cannot be opened. Try sending it again."),
+        "truncated": N_(
+            "That picture is damaged or cut short (truncated) and cannot be decoded. Try sending it again."
+        ),
         "empty": N_("That picture is an empty file (0 bytes)."),
     },
 }
@@ -321,7 +324,7 @@ def picture_problem(code: str, params: dict | None = None) -> str:
     problems = __getattr__("PICTURE_PROBLEMS")
     if code == "too_big":
         return too_big_download((params or {}).get("megabytes"))
-    text = problems.get(code)
+    text = problems.get("truncated" if code == "corrupt" and (params or {}).get("truncated") else code)
     if text is None:
         return _(_MESSAGES["NOT_A_PICTURE"])
     try:

@@ -108,6 +108,7 @@ def _decode(source: ImageSource, role: str, max_pixels: int) -> Image.Image:
         raise ImageError(
             f"The {role} is damaged or cut short (truncated) and cannot be decoded. Try sending it again.",
             "corrupt",
+            {"truncated": True},
         ) from None
     try:
         return ImageOps.exif_transpose(image)
