@@ -142,16 +142,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings | InstantSettings, str | None]:
-    if for_preset(args.preset) is INSTANT:
-        return _instant_settings(args), None
+def given_settings(args: argparse.Namespace, settings_class) -> dict:
+    """The settings a person typed (options left out are None: the preset's values stay)."""
     given = {}
-    for f in dataclasses.fields(MODE.settings):
+    for f in dataclasses.fields(settings_class):
         value = getattr(args, f.name, None)
         if value is not None:
             given[f.name] = _comma_list(f, value) if field_kind(f) == "tuple" else value
-    if given.get("start_size") == 0:
+    if given.get("start_size") == 0:  # --start-size 0: one size only
         given["start_size"] = None
+    return given
+
+
+def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings | InstantSettings, str | None]:
+    if for_preset(args.preset) is INSTANT:
+        return _instant_settings(args), None
+    given = given_settings(args, MODE.settings)
     init, init_image = args.init or "content", None
     if init not in INITS or init == "image":
         init, init_image = "image", args.init

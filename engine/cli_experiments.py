@@ -7,7 +7,6 @@ transfer's; ``--preset`` picks the mode's fast/balanced/best schedule and the op
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
 from .modes import get as get_mode
 from .settings import DREAM_LAYERS, STRIP_KEEPS
-from .settings import kind as field_kind
 
 #: subcommand → (mode, what it does, the picture's name, an example).
 EXPERIMENTS = {
@@ -68,16 +66,10 @@ def _describe(mode, preset: str) -> str:
 
 
 def settings_from_args(command: str, args: argparse.Namespace):
-    from .cli import _comma_list
+    from .cli import given_settings
 
     mode = get_mode(EXPERIMENTS[command][0])
-    given = {}
-    for f in dataclasses.fields(mode.settings):
-        value = getattr(args, f.name, None)
-        if value is not None:
-            given[f.name] = _comma_list(f, value) if field_kind(f) == "tuple" else value
-    if given.get("start_size") == 0:
-        given["start_size"] = None
+    given = given_settings(args, mode.settings)
     given["preview_every"] = max(0, args.save_every)
     return mode.make_settings(given, preset=args.preset).validate(1)
 

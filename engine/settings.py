@@ -32,8 +32,39 @@ def knob(default, help: str, *, low=None, high=None, choices=(), unit: str = "",
     return field(default=default, metadata=meta)
 
 
+class _Optimised:
+    """What the runner (engine.optimize.runner) reads from an optimised mode's settings."""
+
+    @property
+    def lr(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return 1.0 if self.optimizer == "lbfgs" else 0.02
+
+    @property
+    def schedule(self) -> tuple[tuple[int, int], ...]:
+        """(longest side, steps) of each size, coarse to fine; most steps go to the cheap small sizes."""
+        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps)
+
+    @property
+    def work(self) -> float:
+        """The run's cost in work units (see engine.optimize.schedule): what time estimates count."""
+        return work(self.schedule)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(steps for _, steps in self.schedule)
+
+    def replace(self, **changes):
+        return replace(self, **changes)
+
+    def validate(self, n_styles: int = 1):
+        check_fields(self)
+        return self
+
+
 @dataclass(frozen=True)
-class StyleSettings:
+class StyleSettings(_Optimised):
     """Settings of one run. Defaults follow Gatys et al. (2016) where our loss scale allows.
 
     Weights are relative: the content loss is a relative feature error (0 at the content image),
@@ -76,12 +107,6 @@ class StyleSettings:
                               high=MAX_STEPS, cli=False)  # fmt: skip
 
     @property
-    def lr(self) -> float:
-        if self.learning_rate is not None:
-            return self.learning_rate
-        return 1.0 if self.optimizer == "lbfgs" else 0.02
-
-    @property
     def layer_weights(self) -> tuple[float, ...]:
         if self.style_layer_weights is None:
             return tuple(1.0 / len(self.style_layers) for _ in self.style_layers)
@@ -97,23 +122,6 @@ class StyleSettings:
         if t >= 1.0:
             return 0.0, DEFAULT_STYLE_WEIGHT
         return 1.0, DEFAULT_STYLE_WEIGHT * (t / (1.0 - t)) ** STRENGTH_EXPONENT
-
-    @property
-    def schedule(self) -> tuple[tuple[int, int], ...]:
-        """(longest side, steps) of each size, coarse to fine; most steps go to the cheap small sizes."""
-        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps)
-
-    @property
-    def work(self) -> float:
-        """The run's cost in work units (see engine.optimize.schedule): what time estimates count."""
-        return work(self.schedule)
-
-    @property
-    def total_steps(self) -> int:
-        return sum(steps for _, steps in self.schedule)
-
-    def replace(self, **changes) -> StyleSettings:
-        return replace(self, **changes)
 
     def validate(self, n_styles: int = 1) -> StyleSettings:
         """Return self if every value is usable with ``n_styles`` style images, else raise SettingsError."""
@@ -202,35 +210,6 @@ class InstantSettings:
     def validate(self, n_styles: int = 1) -> InstantSettings:
         if not 1 <= n_styles <= MAX_STYLES:
             raise SettingsError(f"Give one or two style images, not {n_styles}.")
-        check_fields(self)
-        return self
-
-
-class _Optimised:
-    """What the runner (engine.optimize.runner) reads from an optimised mode's settings."""
-
-    @property
-    def lr(self) -> float:
-        if self.learning_rate is not None:
-            return self.learning_rate
-        return 1.0 if self.optimizer == "lbfgs" else 0.02
-
-    @property
-    def schedule(self) -> tuple[tuple[int, int], ...]:
-        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps)
-
-    @property
-    def work(self) -> float:
-        return work(self.schedule)
-
-    @property
-    def total_steps(self) -> int:
-        return sum(steps for _, steps in self.schedule)
-
-    def replace(self, **changes):
-        return replace(self, **changes)
-
-    def validate(self, n_styles: int = 1):
         check_fields(self)
         return self
 
