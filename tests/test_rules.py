@@ -141,3 +141,19 @@ def test_experiment_commands_plans_and_their_buttons():
     assert redo.number == 42 and redo.choice == "things"
     for junk in ("redo:42", "redo:.things", "redo:42.Things", "redo:4x.things", "redo:42.things.more"):
         assert parse(junk) is None, junk
+
+
+def test_a_groups_language_moves_with_it_when_it_becomes_a_supergroup():
+    from bot.domain.languages import Languages
+
+    book = Languages()
+    book.set_chat("-5", "ru")
+    book.set_chat("-7", "es")
+    book.remember(1, "uk")
+    assert book.for_person_in(-5, 1) == "ru" and book.for_person_in(-9, 1) == "uk" and book.shared(-9) == "en"
+    book.move_chat(-5, -1005)
+    assert book.group(-1005) == "ru" and book.group(-5) is None
+    book.move_chat(-1005, -7)  # the new chat has its own: it keeps it
+    assert book.group(-7) == "es"
+    book.choose(1, "zh_Hans")
+    assert book.person(1) == "zh_Hans" and book.for_person_in(1, 1) == "zh_Hans"

@@ -55,6 +55,13 @@ class Languages:
         else:
             self.chats.pop(str(scope), None)
 
+    def move_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup: its language goes along unless the new chat has its own (as the
+        settings do, bot.storage.queries.move_chat)."""
+        language = self.chats.pop(str(old), None)
+        if language is not None and str(new) not in self.chats:
+            self.chats[str(new)] = language
+
     def person(self, user_id: int | None) -> str:
         if user_id is None:
             return DEFAULT

@@ -146,5 +146,6 @@ async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def move_chat(svc, old: int, new: int) -> None:
     async with svc.db.session() as db_session, db_session.begin():
         moved = await queries.move_chat(db_session, old, new)
+    svc.languages.move_chat(old, new)
     if moved:
         log.info("chat %s became supergroup %s; drafts, jobs and settings moved", old, new)

@@ -469,9 +469,11 @@ class Dispatcher:
             try:
                 file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
             except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
+                old_chat = job.chat_id
                 async with self.db.session() as session, session.begin():
-                    await queries.move_chat(session, job.chat_id, exc.new_chat_id)
+                    await queries.move_chat(session, old_chat, exc.new_chat_id)
                     job = await session.get(Job, job.id)
+                self.languages.move_chat(old_chat, exc.new_chat_id)
                 log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
                 card = None  # it stayed in the old chat
                 file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
