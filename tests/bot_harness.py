@@ -37,6 +37,7 @@ class RunningBot:
         engine: FakeEngine | None = None,
         real_engine: bool = False,
         instant: FakeEngine | None = None,
+        database_url: str | None = None,
     ):
         """The bot on a :class:`FakeEngine` (or ``engine``); ``real_engine`` paints with the engine process
         (and the instant process). ``instant``: a fake instant lane (default: none, as on a host
@@ -44,7 +45,7 @@ class RunningBot:
         self.config = Config(
             token=double.token,
             data_dir=data_dir,
-            database_url=f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
+            database_url=database_url or f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
             api_base_url=double.api_url,
             api_file_url=double.file_url,
             engine_device="cpu",

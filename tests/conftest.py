@@ -88,3 +88,24 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster for the session (tests.postgres); skipped where none is installed."""
+    from .postgres import Cluster, binaries
+
+    if binaries() is None:
+        pytest.skip("needs PostgreSQL's server binaries (Debian: apt install postgresql)")
+    cluster = Cluster()
+    url = cluster.start()
+    yield url
+    cluster.stop()
+
+
+@pytest.fixture()
+async def postgres_url(postgres_server):
+    """A fresh database on the session's cluster."""
+    from .postgres import new_database
+
+    return await new_database(postgres_server)

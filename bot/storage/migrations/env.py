@@ -1,10 +1,14 @@
-"""Alembic environment: runs migrations with a synchronous driver for the configured URL."""
+"""Alembic environment: SQLite migrates through its plain driver; PostgreSQL through the bot's own
+asyncpg (Alembic's async recipe), so a PostgreSQL host needs no second driver."""
 
 from __future__ import annotations
+
+import asyncio
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.storage.models import Base
 
@@ -14,7 +18,7 @@ target_metadata = Base.metadata
 def _sync_url(url: str) -> str:
     # The bot runs on aiosqlite/asyncpg; migrations need the plain driver of the same database.
     parsed = make_url(url)
-    driver = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql+psycopg"}.get(parsed.drivername)
+    driver = {"sqlite+aiosqlite": "sqlite"}.get(parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
@@ -29,13 +33,28 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _migrate(connection) -> None:
+    # batch mode: SQLite can only ALTER tables by copying them (on PostgreSQL it alters in place)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _migrate_async(url: str) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(_migrate)
+    await engine.dispose()
+
+
 def run_online() -> None:
-    engine = create_engine(_sync_url(context.config.get_main_option("sqlalchemy.url")), poolclass=pool.NullPool)
+    url = context.config.get_main_option("sqlalchemy.url")
+    if make_url(url).drivername == "postgresql+asyncpg":
+        asyncio.run(_migrate_async(url))  # the bot runs migrations in a worker thread: a loop of its own
+        return
+    engine = create_engine(_sync_url(url), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        # batch mode: SQLite can only ALTER tables by copying them
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
     engine.dispose()
 
 

@@ -1,0 +1,84 @@
+"""A throwaway PostgreSQL cluster for tests: initdb in a temporary folder, run by an unprivileged user
+(PostgreSQL refuses to run as root), on a free port, trust authentication on 127.0.0.1 only.
+Debian's `postgresql` package provides the binaries (.ci/run installs it with apt)."""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+USER = "paintbot"  #: the cluster's superuser (not a system account)
+_databases = itertools.count(1)
+
+
+def binaries() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(versions[-1]).parent if versions else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self) -> None:
+        self.bin = binaries()
+        self.folder = Path(tempfile.mkdtemp(prefix="paintbot-pg-"))
+        self.port = _free_port()
+        self.as_user: str | None = None
+        if os.geteuid() == 0:  # root: run the server as an unprivileged account
+            self.as_user = "postgres" if _exists("postgres") else "nobody"
+            shutil.chown(self.folder, self.as_user)
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if self.as_user:
+            command = ["su", self.as_user, "-s", "/bin/sh", "-c", " ".join(f"'{a}'" for a in command)]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> str:
+        data = self.folder / "data"
+        self._run("initdb", "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8", "--no-sync")
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
+        return f"postgresql+asyncpg://{USER}@127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _exists(user: str) -> bool:
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        return False
+    return True
+
+
+async def new_database(server_url: str) -> str:
+    """A fresh, empty database on the cluster; its SQLAlchemy URL."""
+    import asyncpg
+
+    name = f"test_{os.getpid()}_{next(_databases)}"
+    plain = server_url.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(f"{plain}/postgres")
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return f"{server_url}/{name}"
