@@ -1,9 +1,12 @@
-"""``python -m bot``: run the bot with long polling until SIGINT/SIGTERM."""
+"""``python -m bot``: run the bot until SIGINT/SIGTERM — with long polling, or by webhook when
+WEBHOOK_URL is set (bot.ops.webhook)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import sys
 
 from .config import Config, ConfigError
@@ -23,7 +26,10 @@ def main() -> int:
 
     setup_logging(config.token, fmt=os.environ.get("LOG_FORMAT", "text"))
     try:
-        build_application(config).run_polling(allowed_updates=["message", "callback_query"])
+        if config.webhook_url:
+            asyncio.run(run_webhook(config))
+        else:
+            build_application(config).run_polling(allowed_updates=["message", "callback_query"])
     except InvalidToken:
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.", file=sys.stderr)
         return 2
@@ -32,6 +38,29 @@ def main() -> int:
         print(f"error: the bot stopped: {exc}".replace(config.token, "<token>"), file=sys.stderr)
         return 1
     return 0
+
+
+async def run_webhook(config: Config) -> None:
+    """The Application without an Updater, fed by the webhook endpoint, until SIGINT/SIGTERM."""
+    from .app import build_application
+    from .ops.webhook import WebhookServer
+
+    application = build_application(config, webhook=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with application:  # initialize … shutdown
+        await application.post_init(application)
+        await application.start()
+        server = WebhookServer(application, config)
+        await server.start()
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+            await application.stop()
+            await application.post_shutdown(application)
 
 
 if __name__ == "__main__":

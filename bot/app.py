@@ -148,7 +148,7 @@ def routes() -> list[tuple[int, object]]:
 
 
 def build_application(
-    config: Config, engine: EngineClient | None = None, instant: EngineClient | None = None
+    config: Config, engine: EngineClient | None = None, instant: EngineClient | None = None, *, webhook: bool = False
 ) -> Application:
     """The bot, ready to run. ``engine``: how pictures are painted (default: a local engine process);
     ``instant``: who paints instant pictures and sketches (default: a second, light process — none
@@ -159,11 +159,13 @@ def build_application(
         .rate_limiter(RateLimiter(max_retries=3))
         # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
         .request(RetryingRequest(connection_pool_size=256))
-        # its own connection for long polling, as PTB's default; ours skips updates it cannot read
-        # and keeps picture messages in the inbox before PTB confirms them to Telegram
-        .get_updates_request(updates_request := RetryingRequest())
         .application_class(PaintbotApplication)
     )
+    # Long polling gets its own connection, as PTB's default; ours skips updates it cannot read and
+    # keeps picture messages in the inbox before PTB confirms them to Telegram. A webhook has no
+    # Updater: bot.ops.webhook feeds the Application.
+    updates_request = None if webhook else RetryingRequest()
+    builder = builder.updater(None) if webhook else builder.get_updates_request(updates_request)
     if config.api_base_url:
         builder = builder.base_url(config.api_base_url).base_file_url(config.api_file_url)
     builder = builder.post_init(_post_init).post_shutdown(_post_shutdown)
@@ -219,7 +221,8 @@ async def _post_init(application: Application) -> None:
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
     inbox = PictureInbox(db)
-    application.bot_data["updates_request"].on_updates = inbox.record
+    if application.bot_data["updates_request"] is not None:  # long polling (a webhook records its own)
+        application.bot_data["updates_request"].on_updates = inbox.record
     application.bot_data["services"] = Services(
         config,
         db,

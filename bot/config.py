@@ -32,6 +32,9 @@ class Config:
     group_interval: float = GROUP_INTERVAL  #: least seconds between two progress edits in one group
     health_port: int | None = None  #: serve /healthz and /metrics on this port (0: any free port)
     job_time_limit: float = JOB_TIME_LIMIT  #: seconds a job may paint before it is stopped with a message
+    webhook_url: str | None = None  #: receive updates by webhook at this public URL instead of long polling
+    webhook_secret: str | None = None  #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; others are refused
+    webhook_port: int = 8443  #: the local port the webhook endpoint listens on (behind the load balancer)
 
     @property
     def files_dir(self) -> Path:
@@ -62,7 +65,22 @@ class Config:
             presets = parse_presets(env.get("BOT_PRESETS", ""))
         except ValueError as exc:
             raise ConfigError(f"BOT_PRESETS: {exc}") from None
+        webhook_url = env.get("WEBHOOK_URL") or None
+        webhook_secret = env.get("WEBHOOK_SECRET") or None
+        if webhook_url and not re.match(r"^https?://[^/]+", webhook_url):
+            raise ConfigError(
+                "WEBHOOK_URL must be the public URL Telegram posts updates to, like https://bot.example.org/telegram."
+            )
+        if webhook_url and not (webhook_secret and re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret)):
+            raise ConfigError("WEBHOOK_SECRET must be set with WEBHOOK_URL: 16–256 letters, digits, _ or -.")
+        try:
+            webhook_port = int(env.get("WEBHOOK_PORT") or 8443)
+        except ValueError:
+            raise ConfigError("WEBHOOK_PORT must be a port number.") from None
         return cls(
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            webhook_port=webhook_port,
             token=token,
             data_dir=data_dir,
             database_url=database_url,

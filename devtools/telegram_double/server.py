@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import copy
 import html
 import itertools
@@ -124,6 +125,8 @@ class TelegramDouble:
         self.callbacks: dict[str, dict] = {}
         self.updates: list[dict] = []
         self.allowed_updates: list[str] | None = None
+        self.webhook: dict | None = None  #: url, secret, last_error_date, last_error_message
+        self.webhook_posts: list[dict] = []  #: each delivery attempt: update_id, status (or error)
         self.calls: list[str] = []
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._update_ids = itertools.count(1)
@@ -148,6 +151,7 @@ class TelegramDouble:
             self._new_update.notify_all()
 
     async def stop(self) -> None:
+        await self._stop_delivering()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -355,15 +359,86 @@ class TelegramDouble:
     async def api_close(self, params, uploads):
         return True
 
+    # ------------------------------------------------------------------ webhooks
+    #: Seconds between delivery attempts to a failing webhook (Telegram backs off too, more slowly).
+    WEBHOOK_RETRY = (0.2, 0.5, 1.0, 2.0)
+
+    async def api_setwebhook(self, params, uploads):
+        url = params.get("url") or ""
+        if not url:
+            return await self.api_deletewebhook(params, uploads)
+        if not re.match(r"^https?://", url):
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad("bad webhook: secret token contains unallowed characters")
+        allowed = _json(params, "allowed_updates")
+        if allowed is not None:
+            self.allowed_updates = allowed or None
+        if _bool(params, "drop_pending_updates"):
+            self.updates.clear()
+        await self._stop_delivering()
+        self.webhook = {"url": url, "secret": secret, "last_error_date": None, "last_error_message": None}
+        self._deliverer = asyncio.create_task(self._deliver_updates())
+        return True
+
     async def api_deletewebhook(self, params, uploads):
+        await self._stop_delivering()
+        self.webhook = None
         if _bool(params, "drop_pending_updates"):
             self.updates.clear()
         return True
 
     async def api_getwebhookinfo(self, params, uploads):
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.updates)}
+        info = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.updates)}
+        if self.webhook:
+            info["url"] = self.webhook["url"]
+            if self.webhook["last_error_date"]:
+                info["last_error_date"] = self.webhook["last_error_date"]
+                info["last_error_message"] = self.webhook["last_error_message"]
+        return info
+
+    async def _stop_delivering(self) -> None:
+        task, self._deliverer = getattr(self, "_deliverer", None), None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver_updates(self) -> None:
+        """POST each pending update, in order, to the webhook with its secret header; an update leaves
+        the queue only when the endpoint answers 2xx, and a failing endpoint is retried with backoff."""
+        import aiohttp
+
+        failures = 0
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            while True:
+                pending = [u for u in self.updates if self._allowed(u)]
+                if not pending:
+                    async with self._new_update:
+                        await self._new_update.wait_for(lambda: any(self._allowed(u) for u in self.updates))
+                    continue
+                update, hook = pending[0], self.webhook
+                headers = {"X-Telegram-Bot-Api-Secret-Token": hook["secret"]} if hook["secret"] else {}
+                try:
+                    async with session.post(hook["url"], json=update, headers=headers) as response:
+                        status, ok = response.status, 200 <= response.status < 300
+                        error = f"Wrong response from the webhook: {response.status} {response.reason}"
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    status, ok, error = None, False, f"Connection failed: {type(exc).__name__}"
+                self.webhook_posts.append({"update_id": update["update_id"], "status": status})
+                if ok:
+                    failures = 0
+                    self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+                    continue
+                hook["last_error_date"], hook["last_error_message"] = int(time.time()), error
+                await asyncio.sleep(self.WEBHOOK_RETRY[min(failures, len(self.WEBHOOK_RETRY) - 1)])
+                failures += 1
 
     async def api_getupdates(self, params, uploads):
+        if self.webhook is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")  # fmt: skip
         offset = _int(params, "offset") or 0
         limit = max(1, min(100, _int(params, "limit") or 100))
         timeout = max(0.0, float(params.get("timeout") or 0))

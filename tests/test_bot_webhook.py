@@ -1,0 +1,94 @@
+"""Webhook mode (part of scaling out): the bot built without an Updater, fed by its aiohttp endpoint;
+the Bot API double delivers updates by POST with the secret header, retrying like Telegram while the
+endpoint is down, and refuses getUpdates while a webhook is set."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+
+from bot.app import build_application
+from bot.config import Config
+from bot.ops.webhook import SECRET_HEADER, WebhookServer
+
+from .bot_harness import TINY, photo_with, prepare, text_message
+from .fake_engine import FakeEngine
+
+SECRET = "webhook_secret_for_tests_0123"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def start(double, tmp_path, port: int):
+    config = Config(
+        token=double.token,
+        data_dir=tmp_path,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        api_base_url=double.api_url,
+        api_file_url=double.file_url,
+        engine_device="cpu",
+        presets=TINY,
+        progress_interval=0.4,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_secret=SECRET,
+        webhook_port=port,
+    )
+    application = build_application(config, FakeEngine(), webhook=True)
+    await application.initialize()
+    await application.post_init(application)
+    await application.start()
+    server = WebhookServer(application, config, host="127.0.0.1")
+    await server.start()
+    return application, server
+
+
+async def stop(application, server) -> None:
+    await server.stop()
+    await application.stop()
+    await application.post_shutdown(application)
+    await application.shutdown()
+
+
+async def test_updates_arrive_by_webhook_with_the_secret_and_are_retried_while_it_is_down(double, client, tmp_path):
+    port = free_port()
+    application, server = await start(double, tmp_path, port)
+    try:
+        assert double.webhook["url"] == f"http://127.0.0.1:{port}/telegram" and double.webhook["secret"] == SECRET
+        zoe = client.user(9901, "Zoe")
+        await prepare(zoe)
+        await zoe.press("▶ Stylize")
+        await zoe.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+        assert double.webhook_posts and {p["status"] for p in double.webhook_posts} == {200}
+        async with aiohttp.ClientSession() as session:
+            # long polling is refused while a webhook is set, as Telegram does
+            async with session.post(f"{double.api_url}{double.token}/getUpdates") as answer:
+                assert answer.status == 409
+            # a post without the secret (anyone who found the URL) is refused and changes nothing
+            sender = {"id": 1, "is_bot": False, "first_name": "X"}
+            message = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "from": sender, "text": "/new"}
+            forged = {"update_id": 999999, "message": message}
+            for headers in ({}, {SECRET_HEADER: "wrong"}):
+                async with session.post(f"http://127.0.0.1:{port}/telegram", json=forged, headers=headers) as answer:
+                    assert answer.status == 403
+        assert await client.sent(1) == []
+    finally:
+        await server.stop()
+    # the endpoint is down (a restart): Telegram keeps the update and retries until it is back
+    mark = await zoe.mark()
+    await zoe.send_text("/status")
+    while not any(p["status"] is None for p in double.webhook_posts):  # a delivery has failed
+        await asyncio.sleep(0.05)
+    info = await application.bot.get_webhook_info()
+    assert info.pending_update_count == 1 and "Connection failed" in info.last_error_message
+    await server.start()
+    try:
+        await zoe.wait_for(lambda e: text_message(e, "Photo and 1 style ready"), since=mark, timeout=10)
+        assert (await application.bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await stop(application, server)
