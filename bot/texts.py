@@ -170,12 +170,17 @@ _LABELS: dict[str, dict[str, str]] = {
 MODE_ICONS = {"texture": "🧵", "dream": "💭", "reconstruct": "🩻", "instant": "⚡", "style": "🎨"}
 
 
+def _labels(group: str) -> dict[str, str]:
+    """A group of labels in the current update's language."""
+    return {key: _(value) for key, value in _LABELS[group].items()}
+
+
 def __getattr__(name: str):
     """``texts.NAME``: the message in the current update's language."""
     if name in _MESSAGES:
         return _(_MESSAGES[name])
     if name in _LABELS:
-        return {key: _(value) for key, value in _LABELS[name].items()}
+        return _labels(name)
     raise AttributeError(f"module 'bot.texts' has no attribute {name!r}")
 
 
@@ -255,7 +260,7 @@ def group_preset_ready(preset: str, user_id: int, name: str | None) -> str:
 
 
 def group_result(user_id: int, name: str | None, caption: str, mode: str = "style") -> str:
-    lines = __getattr__("GROUP_RESULTS")
+    lines = _labels("GROUP_RESULTS")
     return lines.get(mode, lines["style"]).format(name=mention(user_id, name)) + "\n" + caption
 
 
@@ -265,8 +270,8 @@ def no_such_painting(name: str) -> str:
 
 def mode_prompt(mode: str, group: bool, user_id: int, name: str | None) -> str:
     if group:
-        return __getattr__("MODE_PROMPTS_GROUP")[mode].format(name=mention(user_id, name))
-    return __getattr__("MODE_PROMPTS")[mode]
+        return _labels("MODE_PROMPTS_GROUP")[mode].format(name=mention(user_id, name))
+    return _labels("MODE_PROMPTS")[mode]
 
 
 def done_in(mode: str, seconds: float) -> str:
@@ -298,11 +303,11 @@ def experiment_caption(mode: str, run, seconds: float, smaller: bool, depth: str
                  _("seed {seed}").format(seed=run.seed) if run.seed else ""]  # fmt: skip
         caption = " · ".join(filter(None, parts))
     elif mode == "dream":
-        depths, intensities = __getattr__("DEPTH_LABELS"), __getattr__("INTENSITY_LABELS")
+        depths, intensities = _labels("DEPTH_LABELS"), _labels("INTENSITY_LABELS")
         caption = " · ".join(filter(None, [done, f"{run.size} px", depths.get(depth, run.layer),
                                            intensities.get(intensity, "")]))  # fmt: skip
     else:
-        lines = __getattr__("XRAY_LINES")
+        lines = _labels("XRAY_LINES")
         layers = [lines.get(layer, layer) for layer in run.layers]
         caption = "\n".join([_("🩻 What the network sees, from shallow to deep:"), *layers, done])
     return caption + ("\n" + _(_MESSAGES["SMALLER_THAN_ASKED"]) if smaller else "")
@@ -310,7 +315,7 @@ def experiment_caption(mode: str, run, seconds: float, smaller: bool, depth: str
 
 def failed(code: str | None, limit_seconds: float | None = None) -> str:
     """ "I could not paint this one" with the reason for an error code (a general one if unknown)."""
-    reasons = __getattr__("FAILURES")
+    reasons = _labels("FAILURES")
     reason = reasons.get(code or "", _("something went wrong while painting."))
     if code == "time_limit":
         reason = reason.format(limit=duration(limit_seconds or 0))
@@ -321,7 +326,7 @@ def failed(code: str | None, limit_seconds: float | None = None) -> str:
 
 def picture_problem(code: str, params: dict | None = None) -> str:
     """What is wrong with a picture someone sent, from the engine's error code and details."""
-    problems = __getattr__("PICTURE_PROBLEMS")
+    problems = _labels("PICTURE_PROBLEMS")
     if code == "too_big":
         return too_big_download((params or {}).get("megabytes"))
     text = problems.get("truncated" if code == "corrupt" and (params or {}).get("truncated") else code)
@@ -412,7 +417,7 @@ def settings_title(title: str) -> str:
 
 
 def settings_line(name: str, value: str, source: str) -> str:
-    return f"• {name} = {value} ({__getattr__('SOURCES').get(source, source)})"
+    return f"• {name} = {value} ({_labels('SOURCES').get(source, source)})"
 
 
 def set_usage(command: str, unset: bool, unknown_key: str | None, keys: str) -> str:
@@ -441,7 +446,7 @@ def setting_changed(key: str, where: str, before: str, after: str, now: str, not
 
 def status_counts(counts: dict) -> str:
     """``queued: 2 · running: 1 · …`` with the statuses' names in this language."""
-    names = __getattr__("STATUSES")
+    names = _labels("STATUSES")
     return " · ".join(f"{names[status]}: {count}" for status, count in counts.items())
 
 

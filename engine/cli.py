@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
 from pathlib import Path
@@ -217,9 +218,38 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _run(args: argparse.Namespace) -> int:
+def _losses(p) -> str:
+    styles = " ".join(f"{v:.3g}" for v in p.losses.styles)
+    return f"loss {p.losses.total:.4g} content {p.losses.content:.3g} style {styles}"
+
+
+@contextlib.contextmanager
+def progress(total: int, output: Path, quiet: bool, postfix=None):
+    """A progress callback for any mode: a bar over the steps (unless ``quiet``, with ``postfix(p)``
+    after it), and each intermediate picture saved as OUT.stepN.ext."""
     from tqdm import tqdm
 
+    bar = None if quiet else tqdm(total=total, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def on_progress(p) -> None:
+        if p.stage != "optimize":
+            return
+        if bar is not None:
+            bar.set_description(f"{p.size[0]}×{p.size[1]}")
+            if postfix is not None:
+                bar.set_postfix_str(postfix(p))
+            bar.update(p.step - bar.n)
+        if p.image is not None:
+            _save(p.image, output.with_suffix(f".step{p.step}{output.suffix}"))
+
+    try:
+        yield on_progress
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _run(args: argparse.Namespace) -> int:
     from .imaging import open_inputs
 
     settings, init_image = settings_from_args(args)
@@ -234,22 +264,8 @@ def _run(args: argparse.Namespace) -> int:
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
     if not args.quiet:
         print(f"VGG19 ({args.weights}) on {engine.device}, loaded in {engine.load_seconds:.2f} s", file=sys.stderr)
-    bar = None if args.quiet else tqdm(total=settings.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
-
-    def on_progress(p):
-        if bar is not None and p.stage == "optimize":
-            bar.set_description(f"{p.size[0]}×{p.size[1]}")
-            styles = " ".join(f"{v:.3g}" for v in p.losses.styles)
-            bar.set_postfix_str(f"loss {p.losses.total:.4g} content {p.losses.content:.3g} style {styles}")
-            bar.update(p.step - bar.n)
-        if p.image is not None and p.stage == "optimize":
-            _save(p.image, output.with_suffix(f".step{p.step}{output.suffix}"))
-
-    try:
+    with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:
         result = engine.stylize(content, styles, settings, init_image=init_image, callback=on_progress)
-    finally:
-        if bar is not None:
-            bar.close()
     _save(result.image, output)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -88,9 +88,7 @@ def main(argv: list[str]) -> int:
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from .cli import _check_output, _save
+    from .cli import _check_output, _save, progress
     from .imaging import open_image
 
     settings = settings_from_args(command, args)
@@ -102,25 +100,13 @@ def _run(command: str, args: argparse.Namespace) -> int:
     from .painter import Engine
 
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
-    bar = None if args.quiet else tqdm(total=settings.total_steps, unit="step", dynamic_ncols=True, file=sys.stderr)
-
-    def on_progress(p):
-        if bar is not None and p.stage == "optimize":
-            bar.set_description(f"{p.size[0]}×{p.size[1]}")
-            bar.update(p.step - bar.n)
-        if p.image is not None and p.stage == "optimize":
-            _save(p.image, output.with_suffix(f".step{p.step}{output.suffix}"))
-
-    try:
+    with progress(settings.total_steps, output, args.quiet) as on_progress:
         if command == "texture":
             result = engine.texture(picture, settings, callback=on_progress)
         elif command == "dream":
             result = engine.dream(picture, settings, guide=guide, callback=on_progress)
         else:
             result = engine.reconstruct(picture, settings, callback=on_progress)
-    finally:
-        if bar is not None:
-            bar.close()
     _save(result.image, output)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -234,8 +234,9 @@ class Dispatcher:
         lane = self.instant if self._mode[job.id] == quality.INSTANT and self.instant_ready else self.paint
         index = lane.queue.push(job.id, job.user_id)
         lane.wakeup.set()
-        if lane is self.paint and self.instant_ready and job.progress_message_id:
-            self._sketches.append(job.id)  # also after a restart: a restored card gets its sketch again
+        if lane is self.paint and self.instant_ready and job.progress_message_id and self._mode[job.id] == "style":
+            # only a painting has a sketch (not a texture, dream or x-ray); also after a restart
+            self._sketches.append(job.id)
             self.instant.wakeup.set()
         return lane, index
 
