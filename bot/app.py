@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from worker.client import EngineClient
+from worker.queue import dsn
 
 from . import i18n
 from .config import Config
@@ -26,6 +27,7 @@ from .domain.languages import Languages
 from .domain.permissions import Permissions
 from .features import admin, experiments, gallery, groups, language, ordering, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
+from .jobs.leadership import Leadership
 from .ops.health import HealthServer
 from .services import Services
 from .storage import Database, User
@@ -181,6 +183,13 @@ def build_application(
 
 
 def _default_engine(config: Config) -> EngineClient:
+    if config.engine == "workers":
+        from worker.remote import RemoteEngine
+        from worker.store import DirectoryStore
+
+        return RemoteEngine(
+            config.database_url, DirectoryStore(config.files_dir), stale_after=config.worker_stale_after
+        )
     from engine.modes import VGG_MODES
     from worker.local import LocalEngine
 
@@ -217,6 +226,7 @@ async def _post_init(application: Application) -> None:
         group_interval=config.group_interval,
         time_limit=config.job_time_limit,
         languages=languages,
+        leadership=Leadership(dsn(config.database_url)) if config.engine == "workers" else None,
     )
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .domain.quality import DEFAULT_PRESETS, parse_presets
-from .limits import GROUP_INTERVAL, JOB_TIME_LIMIT, PROGRESS_INTERVAL
+from .limits import GROUP_INTERVAL, JOB_TIME_LIMIT, PROGRESS_INTERVAL, WORKER_STALE_AFTER
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -35,10 +35,13 @@ class Config:
     webhook_url: str | None = None  #: receive updates by webhook at this public URL instead of long polling
     webhook_secret: str | None = None  #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; others are refused
     webhook_port: int = 8443  #: the local port the webhook endpoint listens on (behind the load balancer)
+    engine: str = "local"  #: "local": a spawned engine process here; "workers": python -m worker on any hosts
+    picture_store: Path | None = None  #: workers mode: the picture directory every host shares
+    worker_stale_after: float = WORKER_STALE_AFTER  #: seconds of worker silence before its job is requeued
 
     @property
     def files_dir(self) -> Path:
-        return self.data_dir / "files"
+        return self.picture_store or self.data_dir / "files"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -77,7 +80,22 @@ class Config:
             webhook_port = int(env.get("WEBHOOK_PORT") or 8443)
         except ValueError:
             raise ConfigError("WEBHOOK_PORT must be a port number.") from None
+        engine = (env.get("ENGINE") or "local").strip().lower()
+        if engine not in ("local", "workers"):
+            raise ConfigError("ENGINE must be local (paint in this process's engine) or workers (python -m worker).")
+        if engine == "workers" and not database_url.startswith("postgresql"):
+            raise ConfigError(
+                "ENGINE=workers needs PostgreSQL: set DATABASE_URL=postgresql+asyncpg://user:password@host/db."
+            )
+        store = env.get("PICTURE_STORE")
+        try:
+            stale = float(env.get("WORKER_STALE_AFTER") or WORKER_STALE_AFTER)
+        except ValueError:
+            raise ConfigError("WORKER_STALE_AFTER must be a number of seconds.") from None
         return cls(
+            engine=engine,
+            worker_stale_after=stale,
+            picture_store=Path(store).expanduser().resolve() if store else None,
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
             webhook_port=webhook_port,

@@ -59,7 +59,7 @@ class FakeEngine:
         if not self.deaf:
             self._cancelled.add(job_id)
 
-    async def next_event(self, timeout: float | None = None) -> Event:
+    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
         return await asyncio.wait_for(self._events.get(), timeout)
 
     def kill(self) -> None:

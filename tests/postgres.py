@@ -51,9 +51,18 @@ class Cluster:
     def start(self) -> str:
         data = self.folder / "data"
         self._run("initdb", "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8", "--no-sync")
+        self._start(data)
+        return f"postgresql+asyncpg://{USER}@127.0.0.1:{self.port}"
+
+    def restart(self) -> None:
+        """Stop at once (every connection dropped, as in a crash) and start again on the same port."""
+        data = self.folder / "data"
+        self._run("pg_ctl", "-D", str(data), "-m", "immediate", "stop")
+        self._start(data)
+
+    def _start(self, data: Path) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
-        return f"postgresql+asyncpg://{USER}@127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         try:

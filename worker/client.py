@@ -1,7 +1,8 @@
 """The one interface the bot paints through: an :class:`EngineClient`.
 
-Today's implementation is :class:`worker.local.LocalEngine` (a spawned process on this machine);
-distributed workers will be a second one. The bot never imports torch or the engine's internals:
+Two implementations: :class:`worker.local.LocalEngine` (a spawned process on this machine, the
+default) and :class:`worker.remote.RemoteEngine` (``python -m worker`` processes on any hosts).
+The bot never imports torch or the engine's internals:
 it submits :class:`~worker.protocol.JobSpec`\\ s and reads typed events.
 """
 
@@ -20,7 +21,7 @@ class Capabilities:
     device: str  #: e.g. "cpu", "cuda"
     modes: tuple[str, ...] = ("style",)
     load_seconds: float = 0.0
-    workers: int = 1  #: jobs it paints at once
+    workers: int = 1  #: jobs it paints at once (RemoteEngine: the live workers' slots, see its ``slots``)
 
 
 @runtime_checkable
@@ -38,8 +39,9 @@ class EngineClient(Protocol):
     async def cancel(self, job_id: str) -> None:
         """Ask the engine to stop a job; a ``Cancelled`` event confirms it."""
 
-    async def next_event(self, timeout: float | None = None) -> Event:
-        """The next event of any job; raises TimeoutError after ``timeout`` seconds.
+    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
+        """The next event (of ``job_id``, for an engine that paints several jobs at once; one that
+        paints one at a time may hand any job's); raises TimeoutError after ``timeout`` seconds.
         An engine that dies mid-job reports ``Failed(code="engine_crashed")``."""
 
     @property

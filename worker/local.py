@@ -79,7 +79,7 @@ class LocalEngine:
     async def cancel(self, job_id: str) -> None:
         self._cancels.put(job_id)
 
-    async def next_event(self, timeout: float | None = None) -> Event:
+    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
         event = await asyncio.wait_for(self._queue.get(), timeout)
         if event.kind in FINAL and event.job_id == self.current_job:
             self.current_job = None

@@ -120,7 +120,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             sum(seconds) / len(seconds) if seconds else None,
             counts.get(JobStatus.FAILED, 0),
             len(queue.waiting),
-            int(queue.running is not None),
+            len(queue.running_jobs),
             banned,
         )
     )

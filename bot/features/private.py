@@ -51,8 +51,8 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         job = await active_job(db_session, update.effective_chat.id, sender(update).id)
         lines = [drafts.summary(draft)]
     if job is not None:
-        if job.id == queue.running:
-            lines.append(texts.painting(int(100 * queue.running_fraction()), None))
+        if job.id in queue.running_jobs:
+            lines.append(texts.painting(int(100 * queue.running_fraction(job.id)), None))
         else:
             lines.append(texts.queued(queue.position(job.id), queue.eta(job.id)))
     await update.effective_message.reply_text("\n".join(lines))

@@ -19,7 +19,7 @@ async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc, chat_id = services(context), update.effective_chat.id
     i18n.use(svc.languages.shared(chat_id, update.effective_user.id if update.effective_user else None))
     queue = svc.dispatcher.queue
-    ids = ([queue.running] if queue.running else []) + list(queue.waiting[:QUEUE_SHOWN])
+    ids = list(queue.running_jobs) + list(queue.waiting[:QUEUE_SHOWN])
     if not ids:
         await update.effective_message.reply_text(texts.QUEUE_EMPTY)
         return
@@ -38,8 +38,8 @@ async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             continue
         here = job.chat_id == chat_id
         who = html.escape(names.get(job.user_id) or texts.SOMEONE) if here else texts.SOMEONE_ELSEWHERE
-        if job_id == queue.running:
-            lines.append(texts.queue_running(who, int(100 * queue.running_fraction())))
+        if job_id in queue.running_jobs:
+            lines.append(texts.queue_running(who, int(100 * queue.running_fraction(job_id))))
         else:
             lines.append(texts.queue_waiting(queue.position(job_id), who, queue.eta(job_id)))
     more = len(queue.waiting) - QUEUE_SHOWN

@@ -19,12 +19,15 @@ import asyncio
 import contextlib
 import html
 import logging
+import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from telegram import Bot
 from telegram.error import ChatMigrated
 
@@ -35,14 +38,23 @@ from worker.protocol import Done, JobSpec, Progress, SpecError
 from .. import i18n, texts
 from ..domain import experiments, quality
 from ..domain.languages import Languages
-from ..limits import GROUP_INTERVAL, INSTANT_TIME_LIMIT, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
+from ..limits import (
+    DELIVERY_CLAIM_SECONDS,
+    GROUP_INTERVAL,
+    INSTANT_TIME_LIMIT,
+    JOB_TIME_LIMIT,
+    POSITIONS_ANNOUNCED,
+    PROGRESS_INTERVAL,
+    WORKER_STALE_AFTER,
+)
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
-from ..storage.models import utcnow
+from ..storage.models import Delivery, EngineWorker, utcnow
 from ..telegram import keyboards
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
 from .eta import INSTANT_OVERHEAD, EtaModel, units
 from .fair_queue import FairQueue
+from .leadership import Leadership
 from .notifier import Notifier, Undeliverable
 from .supervisor import Supervisor
 
@@ -59,29 +71,36 @@ class QueueView:
         progress: dict[int, float],
         quote_instant: Callable[[JobSpec, int], tuple[int, float] | None],
         eta: EtaModel,
+        slots: Callable[[], int] = lambda: 1,
     ):
         self._queue, self.estimate, self._progress = queue, estimate, progress
-        self._quote_instant, self._eta = quote_instant, eta
+        self._quote_instant, self._eta, self._slots = quote_instant, eta, slots
 
     @property
     def running(self) -> int | None:
         return self._queue.running
 
     @property
+    def running_jobs(self) -> tuple[int, ...]:
+        """Every job being painted (one with the local engine; up to the workers' slots with workers)."""
+        return self._queue.running_jobs
+
+    @property
     def waiting(self) -> tuple[int, ...]:
         return self._queue.waiting
 
-    def running_fraction(self) -> float:
-        return self._progress.get(self._queue.running, 0.0) if self._queue.running is not None else 0.0
+    def running_fraction(self, job_id: int | None = None) -> float:
+        job_id = self._queue.running if job_id is None else job_id
+        return self._progress.get(job_id, 0.0) if job_id is not None else 0.0
 
     def position(self, job_id: int) -> int:
         return self._queue.position(job_id)
 
     def eta(self, job_id: int) -> float:
-        """Seconds until ``job_id``'s picture, roughly: the jobs ahead, its own, the running one's rest."""
+        """Seconds until ``job_id``'s picture, roughly: the work ahead (shared by the slots), then its own."""
         waiting = self._queue.waiting
-        ahead = waiting[: waiting.index(job_id) + 1] if job_id in waiting else (job_id,)
-        return sum(self.estimate(j) for j in ahead) + self._running_rest()
+        ahead = waiting[: waiting.index(job_id)] if job_id in waiting else ()
+        return self._spread(sum(self.estimate(j) for j in ahead) + self._running_rest()) + self.estimate(job_id)
 
     def quote(self, spec: JobSpec, user_id: int) -> tuple[int, float]:
         """Place and seconds-to-result a job like ``spec`` would get if ``user_id`` queued it now."""
@@ -90,13 +109,13 @@ class QueueView:
             return instant
         slot = self._queue.slot_for(user_id)
         ahead = sum(self.estimate(j) for j in self._queue.waiting[:slot]) + self._running_rest()
-        return slot + 1, ahead + self._eta.seconds(units(spec))
+        return slot + 1, self._spread(ahead) + self._eta.seconds(units(spec))
+
+    def _spread(self, seconds: float) -> float:
+        return seconds / max(1, self._slots())
 
     def _running_rest(self) -> float:
-        running = self._queue.running
-        if running is None:
-            return 0.0
-        return self.estimate(running) * (1 - self._progress.get(running, 0.0))
+        return sum(self.estimate(j) * (1 - self._progress.get(j, 0.0)) for j in self._queue.running_jobs)
 
 
 @dataclass
@@ -108,6 +127,11 @@ class Lane:
     queue: FairQueue = field(default_factory=FairQueue)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task | None = None
+    active: set[asyncio.Task] = field(default_factory=set)  #: its jobs being painted
+
+    def capacity(self) -> int:
+        """Jobs it paints at once: one for a local engine; the live workers' slots for workers."""
+        return getattr(self.supervisor.engine, "slots", 1)
 
 
 class Dispatcher:
@@ -124,8 +148,12 @@ class Dispatcher:
         group_interval: float = GROUP_INTERVAL,
         time_limit: float = JOB_TIME_LIMIT,
         languages: Languages | None = None,
+        leadership: Leadership | None = None,
     ):
         self.bot, self.db, self.cache = bot, db, cache
+        #: with workers, several replicas: only the leader paints and notifies (None: this one, always)
+        self.leadership = leadership
+        self.instance = uuid.uuid4().hex[:12]  #: names this process in delivery records
         self.languages = languages or Languages()  #: each job's messages are in its person's language
         self.presets = presets or dict(quality.DEFAULT_PRESETS)
         self.paint = Lane("paint", Supervisor(engine, time_limit))
@@ -141,7 +169,11 @@ class Dispatcher:
         self._progress: dict[int, float] = {}  #: running job id → fraction done
         self._sketches: deque[int] = deque()  #: painting jobs waiting for their instant first picture
         self._picture: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
-        self.queue = QueueView(self.paint.queue, self._estimate, self._progress, self._quote_instant, self.eta)
+        self.queue = QueueView(
+            self.paint.queue, self._estimate, self._progress, self._quote_instant, self.eta, self._slots
+        )
+        self._follower_slots = 0  #: the workers' slots, as a following replica reads them
+        self._mirror_task: asyncio.Task | None = None
         self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
 
@@ -155,17 +187,52 @@ class Dispatcher:
         return self.instant_ready or "instant" in self.paint_modes
 
     # ------------------------------------------------------------------ lifecycle
+    @property
+    def leading(self) -> bool:
+        return self.leadership is None or self.leadership.leading
+
+    def _slots(self) -> int:
+        return max(1, self.paint.capacity() if self.leading else self._follower_slots)
+
     async def start(self) -> None:
-        starting = [self.paint.supervisor.start()]
-        if self.instant is not None:
-            starting.append(self._start_instant())
-        capabilities, *_ = await asyncio.gather(*starting)
+        if self.leadership is None:
+            starting = [self._start_paint()] + ([self._start_instant()] if self.instant is not None else [])
+            await asyncio.gather(*starting)
+            await self._begin()
+            return
+        if self.instant is not None:  # every replica: the one that takes over paints instant pictures at once
+            await self._start_instant()
+        # Workers mode: every replica mirrors the queue from the database (answers, positions, ETAs);
+        # the one that wins the lease paints and notifies.
+        await self._mirror()
+        self._mirror_task = asyncio.create_task(self._keep_in_step(), name="dispatcher-mirror")
+        self.leadership.start(self._lead, self._follow)
+
+    async def _lead(self) -> None:
+        """Start painting: the engine, the queue rebuilt from the database, the lanes' loops."""
+        await self._start_paint()
+        await self._begin()
+
+    async def _start_paint(self) -> None:
+        capabilities = await self.paint.supervisor.start()
         self.device, self.paint_modes = capabilities.device, tuple(capabilities.modes)
         self.eta.use_device(capabilities.device)
+
+    async def _begin(self) -> None:
+        self.paint.queue = FairQueue()
+        self.queue._queue = self.paint.queue
+        if self.instant is not None:
+            self.instant.queue = FairQueue()
         await self.restore()
         self.paint.task = asyncio.create_task(self._loop(self.paint), name="dispatcher")
         if self.instant_ready:
             self.instant.task = asyncio.create_task(self._loop(self.instant), name="dispatcher-instant")
+
+    async def _follow(self) -> None:
+        """Stop painting (the lease is lost): jobs stay as they are in the database for the next leader."""
+        await self._stop_lanes()
+        with contextlib.suppress(Exception):
+            await self.paint.supervisor.stop()
 
     async def _start_instant(self) -> None:
         try:
@@ -177,12 +244,15 @@ class Dispatcher:
         self.instant_eta.use_device(capabilities.device)
 
     async def stop(self) -> None:
-        """Stop taking jobs; the running one stays 'running' in the database and is redone on start."""
-        for lane in filter(None, (self.paint, self.instant)):
-            if lane.task is not None:
-                lane.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await lane.task
+        """Stop taking jobs; running ones stay 'running' in the database and are redone (or, with
+        workers, followed) on start."""
+        if self._mirror_task is not None:
+            self._mirror_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._mirror_task
+        if self.leadership is not None:
+            await self.leadership.stop()
+        await self._stop_lanes()
         if self._background:  # a last card edit or position update: let it finish, briefly
             _, late = await asyncio.wait(set(self._background), timeout=2.0)
             for task in late:
@@ -190,6 +260,16 @@ class Dispatcher:
         await self.paint.supervisor.stop()
         if self.instant is not None:
             await self.instant.supervisor.stop()
+
+    async def _stop_lanes(self) -> None:
+        for lane in filter(None, (self.paint, self.instant)):
+            tasks = [t for t in (lane.task, *lane.active) if t is not None]
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            lane.task = None
 
     async def restore(self) -> None:
         async with self.db.session() as session, session.begin():
@@ -207,9 +287,10 @@ class Dispatcher:
             interrupted = [job for job in jobs if job.status == JobStatus.RUNNING]
             for job in interrupted:
                 job.status = JobStatus.QUEUED
-        for job in jobs:
-            self._enqueue(job)
-        for job in interrupted:
+        followed = self.paint.supervisor.self_healing  # workers paint on: their jobs are followed, first
+        for job in sorted(jobs, key=lambda j: j.status != JobStatus.RUNNING) if followed else jobs:
+            self._enqueue(job, front=followed and job in interrupted)
+        for job in [] if followed else interrupted:
             with i18n.using(self._language(job)):
                 await self.notifier.restarted(job)
         if jobs:
@@ -220,21 +301,28 @@ class Dispatcher:
         """Queue a saved job. A painting job with a progress card also gets an instant sketch on it."""
         self._unreachable.discard(job.chat_id)  # they wrote to us, so they can be reached again
         lane, index = self._enqueue(job)
+        if not self.leading:  # in this replica's mirror only: the leader adopts it from the database
+            return
         extra = {"job_id": job.id, "user_id": job.user_id}
         log.info("job %s queued for user %s at %d (%s)", job.id, job.user_id, index + 1, lane.name, extra=extra)
         if lane is self.paint and index < len(self.paint.queue) - 1:  # it went ahead of someone's later job
             self._in_background(self._announce_positions(start=index + 1))
 
-    def _enqueue(self, job: Job) -> tuple[Lane, int]:
+    def _enqueue(self, job: Job, front: bool = False) -> tuple[Lane, int]:
         try:
             spec = JobSpec.from_dict(job.spec)
             self._work[job.id], self._mode[job.id] = units(spec), spec.mode
         except (SpecError, SettingsError):
             self._work[job.id], self._mode[job.id] = 0.0, "style"  # it fails with a message when its turn comes
         lane = self.instant if self._mode[job.id] == quality.INSTANT and self.instant_ready else self.paint
-        index = lane.queue.push(job.id, job.user_id)
+        if front:
+            lane.queue.push_front(job.id, job.user_id)
+            index = 0
+        else:
+            index = lane.queue.push(job.id, job.user_id)
         lane.wakeup.set()
-        if lane is self.paint and self.instant_ready and job.progress_message_id and self._mode[job.id] == "style":
+        sketches = self.leading and self.instant_ready and job.progress_message_id
+        if lane is self.paint and sketches and self._mode[job.id] == "style":
             # only a painting has a sketch (not a texture, dream or x-ray); also after a restart
             self._sketches.append(job.id)
             self.instant.wakeup.set()
@@ -261,6 +349,13 @@ class Dispatcher:
 
     async def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it was neither."""
+        if not self.leading:  # the leader does it (and says so) within a second
+            async with self.db.session() as session, session.begin():
+                job = await session.get(Job, job_id)
+                if job is None or not JobStatus(job.status).active:
+                    return False
+                job.cancel_requested_at = utcnow()
+            return True
         for lane in filter(None, (self.paint, self.instant)):
             index = lane.queue.remove(job_id)
             if index is not None:
@@ -272,10 +367,104 @@ class Dispatcher:
                     with i18n.using(self._language(job)):
                         await self.notifier.cancelled(job)
                 return True
-            if job_id == lane.queue.running:
+            if job_id in lane.queue.running_jobs:
                 await lane.supervisor.cancel(str(job_id))
                 return True
         return False
+
+    # ------------------------------------------------------------------ replicas (workers mode)
+    async def _keep_in_step(self, every: float = 0.5) -> None:
+        """Each replica, twice a second: the leader adopts jobs other replicas queued and carries out
+        their cancel requests; a follower mirrors the leader's queue from the database."""
+        beats = 0
+        while True:
+            await asyncio.sleep(every)
+            beats += 1
+            try:
+                if beats % 10 == 0:  # another replica may have recorded a /language choice
+                    await self.languages.load(self.db)
+                if self.leading:
+                    await self._adopt()
+                else:
+                    await self._mirror()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is restarting: next time
+                log.warning("keeping in step with the other replicas: %s", exc)
+
+    async def _adopt(self) -> None:
+        if self.paint.task is None:  # still taking over
+            return
+        known = {*self.paint.queue.waiting, *self.paint.queue.running_jobs}
+        if self.instant is not None:
+            known |= {*self.instant.queue.waiting, *self.instant.queue.running_jobs}
+        async with self.db.session() as session:
+            active = Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
+            new = (
+                (
+                    await session.execute(
+                        select(Job).where(Job.status == JobStatus.QUEUED, Job.id.not_in(known)).order_by(Job.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            cancels = (
+                (await session.execute(select(Job.id).where(active, Job.cancel_requested_at.is_not(None))))
+                .scalars()
+                .all()
+            )
+        for job in new:
+            if job.id not in known:
+                self.submit(job)
+        for job_id in cancels:
+            async with self.db.session() as session, session.begin():
+                job = await session.get(Job, job_id)
+                job.cancel_requested_at = None
+            await self.cancel(job_id)
+
+    async def _mirror(self) -> None:
+        """A follower's view of the queue, rebuilt from the jobs in the database the way the leader
+        queued them (running first, then the waiting ones in order of arrival), and the workers' slots."""
+        async with self.db.session() as session:
+            jobs = (
+                (
+                    await session.execute(
+                        select(Job).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).order_by(Job.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            seen = utcnow() - timedelta(
+                seconds=getattr(self.paint.supervisor.engine, "stale_after", WORKER_STALE_AFTER)
+            )
+            workers = (await session.execute(select(EngineWorker).where(EngineWorker.seen_at > seen))).scalars().all()
+        queue = FairQueue()
+        for job in sorted(jobs, key=lambda j: j.status != JobStatus.RUNNING):
+            try:
+                spec = JobSpec.from_dict(job.spec)
+                self._work[job.id], self._mode[job.id] = units(spec), spec.mode
+            except (SpecError, SettingsError):
+                continue
+            if spec.mode == quality.INSTANT and self.instant_ready:
+                continue
+            queue.push(job.id, job.user_id)
+            if job.status == JobStatus.RUNNING:
+                queue.pop()
+        stale = set(self._work) - {j.id for j in jobs}
+        for job_id in stale:
+            self._forget(job_id)
+        self.paint.queue = queue
+        self.queue._queue = queue
+        self._follower_slots = sum(w.slots for w in workers)
+        if workers:
+            devices = {w.device for w in workers}
+            device = devices.pop() if len(devices) == 1 else "mixed"
+            if device != self.device:
+                self.device = device
+                self.eta.use_device(device)
+            self.paint_modes = tuple(dict.fromkeys(m for w in workers for m in w.modes.split()))
 
     async def _announce_positions(self, start: int = 0, limit: int = POSITIONS_ANNOUNCED) -> None:
         """The queue moved: tell the next few waiting jobs their new place (a few edits, not one per job)."""
@@ -297,29 +486,47 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ work
     async def _loop(self, lane: Lane) -> None:
+        """Start the lane's next job whenever it has a free slot (one, or the workers' slots)."""
         queue = lane.queue
         while True:
-            while not len(queue) and not (lane is self.instant and self._sketches):
+            while not self._has_work(lane):
                 lane.wakeup.clear()
-                await lane.wakeup.wait()
+                with contextlib.suppress(TimeoutError):  # workers come and go: look again now and then
+                    await asyncio.wait_for(lane.wakeup.wait(), 1.0)
             if lane is self.instant and self._sketches:  # a first picture is the most awaited thing
                 await self._sketch(self._sketches.popleft())
                 continue
             job_id = queue.pop()
             if lane is self.paint:
                 await self._announce_positions()
-            try:
-                await self._run(job_id, lane)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("job %s failed inside the bot", job_id)
-                await self._fail(job_id, texts.SOMETHING_WRONG, "internal")
-            finally:
-                queue.finish(job_id)
-                self._progress.pop(job_id, None)
-                if job_id not in queue:  # not put back after an engine crash
-                    self._forget(job_id)
+            task = asyncio.create_task(self._run_one(job_id, lane), name=f"job-{job_id}")
+            lane.active.add(task)
+
+            def done(finished: asyncio.Task, lane: Lane = lane) -> None:
+                lane.active.discard(finished)
+                lane.wakeup.set()
+
+            task.add_done_callback(done)
+
+    def _has_work(self, lane: Lane) -> bool:
+        if len(lane.active) >= lane.capacity():
+            return False
+        return bool(len(lane.queue)) or (lane is self.instant and bool(self._sketches))
+
+    async def _run_one(self, job_id: int, lane: Lane) -> None:
+        queue = lane.queue
+        try:
+            await self._run(job_id, lane)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed inside the bot", job_id)
+            await self._fail(job_id, texts.SOMETHING_WRONG, "internal")
+        finally:
+            queue.finish(job_id)
+            self._progress.pop(job_id, None)
+            if job_id not in queue:  # not put back after an engine crash
+                self._forget(job_id)
 
     async def _sketch(self, job_id: int) -> None:
         """Paint a waiting or running job's instant picture and show it on its card, unless the
@@ -347,13 +554,13 @@ class Dispatcher:
         if outcome.kind != "done":
             log.info("no sketch for job %s: %s", job_id, outcome.failed.message if outcome.failed else outcome.kind)
             return
-        if job_id in self._picture or not (job_id in self.paint.queue or job_id == self.paint.queue.running):
+        if job_id in self._picture or not (job_id in self.paint.queue or job_id in self.paint.queue.running_jobs):
             return  # the painting showed its own picture first, or it is over
         card = self.notifier.card(job)
         if card is None:
             return
         self._picture[job_id] = "sketch"
-        if job_id == self.paint.queue.running:
+        if job_id in self.paint.queue.running_jobs:
             caption = texts.painting(int(100 * self._progress.get(job_id, 0.0)), None, sketch=True)
         else:
             caption = texts.queued(self.queue.position(job_id), self.queue.eta(job_id), sketch=True)
@@ -466,6 +673,9 @@ class Dispatcher:
                 user = await session.get(User, job.user_id)
             name = user.first_name if user else None
         path = Path(done.output)
+        if not await self._claim_delivery(job.id):
+            log.info("job %s: its result was already sent; not again", job.id)
+            return
         try:
             try:
                 file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
@@ -489,6 +699,28 @@ class Dispatcher:
         if card is not None:
             await card.delete()
         await self.prune_files()
+
+    async def _claim_delivery(self, job_id: int) -> bool:
+        """Claim the one send of a job's result (a unique row per job). A claim by another process
+        that has not finished the job within DELIVERY_CLAIM_SECONDS is taken to have died before
+        sending, and taken over — the only case where a second copy could go out."""
+        while True:
+            try:
+                async with self.db.session() as session, session.begin():
+                    claim = await session.get(Delivery, job_id)
+                    if claim is None:
+                        session.add(Delivery(job_id=job_id, claimed_by=self.instance))
+                        return True
+                    job = await session.get(Job, job_id)
+                    if claim.claimed_by == self.instance or job is None or job.status == JobStatus.DONE:
+                        return False
+                    age = (utcnow() - as_utc(claim.claimed_at)).total_seconds()
+                    if age >= DELIVERY_CLAIM_SECONDS:
+                        claim.claimed_by, claim.claimed_at = self.instance, utcnow()
+                        return True
+            except IntegrityError:  # claimed a moment ago by someone else: look again
+                continue
+            await asyncio.sleep(DELIVERY_CLAIM_SECONDS - age)
 
     async def prune_files(self) -> int:
         """Trim the file cache, keeping every picture a draft, an unfinished job or the gallery needs."""

@@ -9,7 +9,16 @@ class FairQueue:
         self._waiting: list[int] = []  #: job ids in painting order
         self._owner: dict[int, int] = {}  #: job id → user id, for waiting and running jobs
         self._round: dict[int, int] = {}  #: job id → how many of its user's jobs were ahead when queued
-        self.running: int | None = None
+        self._running: list[int] = []  #: job ids being painted, oldest first (several with workers)
+
+    @property
+    def running(self) -> int | None:
+        """The (oldest) job being painted."""
+        return self._running[0] if self._running else None
+
+    @property
+    def running_jobs(self) -> tuple[int, ...]:
+        return tuple(self._running)
 
     @property
     def waiting(self) -> tuple[int, ...]:
@@ -41,13 +50,14 @@ class FairQueue:
         """The next job, now running; None when nobody waits."""
         if not self._waiting:
             return None
-        self.running = self._waiting.pop(0)
-        return self.running
+        job_id = self._waiting.pop(0)
+        self._running.append(job_id)
+        return job_id
 
     def finish(self, job_id: int) -> None:
         """The running job left (done, failed, cancelled) and was not put back."""
-        if self.running == job_id:
-            self.running = None
+        if job_id in self._running:
+            self._running.remove(job_id)
         if job_id not in self._waiting:
             self._owner.pop(job_id, None)
             self._round.pop(job_id, None)
@@ -75,4 +85,4 @@ class FairQueue:
 
     def _user_round(self, user_id: int) -> int:
         mine = sum(1 for j in self._waiting if self._owner.get(j) == user_id)
-        return mine + (self.running is not None and self._owner.get(self.running) == user_id)
+        return mine + sum(1 for j in self._running if self._owner.get(j) == user_id)

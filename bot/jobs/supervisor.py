@@ -43,8 +43,15 @@ class Supervisor:
         log.info("engine ready on %s (load %.2f s)", capabilities.device, capabilities.load_seconds)
         return capabilities
 
+    @property
+    def self_healing(self) -> bool:
+        """Workers elsewhere (worker.remote): nothing here to restart; a dead worker's job is requeued there."""
+        return getattr(self.engine, "self_healing", False)
+
     async def ensure_alive(self) -> None:
-        if not self.engine.alive:  # it died while idle (killed, out of memory): start a fresh one first
+        if (
+            not self.engine.alive and not self.self_healing
+        ):  # it died while idle (killed, out of memory): start a fresh one first
             log.warning("engine found dead while idle; restarting it")
             await self.start()
 
@@ -70,10 +77,11 @@ class Supervisor:
                     await self.engine.cancel(job_id)
                     continue
                 if remaining <= 0:  # the engine did not stop it: a fresh engine for the next job
-                    await self.start()
+                    if not self.self_healing:
+                        await self.start()
                     return Outcome("time_limit")
                 try:
-                    event = await self.engine.next_event(timeout=remaining)
+                    event = await self.engine.next_event(timeout=remaining, job_id=job_id)
                 except TimeoutError:
                     continue
                 if event.job_id != job_id:
@@ -85,7 +93,7 @@ class Supervisor:
                 elif event.kind == EventKind.CANCELLED:
                     return Outcome("time_limit" if stopping else "cancelled")
                 elif event.kind == EventKind.FAILED:
-                    if event.code == "engine_crashed":
+                    if event.code == "engine_crashed" and not self.self_healing:
                         log.warning("engine died during job %s; restarting it", job_id)
                         await self.start()
                         return Outcome("crashed", failed=event)

@@ -28,7 +28,7 @@ class _Snapshot:
     def collect(self):
         v = self.values
         yield _gauge("paintbot_queue_length", "Jobs waiting to be painted.", v["queue"])
-        yield _gauge("paintbot_running_jobs", "Jobs being painted now (0 or 1).", v["running"])
+        yield _gauge("paintbot_running_jobs", "Jobs being painted now (up to the slots).", v["running"])
         yield _gauge("paintbot_engine_alive", "1 while the engine process runs.", v["engine_alive"])
         yield _gauge("paintbot_last_job_seconds", "Wall time of the last finished job.", v["last_job_seconds"])
         yield _gauge("paintbot_uptime_seconds", "Seconds since the bot started.", v["uptime"])
@@ -77,7 +77,7 @@ class HealthServer:
             "status": "ok" if alive else "engine down",
             "engine_alive": alive,
             "queue": len(queue.waiting),
-            "running": queue.running is not None,
+            "running": len(queue.running_jobs),
         }
         return web.json_response(body, status=200 if alive else 503)
 
@@ -95,7 +95,7 @@ class HealthServer:
             ).first()
         self._snapshot.values = {
             "queue": len(queue.waiting),
-            "running": int(queue.running is not None),
+            "running": len(queue.running_jobs),
             "engine_alive": int(self._engine_alive()),
             "last_job_seconds": (as_utc(last[1]) - as_utc(last[0])).total_seconds() if last else 0.0,
             "uptime": time.monotonic() - self.started,

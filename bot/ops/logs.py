@@ -54,3 +54,4 @@ def setup_logging(token: str = "", level: int = logging.INFO, fmt: str = "text")
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)  # one line per deferred job, likewise

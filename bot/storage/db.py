@@ -21,6 +21,13 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
+def head() -> str:
+    """The newest migration's revision id."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (blocking; run it in a thread from async code)."""
     command.upgrade(alembic_config(url), revision)
@@ -32,7 +39,8 @@ class Database:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_async_engine(url)
+        # A server restart leaves dead connections in the pool: PostgreSQL's are checked before use.
+        self.engine = create_async_engine(url, pool_pre_ping=parsed.get_backend_name() == "postgresql")
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -23,6 +23,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def ours(name: str | None, type_: str, _parents=None) -> bool:
+    """Alembic's include_name: procrastinate's tables (workers mode) are its own schema, not ours."""
+    return not (type_ == "table" and name and name.startswith("procrastinate_"))
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {dict: JSON, list: JSON, datetime: DateTime(timezone=True)}
 
@@ -99,6 +104,7 @@ class Job(Base):
     request_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested_at: Mapped[datetime | None]  #: a replica that is not painting asked the one that is
 
     @property
     def content_path(self) -> str | None:
@@ -186,3 +192,39 @@ class Inbox(Base):
     payload: Mapped[dict] = mapped_column()  #: the update, as JSON
     attempts: Mapped[int] = mapped_column(Integer, default=0)  #: times replayed after a restart
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """The one send of a job's result: claimed before the picture goes out, so no second copy ever
+    does (a retried job whose first worker was only presumed dead, two replicas both leading)."""
+
+    __tablename__ = "deliveries"
+
+    job_id: Mapped[int] = mapped_column(Integer, ForeignKey("jobs.id"), primary_key=True, autoincrement=False)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(String(128))
+
+
+class EngineEvent(Base):
+    """An event a worker reported (worker.protocol, as JSON), until the painting replica has read it."""
+
+    __tablename__ = "engine_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EngineWorker(Base):
+    """A worker process that paints (python -m worker): what it offers and when it last said so."""
+
+    __tablename__ = "engine_workers"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    slots: Mapped[int] = mapped_column(Integer)
+    device: Mapped[str] = mapped_column(String(32))
+    modes: Mapped[str] = mapped_column(Text)  #: space-separated mode names
+    load_seconds: Mapped[float] = mapped_column(Float)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage.models import Base
+from bot.storage.models import Base, ours
 
 target_metadata = Base.metadata
 
@@ -26,6 +26,7 @@ def run_offline() -> None:
     context.configure(
         url=_sync_url(context.config.get_main_option("sqlalchemy.url")),
         target_metadata=target_metadata,
+        include_name=ours,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -35,15 +36,24 @@ def run_offline() -> None:
 
 def _migrate(connection) -> None:
     # batch mode: SQLite can only ALTER tables by copying them (on PostgreSQL it alters in place)
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, include_name=ours, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
+
+
+#: Replicas starting together migrate one at a time: the others wait, then find nothing to do.
+MIGRATION_LOCK = 0x6D696772617465
 
 
 async def _migrate_async(url: str) -> None:
     engine = create_async_engine(url, poolclass=pool.NullPool)
     async with engine.connect() as connection:
-        await connection.run_sync(_migrate)
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        await connection.commit()
+        try:
+            await connection.run_sync(_migrate)
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
     await engine.dispose()
 
 

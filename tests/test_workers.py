@@ -1,0 +1,191 @@
+"""ENGINE=workers end to end: bot replicas in webhook mode behind a balancer, ``python -m worker``
+processes and a real PostgreSQL — killed and restarted while people wait. Workers simulate the
+painting (a fixed time per job) so these measure our orchestration; a real-engine worker paints once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from sqlalchemy import select, text
+
+from bot.storage import Database, Job, JobStatus
+
+from .bot_harness import photo_with, prepare
+from .load import simulate
+from .test_bot_webhook import free_port
+from .workers import Balancer, replica_env, start_replica, start_worker, stop
+
+pytestmark = pytest.mark.slow
+
+
+async def until(condition, timeout: float, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await condition()
+        if value:
+            return value
+        await asyncio.sleep(every)
+    raise AssertionError(f"not within {timeout} s")
+
+
+async def leader(db: Database, timeout: float = 60) -> int:
+    """The process id of the replica that holds the lease (bot.jobs.leadership names its connection)."""
+
+    async def holder():
+        async with db.engine.connect() as connection:
+            name = await connection.execute(
+                text(
+                    "select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid"
+                    " where l.locktype = 'advisory' and a.application_name like 'paintbot-replica-%'"
+                )
+            )
+            found = name.scalar_one_or_none()
+            return int(found.rsplit("-", 1)[1]) if found else None
+
+    return await until(holder, timeout)
+
+
+async def jobs_in(db: Database) -> list[Job]:
+    async with db.session() as session:
+        return list((await session.execute(select(Job).order_by(Job.id))).scalars())
+
+
+async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(double, client, tmp_path, postgres_url):
+    store, logs = tmp_path / "store", tmp_path / "logs"
+    store.mkdir()
+    logs.mkdir()
+    ports = [free_port(), free_port()]
+    balancer = await Balancer(ports).start()
+    db = Database(postgres_url)
+    await db.migrate()
+    replicas = [
+        start_replica(replica_env(double, tmp_path / f"r{i}", postgres_url, store, balancer, port), logs / f"r{i}.log")
+        for i, port in enumerate(ports)
+    ]
+    workers = [start_worker(postgres_url, store, logs / f"w{i}.log", f"w{i}", simulate=1.0) for i in range(2)]
+    try:
+        first = await leader(db)
+        people = asyncio.create_task(simulate(client, 30, first_id=7000, timeout=240))
+
+        # kill -9 a worker while it paints: its job is handed to the other and delivered once
+        async def painting():
+            return any(j.status == JobStatus.RUNNING for j in await jobs_in(db))
+
+        await until(painting, 60)
+        await asyncio.sleep(1.0)
+        stop(workers[0], kill=True)
+        # kill -9 the leading replica mid-way: the other one keeps answering and takes the lease over
+        await asyncio.sleep(2.0)
+        killed = next(r for r in replicas if r.pid == first)
+        stop(killed, kill=True)
+        assert await leader(db, timeout=30) != first
+        report = await people
+        assert report.results == {7000 + i: 1 for i in range(30)}, report.results
+        jobs = await jobs_in(db)
+        assert len(jobs) == 30 and {j.status for j in jobs} == {JobStatus.DONE}
+        # the killed worker's job went to the other one: somebody's job was painted twice, sent once
+        async with db.engine.connect() as connection:
+            retried = (
+                await connection.execute(text("select count(*) from procrastinate_jobs where attempts > 0"))
+            ).scalar_one()
+            deliveries = (await connection.execute(text("select count(*) from deliveries"))).scalar_one()
+        assert retried >= 1 and deliveries == 30
+        assert all(balancer.forwarded.values())  # both replicas took updates
+
+        # after the kills, the surviving replica still answers a newcomer
+        eve = client.user(7999, "Eve")
+        await prepare(eve)
+        await eve.press("▶ Stylize")
+        await eve.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
+    finally:
+        for process in (*replicas, *workers):
+            stop(process)
+        await balancer.stop()
+        await db.close()
+
+
+@pytest.fixture()
+def own_postgres():
+    """A cluster of this test's own, to restart under the bot."""
+    from .postgres import Cluster, binaries
+
+    if binaries() is None:
+        pytest.skip("needs PostgreSQL's server binaries (Debian: apt install postgresql)")
+    cluster = Cluster()
+    server = cluster.start()
+    yield cluster, server
+    cluster.stop()
+
+
+async def procrastinate_status(db: Database, job_id: int) -> str:
+    async with db.engine.connect() as connection:
+        found = await connection.execute(
+            text("select status from procrastinate_jobs where lock = :lock order by id desc limit 1"),
+            {"lock": f"paintbot-job-{job_id}"},
+        )
+        return str(found.scalar_one_or_none())
+
+
+async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_database_restart(
+    double, client, tmp_path, own_postgres
+):
+    from .postgres import new_database
+
+    cluster, server = own_postgres
+    url = await new_database(server)
+    store, logs = tmp_path / "store", tmp_path / "logs"
+    store.mkdir()
+    logs.mkdir()
+    db = Database(url)
+    await db.migrate()
+    # long polling this time (workers do not need webhooks); one replica, one real-engine worker
+    env = replica_env(double, tmp_path / "r", url, store, None, None, BOT_PRESETS="fast=64x120")
+    replica = start_replica(env, logs / "r.log")
+    worker = start_worker(url, store, logs / "w.log", "real", simulate=None)
+    try:
+        await leader(db)
+        ann = client.user(7101, "Ann")
+        await prepare(ann)
+        await ann.press("▶ Stylize")
+        await ann.wait_for(lambda e: photo_with(e, "Done in"), timeout=120)  # painted by VGG19 on the worker
+
+        # ✖ while it paints on the worker: it stops within seconds, and procrastinate says "aborted"
+        bob = client.user(7102, "Bob")
+        await prepare(bob)
+        mark = await bob.mark()
+        await bob.press("▶ Stylize")
+        await bob.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        (job,) = [j for j in await jobs_in(db) if j.user_id == 7102]
+        pressed = time.monotonic()
+        await bob.press("✖ Cancel")
+        await bob.wait_for(lambda e: photo_with(e, "Cancelled"), since=mark, timeout=10)
+        assert await until(lambda: _aborted(db, job.id), 10)
+        stopped = time.monotonic() - pressed
+        assert stopped < 8, stopped
+
+        # PostgreSQL crashes and comes back while Cy's job paints: it is delivered once, and Dan's after it
+        cy = client.user(7103, "Cy")
+        await prepare(cy)
+        mark = await cy.mark()
+        await cy.press("▶ Stylize")
+        await cy.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        await asyncio.to_thread(cluster.restart)
+        await cy.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=120)
+        dan = client.user(7104, "Dan")
+        await prepare(dan)
+        await dan.press("▶ Stylize")
+        await dan.wait_for(lambda e: photo_with(e, "Done in"), timeout=120)
+        await asyncio.sleep(1.0)
+        assert sum(photo_with(e, "Done in") for e in await cy.sent()) == 1
+        statuses = {j.user_id: j.status for j in await jobs_in(db)}
+        assert statuses == {7101: "done", 7102: "cancelled", 7103: "done", 7104: "done"}
+    finally:
+        for process in (replica, worker):
+            stop(process)
+        await db.close()
+
+
+async def _aborted(db: Database, job_id: int) -> bool:
+    return await procrastinate_status(db, job_id) == "aborted"

