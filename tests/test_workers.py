@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import aiohttp
 import pytest
 from sqlalchemy import select, text
 
@@ -56,12 +57,15 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
     store, logs = tmp_path / "store", tmp_path / "logs"
     store.mkdir()
     logs.mkdir()
-    ports = [free_port(), free_port()]
+    ports, health = [free_port(), free_port()], [free_port(), free_port()]
     balancer = await Balancer(ports).start()
     db = Database(postgres_url)
     await db.migrate()
     replicas = [
-        start_replica(replica_env(double, tmp_path / f"r{i}", postgres_url, store, balancer, port), logs / f"r{i}.log")
+        start_replica(
+            replica_env(double, tmp_path / f"r{i}", postgres_url, store, balancer, port, HEALTH_PORT=str(health[i])),
+            logs / f"r{i}.log",
+        )
         for i, port in enumerate(ports)
     ]
     workers = [start_worker(postgres_url, store, logs / f"w{i}.log", f"w{i}", simulate=1.0) for i in range(2)]
@@ -93,6 +97,12 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
             deliveries = (await connection.execute(text("select count(*) from deliveries"))).scalar_one()
         assert retried >= 1 and deliveries == 30
         assert all(balancer.forwarded.values())  # both replicas took updates
+        survivor = health[replicas.index(next(r for r in replicas if r.pid != first))]
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{survivor}/healthz") as answer:
+            assert answer.status == 200
+            assert (await answer.json()) | {"queue": 0} == {
+                "status": "ok", "engine_alive": True, "queue": 0, "running": 0, "worker_slots": 1, "leading": True
+            }  # fmt: skip
 
         # after the kills, the surviving replica still answers a newcomer
         eve = client.user(7999, "Eve")

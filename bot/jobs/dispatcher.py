@@ -173,13 +173,25 @@ class Dispatcher:
             self.paint.queue, self._estimate, self._progress, self._quote_instant, self.eta, self._slots
         )
         self._follower_slots = 0  #: the workers' slots, as a following replica reads them
+        self._in_step = False  #: workers mode: the last look at the database worked
         self._mirror_task: asyncio.Task | None = None
         self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
 
     @property
     def engine_alive(self) -> bool:
+        """Whether this process can do its part: its engine runs; with workers (elsewhere, and perhaps
+        none yet), whether this replica reaches the database that carries their jobs."""
+        if self.leadership is not None:
+            return self._in_step
         return self.paint.supervisor.alive
+
+    @property
+    def worker_slots(self) -> int | None:
+        """Workers mode: the jobs the live workers paint at once (None with the local engine)."""
+        if self.leadership is None:
+            return None
+        return self.paint.capacity() if self.leading else self._follower_slots
 
     @property
     def instant_available(self) -> bool:
@@ -205,6 +217,7 @@ class Dispatcher:
         # Workers mode: every replica mirrors the queue from the database (answers, positions, ETAs);
         # the one that wins the lease paints and notifies.
         await self._mirror()
+        self._in_step = True
         self._mirror_task = asyncio.create_task(self._keep_in_step(), name="dispatcher-mirror")
         self.leadership.start(self._lead, self._follow)
 
@@ -387,9 +400,11 @@ class Dispatcher:
                     await self._adopt()
                 else:
                     await self._mirror()
+                self._in_step = True
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database is restarting: next time
+                self._in_step = False
                 log.warning("keeping in step with the other replicas: %s", exc)
 
     async def _adopt(self) -> None:

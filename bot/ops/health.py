@@ -29,7 +29,13 @@ class _Snapshot:
         v = self.values
         yield _gauge("paintbot_queue_length", "Jobs waiting to be painted.", v["queue"])
         yield _gauge("paintbot_running_jobs", "Jobs being painted now (up to the slots).", v["running"])
-        yield _gauge("paintbot_engine_alive", "1 while the engine process runs.", v["engine_alive"])
+        yield _gauge(
+            "paintbot_engine_alive",
+            "1 while the engine process runs (workers: while this replica is in step).",
+            v["engine_alive"],
+        )
+        yield _gauge("paintbot_worker_slots", "Workers mode: jobs the live workers can paint at once.", v["slots"])
+        yield _gauge("paintbot_leading", "Workers mode: 1 on the replica that paints and notifies.", v["leading"])
         yield _gauge("paintbot_last_job_seconds", "Wall time of the last finished job.", v["last_job_seconds"])
         yield _gauge("paintbot_uptime_seconds", "Seconds since the bot started.", v["uptime"])
         jobs = GaugeMetricFamily("paintbot_jobs", "Jobs in the database, by status.", labels=["status"])
@@ -79,6 +85,9 @@ class HealthServer:
             "queue": len(queue.waiting),
             "running": len(queue.running_jobs),
         }
+        dispatcher = self.services.dispatcher
+        if dispatcher.leadership is not None:  # workers mode
+            body |= {"worker_slots": dispatcher.worker_slots, "leading": dispatcher.leading}
         return web.json_response(body, status=200 if alive else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
@@ -97,6 +106,8 @@ class HealthServer:
             "queue": len(queue.waiting),
             "running": len(queue.running_jobs),
             "engine_alive": int(self._engine_alive()),
+            "slots": self.services.dispatcher.worker_slots or 0,
+            "leading": int(self.services.dispatcher.leading),
             "last_job_seconds": (as_utc(last[1]) - as_utc(last[0])).total_seconds() if last else 0.0,
             "uptime": time.monotonic() - self.started,
             "jobs": {str(k): v for k, v in counts.items()},
