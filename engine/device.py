@@ -55,7 +55,10 @@ def _mps_available() -> bool:
 def _cpu() -> torch.device:
     import torch
 
-    # torch defaults to the physical cores it sees; containers often hide some, so use all we may run on.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    torch.set_num_threads(max(1, cores or 1))
+    # torch defaults to the physical cores it sees; containers often hide some, so use all we may run on —
+    # unless OMP_NUM_THREADS says otherwise (several workers on one CPU host: two processes with a thread
+    # per core each ran 4× slower per job than one, the threads spinning against each other).
+    if not os.environ.get("OMP_NUM_THREADS"):
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        torch.set_num_threads(max(1, cores or 1))
     return torch.device("cpu")

@@ -153,7 +153,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
     # long polling this time (workers do not need webhooks); one replica, one real-engine worker
     env = replica_env(double, tmp_path / "r", url, store, None, None, BOT_PRESETS="fast=64x120")
     replica = start_replica(env, logs / "r.log")
-    worker = start_worker(url, store, logs / "w.log", "real", simulate=None)
+    worker = start_worker(url, store, logs / "w.log", "real", simulate=None, WORKER_SHUTDOWN_GRACE="0.2")
     try:
         await leader(db)
         ann = client.user(7101, "Ann")
@@ -189,12 +189,32 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         await dan.wait_for(lambda e: photo_with(e, "Done in"), timeout=120)
         await asyncio.sleep(1.0)
         assert sum(photo_with(e, "Done in") for e in await cy.sent()) == 1
+
+        # the worker is stopped (SIGTERM) mid-job: the job goes back to the queue, and a new worker paints it
+        eve = client.user(7105, "Eve")
+        await prepare(eve)
+        mark = await eve.mark()
+        await eve.press("▶ Stylize")
+        await eve.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        await asyncio.to_thread(stop, worker)
+        worker = start_worker(url, store, logs / "w2.log", "real-2", simulate=None)
+        await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=120)
+        assert await procrastinate_attempts(db, max(j.id for j in await jobs_in(db))) == 1
         statuses = {j.user_id: j.status for j in await jobs_in(db)}
-        assert statuses == {7101: "done", 7102: "cancelled", 7103: "done", 7104: "done"}
+        assert statuses == {7101: "done", 7102: "cancelled", 7103: "done", 7104: "done", 7105: "done"}
     finally:
         for process in (replica, worker):
             stop(process)
         await db.close()
+
+
+async def procrastinate_attempts(db: Database, job_id: int) -> int:
+    async with db.engine.connect() as connection:
+        found = await connection.execute(
+            text("select attempts from procrastinate_jobs where lock = :lock and status = 'succeeded'"),
+            {"lock": f"paintbot-job-{job_id}"},
+        )
+        return found.scalar_one()
 
 
 async def _aborted(db: Database, job_id: int) -> bool:

@@ -39,12 +39,25 @@ class WorkerConfig:
     name: str = ""
     heartbeat: float = 5.0  #: seconds between "alive" reports (procrastinate's and ours)
     simulate: float | None = None  #: paint nothing: a fixed number of seconds per job (benchmarks, tests)
+    shutdown_grace: float = 5.0  #: on SIGTERM, seconds a job may go on; then it goes back to the queue
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> WorkerConfig:
         env = dict(os.environ if env is None else env)
         data_dir = Path(env.get("DATA_DIR", "data")).expanduser()
-        values = {
+        try:
+            values = cls._values(env, data_dir)
+        except ValueError:
+            raise ValueError(
+                "WORKER_CONCURRENCY must be a whole number; WORKER_HEARTBEAT, WORKER_SIMULATE and"
+                " WORKER_SHUTDOWN_GRACE numbers of seconds"
+            ) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @staticmethod
+    def _values(env: dict[str, str], data_dir: Path) -> dict:
+        return {
             "database_url": env.get("DATABASE_URL", ""),
             "store": env.get("PICTURE_STORE") or str(data_dir / "files"),
             "concurrency": int(env.get("WORKER_CONCURRENCY") or 1),
@@ -53,9 +66,8 @@ class WorkerConfig:
             "name": env.get("WORKER_NAME") or f"{socket.gethostname()}-{os.getpid()}",
             "heartbeat": float(env.get("WORKER_HEARTBEAT") or 5.0),
             "simulate": float(env["WORKER_SIMULATE"]) if env.get("WORKER_SIMULATE") else None,
+            "shutdown_grace": float(env.get("WORKER_SHUTDOWN_GRACE") or 5.0),
         }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
 
 
 class Host:
@@ -173,7 +185,7 @@ class Host:
                             stalled_worker_timeout=self.config.heartbeat * 3,
                             abort_job_polling_interval=1.0,
                             fetch_job_polling_interval=2.0,
-                            shutdown_graceful_timeout=5.0,
+                            shutdown_graceful_timeout=self.config.shutdown_grace,
                         )
                     finally:
                         beat.cancel()

@@ -18,8 +18,11 @@ INSERT_EVENT = """
 WITH e AS (INSERT INTO engine_events (job_id, body, created_at) VALUES (%(job_id)s, %(body)s, now()) RETURNING id)
 SELECT pg_notify('paintbot_events', (SELECT id::text FROM e))
 """
-SELECT_EVENTS = "SELECT id, job_id, body FROM engine_events WHERE id > %(after)s ORDER BY id LIMIT 1000"
+# Read per followed job, not "after the last id": rows of different workers commit out of id order,
+# but one job's rows are written one after another, so within a job the ids are in order.
+SELECT_EVENTS = "SELECT id, job_id, body FROM engine_events WHERE job_id = ANY(%(jobs)s) ORDER BY id"
 DELETE_EVENTS = "DELETE FROM engine_events WHERE job_id = %(job_id)s"
+DELETE_READ = "DELETE FROM engine_events WHERE id = ANY(%(ids)s)"
 PRUNE_EVENTS = "DELETE FROM engine_events WHERE created_at < now() - make_interval(hours => 24)"
 UPSERT_WORKER = """
 INSERT INTO engine_workers (name, slots, device, modes, load_seconds, started_at, seen_at)

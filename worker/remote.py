@@ -43,7 +43,8 @@ class RemoteEngine:
         self._app = None
         self._queues: dict[str, asyncio.Queue[Event]] = defaultdict(asyncio.Queue)
         self._followed: set[str] = set()
-        self._last_event = 0
+        self._finals: dict[str, list[int]] = defaultdict(list)  #: a job's last event rows, kept until handed out
+        self._seen: set[int] = set()  #: event rows handed to a job's queue and not deleted yet
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
 
@@ -100,23 +101,22 @@ class RemoteEngine:
         await manager.cancel_job_by_id_async(job.id, abort=True)  # painting: it stops at its next step
 
     async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
-        """The next event of ``job_id`` (of any followed job when None)."""
+        """The next event of ``job_id`` (workers paint many jobs at once: there is no "any job")."""
         if job_id is None:
             raise NotImplementedError("workers paint several jobs at once: ask for one job's events")
         event = await asyncio.wait_for(self._queues[job_id].get(), timeout)
         if event.kind in FINAL:
             self._followed.discard(job_id)
             self._queues.pop(job_id, None)
+            self._seen.difference_update(self._finals.pop(job_id, ()))
             with contextlib.suppress(Exception):  # kept otherwise until pruned: harmless
                 await self._app.connector.execute_query_async(jobqueue.DELETE_EVENTS, job_id=job_id)
         return event
 
     async def _active(self, job_id: str):
-        for status in ("doing", "todo"):
-            found = await self._app.job_manager.list_jobs_async(lock=jobqueue.lock(job_id), status=status)
-            if found:
-                return found[0]
-        return None
+        """Its procrastinate job that waits or paints, if any (one query: this runs before every defer)."""
+        found = await self._app.job_manager.list_jobs_async(lock=jobqueue.lock(job_id))
+        return next((job for job in found if getattr(job.status, "value", job.status) in ("doing", "todo")), None)
 
     # ------------------------------------------------------------------ events
     async def _listen(self) -> None:
@@ -133,26 +133,44 @@ class RemoteEngine:
                 await asyncio.sleep(1.0)
 
     async def _pump(self) -> None:
+        """Move the followed jobs' new events to their queues. What was read is deleted, except a
+        job's last event: it stays until handed out, so a replica taking over still finds it."""
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
             self._wake.clear()
+            if not self._followed:
+                continue
             try:
-                rows = await self._app.connector.execute_query_all_async(jobqueue.SELECT_EVENTS, after=self._last_event)
+                rows = await self._app.connector.execute_query_all_async(
+                    jobqueue.SELECT_EVENTS, jobs=sorted(self._followed)
+                )
             except Exception as exc:
                 log.warning("reading engine events: %s", exc)
                 continue
+            read = []
             for row in rows:
-                self._last_event = max(self._last_event, row["id"])
+                if row["id"] in self._seen:
+                    continue
+                self._seen.add(row["id"])
                 try:
                     event = event_to_paths(jobqueue.load(row["body"]), self.store)
                 except Exception:
                     log.exception("an unreadable engine event: %r", row["body"][:200])
                     continue
-                # Not yet followed (a restarted replica re-submits it soon): kept for then.
-                self._queues[row["job_id"]].put_nowait(event)
-            if rows:
-                self._wake.set()  # there may be more than one page
+                if event.kind in FINAL:
+                    self._finals[row["job_id"]].append(row["id"])
+                else:
+                    read.append(row["id"])
+                if row["job_id"] in self._followed:
+                    self._queues[row["job_id"]].put_nowait(event)
+            if read:
+                try:
+                    await self._app.connector.execute_query_async(jobqueue.DELETE_READ, ids=read)
+                except Exception as exc:  # still seen, so not handed out twice; deleted with the job
+                    log.warning("deleting read engine events: %s", exc)
+                else:
+                    self._seen.difference_update(read)
 
     # ------------------------------------------------------------------ workers
     async def _monitor(self) -> None:
