@@ -107,6 +107,17 @@ async def prepare(user, seed: int = 0) -> None:
     await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
 
 
+async def paint_then_choose_language(user, language: str = "Español") -> None:
+    """``user`` paints one picture, then picks ``language`` with /language (what a used bot keeps)."""
+    await prepare(user)
+    await user.press("▶ Stylize")
+    await user.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    await user.send_text("/language")
+    await user.wait_for(lambda e: text_message(e, "Pick the language"))
+    await user.press(language)
+    await user.wait_for(lambda e: e["kind"] == "edit" and language in e["after"].get("text", ""))
+
+
 def first_caption(entry) -> str:
     return (entry["history"] or [entry["message"]])[0]["caption"]
 

@@ -109,3 +109,25 @@ async def postgres_url(postgres_server):
     from .postgres import new_database
 
     return await new_database(postgres_server)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_on_sigusr1():
+    """``kill -USR1 <pytest>`` prints every asyncio task's stack: what a hung test waits on."""
+    import asyncio
+    import signal
+    import sys
+
+    def dump(*_):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        for task in asyncio.all_tasks(loop) if loop else ():
+            print(f"--- {task.get_name()}", file=sys.stderr)
+            task.print_stack(file=sys.stderr)
+        sys.stderr.flush()
+
+    previous = signal.signal(signal.SIGUSR1, dump)
+    yield
+    signal.signal(signal.SIGUSR1, previous)

@@ -60,7 +60,8 @@ class FakeEngine:
             self._cancelled.add(job_id)
 
     async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
-        return await asyncio.wait_for(self._events.get(), timeout)
+        async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on Python 3.11)
+            return await self._events.get()
 
     def kill(self) -> None:
         """The engine dies now (like SIGKILL): the running job is reported crashed."""

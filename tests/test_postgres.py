@@ -11,7 +11,7 @@ from bot.storage import Base, Database, Job, JobStatus, User
 from bot.storage.db import head
 from bot.storage.models import Preset, ours
 
-from .bot_harness import RunningBot, photo_with, prepare, text_message
+from .bot_harness import RunningBot, paint_then_choose_language, text_message
 
 GROUP = -100999
 HEAD = head()
@@ -44,13 +44,7 @@ async def test_the_bot_paints_remembers_and_restarts_on_postgresql(double, clien
     running = await RunningBot(double, tmp_path, database_url=postgres_url).start()
     ada = client.user(8801, "Ada", language_code="en")
     try:
-        await prepare(ada)
-        await ada.press("▶ Stylize")
-        await ada.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
-        await ada.send_text("/language")
-        await ada.wait_for(lambda e: text_message(e, "Pick the language"))
-        await ada.press("Español")
-        await ada.wait_for(lambda e: e["kind"] == "edit" and "Español" in e["after"].get("text", ""))
+        await paint_then_choose_language(ada)
         # a group admin's setting, a quota count and the audit trail go through the same queries
         bob = client.user(8802, "Bob", chat_id=GROUP, chat_type="supergroup", title="PG club")
         await client.set_member(GROUP, 8802, "administrator")

@@ -12,7 +12,7 @@ from bot.storage import Chat, Database, Job, JobStatus, Setting, User
 from bot.storage.copy import CopyError, copy
 from bot.storage.models import Delivery, Preset
 
-from .bot_harness import ROOT, RunningBot, photo_with, prepare, text_message
+from .bot_harness import ROOT, RunningBot, paint_then_choose_language, photo_with, prepare
 
 
 async def counts(db: Database) -> dict[str, int]:
@@ -28,13 +28,7 @@ async def test_a_used_sqlite_bot_moves_to_postgresql_and_goes_on_there(double, c
     running = await RunningBot(double, tmp_path, database_url=sqlite_url).start()
     ada = client.user(8901, "Ada")
     try:
-        await prepare(ada)
-        await ada.press("▶ Stylize")
-        await ada.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
-        await ada.send_text("/language")
-        await ada.wait_for(lambda e: text_message(e, "Pick the language"))
-        await ada.press("Español")
-        await ada.wait_for(lambda e: e["kind"] == "edit" and "Español" in e["after"].get("text", ""))
+        await paint_then_choose_language(ada)
     finally:
         await running.stop()
     before = await counts(Database(sqlite_url))

@@ -80,7 +80,10 @@ class LocalEngine:
         self._cancels.put(job_id)
 
     async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
-        event = await asyncio.wait_for(self._queue.get(), timeout)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can turn a cancel that meets its
+        # timeout into a TimeoutError, and the supervisor (which retries on timeouts) would never stop
+        async with asyncio.timeout(timeout):
+            event = await self._queue.get()
         if event.kind in FINAL and event.job_id == self.current_job:
             self.current_job = None
         return event

@@ -104,7 +104,8 @@ class RemoteEngine:
         """The next event of ``job_id`` (workers paint many jobs at once: there is no "any job")."""
         if job_id is None:
             raise NotImplementedError("workers paint several jobs at once: ask for one job's events")
-        event = await asyncio.wait_for(self._queues[job_id].get(), timeout)
+        async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on Python 3.11)
+            event = await self._queues[job_id].get()
         if event.kind in FINAL:
             self._followed.discard(job_id)
             self._queues.pop(job_id, None)
@@ -137,7 +138,8 @@ class RemoteEngine:
         job's last event: it stays until handed out, so a replica taking over still finds it."""
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)
+                async with asyncio.timeout(self.poll):
+                    await self._wake.wait()
             self._wake.clear()
             if not self._followed:
                 continue

@@ -506,8 +506,12 @@ class Dispatcher:
         while True:
             while not self._has_work(lane):
                 lane.wakeup.clear()
-                with contextlib.suppress(TimeoutError):  # workers come and go: look again now and then
-                    await asyncio.wait_for(lane.wakeup.wait(), 1.0)
+                # workers come and go: look again now and then. (asyncio.timeout, not wait_for: on
+                # Python 3.11 wait_for can turn a cancel that meets its timeout into a TimeoutError,
+                # and this loop would then never stop.)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(1.0):
+                        await lane.wakeup.wait()
             if lane is self.instant and self._sketches:  # a first picture is the most awaited thing
                 await self._sketch(self._sketches.popleft())
                 continue

@@ -52,12 +52,14 @@ class Leadership:
                 await lead()
                 while True:
                     await asyncio.sleep(self.check)
-                    await asyncio.wait_for(connection.fetchval("SELECT 1"), timeout=max(2.0, self.check * 2))
+                    async with asyncio.timeout(max(2.0, self.check * 2)):  # (not wait_for: see Dispatcher._loop)
+                        await connection.fetchval("SELECT 1")
             except asyncio.CancelledError:
                 await self._step_down(follow)
                 if connection is not None:
                     with contextlib.suppress(Exception):
-                        await asyncio.wait_for(connection.close(), 2)
+                        async with asyncio.timeout(2):
+                            await connection.close()
                 raise
             except Exception as exc:  # the database went away: whoever holds the lock now leads
                 log.warning("leadership check failed (%s); following", exc)

@@ -3,6 +3,7 @@ and runs one job to its outcome. Knows nothing of Telegram or the database."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -83,6 +84,9 @@ class Supervisor:
                 try:
                     event = await self.engine.next_event(timeout=remaining, job_id=job_id)
                 except TimeoutError:
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():  # a cancel an engine client reported as a timeout
+                        raise asyncio.CancelledError from None
                     continue
                 if event.job_id != job_id:
                     continue  # a late event of an earlier job

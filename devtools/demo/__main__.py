@@ -51,7 +51,8 @@ async def serve(args: argparse.Namespace) -> None:
     try:
         while not stop.is_set() and bot.poll() is None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.5)
+                async with asyncio.timeout(0.5):
+                    await stop.wait()
         if bot.poll() is not None:
             print(f"the bot stopped (exit status {bot.returncode}); see its log above", file=sys.stderr)
     finally:

@@ -458,7 +458,8 @@ class TelegramDouble:
             try:
                 async with self._new_update:
                     woken = self._new_update.wait_for(lambda: bool(pending()) or self._poll_generation != generation)
-                    await asyncio.wait_for(woken, timeout)
+                    async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on 3.11)
+                        await woken
             except TimeoutError:
                 pass
         return pending()[:limit]
