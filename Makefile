@@ -8,7 +8,7 @@ OUT    ?= out.png
 TORCH       := torch==2.14.1
 TORCHVISION := torchvision==0.29.1
 
-.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-compile test-fast bench bench-instant bench-pastiche docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-compile test-fast bench bench-instant bench-pastiche bench-scale docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -75,6 +75,9 @@ bench-instant: $(STAMP)  # ≈ 12 min on 2 cores: with the fast Gatys preset at 
 
 bench-pastiche: $(STAMP)  # ≈ 15 min on 2 cores: pastiche and ours side by side at 256 and 512 px
 	$(PY) -m benchmarks.vs_pastiche
+
+bench-scale: $(STAMP)  # ≈ 5 min: workers mode, 1/2/4/8 workers on a throwaway PostgreSQL (needs its binaries)
+	$(PY) -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,6 +5,8 @@ painting (a fixed time per job) so these measure our orchestration; a real-engin
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 
 import aiohttp
@@ -31,21 +33,42 @@ async def until(condition, timeout: float, every: float = 0.2):
     raise AssertionError(f"not within {timeout} s")
 
 
-async def leader(db: Database, timeout: float = 60) -> int:
-    """The process id of the replica that holds the lease (bot.jobs.leadership names its connection)."""
+async def leader(db: Database, timeout: float = 60, other_than: int | None = None) -> int:
+    """The process id of the replica that holds the lease (bot.jobs.leadership names its connection),
+    once it is not ``other_than``."""
 
     async def holder():
         async with db.engine.connect() as connection:
             name = await connection.execute(
                 text(
                     "select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid"
-                    " where l.locktype = 'advisory' and a.application_name like 'paintbot-replica-%'"
+                    " where l.locktype = 'advisory' and l.granted and a.application_name like 'paintbot-replica-%'"
                 )
             )
             found = name.scalar_one_or_none()
-            return int(found.rsplit("-", 1)[1]) if found else None
+            pid = int(found.rsplit("-", 1)[1]) if found else None
+            return pid if pid != other_than else None
 
     return await until(holder, timeout)
+
+
+async def kill_mid_job(db: Database, worker) -> None:
+    """kill -9 ``worker`` while it holds a job: frozen (SIGSTOP), it keeps the job it has; a job still
+    'doing' well past the simulated painting time is that one. If it held none, let it go on and retry."""
+    held = text(
+        "select count(*) from procrastinate_jobs j where status = 'doing' and (select max(at) from"
+        " procrastinate_events e where e.job_id = j.id and e.type = 'started') < now() - interval '1.5 seconds'"
+    )
+    for _ in range(20):
+        os.kill(worker.pid, signal.SIGSTOP)
+        await asyncio.sleep(2.0)
+        async with db.engine.connect() as connection:
+            if (await connection.execute(held)).scalar_one():
+                stop(worker, kill=True)
+                return
+        os.kill(worker.pid, signal.SIGCONT)
+        await asyncio.sleep(0.3)
+    raise AssertionError("the worker never held a job")
 
 
 async def jobs_in(db: Database) -> list[Job]:
@@ -68,7 +91,7 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
         )
         for i, port in enumerate(ports)
     ]
-    workers = [start_worker(postgres_url, store, logs / f"w{i}.log", f"w{i}", simulate=1.0) for i in range(2)]
+    workers = [start_worker(postgres_url, store, logs / f"w{i}.log", f"w{i}", simulate=0.5) for i in range(2)]
     try:
         first = await leader(db)
         people = asyncio.create_task(simulate(client, 30, first_id=7000, timeout=240))
@@ -78,13 +101,12 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
             return any(j.status == JobStatus.RUNNING for j in await jobs_in(db))
 
         await until(painting, 60)
-        await asyncio.sleep(1.0)
-        stop(workers[0], kill=True)
+        await kill_mid_job(db, workers[0])
         # kill -9 the leading replica mid-way: the other one keeps answering and takes the lease over
         await asyncio.sleep(2.0)
         killed = next(r for r in replicas if r.pid == first)
         stop(killed, kill=True)
-        assert await leader(db, timeout=30) != first
+        assert await leader(db, timeout=30, other_than=first)  # the other replica took over
         report = await people
         assert report.results == {7000 + i: 1 for i in range(30)}, report.results
         jobs = await jobs_in(db)
@@ -169,7 +191,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
     db = Database(url)
     await db.migrate()
     # long polling this time (workers do not need webhooks); one replica, one real-engine worker
-    env = replica_env(double, tmp_path / "r", url, store, None, None, BOT_PRESETS="fast=64x120")
+    env = replica_env(double, tmp_path / "r", url, store, None, None, BOT_PRESETS="fast=64x60")
     replica = start_replica(env, logs / "r.log")
     worker = start_worker(url, store, logs / "w.log", "real", simulate=None, WORKER_SHUTDOWN_GRACE="0.2")
     try:
@@ -186,6 +208,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         await bob.press("▶ Stylize")
         await bob.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
         (job,) = [j for j in await jobs_in(db) if j.user_id == 7102]
+        await until(lambda: _doing(db, job.id), 30, every=0.05)  # on the worker, not only in the queue
         pressed = time.monotonic()
         await bob.press("✖ Cancel")
         await bob.wait_for(lambda e: photo_with(e, "Cancelled"), since=mark, timeout=10)
@@ -214,10 +237,12 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         mark = await eve.mark()
         await eve.press("▶ Stylize")
         await eve.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        eves = max(j.id for j in await jobs_in(db))
+        await until(lambda: _doing(db, eves), 30, every=0.05)
         await asyncio.to_thread(stop, worker)
         worker = start_worker(url, store, logs / "w2.log", "real-2", simulate=None)
         await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=120)
-        assert await procrastinate_attempts(db, max(j.id for j in await jobs_in(db))) == 1
+        assert await procrastinate_attempts(db, eves) == 1
         statuses = {j.user_id: j.status for j in await jobs_in(db)}
         assert statuses == {7101: "done", 7102: "cancelled", 7103: "done", 7104: "done", 7105: "done"}
     finally:
@@ -233,6 +258,10 @@ async def procrastinate_attempts(db: Database, job_id: int) -> int:
             {"lock": f"paintbot-job-{job_id}"},
         )
         return found.scalar_one()
+
+
+async def _doing(db: Database, job_id: int) -> bool:
+    return await procrastinate_status(db, job_id) == "doing"
 
 
 async def _aborted(db: Database, job_id: int) -> bool:
