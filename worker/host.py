@@ -91,13 +91,13 @@ class Host:
             from engine.modes import VGG_MODES
             from engine.painter import Engine
 
-            from .serve import _instant_loads
+            from .serve import instant_loads
 
             # one engine per slot: a job's CUDA graphs and buffers are its engine's own
             engines = [
                 Engine(weights=self.config.weights, device=self.config.device) for _ in range(self.config.concurrency)
             ]
-            self.modes = (*VGG_MODES, "instant") if _instant_loads(engines[0]) else VGG_MODES
+            self.modes = (*VGG_MODES, "instant") if instant_loads(engines[0]) else VGG_MODES
         for engine in engines:
             self.engines.put_nowait(engine)
         self.device = str(engines[0].device)
@@ -125,12 +125,14 @@ class Host:
             except asyncio.CancelledError:
                 # procrastinate cancels the task on an abort (the bot cancelled the job, or it ran
                 # out of time) and on a shutdown; the engine stops at its next step either way.
+                shutdown = _shutting_down(context)
+                if shutdown:  # not the person's cancel: say nothing (decided before the engine can)
+                    events.discard_cancelled()
                 cancels.put(job_id)
                 with contextlib.suppress(Exception):
                     await work
-                if _shutting_down(context):
-                    events.discard_cancelled()  # not the person's cancel: the job goes back to the queue
-                    raise  # (procrastinate's retry strategy requeues a shutdown's abort, nothing else)
+                if shutdown:  # the job goes back to the queue: procrastinate's retry strategy
+                    raise  # requeues a shutdown's abort, and nothing else
                 from procrastinate.exceptions import JobAborted
 
                 raise JobAborted from None  # "aborted" in procrastinate, and not retried

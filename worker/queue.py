@@ -23,6 +23,10 @@ SELECT pg_notify('paintbot_events', (SELECT id::text FROM e))
 SELECT_EVENTS = "SELECT id, job_id, body FROM engine_events WHERE job_id = ANY(%(jobs)s) ORDER BY id"
 DELETE_EVENTS = "DELETE FROM engine_events WHERE job_id = %(job_id)s"
 DELETE_READ = "DELETE FROM engine_events WHERE id = ANY(%(ids)s)"
+HAS_FINAL = """
+SELECT count(*) AS n FROM engine_events
+WHERE job_id = %(job_id)s AND body::json->>'kind' IN ('done', 'failed', 'cancelled')
+"""
 PRUNE_EVENTS = "DELETE FROM engine_events WHERE created_at < now() - make_interval(hours => 24)"
 UPSERT_WORKER = """
 INSERT INTO engine_workers (name, slots, device, modes, load_seconds, started_at, seen_at)

@@ -55,6 +55,10 @@ class RemoteEngine:
     async def start(self) -> Capabilities:
         """Connect and learn the workers (none yet is fine: jobs wait for one)."""
         await self.stop()
+        # A fresh start (after a lost lease) re-reads what is still in the table: a job's last event is
+        # kept there until handed out, so nothing the dispatcher needs is lost with this memory.
+        for kept in (self._queues, self._followed, self._finals, self._seen):
+            kept.clear()
         self._app = jobqueue.app(self.database_url, min_size=1, max_size=4)
         await self._app.open_async()
         await self._refresh_workers()
@@ -84,6 +88,11 @@ class RemoteEngine:
         existing = await self._active(job_id)
         if existing is not None:  # queued or painting since before this replica took over: follow it
             log.info("job %s: following its queued or running copy %s", job_id, existing.id)
+            return
+        ended = await self._app.connector.execute_query_one_async(jobqueue.HAS_FINAL, job_id=job_id)
+        if ended["n"]:  # painted while no replica led: its result is waiting in the table
+            log.info("job %s: painted meanwhile; its result is picked up", job_id)
+            self._wake.set()
             return
         travelling = spec_to_keys(spec, self.store)
         await self._app.configure_task(

@@ -32,7 +32,7 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
             from engine.painter import Engine
 
             engine = Engine(weights=weights, device=device)
-            offered = tuple(mode for mode in modes if mode != "instant" or _instant_loads(engine))
+            offered = tuple(mode for mode in modes if mode != "instant" or instant_loads(engine))
         else:
             from engine.instant import InstantPainter
 
@@ -53,7 +53,8 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
         run_job(engine, job_id, spec, events, cancels, cancelled)
 
 
-def _instant_loads(engine) -> bool:
+def instant_loads(engine) -> bool:
+    """Whether the engine's instant networks load (off, with one stderr line, when they do not)."""
     from engine.errors import EngineError
 
     try:

@@ -410,9 +410,8 @@ class Dispatcher:
     async def _adopt(self) -> None:
         if self.paint.task is None:  # still taking over
             return
-        known = {*self.paint.queue.waiting, *self.paint.queue.running_jobs}
-        if self.instant is not None:
-            known |= {*self.instant.queue.waiting, *self.instant.queue.running_jobs}
+        lanes = list(filter(None, (self.paint, self.instant)))
+        known = {j for lane in lanes for j in (*lane.queue.waiting, *lane.queue.running_jobs)}
         async with self.db.session() as session:
             active = Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
             new = (
@@ -430,13 +429,17 @@ class Dispatcher:
                 .all()
             )
         for job in new:
-            if job.id not in known:
+            if not self._queued_here(job.id):  # (this replica may have queued it meanwhile)
                 self.submit(job)
         for job_id in cancels:
             async with self.db.session() as session, session.begin():
                 job = await session.get(Job, job_id)
                 job.cancel_requested_at = None
             await self.cancel(job_id)
+
+    def _queued_here(self, job_id: int) -> bool:
+        lanes = filter(None, (self.paint, self.instant))
+        return any(job_id in lane.queue or job_id in lane.queue.running_jobs for lane in lanes)
 
     async def _mirror(self) -> None:
         """A follower's view of the queue, rebuilt from the jobs in the database the way the leader
