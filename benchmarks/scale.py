@@ -138,9 +138,7 @@ async def main_async(args) -> None:
                   + ("" if r["done"] == args.jobs else f"  ({r['done']} done!)"))  # fmt: skip
         if args.real_jobs:
             real = StyleSettings(size=64, steps=20)
-            print(
-                f"real engine (VGG19, {os.cpu_count()} CPU cores shared): {args.real_jobs} jobs at 64 px, 20 steps"
-            )
+            print(f"real engine (VGG19, {os.cpu_count()} CPU cores shared): {args.real_jobs} jobs at 64 px, 20 steps")
             base = None
             for n in (1, 2):
                 r = await measure(url, n, args.real_jobs, None, real, logs)

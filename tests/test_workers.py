@@ -147,6 +147,7 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
         await fay.press("▶ Stylize")
         await fay.wait_for(lambda e: photo_with(e, "Done in"), timeout=60)
         assert balancer.forwarded[port] >= 6  # all of it went through the new replica
+
         async def settled():  # (a job is marked done just after its picture is sent)
             statuses = {j.user_id: j.status for j in await jobs_in(db) if j.user_id in (7998, 7999)}
             return statuses == {7998: JobStatus.CANCELLED, 7999: JobStatus.DONE}
@@ -248,6 +249,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         assert await procrastinate_attempts(db, eves) >= 1  # painted again, by the new worker
         await asyncio.sleep(1.0)
         assert sum(photo_with(e, "Done in") for e in await eve.sent()) == 1
+
         async def settled():  # (a job is marked done just after its picture is sent)
             statuses = {j.user_id: j.status for j in await jobs_in(db)}
             return statuses == {7101: "done", 7102: "cancelled", 7103: "done", 7104: "done", 7105: "done"}

@@ -195,7 +195,9 @@ class Host:
                             await self.app.connector.execute_query_async(jobqueue.DELETE_WORKER, name=self.config.name)
                 return  # asked to stop
             except Exception as exc:  # the database restarted or is unreachable: the jobs wait there
-                log.warning("lost the database (%s); reconnecting in 2 s", exc)
+                # a database the bot never started on has no tables yet: the bot's migrations make them
+                hint = "; start the bot once first: it creates the tables" if "does not exist" in str(exc) else ""
+                log.warning("lost the database (%s)%s; reconnecting in 2 s", exc, hint)
                 await asyncio.sleep(2.0)
 
 
