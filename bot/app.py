@@ -245,6 +245,8 @@ async def _post_init(application: Application) -> None:
         inbox=inbox,
         languages=languages,
     )
+    if config.engine == "workers":  # a /ban on another replica reaches this one within 5 s
+        dispatcher.refreshers.append(lambda: _reload_bans(application.bot_data["services"]))
     await dispatcher.start()
     for payload in await inbox.pending():  # pictures that arrived just before a restart
         await application.update_queue.put(_Update.de_json(payload, application.bot))
@@ -253,6 +255,13 @@ async def _post_init(application: Application) -> None:
         await application.bot_data["health"].start()
     await set_command_menus(application, config)
     log.info("bot @%s ready", application.bot.username)
+
+
+async def _reload_bans(svc: Services) -> None:
+    async with svc.db.session() as session:
+        banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
+    svc.banned.clear()  # the same set every handler reads, replaced in one step (no await between)
+    svc.banned.update(banned)
 
 
 def menu(*groups) -> list[BotCommand]:

@@ -15,12 +15,13 @@ from sqlalchemy import select, text
 
 from bot.storage import Database, Job, JobStatus
 
-from .bot_harness import photo_with, prepare
+from .bot_harness import photo_with, prepare, text_message
 from .load import simulate
 from .test_bot_webhook import free_port
 from .workers import Balancer, replica_env, start_replica, start_worker, stop
 
 pytestmark = pytest.mark.slow
+OWNER = "7990"
 
 
 async def until(condition, timeout: float, every: float = 0.2):
@@ -86,7 +87,16 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
     await db.migrate()
     replicas = [
         start_replica(
-            replica_env(double, tmp_path / f"r{i}", postgres_url, store, balancer, port, HEALTH_PORT=str(health[i])),
+            replica_env(
+                double,
+                tmp_path / f"r{i}",
+                postgres_url,
+                store,
+                balancer,
+                port,
+                HEALTH_PORT=str(health[i]),
+                BOT_OWNERS=OWNER,
+            ),
             logs / f"r{i}.log",
         )
         for i, port in enumerate(ports)
@@ -130,7 +140,10 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
         # database — here while the job waits (the last worker stopped), then a new worker paints the next
         port = free_port()
         replicas.append(
-            start_replica(replica_env(double, tmp_path / "r2", postgres_url, store, balancer, port), logs / "r2.log")
+            start_replica(
+                replica_env(double, tmp_path / "r2", postgres_url, store, balancer, port, BOT_OWNERS=OWNER),
+                logs / "r2.log",
+            )
         )
         balancer.ports.append(port)
         balancer.only = port
@@ -153,6 +166,19 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
             return statuses == {7998: JobStatus.CANCELLED, 7999: JobStatus.DONE}
 
         await until(settled, 10)
+
+        # an owner's /ban on the leader reaches the follower: Fay is refused there within seconds
+        survivor_port = next(p for p, r in zip(ports, replicas) if r.pid != first)
+        balancer.only = survivor_port
+        olga = client.user(int(OWNER), "Olga")
+        mark = await olga.mark()
+        await olga.send_text("/ban 7999")
+        await olga.wait_for(lambda e: text_message(e, "Banned user 7999"), since=mark, timeout=10)
+        balancer.only = port
+        await asyncio.sleep(5.5)  # a follower re-reads bans every 5 s
+        mark = await fay.mark()
+        await fay.send_text("/start")
+        await fay.wait_for(lambda e: text_message(e, "can't use this bot"), since=mark, timeout=10)
     finally:
         for process in (*replicas, *workers):
             stop(process)

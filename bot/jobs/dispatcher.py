@@ -21,7 +21,7 @@ import html
 import logging
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -174,6 +174,8 @@ class Dispatcher:
         )
         self._follower_slots = 0  #: the workers' slots, as a following replica reads them
         self._in_step = False  #: workers mode: the last look at the database worked
+        #: workers mode: what else other replicas change and this one re-reads every 5 s (the bans)
+        self.refreshers: list[Callable[[], Awaitable[None]]] = []
         self._mirror_task: asyncio.Task | None = None
         self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
@@ -394,8 +396,10 @@ class Dispatcher:
             await asyncio.sleep(every)
             beats += 1
             try:
-                if beats % 10 == 0:  # another replica may have recorded a /language choice
+                if beats % 10 == 0:  # another replica may have recorded a /language choice or a /ban
                     await self.languages.load(self.db)
+                    for refresh in self.refreshers:
+                        await refresh()
                 if self.leading:
                     await self._adopt()
                 else:
