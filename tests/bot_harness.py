@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,13 @@ class RunningBot:
     async def jobs(self) -> list[Job]:
         async with self.services.db.session() as session:
             return list((await session.execute(select(Job).order_by(Job.id))).scalars())
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 async def prepare(user, seed: int = 0) -> None:

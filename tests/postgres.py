@@ -9,10 +9,11 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .bot_harness import free_port
 
 USER = "paintbot"  #: the cluster's superuser (not a system account)
 _databases = itertools.count(1)
@@ -26,17 +27,11 @@ def binaries() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Cluster:
     def __init__(self) -> None:
         self.bin = binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="paintbot-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.as_user: str | None = None
         if os.geteuid() == 0:  # root: run the server as an unprivileged account
             self.as_user = "postgres" if _exists("postgres") else "nobody"

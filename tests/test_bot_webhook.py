@@ -5,7 +5,6 @@ endpoint is down, and refuses getUpdates while a webhook is set."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aiohttp
 
@@ -13,16 +12,10 @@ from bot.app import build_application
 from bot.config import Config
 from bot.ops.webhook import SECRET_HEADER, WebhookServer
 
-from .bot_harness import TINY, photo_with, prepare, text_message
+from .bot_harness import TINY, free_port, photo_with, prepare, text_message
 from .fake_engine import FakeEngine
 
 SECRET = "webhook_secret_for_tests_0123"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def start(double, tmp_path, port: int):

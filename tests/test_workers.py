@@ -15,9 +15,8 @@ from sqlalchemy import select, text
 
 from bot.storage import Database, Job, JobStatus
 
-from .bot_harness import photo_with, prepare, text_message
+from .bot_harness import free_port, photo_with, prepare, text_message
 from .load import simulate
-from .test_bot_webhook import free_port
 from .workers import Balancer, replica_env, start_replica, start_worker, stop
 
 pytestmark = pytest.mark.slow

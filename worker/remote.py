@@ -39,10 +39,8 @@ class RemoteEngine:
         self.stale_after, self.poll = stale_after, poll
         self.capabilities: Capabilities | None = None
         self.slots = 0  #: jobs the live workers can paint at once
-        self.workers: list[dict] = []
         self._app = None
-        self._queues: dict[str, asyncio.Queue[Event]] = defaultdict(asyncio.Queue)
-        self._followed: set[str] = set()
+        self._queues: dict[str, asyncio.Queue[Event]] = {}  #: the jobs followed, each with its events
         self._finals: dict[str, list[int]] = defaultdict(list)  #: a job's last event rows, kept until handed out
         self._seen: set[int] = set()  #: event rows handed to a job's queue and not deleted yet
         self._tasks: list[asyncio.Task] = []
@@ -57,7 +55,7 @@ class RemoteEngine:
         await self.stop()
         # A fresh start (after a lost lease) re-reads what is still in the table: a job's last event is
         # kept there until handed out, so nothing the dispatcher needs is lost with this memory.
-        for kept in (self._queues, self._followed, self._finals, self._seen):
+        for kept in (self._queues, self._finals, self._seen):
             kept.clear()
         self._app = jobqueue.app(self.database_url, min_size=1, max_size=4)
         await self._app.open_async()
@@ -83,7 +81,6 @@ class RemoteEngine:
 
     # ------------------------------------------------------------------ jobs
     async def submit(self, job_id: str, spec: JobSpec) -> None:
-        self._followed.add(job_id)
         self._queues.setdefault(job_id, asyncio.Queue())
         existing = await self._active(job_id)
         if existing is not None:  # queued or painting since before this replica took over: follow it
@@ -105,7 +102,8 @@ class RemoteEngine:
             return
         manager = self._app.job_manager
         if await manager.cancel_job_by_id_async(job.id):  # still waiting: no worker will say so, we do
-            self._queues[job_id].put_nowait(Cancelled(job_id))
+            if job_id in self._queues:
+                self._queues[job_id].put_nowait(Cancelled(job_id))
             return
         await manager.cancel_job_by_id_async(job.id, abort=True)  # painting: it stops at its next step
 
@@ -116,7 +114,6 @@ class RemoteEngine:
         async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on Python 3.11)
             event = await self._queues[job_id].get()
         if event.kind in FINAL:
-            self._followed.discard(job_id)
             self._queues.pop(job_id, None)
             self._seen.difference_update(self._finals.pop(job_id, ()))
             with contextlib.suppress(Exception):  # kept otherwise until pruned: harmless
@@ -150,11 +147,11 @@ class RemoteEngine:
                 async with asyncio.timeout(self.poll):
                     await self._wake.wait()
             self._wake.clear()
-            if not self._followed:
+            if not self._queues:
                 continue
             try:
                 rows = await self._app.connector.execute_query_all_async(
-                    jobqueue.SELECT_EVENTS, jobs=sorted(self._followed)
+                    jobqueue.SELECT_EVENTS, jobs=sorted(self._queues)
                 )
             except Exception as exc:
                 log.warning("reading engine events: %s", exc)
@@ -173,7 +170,7 @@ class RemoteEngine:
                     self._finals[row["job_id"]].append(row["id"])
                 else:
                     read.append(row["id"])
-                if row["job_id"] in self._followed:
+                if row["job_id"] in self._queues:
                     self._queues[row["job_id"]].put_nowait(event)
             if read:
                 try:
@@ -202,7 +199,6 @@ class RemoteEngine:
 
     async def _refresh_workers(self) -> None:
         rows = await self._app.connector.execute_query_all_async(jobqueue.LIVE_WORKERS, stale=self.stale_after)
-        self.workers = [dict(row) for row in rows]
         self.slots = sum(row["slots"] for row in rows)
         devices = sorted({row["device"] for row in rows})
         modes = tuple(dict.fromkeys(m for row in rows for m in row["modes"].split()))
@@ -218,8 +214,10 @@ class RemoteEngine:
             if job.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("job %s lost its worker %d times; giving up", ours, job.attempts + 1)
                 await manager.finish_job_by_id_async(job.id, status=_failed(), delete_job=False)
-                self._queues[ours].put_nowait(
-                    Failed(ours, "engine_crashed", "The painting engine stopped unexpectedly.")
+                # through the table like a worker's own failure: a replica that leads later finds it too
+                failed = Failed(ours, "engine_crashed", "The painting engine stopped unexpectedly.")
+                await self._app.connector.execute_query_async(
+                    jobqueue.INSERT_EVENT, job_id=ours, body=jobqueue.dump(failed)
                 )
                 continue
             log.warning("job %s: its worker stopped answering; handing it to another", ours)

@@ -174,8 +174,8 @@ class Dispatcher:
         )
         self._follower_slots = 0  #: the workers' slots, as a following replica reads them
         self._in_step = False  #: workers mode: the last look at the database worked
-        #: workers mode: what else other replicas change and this one re-reads every 5 s (the bans)
-        self.refreshers: list[Callable[[], Awaitable[None]]] = []
+        #: workers mode: what other replicas change and this one re-reads every 5 s (languages, bans)
+        self.refreshers: list[Callable[[], Awaitable[None]]] = [lambda: self.languages.load(self.db)]
         self._mirror_task: asyncio.Task | None = None
         self._unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
         self._background: set[asyncio.Task] = set()
@@ -397,7 +397,6 @@ class Dispatcher:
             beats += 1
             try:
                 if beats % 10 == 0:  # another replica may have recorded a /language choice or a /ban
-                    await self.languages.load(self.db)
                     for refresh in self.refreshers:
                         await refresh()
                 if self.leading:
@@ -414,8 +413,7 @@ class Dispatcher:
     async def _adopt(self) -> None:
         if self.paint.task is None:  # still taking over
             return
-        lanes = list(filter(None, (self.paint, self.instant)))
-        known = {j for lane in lanes for j in (*lane.queue.waiting, *lane.queue.running_jobs)}
+        known = self._queued_here()
         async with self.db.session() as session:
             active = Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
             new = (
@@ -433,7 +431,7 @@ class Dispatcher:
                 .all()
             )
         for job in new:
-            if not self._queued_here(job.id):  # (this replica may have queued it meanwhile)
+            if job.id not in self._queued_here():  # (this replica may have queued it meanwhile)
                 self.submit(job)
         for job_id in cancels:
             async with self.db.session() as session, session.begin():
@@ -441,9 +439,10 @@ class Dispatcher:
                 job.cancel_requested_at = None
             await self.cancel(job_id)
 
-    def _queued_here(self, job_id: int) -> bool:
+    def _queued_here(self) -> set[int]:
+        """The jobs this replica's lanes hold, waiting or painting."""
         lanes = filter(None, (self.paint, self.instant))
-        return any(job_id in lane.queue or job_id in lane.queue.running_jobs for lane in lanes)
+        return {j for lane in lanes for j in (*lane.queue.waiting, *lane.queue.running_jobs)}
 
     async def _mirror(self) -> None:
         """A follower's view of the queue, rebuilt from the jobs in the database the way the leader
@@ -464,12 +463,13 @@ class Dispatcher:
             workers = (await session.execute(select(EngineWorker).where(EngineWorker.seen_at > seen))).scalars().all()
         queue = FairQueue()
         for job in sorted(jobs, key=lambda j: j.status != JobStatus.RUNNING):
-            try:
-                spec = JobSpec.from_dict(job.spec)
-                self._work[job.id], self._mode[job.id] = units(spec), spec.mode
-            except (SpecError, SettingsError):
-                continue
-            if spec.mode == quality.INSTANT and self.instant_ready:
+            if job.id not in self._mode:  # read each job's spec once, not twice a second
+                try:
+                    spec = JobSpec.from_dict(job.spec)
+                    self._work[job.id], self._mode[job.id] = units(spec), spec.mode
+                except (SpecError, SettingsError):
+                    continue
+            if self._mode[job.id] == quality.INSTANT and self.instant_ready:
                 continue
             queue.push(job.id, job.user_id)
             if job.status == JobStatus.RUNNING:
