@@ -19,12 +19,11 @@ from .. import texts
 from ..domain import drafts
 from ..domain.experiments import command_mode, plan, variant
 from ..services import services
-from ..storage import Job
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
 from . import pictures
 from .groups import painting_allowed
-from .ordering import add_job, announce, job_options, refusal
+from .ordering import add_job, announce, job_options, own_job, refusal
 
 CAPTION = filters.CaptionRegex(r"^/(texture|dream|xray)(@\w+)?(\s|$)")
 #: The picture's role in each mode's job (engine.modes inputs).
@@ -107,9 +106,8 @@ def size_cap(svc, options: dict) -> int:
 async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int, choice: str) -> None:
     """♻ another texture, 🔲 tileable, a dream's depth or intensity: the same picture, one thing changed."""
     query, svc = update.callback_query, services(context)
-    async with svc.db.session() as db_session:
-        earlier = await db_session.get(Job, job_id)
-    spec = JobSpec.from_dict(earlier.spec) if earlier is not None and earlier.user_id == sender(update).id else None
+    earlier = await own_job(update, context, job_id)
+    spec = JobSpec.from_dict(earlier.spec) if earlier is not None else None
     settings = variant(spec.mode, spec.settings, choice) if spec is not None else None
     if settings is None:
         await query.answer(texts.STALE_BUTTON)

@@ -253,18 +253,28 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     svc.dispatcher.submit(job)
 
 
+async def own_job(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> Job | None:
+    """The job a button names, if it is the presser's own and of this chat; None otherwise.
+
+    Callback data comes from the client and can be forged (job ids count up from 1), so every
+    button that names a job goes through here: nobody acts on, or receives, another person's
+    picture, and a picture painted in one chat never appears in another."""
+    async with services(context).db.session() as db_session:
+        job = await db_session.get(Job, job_id)
+    if job is None or job.user_id != sender(update).id or job.chat_id != update.effective_chat.id:
+        return None
+    return job
+
+
 async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     query, svc = update.callback_query, services(context)
-    async with svc.db.session() as db_session:
-        job = await db_session.get(Job, job_id)
-    mine = job is not None and job.user_id == sender(update).id
+    mine = await own_job(update, context, job_id) is not None
     await query.answer(texts.CANCELLED if mine and await svc.dispatcher.cancel(job_id) else texts.NOTHING_TO_CANCEL)
 
 
 async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
-    async with services(context).db.session() as db_session:
-        job = await db_session.get(Job, job_id)
-    if job is None or job.user_id != sender(update).id or drafts.rerun_swapped(job) is None:
+    job = await own_job(update, context, job_id)
+    if job is None or drafts.rerun_swapped(job) is None:
         await update.callback_query.answer(texts.STALE_BUTTON)
         return
     await start_job(update, context, swap_from=job)
@@ -272,9 +282,8 @@ async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_
 
 async def rerun_properly(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     """🎨 under an instant picture: the same photo and styles, painted by the optimisation."""
-    async with services(context).db.session() as db_session:
-        job = await db_session.get(Job, job_id)
-    usable = job is not None and job.user_id == sender(update).id and job.content_path and job.style_paths
+    job = await own_job(update, context, job_id)
+    usable = job is not None and job.content_path and job.style_paths
     if not usable or not all(Path(p).exists() for p in [job.content_path, *job.style_paths]):
         await update.callback_query.answer(texts.STALE_BUTTON)
         return
@@ -283,9 +292,11 @@ async def rerun_properly(update: Update, context: ContextTypes.DEFAULT_TYPE, job
 
 async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     query = update.callback_query
-    async with services(context).db.session() as db_session:
-        job = await db_session.get(Job, job_id)
-    if job is None or not job.result_path or not Path(job.result_path).exists():
+    job = await own_job(update, context, job_id)
+    if job is None:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    if not job.result_path or not Path(job.result_path).exists():
         await query.answer(texts.PNG_GONE, show_alert=True)
         return
     await query.answer()

@@ -209,6 +209,17 @@ class PhoneUser:
                         return (await self.client._call("POST", "callback", payload))["result"]
         raise ControlError(f"no button {button!r} in chat {self.chat_id}")
 
+    async def press_data(self, data: str, *, message_id: int | None = None) -> dict:
+        """Press a button carrying ``data`` on a bot message here (the newest one, or ``message_id``),
+        whatever its keyboard holds: what a modified client can send."""
+        if message_id is None:
+            entries = [e for e in await self.sent() if e.get("kind") == "message" and not e.get("deleted")]
+            if not entries:
+                raise ControlError(f"no message to press on in chat {self.chat_id}")
+            message_id = entries[-1]["message"]["message_id"]
+        payload = {"chat_id": self.chat_id, "from": self.sender, "message_id": message_id, "data": data}
+        return (await self.client._call("POST", "callback", payload))["result"]
+
     async def _current(self, message_id: int) -> dict | None:
         current = None
         for entry in await self.sent():
