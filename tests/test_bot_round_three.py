@@ -7,9 +7,8 @@ import asyncio
 
 import pytest
 
-from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
+from .bot_harness import RunningBot, photo_with, prepare, text_message
+from .conftest import picture
 
 GROUP = -100777
 
@@ -64,3 +63,23 @@ async def test_a_private_painting_cannot_be_pulled_into_a_group_by_its_owner(run
     await ann.press("📄 Full-size PNG")
     document = await ann.wait_for(lambda e: e["kind"] == "message" and "document" in e["message"], since=mark)
     assert document["message"]["document"]["file_name"] == f"painting_{job_id}.png"
+
+
+# 3. Every column holds what Telegram (or a client ignoring its limits) can send, on PostgreSQL.
+async def test_long_names_titles_and_language_tags_work_on_postgresql(double, client, tmp_path, postgres_url):
+    running = await RunningBot(double, tmp_path, database_url=postgres_url).start()
+    try:
+        tag = "en-gb-oxendict-x-abcdefgh"  # 25 characters, a valid IETF tag
+        long_name = "Ünïcødé " * 40  # 320 characters, past Telegram's 64
+        zed = client.user(9521, long_name, username="z" * 40, language_code=tag)
+        await prepare(zed)
+        odd = client.user(9522, "Odd", language_code="x-" + "a" * 120)
+        await odd.send_photo(picture(120, 90))
+        await odd.wait_for(lambda e: text_message(e, "Got your photo"))
+        titled = client.user(9523, "Tia", chat_id=GROUP, chat_type="supergroup", title="🎨" * 255)
+        await titled.send_photo(picture(120, 90), caption="/stylize")
+        await titled.wait_for(lambda e: text_message(e, "Got it, Tia"))
+        await zed.press("▶ Stylize")
+        await zed.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    finally:
+        await running.stop()

@@ -5,8 +5,10 @@ endpoint is down, and refuses getUpdates while a webhook is set."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
+import pytest
 
 from bot.app import build_application
 from bot.config import Config
@@ -85,3 +87,61 @@ async def test_updates_arrive_by_webhook_with_the_secret_and_are_retried_while_i
         assert (await application.bot.get_webhook_info()).pending_update_count == 0
     finally:
         await stop(application, server)
+
+
+def help_update(update_id: int, user_id: int = 9911) -> dict:
+    sender = {"id": user_id, "is_bot": False, "first_name": "Una"}
+    chat = {"id": user_id, "type": "private"}
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 0, "chat": chat, "from": sender,
+                                                 "text": "/help"}}  # fmt: skip
+
+
+async def test_an_update_posted_twice_is_handled_once_even_across_a_restart(double, client, tmp_path):
+    """Telegram posts an update again when the answer was slow; a second replica, or this one after a
+    restart, may receive it."""
+    port = free_port()
+    url, headers = f"http://127.0.0.1:{port}/telegram", {SECRET_HEADER: SECRET}
+    double.ensure_chat({"id": 9911, "type": "private"}, {"id": 9911, "is_bot": False, "first_name": "Una"})
+    application, server = await start(double, tmp_path, port)
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(2):
+                async with session.post(url, json=help_update(5001), headers=headers) as answer:
+                    assert answer.status == 200
+        una = client.user(9911, "Una")
+        await una.wait_for(lambda e: text_message(e, "photo"))
+        await asyncio.sleep(0.5)
+        assert len(await una.sent()) == 1
+    finally:
+        await stop(application, server)
+    application, server = await start(double, tmp_path, port)
+    try:
+        async with aiohttp.ClientSession() as session:
+            for update_id in (5001, 5002):
+                async with session.post(url, json=help_update(update_id), headers=headers) as answer:
+                    assert answer.status == 200
+        await una.wait_for(lambda e: text_message(e, "photo"), since=1)
+        await asyncio.sleep(0.5)
+        answers = [e for e in await una.sent() if e["kind"] == "message"]
+        assert len(answers) == 2  # 5001 once, 5002 once
+    finally:
+        await stop(application, server)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000, b"[1, 2]", b'"text"',
+     b'{"update_id": "1"}', b'{"update_id": true}', b"\xff\xfe", b'{"message": {}}'],
+    ids=["nested list", "nested object", "list", "string", "id as text", "id as bool", "not utf-8", "no id"],
+)  # fmt: skip
+async def test_a_body_that_is_not_an_update_gets_400_quietly(double, tmp_path, caplog, body):
+    port = free_port()
+    application, server = await start(double, tmp_path, port)
+    try:
+        async with aiohttp.ClientSession() as session:
+            url, headers = f"http://127.0.0.1:{port}/telegram", {SECRET_HEADER: SECRET}
+            async with session.post(url, data=body, headers=headers) as answer:
+                assert answer.status == 400
+    finally:
+        await stop(application, server)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from ..config import Config
+from ..storage import queries
 from ..telegram.request import readable_updates
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,20 @@ class WebhookServer:
             return web.Response(status=403, text="wrong secret token")
         try:
             payload = json.loads(await request.read())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
             return web.Response(status=400, text="not JSON")
-        if not isinstance(payload, dict):
+        update_id = payload.get("update_id") if isinstance(payload, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
             return web.Response(status=400, text="not an update")
         updates = [payload]
         readable_updates(updates)  # one PTB cannot parse becomes an empty update, skipped (logged once)
         svc = self.application.bot_data.get("services")
+        if svc is not None:
+            async with svc.db.session() as session, session.begin():
+                fresh = await queries.first_sight(session, update_id)
+            if not fresh:  # Telegram posted it again (our answer was slow): handled once
+                log.info("update %s posted again; already taken", update_id)
+                return web.Response(text="ok")
         if svc is not None and svc.inbox is not None:
             updates = await svc.inbox.record(updates)  # picture messages survive a crash from here on
         for update in updates:

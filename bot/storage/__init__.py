@@ -1,7 +1,7 @@
 """Persistence: SQLAlchemy 2 models, an async database handle, and Alembic migrations at start."""
 
 from .db import Database
-from .models import Base, Chat, Draft, Inbox, Job, JobStatus, Preset, Setting, SettingChange, User, as_utc
+from .models import Base, Chat, Draft, Inbox, Job, JobStatus, Preset, SeenUpdate, Setting, SettingChange, User, as_utc
 
 __all__ = [
     "Base",
@@ -12,6 +12,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Preset",
+    "SeenUpdate",
     "Setting",
     "SettingChange",
     "User",

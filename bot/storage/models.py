@@ -50,7 +50,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     first_name: Mapped[str] = mapped_column(String(256), default="")
     username: Mapped[str | None] = mapped_column(String(64))
-    language_code: Mapped[str | None] = mapped_column(String(16))  #: what their Telegram app says
+    language_code: Mapped[str | None] = mapped_column(String(64))  #: what their Telegram app says
     language: Mapped[str | None] = mapped_column(String(16))  #: what they chose with /language (bot.i18n)
     banned: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -100,7 +100,7 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(32))
     result_path: Mapped[str | None] = mapped_column(Text)
-    result_file_id: Mapped[str | None] = mapped_column(String(256))
+    result_file_id: Mapped[str | None] = mapped_column(Text)
     request_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -156,7 +156,7 @@ class Preset(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
-    file_id: Mapped[str] = mapped_column(String(256))
+    file_id: Mapped[str] = mapped_column(Text)
     path: Mapped[str] = mapped_column(Text)
     added_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -192,6 +192,16 @@ class Inbox(Base):
     payload: Mapped[dict] = mapped_column()  #: the update, as JSON
     attempts: Mapped[int] = mapped_column(Integer, default=0)  #: times replayed after a restart
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SeenUpdate(Base):
+    """An update id the webhook has taken: Telegram posts an update again when the answer is slow,
+    and any replica may receive the second post."""
+
+    __tablename__ = "seen_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Delivery(Base):

@@ -7,10 +7,15 @@ SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from datetime import timedelta
+
+from sqlalchemy import String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .models import Chat, Draft, Inbox, Job, Setting, SettingChange, User
+from .models import Chat, Draft, Inbox, Job, SeenUpdate, Setting, SettingChange, User, utcnow
+
+#: How long an update id is remembered: Telegram gives up re-sending an update after a day.
+SEEN_FOR = timedelta(days=2)
 
 
 def _insert(db_session, model):
@@ -18,15 +23,27 @@ def _insert(db_session, model):
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
+def fit(model, values: dict) -> dict:
+    """``values`` with each text cut to its column's length: what Telegram sends has limits of its
+    own that change (and clients that ignore them), and PostgreSQL refuses a longer value outright,
+    which would fail every message of that person."""
+    columns = model.__table__.columns
+    fitted = {}
+    for key, value in values.items():
+        length = getattr(columns[key].type, "length", None) if isinstance(columns[key].type, String) else None
+        fitted[key] = value[:length] if isinstance(value, str) and length else value
+    return fitted
+
+
 async def upsert_user(db_session, user_id: int, first_name: str, username: str | None, language: str | None) -> None:
     """Create the user or refresh their names; never touches ``banned``."""
-    names = {"first_name": first_name, "username": username, "language_code": language}
+    names = fit(User, {"first_name": first_name, "username": username, "language_code": language})
     statement = _insert(db_session, User).values(id=user_id, **names)
     await db_session.execute(statement.on_conflict_do_update(index_elements=[User.id], set_=names))
 
 
 async def upsert_chat(db_session, chat_id: int, chat_type: str, title: str | None) -> None:
-    values = {"type": chat_type, "title": title}
+    values = fit(Chat, {"type": chat_type, "title": title})
     statement = _insert(db_session, Chat).values(id=chat_id, **values)
     await db_session.execute(statement.on_conflict_do_update(index_elements=[Chat.id], set_=values))
 
@@ -42,6 +59,15 @@ async def keep_in_inbox(db_session, rows: list[dict]) -> None:
     """Picture messages fetched from Telegram; one fetched twice is kept once."""
     statement = _insert(db_session, Inbox).values(rows)
     await db_session.execute(statement.on_conflict_do_nothing(index_elements=[Inbox.update_id]))
+
+
+async def first_sight(db_session, update_id: int) -> bool:
+    """Record an update id; False if it was recorded before (the same update posted again)."""
+    statement = _insert(db_session, SeenUpdate).values(update_id=update_id, seen_at=utcnow())
+    result = await db_session.execute(statement.on_conflict_do_nothing(index_elements=[SeenUpdate.update_id]))
+    if update_id % 100 == 0:  # now and then, forget what Telegram no longer re-sends
+        await db_session.execute(delete(SeenUpdate).where(SeenUpdate.seen_at < utcnow() - SEEN_FOR))
+    return result.rowcount == 1
 
 
 async def move_chat(db_session, old_id: int, new_id: int) -> bool:
