@@ -18,6 +18,7 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -50,8 +51,29 @@ def chat_for(person: Person, where: str) -> dict:
     return dict(GROUP) if where == "group" else {"id": person.id, "type": "private"}
 
 
+#: Uploads shown in the page as what they are; anything else (HTML, SVG, scripts …) is only ever a
+#: download, so a file someone sends cannot run script from the demo's address.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif"}
+
+
+@web.middleware
+async def same_origin_only(request: web.Request, handler):
+    """Refuse a POST that another web page made: the demo sends as its owner, so any site open in the
+    same browser could otherwise post commands and pictures (cross-site request forgery). Browsers
+    say where a request comes from (``Origin``, ``Sec-Fetch-Site``); tools that send neither are
+    not a web page."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        origin = request.headers.get("Origin")
+        site = request.headers.get("Sec-Fetch-Site")
+        foreign_origin = origin is not None and origin != f"{request.scheme}://{request.host}"
+        if foreign_origin or site not in (None, "same-origin", "none"):
+            return web.json_response({"ok": False, "description": "Requests from other sites are refused."},
+                                     status=403)  # fmt: skip
+    return await handler(request)
+
+
 def make_app(double: TelegramDouble) -> web.Application:
-    app = web.Application(client_max_size=MAX_UPLOAD)
+    app = web.Application(client_max_size=MAX_UPLOAD, middlewares=[same_origin_only])
     closing = asyncio.Event()  # set at shutdown: every event stream ends
 
     async def close_streams(_app) -> None:
@@ -127,10 +149,15 @@ def make_app(double: TelegramDouble) -> web.Application:
         stored = double.files.get(request.match_info["file_id"])
         if stored is None:
             raise web.HTTPNotFound()
-        headers = {}
-        if stored.file_name:
-            headers["Content-Disposition"] = f'inline; filename="{stored.file_name}"'
-        return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream",
+        mime = (stored.mime_type or "application/octet-stream").split(";")[0].strip().lower()
+        inline = mime in INLINE_TYPES or mime.startswith("video/")
+        name = quote(stored.file_name or "file")
+        headers = {
+            "Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{name}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",  # even a mislabelled file runs nothing
+        }
+        return web.Response(body=stored.data, content_type=mime if inline else "application/octet-stream",
                             headers=headers)  # fmt: skip
 
     async def events(request):
