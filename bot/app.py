@@ -35,6 +35,7 @@ from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache, picture_in
 from .telegram.inbox import PictureInbox
 from .telegram.request import RateLimiter, RetryingRequest
+from .telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
 N_ = i18n.N_
@@ -162,6 +163,7 @@ def build_application(
         # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
         .request(RetryingRequest(connection_pool_size=256))
         .application_class(PaintbotApplication)
+        .concurrent_updates(PerChatOrder())  # a busy chat never holds up the others
     )
     # Long polling gets its own connection, as PTB's default; ours skips updates it cannot read and
     # keeps picture messages in the inbox before PTB confirms them to Telegram. A webhook has no

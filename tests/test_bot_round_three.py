@@ -7,6 +7,8 @@ import asyncio
 
 import pytest
 
+from bot.telegram.update_order import KeyedLocks
+
 from .bot_harness import RunningBot, photo_with, prepare, text_message
 from .conftest import picture
 
@@ -83,3 +85,50 @@ async def test_long_names_titles_and_language_tags_work_on_postgresql(double, cl
         await zed.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
     finally:
         await running.stop()
+
+
+# 2. A busy group holds up only itself.
+async def test_a_busy_group_never_holds_up_another_chat(running, client):
+    """Telegram allows a bot about 20 messages a minute in a group; answers past that wait their
+    turn, but only that group's. 22 /help there: the 21st and 22nd answers wait 3 and 6 s."""
+    ann = member(client, 9531, "Ann")
+    cid = client.user(9532, "Cid")
+    await prepare(cid)
+    for _ in range(22):
+        await ann.send_text("/help")
+    await ann.wait_for(lambda e: text_message(e, "/stylize"))
+    mark = await cid.mark()
+    await cid.send_text("/help")
+    await cid.press("▶ Stylize")
+    await cid.wait_for(lambda e: text_message(e, "photo"), since=mark)
+    await cid.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
+    group_answers = [e for e in await ann.sent() if e["kind"] == "message"]
+    assert len(group_answers) < 22, "the private chat waited for the group's budget"
+    # the group's own answers still all come, in order
+    for _ in range(200):
+        if len([e for e in await ann.sent() if e["kind"] == "message"]) == 22:
+            break
+        await asyncio.sleep(0.05)
+    assert len([e for e in await ann.sent() if e["kind"] == "message"]) == 22
+
+
+async def test_updates_of_one_chat_keep_their_order_while_other_chats_go_ahead():
+    locks, order = KeyedLocks(), []
+    release = asyncio.Event()
+
+    async def handle(name: str, keys: list[tuple], wait: bool = False) -> None:
+        async with locks.hold(keys):
+            if wait:
+                await release.wait()
+            order.append(name)
+
+    first = asyncio.create_task(handle("ann 1", [("chat", 1), ("user", 1)], wait=True))
+    second = asyncio.create_task(handle("ann 2", [("chat", 1), ("user", 1)]))
+    elsewhere = asyncio.create_task(handle("ann in a group", [("chat", -5), ("user", 1)]))
+    other = asyncio.create_task(handle("bob", [("chat", 2), ("user", 2)]))
+    await other
+    assert order == ["bob"]  # not held up by Ann's slow update
+    release.set()
+    await asyncio.gather(first, second, elsewhere)
+    assert order == ["bob", "ann 1", "ann 2", "ann in a group"]  # Ann's own, in her order
+    assert len(locks) == 0
