@@ -22,29 +22,36 @@ MAX_CONCURRENT = 256
 
 
 class KeyedLocks:
-    """One fair lock per key, dropped when nobody holds or waits for it."""
+    """Turns by key, in arrival order: whoever asks for keys waits for everyone who asked earlier for
+    any of them, and only for them. (One lock per key taken one after the other would not do: an
+    update waiting for its chat could be overtaken at its sender's lock by a later one.)"""
 
     def __init__(self) -> None:
-        self._locks: dict[tuple, asyncio.Lock] = {}
-        self._users: dict[tuple, int] = {}
+        self._last: dict[tuple, asyncio.Future] = {}
 
     @contextlib.asynccontextmanager
     async def hold(self, keys: list[tuple]):
-        async with contextlib.AsyncExitStack() as stack:
-            for key in sorted(set(keys)):  # one global order: two updates never wait on each other
-                lock = self._locks.setdefault(key, asyncio.Lock())
-                self._users[key] = self._users.get(key, 0) + 1
-                stack.callback(self._release, key)
-                await stack.enter_async_context(lock)  # asyncio.Lock is fair: first come, first served
+        keys = set(keys)
+        mine = asyncio.get_running_loop().create_future()
+        before = {self._last[key] for key in keys if key in self._last}
+        for key in keys:  # taken before the first await: the order is the order of arrival
+            self._last[key] = mine
+        try:
+            if before:
+                await asyncio.wait(before)  # never cancels what it waits for
             yield
-
-    def _release(self, key: tuple) -> None:
-        self._users[key] -= 1
-        if not self._users[key]:
-            del self._users[key], self._locks[key]
+        finally:
+            earlier = [f for f in before if not f.done()]  # only if this one was cancelled while waiting
+            if earlier:
+                asyncio.ensure_future(asyncio.wait(earlier)).add_done_callback(lambda _: mine.set_result(None))
+            else:
+                mine.set_result(None)
+                for key in keys:
+                    if self._last.get(key) is mine:
+                        del self._last[key]
 
     def __len__(self) -> int:
-        return len(self._locks)
+        return len(self._last)
 
 
 def order_keys(update: object) -> list[tuple]:
