@@ -105,10 +105,12 @@ class PaintbotApplication(Application):
 def routes() -> list[tuple[int, object]]:
     """Every handler, in the order PTB tries them (first match wins within a group)."""
     return [
-        # group -2: an update from nobody (a channel post, a malformed payload) is skipped quietly
-        (-2, TypeHandler(_Update, pictures.skip_anonymous)),
-        # group -1: a banned user's updates stop here, before anything else
-        (-1, TypeHandler(_Update, admin.refuse_banned)),
+        # group -3: an update from nobody (a channel post, a malformed payload) is skipped quietly
+        (-3, TypeHandler(_Update, pictures.skip_anonymous)),
+        # group -2: a banned user's updates stop here, before anything else
+        (-2, TypeHandler(_Update, admin.refuse_banned)),
+        # group -1: a command or a button ends a /texture, /dream or /xray waiting for its picture
+        (-1, TypeHandler(_Update, experiments.end_waiting)),
         # a group upgraded to a supergroup: everything moves to the new chat id
         (0, MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate)),
         # admin and owner commands

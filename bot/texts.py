@@ -274,6 +274,16 @@ def mode_prompt(mode: str, group: bool, user_id: int, name: str | None) -> str:
     return _labels("MODE_PROMPTS")[mode]
 
 
+def one_picture_at_a_time(mode: str, n: int) -> str:
+    """An album after /texture (…) alone: only its first picture is taken."""
+    command = {"reconstruct": "/xray"}.get(mode, f"/{mode}")
+    return ngettext(
+        "I take one picture at a time: this one, the first of your {n}. Send the others one by one with {command}.",
+        "I take one picture at a time: this one, the first of your {n}. Send the others one by one with {command}.",
+        n,
+    ).format(n=n, command=command)
+
+
 def done_in(mode: str, seconds: float) -> str:
     return f"{MODE_ICONS.get(mode, '🎨')} " + _("Done in {time}").format(time=duration(seconds))
 

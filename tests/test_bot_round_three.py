@@ -132,3 +132,29 @@ async def test_updates_of_one_chat_keep_their_order_while_other_chats_go_ahead()
     await asyncio.gather(first, second, elsewhere)
     assert order == ["bob", "ann 1", "ann 2", "ann in a group"]  # Ann's own, in her order
     assert len(locks) == 0
+
+
+# 4. A mode waiting for its picture ends when something else is asked for.
+async def test_a_waiting_texture_ends_when_a_dream_is_asked_for(running, client):
+    kim = client.user(9541, "Kim")
+    await kim.send_text("/texture")
+    await kim.wait_for(lambda e: text_message(e, "texture"))
+    await kim.send_photo(picture(120, 90), caption="/dream")
+    await kim.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    mark = await kim.mark()
+    await kim.send_photo(picture(120, 90, seed=3))
+    await kim.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+    jobs = await running.settled_jobs()
+    assert [j.spec["mode"] for j in jobs] == ["dream"]  # no texture, no second daily picture
+
+
+async def test_a_waiting_dream_given_an_album_says_it_takes_the_first(running, client):
+    lia = client.user(9542, "Lia")
+    await lia.send_text("/dream")
+    await lia.wait_for(lambda e: text_message(e, "dream"))
+    mark = await lia.mark()
+    await lia.send_album([picture(120, 90, seed=i) for i in range(3)])
+    said = await lia.wait_for(lambda e: text_message(e, "one picture at a time"), since=mark)
+    assert "3" in said["message"]["text"] and "/dream" in said["message"]["text"]
+    await lia.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
+    assert len(await running.settled_jobs()) == 1

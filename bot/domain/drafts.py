@@ -12,6 +12,9 @@ from ..storage.models import Job
 from ..telegram.senders import sender
 
 MAX_STYLES = 2
+#: How long a /texture, /dream or /xray sent alone waits for its picture: a picture sent later
+#: is taken as a picture for the draft, not as the one asked for long ago.
+WAITING_FOR = 600.0
 
 
 async def load(db_session, update: Update) -> Draft:
@@ -27,8 +30,28 @@ async def load(db_session, update: Update) -> Draft:
 
 def start_over(draft: Draft) -> None:
     draft.content_path, draft.style_paths, draft.gamma = None, [], 0.5
-    if "pending" in draft.options:  # a /texture, /dream or /xray still waiting for its picture
-        draft.options = {k: v for k, v in draft.options.items() if k != "pending"}
+    stop_waiting(draft)
+
+
+def wait_for_picture(draft: Draft, mode: str, now: float) -> None:
+    """``/texture`` (…) alone: the person's next picture is for ``mode``."""
+    draft.options = {**draft.options, "pending": mode, "pending_at": now}
+
+
+def waiting_mode(draft: Draft, now: float) -> str | None:
+    """The mode waiting for this person's next picture, if they were just asked for one."""
+    mode, since = draft.options.get("pending"), draft.options.get("pending_at")
+    if not mode or not isinstance(since, int | float) or not 0 <= now - since <= WAITING_FOR:
+        return None
+    return mode
+
+
+def stop_waiting(draft: Draft) -> bool:
+    """Something else was asked for: no mode waits for a picture any more. True if one did."""
+    if "pending" not in draft.options and "pending_at" not in draft.options:
+        return False
+    draft.options = {k: v for k, v in draft.options.items() if k not in ("pending", "pending_at")}
+    return True
 
 
 def set_content(draft: Draft, path: str, message_id: int | None) -> None:

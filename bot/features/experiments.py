@@ -8,7 +8,10 @@ safety as style transfer; the buttons under a result make another one with one t
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+from sqlalchemy import select
 
 from telegram import ForceReply, Message, Update
 from telegram.ext import ContextTypes, filters
@@ -19,6 +22,7 @@ from .. import texts
 from ..domain import drafts
 from ..domain.experiments import command_mode, plan, variant
 from ..services import services
+from ..storage import Draft
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
 from . import pictures
@@ -43,7 +47,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        draft.options = {**draft.options, "pending": mode}
+        drafts.wait_for_picture(draft, mode, time.time())
     who = sender(update)
     markup = ForceReply(selective=True) if group else None
     await message.reply_text(texts.mode_prompt(mode, group, who.id, who.name), parse_mode="HTML", reply_markup=markup)
@@ -59,16 +63,36 @@ async def caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def take_pending(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """After ``/texture`` (…) alone, the sender's next picture is the one it asked for: start it and
-    say True; False when no command is waiting for a picture."""
+    say True; False when no command is waiting for a picture. An album: its first picture, and a word
+    that the others were not taken."""
     async with services(context).db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        mode = draft.options.get("pending")
-        if mode:
-            draft.options = {k: v for k, v in draft.options.items() if k != "pending"}
+        mode = drafts.waiting_mode(draft, time.time())
+        drafts.stop_waiting(draft)
     if mode not in ROLES:
         return False
+    if len(messages) > 1:
+        await messages[0].reply_text(texts.one_picture_at_a_time(mode, len(messages)))
     await start(update, context, mode, messages[0], messages[0])
     return True
+
+
+async def end_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before the handlers: a command, a captioned command or a button press asks for something
+    else, so a ``/texture`` (…) sent alone no longer waits for the next picture (which then goes to
+    the draft as usual). The waiting command itself sets it again after this."""
+    message = update.message
+    text = (message.text or message.caption or "") if message is not None else ""
+    if not (text.startswith("/") or update.callback_query is not None):
+        return
+    chat, person = update.effective_chat, update.effective_user
+    if chat is None or person is None:
+        return
+    async with services(context).db.session() as db_session, db_session.begin():
+        found = select(Draft).where(Draft.chat_id == chat.id, Draft.user_id == sender(update).id)
+        draft = (await db_session.execute(found)).scalar_one_or_none()
+        if draft is not None:
+            drafts.stop_waiting(draft)
 
 
 async def start(
