@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
@@ -55,10 +56,16 @@ async def test_two_members_stylize_at_once_and_never_mix(double, client, tmp_pat
         mark = await ann.mark()
         await ann.press("▶ Stylize", message_id=ann_ready["message"]["message_id"])
         await bob.press("▶ Stylize", message_id=bob_ready["message"]["message_id"])
+        # chats are handled concurrently: both cards are out before someone in another chat presses
+        cards = []
+        while len(cards) < 2:
+            await asyncio.sleep(0.02)
+            cards = [e for e in (await bob.sent())[mark:] if photo_with(e, "Queued")]
         # /queue: names from this chat only, in painting order
         outsider = client.user(5109, "Zed")
         await prepare(outsider, seed=9)
         await outsider.press("▶ Stylize")
+        await outsider.wait_for(lambda e: photo_with(e, "Queued"))
         queue_mark = await ann.mark()
         await ann.send_text("/queue")
         queue = await ann.wait_for(lambda e: text_message(e, "The queue"), since=queue_mark)
