@@ -87,6 +87,8 @@ _MESSAGES: dict[str, str] = {
     "BUTTON_PNG": N_("📄 Full-size PNG"),
     "BUTTON_SWAP_STYLES": N_("🔀 Swap styles"),
     "BUTTON_SWAP_ROLES": N_("🔄 Photo ⇄ style"),
+    "BUTTON_AS_STYLE": N_("🖼 It's a style"),
+    "USED_AS_STYLE": N_("🖼 Style: this picture. 📷 Photo: the one you painted last. Tap ▶ Stylize."),
     "BUTTON_KEEP_COLORS": N_("🎨 Keep my colours"),
     "BUTTON_PROPER": N_("🎨 Paint it properly"),
     "BUTTON_ANOTHER": N_("♻ Another one"),
@@ -227,6 +229,17 @@ def album_roles(n_styles: int) -> str:
     styles = ", ".join(_("picture {number}").format(number=i) for i in range(2, n_styles + 2))
     roles = ngettext("📷 Photo: picture 1 · 🖼 style: {styles}.", "📷 Photo: picture 1 · 🖼 styles: {styles}.", n_styles)
     return roles.format(styles=styles) + " " + _go_hint(n_styles)
+
+
+def next_photo(n_styles: int) -> str:
+    """A photo sent after a painting: the next painting's photo, with the styles of the last one."""
+    return ngettext(
+        "📷 New photo: this one, for a new painting in the same style as your last. Tap ▶ Stylize, or "
+        "send another style. Meant this as a style for the last photo? Tap 🖼 below.",
+        "📷 New photo: this one, for a new painting in the same two styles as your last. Tap ▶ Stylize, or "
+        "send other styles. Meant this as a style for the last photo? Tap 🖼 below.",
+        n_styles,
+    )
 
 
 def draft_ready(n_styles: int, gamma: float) -> str:

@@ -9,8 +9,8 @@ import pytest
 
 from bot.telegram.update_order import KeyedLocks
 
-from .bot_harness import RunningBot, photo_with, prepare, text_message
-from .conftest import picture
+from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
+from .conftest import picture, stripes
 
 GROUP = -100777
 
@@ -158,3 +158,52 @@ async def test_a_waiting_dream_given_an_album_says_it_takes_the_first(running, c
     assert "3" in said["message"]["text"] and "/dream" in said["message"]["text"]
     await lia.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
     assert len(await running.settled_jobs()) == 1
+
+
+# 17. The second painting: a photo sent after a result starts the next one.
+async def draft_of(running, user_id: int):
+    from sqlalchemy import select
+
+    from bot.storage import Draft
+
+    async with running.services.db.session() as session:
+        return (await session.execute(select(Draft).where(Draft.user_id == user_id))).scalar_one()
+
+
+async def test_a_photo_after_a_result_is_the_next_paintings_photo(running, client):
+    mia = client.user(9551, "Mia")
+    await mia.send_text("/new")
+    await painted(running, mia)
+    first = await draft_of(running, 9551)
+    mark = await mia.mark()
+    await mia.send_photo(picture(150, 100, seed=5))
+    said = await mia.wait_for(lambda e: text_message(e, "New photo"), since=mark)
+    assert "▶ Stylize" in buttons(said) and "🖼 It's a style" in buttons(said)
+    second = await draft_of(running, 9551)
+    assert second.content_path != first.content_path and second.style_paths == first.style_paths
+    await mia.press("▶ Stylize")
+    await mia.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
+    jobs = await running.settled_jobs()
+    assert jobs[-1].content_path == second.content_path and len(jobs) == 2
+
+    # meant as a style: one tap makes it the style of the photo before
+    mark = await mia.mark()
+    await mia.send_photo(stripes(90, 90, period=9))
+    await mia.wait_for(lambda e: text_message(e, "New photo"), since=mark)
+    await mia.press("🖼 It's a style")
+    await mia.wait_for(lambda e: e["kind"] == "edit" and "Style: this picture" in e["after"].get("text", ""))
+    third = await draft_of(running, 9551)
+    assert third.content_path == second.content_path and len(third.style_paths) == 1
+    assert third.style_paths != second.style_paths
+
+
+async def test_an_album_after_a_result_is_a_new_photo_and_styles(running, client):
+    noa = client.user(9552, "Noa")
+    await painted(running, noa)
+    before = await draft_of(running, 9552)
+    mark = await noa.mark()
+    await noa.send_album([picture(150, 100, seed=7), stripes(90, 90, period=5)])
+    said = await noa.wait_for(lambda e: text_message(e, "Photo: picture 1"), since=mark)
+    assert "style: picture 2" in said["message"]["text"]
+    after = await draft_of(running, 9552)
+    assert after.content_path != before.content_path and len(after.style_paths) == 1

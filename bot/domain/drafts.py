@@ -30,6 +30,7 @@ async def load(db_session, update: Update) -> Draft:
 
 def start_over(draft: Draft) -> None:
     draft.content_path, draft.style_paths, draft.gamma = None, [], 0.5
+    draft.options = {k: v for k, v in draft.options.items() if k not in ("painted", "earlier_content")}
     stop_waiting(draft)
 
 
@@ -94,21 +95,47 @@ def swap_roles(draft: Draft) -> None:
         draft.content_path, draft.style_paths = draft.style_paths[0], [draft.content_path, *draft.style_paths[1:]]
 
 
+def painted(draft: Draft) -> None:
+    """▶ started a picture from this draft: the next photo begins the next painting."""
+    draft.options = {k: v for k, v in draft.options.items() if k != "earlier_content"} | {"painted": True}
+
+
+def use_as_style(draft: Draft) -> bool:
+    """🖼 under "new photo": that picture was meant as a style for the photo painted before. False
+    when there is nothing to undo (an old button)."""
+    earlier = draft.options.get("earlier_content")
+    if not earlier or not draft.content_path:
+        return False
+    draft.style_paths = [draft.content_path]
+    draft.content_path = earlier
+    draft.options = {k: v for k, v in draft.options.items() if k != "earlier_content"}
+    return True
+
+
 def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption: str) -> str:
     """Take one picture or an album into the draft by the rules below; the reply to send.
 
     One picture: the photo if the caption says ``content`` or there is no photo yet (unless the
     caption says ``style``), else a style. An album: photo + styles, or only styles when the
-    photo is already there (unless captioned ``content``)."""
+    photo is already there (unless captioned ``content``). After a painting the next picture
+    starts the next one: a single photo replaces the photo and keeps the styles (the reply offers
+    to take it as a style instead, see :func:`use_as_style`), an album is photo + styles anew."""
     caption = caption.strip().lower()
+    after_painting = bool(draft.options.get("painted"))
+    draft.options = {k: v for k, v in draft.options.items() if k not in ("painted", "earlier_content")}
     if len(paths) > 1:
-        if draft.content_path and caption != "content":
+        if draft.content_path and caption != "content" and not after_painting:
             set_styles(draft, paths)
             return texts.styles_saved(len(draft.style_paths))
         set_content(draft, paths[0], first_message_id)
         set_styles(draft, paths[1:])
         return texts.album_roles(len(draft.style_paths))
     path = paths[0]
+    if after_painting and caption not in ("content", "style") and draft.content_path and draft.style_paths:
+        earlier = draft.content_path
+        set_content(draft, path, first_message_id)
+        draft.options = {**draft.options, "earlier_content": earlier}
+        return texts.next_photo(len(draft.style_paths))
     if caption == "content" or (caption != "style" and not draft.content_path):
         replaced = bool(draft.content_path)
         set_content(draft, path, first_message_id)

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
-
 from telegram import ForceReply, Message, Update
 from telegram.ext import ContextTypes, filters
 

@@ -4,6 +4,7 @@ quotas, and the buttons under a progress card or a result (✖, 📄, 🔀, 🔁
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from pathlib import Path
@@ -130,6 +131,10 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             drafts.swap_styles(draft)
         elif action == Action.ROLES:
             drafts.swap_roles(draft)
+        elif action == Action.AS_STYLE:
+            if not drafts.use_as_style(draft):
+                await query.answer(texts.STALE_BUTTON)
+                return
         elif action == Action.QUALITY and argument in offered(svc):
             options["quality"] = argument
         elif action == Action.STRENGTH and argument in STRENGTHS:
@@ -153,6 +158,10 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
     await query.answer()
     if action == Action.AGAIN:
         await query.message.reply_text(texts.SETTINGS_PROMPT, reply_markup=markup)
+        return
+    if action == Action.AS_STYLE:
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_text(texts.USED_AS_STYLE, reply_markup=markup)
         return
     try:
         await query.edit_message_reply_markup(markup)
@@ -198,6 +207,7 @@ async def start_job(
                 await query.answer(problem, show_alert=True)
                 return
             content, styles = draft.content_path, list(draft.style_paths)
+            drafts.painted(draft)
             planned = plan(options, draft.gamma, svc.config.presets)
             mode = INSTANT if isinstance(planned, InstantSettings) else "style"
             settings = non_defaults(planned)

@@ -20,6 +20,7 @@ class Action(StrEnum):
     MIX = "mix"  #: mix:<γ>
     SWAP = "swap"  #: swap the draft's two styles
     ROLES = "roles"  #: swap photo and first style
+    AS_STYLE = "asstyle"  #: the photo just sent after a painting is a style for the photo before
     QUALITY = "q"  #: q:<preset>
     STRENGTH = "s"  #: s:<name>
     SIZE = "px"  #: px:<side>

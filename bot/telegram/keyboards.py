@@ -11,8 +11,9 @@ from ..domain.quality import MIXES, SIZES, STRENGTHS
 from .callbacks import Action, data
 
 
-def ready(n_styles: int, gamma: float, *, roles: bool = False) -> InlineKeyboardMarkup:
-    """Under a complete draft: ▶ and ⚙; with two styles the mix and 🔀; after an album, 🔄 roles."""
+def ready(n_styles: int, gamma: float, *, roles: bool = False, as_style: bool = False) -> InlineKeyboardMarkup:
+    """Under a complete draft: ▶ and ⚙; with two styles the mix and 🔀; after an album, 🔄 roles;
+    after a photo that starts the next painting, 🖼 (it was a style)."""
     rows = [
         [
             B(texts.BUTTON_GO, callback_data=data(Action.GO)),
@@ -25,6 +26,8 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False) -> InlineKeyboard
         rows.append([B(texts.BUTTON_SWAP_STYLES, callback_data=data(Action.SWAP))])
     if roles:
         rows.append([B(texts.BUTTON_SWAP_ROLES, callback_data=data(Action.ROLES))])
+    if as_style:
+        rows.append([B(texts.BUTTON_AS_STYLE, callback_data=data(Action.AS_STYLE))])
     return InlineKeyboardMarkup(rows)
 
 
