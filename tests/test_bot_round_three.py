@@ -11,6 +11,7 @@ from bot.telegram.update_order import KeyedLocks
 
 from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
 from .conftest import picture, stripes
+from .fake_engine import FakeEngine
 
 GROUP = -100777
 
@@ -207,3 +208,26 @@ async def test_an_album_after_a_result_is_a_new_photo_and_styles(running, client
     assert "style: picture 2" in said["message"]["text"]
     after = await draft_of(running, 9552)
     assert after.content_path != before.content_path and len(after.style_paths) == 1
+
+
+# 9. /language while a job paints: the result speaks the new language.
+async def test_a_language_picked_while_painting_is_the_results_language(double, client, tmp_path):
+    from bot import i18n, texts
+
+    slow = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.05)).start()
+    try:
+        oli = client.user(9561, "Oli")
+        await prepare(oli)
+        await oli.press("▶ Stylize")
+        await oli.wait_for(lambda e: photo_with(e, "Painting"), timeout=10)
+        await oli.send_text("/language")
+        await oli.wait_for(lambda e: text_message(e, "Pick the language"))
+        await oli.press("Español")
+        with i18n.using("es"):
+            done, again = texts.done_in("style", 1).split(" ")[1], texts.BUTTON_AGAIN
+        result = await oli.wait_for(lambda e: e["kind"] == "message" and "photo" in e["message"]
+                                    and "reply_markup" in e["message"] and again in buttons(e), timeout=20)  # fmt: skip
+        assert done in result["message"]["caption"]
+    finally:
+        await running.stop()

@@ -625,6 +625,7 @@ class Dispatcher:
             # Never waits on Telegram: an edit runs beside the painting, and while one is under way
             # (or the card's pace says not yet) newer progress replaces it.
             nonlocal preview, edit
+            i18n.use(self._language(job))  # a /language picked while it paints applies from now on
             self._progress[job_id] = event.fraction
             preview = Path(event.preview) if event.preview else preview
             if card is not None and card.due() and (edit is None or edit.done()):
@@ -641,6 +642,7 @@ class Dispatcher:
             action.cancel()
             if edit is not None and not edit.done():
                 edit.cancel()  # the result (or the final word) supersedes it
+        i18n.use(self._language(job))  # the person may have picked another language meanwhile
         if outcome.kind == "done":
             self._eta_for(spec.mode).learn(units(spec), outcome.done.elapsed)
             await self._deliver(job, spec, outcome.done, card or self.notifier.card(job, working=False, paced=False))
