@@ -48,8 +48,12 @@ _MESSAGES: dict[str, str] = {
         "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo. "
         "Also /texture, /dream and /xray, the same way."
     ),
-    "NOT_YOUR_BUTTONS": N_("These buttons belong to someone else. Send a photo captioned /stylize to start your own."),
+    "NOT_YOUR_BUTTONS": N_(
+        "These buttons belong to someone else. For your own, send a picture captioned /stylize, /texture, /dream or /xray."
+    ),
     "QUEUE_EMPTY": N_("The queue is empty — send a photo and I'll start at once."),
+    "QUEUE_EMPTY_GROUP": N_("The queue is empty — send a photo captioned /stylize and I'll start at once."),
+    "NOTHING_YET": N_("Nothing here yet. Send a photo to begin, then one or two style pictures."),
     "ADDPRESET_HOW": N_(
         "Send a photo with the caption /addpreset <name> (or reply /addpreset <name> to one). Names: a–z, 0–9, - and _."
     ),
@@ -92,8 +96,9 @@ _MESSAGES: dict[str, str] = {
     "BUTTON_KEEP_COLORS": N_("🎨 Keep my colours"),
     "BUTTON_PROPER": N_("🎨 Paint it properly"),
     "BUTTON_ANOTHER": N_("♻ Another one"),
-    "BUTTON_TILEABLE": N_("🔲 Tileable"),
-    "BUTTON_NOT_TILEABLE": N_("🔲 Not tileable"),
+    "BUTTON_TILEABLE": N_("🔲 Make it tileable"),
+    "BUTTON_NOT_TILEABLE": N_("🔲 Without tiling"),
+    "ALREADY_CHOSEN": N_("This picture already has that — pick another one."),
     "SETTINGS_GLOBAL": N_("Global defaults"),
     "SETTINGS_HERE": N_("Settings in this chat"),
     "SETTINGS_HOW": N_("Change one: /set <key> <value> · back to the default: /unset <key>"),
@@ -322,8 +327,7 @@ def experiment_caption(mode: str, run, seconds: float, smaller: bool, depth: str
     """Under a texture, a dream or an x-ray strip: what was made and how long it took."""
     done = done_in(mode, seconds)
     if mode == "texture":
-        parts = [done, f"{run.size} px", _("tileable") if run.tileable else "",
-                 _("seed {seed}").format(seed=run.seed) if run.seed else ""]  # fmt: skip
+        parts = [done, f"{run.size} px", _("tileable") if run.tileable else ""]
         caption = " · ".join(filter(None, parts))
     elif mode == "dream":
         depths, intensities = _labels("DEPTH_LABELS"), _labels("INTENSITY_LABELS")

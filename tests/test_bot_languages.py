@@ -113,7 +113,9 @@ async def test_a_groups_language_is_used_for_everyone_there(running, client):
     # Ana sets Ukrainian for the group: the confirmation, then everyone's answers, are in Ukrainian
     mark = await ana.mark()
     await ana.send_text("/set language uk")
-    await ana.wait_for(lambda e: text_message(e, "✅ language"), since=mark)
+    confirmation = (await ana.wait_for(lambda e: text_message(e, "✅ language"), since=mark))["message"]["text"]
+    assert said("uk", "IN_THIS_CHAT") in confirmation and said("uk", "UNSET") in confirmation, confirmation
+    assert said("en", "IN_THIS_CHAT") not in confirmation  # one language, not two
     for member in (ana, tom):
         mark = await member.mark()
         await member.send_text("/stylize")

@@ -231,3 +231,40 @@ async def test_a_language_picked_while_painting_is_the_results_language(double, 
         assert done in result["message"]["caption"]
     finally:
         await running.stop()
+
+
+# 14. The dream depth or intensity already chosen paints nothing again.
+async def test_pressing_the_chosen_dream_depth_paints_nothing(running, client):
+    pia = client.user(9571, "Pia")
+    await pia.send_photo(picture(120, 90), caption="/dream")
+    done = await pia.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    for chosen in ("• 🌀 Patterns", "• Normal"):
+        mark = await pia.mark()
+        await pia.press(chosen, message_id=done["message"]["message_id"])
+        answer = await pia.wait_for(lambda e: e["kind"] == "callback_answer", since=mark)
+        assert "already" in answer["text"]
+    assert len(await running.settled_jobs()) == 1
+
+
+# 12 and 16. Another member's keyboards in a group: a clear alert that fits every mode, nothing changed.
+async def test_another_members_language_keyboard_is_not_theirs_to_press(running, client):
+    ann, bob = member(client, 9581, "Ann"), member(client, 9582, "Bob")
+    await ann.send_text("/language")
+    pick = await ann.wait_for(lambda e: text_message(e, "Pick the language"))
+    mark = await bob.mark()
+    await bob.press("Español", message_id=pick["message"]["message_id"])
+    answer = await bob.wait_for(lambda e: e["kind"] == "callback_answer", since=mark)
+    assert answer["show_alert"] and "someone else" in answer["text"] and "/dream" in answer["text"]
+    assert not [e for e in (await bob.sent())[mark:] if e["kind"] == "edit"]  # Ann's message untouched
+    assert running.services.languages.person(9582) == "en"
+
+
+# 23. Words for a first use.
+async def test_status_and_an_empty_queue_say_what_to_do_here(running, client):
+    una = client.user(9591, "Una")
+    await una.send_text("/status")
+    said = await una.wait_for(lambda e: text_message(e, "Nothing here yet"))
+    assert "Fresh start" not in said["message"]["text"]
+    ann = member(client, 9592, "Ann")
+    await ann.send_text("/queue")
+    await ann.wait_for(lambda e: text_message(e, "captioned /stylize"))

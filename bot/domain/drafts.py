@@ -152,7 +152,7 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
 def summary(draft: Draft) -> str:
     styles = len(draft.style_paths)
     if not draft.content_path:
-        return texts.STARTED_OVER if not styles else texts.NEED_CONTENT
+        return texts.NOTHING_YET if not styles else texts.NEED_CONTENT
     if not styles:
         return texts.CONTENT_SAVED
     return texts.draft_ready(styles, draft.gamma)

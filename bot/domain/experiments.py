@@ -73,6 +73,11 @@ def variant(mode: str, settings: dict, choice: str) -> dict | None:
     return changed
 
 
+def chosen_already(mode: str, settings: dict, choice: str) -> bool:
+    """Whether a dream's depth or intensity button names what that dream already has."""
+    return mode == "dream" and choice in (depth_of(settings), intensity_of(settings))
+
+
 def depth_of(settings: dict) -> str:
     """The depth button a dream's settings match (their layer), or the default's."""
     layer = settings.get("layer", get_mode("dream").settings().layer)

@@ -70,7 +70,6 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
     old, changed = await change(svc.db, scope, key, value, user_id)
-    where = texts.EVERYWHERE if scope == GLOBAL else texts.IN_THIS_CHAT
     if not changed:
         await message.reply_text(texts.nothing_to_change(key.name, texts.UNSET if unset else show(key, value)))
         return
@@ -78,6 +77,7 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
     if key.name == "language":  # answered from now on in the group's new language
         svc.languages.set_chat(scope, value)
         i18n.use(svc.languages.for_person_in(message.chat_id, user_id))
+    where = texts.EVERYWHERE if scope == GLOBAL else texts.IN_THIS_CHAT  # every word in one language
     now = (await svc.chat_settings(None if scope == GLOBAL else message.chat_id))[key.name]
     before = texts.UNSET if old is None else show(key, old)
     note = ""

@@ -19,7 +19,7 @@ from worker.protocol import JobSpec
 
 from .. import texts
 from ..domain import drafts
-from ..domain.experiments import command_mode, plan, variant
+from ..domain.experiments import chosen_already, command_mode, plan, variant
 from ..services import services
 from ..storage import Draft
 from ..telegram.files import picture_in
@@ -134,6 +134,9 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
     settings = variant(spec.mode, spec.settings, choice) if spec is not None else None
     if settings is None:
         await query.answer(texts.STALE_BUTTON)
+        return
+    if settings == spec.settings or chosen_already(spec.mode, spec.settings, choice):
+        await query.answer(texts.ALREADY_CHOSEN)  # the same dream again would cost a picture for nothing
         return
     if not all(Path(p).exists() for p in spec.pictures):
         await query.answer(texts.PICTURE_GONE, show_alert=True)

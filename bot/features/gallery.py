@@ -146,7 +146,7 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         if drafts.add_style(draft, preset.file_path):
-            reply = texts.picked(preset.name, second=len(draft.style_paths) == 2)
+            reply = texts.picked(preset.title or preset.name, second=len(draft.style_paths) == 2)
         else:
             reply = texts.TOO_MANY_STYLES
         ready, n_styles, gamma = bool(draft.content_path), len(draft.style_paths), draft.gamma

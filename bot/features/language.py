@@ -14,6 +14,7 @@ from ..services import services
 from ..storage import User, queries
 from ..telegram.callbacks import Action, data
 from ..telegram.senders import sender
+from .ordering import presser_owns
 
 log = logging.getLogger(__name__)
 AUTO = "auto"
@@ -48,6 +49,9 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     choice = query.data.partition(":")[2]
     if choice != AUTO and choice not in i18n.LANGUAGES:
         await query.answer(texts.STALE_BUTTON)
+        return
+    if not await presser_owns(update, context):  # a group member's keyboard answers only to them
+        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
         return
     person = sender(update)
     chosen = None if choice == AUTO else choice

@@ -21,7 +21,8 @@ async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     queue = svc.dispatcher.queue
     ids = list(queue.running_jobs) + list(queue.waiting[:QUEUE_SHOWN])
     if not ids:
-        await update.effective_message.reply_text(texts.QUEUE_EMPTY)
+        group = update.effective_chat.type != "private"
+        await update.effective_message.reply_text(texts.QUEUE_EMPTY_GROUP if group else texts.QUEUE_EMPTY)
         return
     async with svc.db.session() as db_session:
         jobs = {j.id: j for j in (await db_session.execute(select(Job).where(Job.id.in_(ids)))).scalars()}

@@ -101,8 +101,13 @@ def experiment(job_id: int, mode: str, settings: dict) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[png]])
 
 
+def shorten(text: str, limit: int = 24) -> str:
+    """A painting's title short enough for a button two to a row on a phone."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def gallery(presets) -> InlineKeyboardMarkup | None:
     """Buttons that pick a gallery painting as the style, two to a row (at most 10)."""
-    buttons = [B(f"🖼 {p.name}", callback_data=data(Action.PICK, p.id)) for p in presets[:10]]
+    buttons = [B(f"🖼 {shorten(p.title or p.name)}", callback_data=data(Action.PICK, p.id)) for p in presets[:10]]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None

@@ -806,7 +806,7 @@ class TelegramDouble:
             try:
                 content["photo"] = self.files.add_photo(_file_bytes(spec["photo"]))
             except ValueError:
-                raise ApiError(400, "the photo is not an image Telegram would accept") from None
+                raise ApiError(400, "Telegram could not send this as a photo: it is not a picture it can read. Try sending it as a file.") from None
         if spec.get("document"):
             doc = spec["document"]
             content["document"] = self.files.add_document(_file_bytes(doc), doc.get("file_name"), doc.get("mime_type"))
