@@ -49,7 +49,8 @@ _MESSAGES: dict[str, str] = {
         "Also /texture, /dream and /xray, the same way."
     ),
     "NOT_YOUR_BUTTONS": N_(
-        "These buttons belong to someone else. For your own, send a picture captioned /stylize, /texture, /dream or /xray."
+        "These buttons belong to someone else. "
+        "For your own, send a picture captioned /stylize, /texture, /dream or /xray."
     ),
     "QUEUE_EMPTY": N_("The queue is empty — send a photo and I'll start at once."),
     "QUEUE_EMPTY_GROUP": N_("The queue is empty — send a photo captioned /stylize and I'll start at once."),

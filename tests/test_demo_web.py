@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from devtools.demo.web import GROUP, PEOPLE, make_app
 from devtools.telegram_double import TelegramDouble
+from devtools.telegram_double.server import BROKEN_PHOTO
 
 from .conftest import encode, picture
 
@@ -64,7 +65,7 @@ async def test_the_page_sends_as_people_and_streams_the_chat():
         assert double.messages[(PEOPLE[0].id, doc_id)]["document"]["file_name"] == "c.jpg"
 
         broken = await client.post("/api/send?as=ann&chat=private", data=form(files=[("x.jpg", b"not a jpeg")]))
-        assert (await broken.json()) == {"ok": False, "description": "Telegram could not send this as a photo: it is not a picture it can read. Try sending it as a file."}
+        assert (await broken.json()) == {"ok": False, "description": BROKEN_PHOTO}
         empty = await (await client.post("/api/send?as=bob&chat=group", data=form("  "))).json()
         assert not empty["ok"] and "Type a message" in empty["description"]
         refused = await client.post("/api/press?as=ann&chat=private", json={"message_id": 999, "data": "go"})

@@ -36,6 +36,8 @@ CHAT_ACTIONS = {
     "record_video_note",
     "upload_video_note",
 }
+#: What a phone's Telegram app says when a file that is not a picture is sent as a photo.
+BROKEN_PHOTO = "Telegram could not send this as a photo: it is not a picture it can read. Try sending it as a file."
 JSON_FIELDS = {
     "reply_markup",
     "reply_parameters",
@@ -806,7 +808,7 @@ class TelegramDouble:
             try:
                 content["photo"] = self.files.add_photo(_file_bytes(spec["photo"]))
             except ValueError:
-                raise ApiError(400, "Telegram could not send this as a photo: it is not a picture it can read. Try sending it as a file.") from None
+                raise ApiError(400, BROKEN_PHOTO) from None
         if spec.get("document"):
             doc = spec["document"]
             content["document"] = self.files.add_document(_file_bytes(doc), doc.get("file_name"), doc.get("mime_type"))
