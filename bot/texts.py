@@ -52,6 +52,7 @@ _MESSAGES: dict[str, str] = {
         "These buttons belong to someone else. "
         "For your own, send a picture captioned /stylize, /texture, /dream or /xray."
     ),
+    "STYLE_PLACEHOLDER": N_("A painting, a texture…"),  #: the reply box under a group's style prompt (≤ 64)
     "QUEUE_EMPTY": N_("The queue is empty — send a photo and I'll start at once."),
     "QUEUE_EMPTY_GROUP": N_("The queue is empty — send a photo captioned /stylize and I'll start at once."),
     "NOTHING_YET": N_("Nothing here yet. Send a photo to begin, then one or two style pictures."),

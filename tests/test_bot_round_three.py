@@ -268,3 +268,21 @@ async def test_status_and_an_empty_queue_say_what_to_do_here(running, client):
     ann = member(client, 9592, "Ann")
     await ann.send_text("/queue")
     await ann.wait_for(lambda e: text_message(e, "captioned /stylize"))
+
+
+# 25. Ctrl-C in a terminal reaches the engine processes too: they leave stopping to the bot.
+async def test_ctrl_c_does_not_kill_an_engine_process_mid_job(tmp_path):
+    import os
+    import signal
+
+    from worker.local import LocalEngine
+
+    engine = LocalEngine(device="cpu", start_timeout=60.0, modes=("instant",))
+    await engine.start()
+    try:
+        os.kill(engine.pid, signal.SIGINT)
+        await asyncio.sleep(1.0)
+        assert engine.alive
+    finally:
+        await engine.stop()
+    assert not engine.alive

@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import queue
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -24,6 +25,9 @@ class _Cancelled(Exception):
 def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str, ...] = ("style", "instant")) -> None:
     """The engine process's main loop; ``None`` on ``requests`` ends it. Loads only what ``modes``
     need: a process for the instant mode alone imports no torch and is ready in about a second."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops this process itself
+    # (None on ``requests``), so the child need not die mid-job printing a KeyboardInterrupt trace.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from engine import modes as registry
     from engine.errors import EngineError
 

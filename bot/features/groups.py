@@ -85,7 +85,7 @@ async def start_draft(
     await request.reply_text(
         texts.group_prompt(user.id, user.name),
         parse_mode="HTML",
-        reply_markup=ForceReply(selective=True, input_field_placeholder="A painting, a texture…"),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=texts.STYLE_PLACEHOLDER),
     )
 
 
