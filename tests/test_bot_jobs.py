@@ -39,8 +39,8 @@ async def test_fifo_positions_status_and_cancel(double, client, tmp_path):
         await ann.press("▶ Stylize")
         await ann.wait_for(lambda e: photo_with(e, "Painting"), timeout=15)
         await bob.press("▶ Stylize")
+        bob_progress = await bob.wait_for(lambda e: photo_with(e, "Queued"))  # chats are handled concurrently
         await cyd.press("▶ Stylize")
-        bob_progress = await bob.wait_for(lambda e: photo_with(e, "Queued"))
         cyd_progress = await cyd.wait_for(lambda e: photo_with(e, "Queued"))
         assert "you're next" in first_caption(bob_progress)
         assert "position 2" in first_caption(cyd_progress)

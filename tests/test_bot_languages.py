@@ -25,7 +25,15 @@ def said(language: str, name: str, *args) -> str:
 
 
 @pytest.mark.parametrize(
-    ("code", "language"), [("ru", "ru"), ("zh-hans", "zh_Hans"), ("es", "es"), ("pt-br", "pt_BR"), ("uk", "uk")]
+    ("code", "language"),
+    [
+        ("ru", "ru"),
+        ("zh-hans", "zh_Hans"),
+        ("zh-hant-tw-x-abcdefgh", "zh_Hant"),
+        ("es", "es"),
+        ("pt-br", "pt_BR"),
+        ("uk", "uk"),
+    ],
 )
 async def test_the_whole_flow_speaks_the_users_language(running, client, code, language):
     lea = client.user(7100, "Lea", language_code=code)
@@ -109,7 +117,7 @@ async def test_a_groups_language_is_used_for_everyone_there(running, client):
     await ana.wait_for(lambda e: text_message(e, said("es", "GROUP_HOW")))
     mark = await tom.mark()
     await tom.send_text("/queue")
-    await tom.wait_for(lambda e: text_message(e, said("en", "QUEUE_EMPTY")), since=mark)
+    await tom.wait_for(lambda e: text_message(e, said("en", "QUEUE_EMPTY_GROUP")), since=mark)
     # Ana sets Ukrainian for the group: the confirmation, then everyone's answers, are in Ukrainian
     mark = await ana.mark()
     await ana.send_text("/set language uk")
@@ -122,7 +130,7 @@ async def test_a_groups_language_is_used_for_everyone_there(running, client):
         await member.wait_for(lambda e: text_message(e, said("uk", "GROUP_HOW")), since=mark)
     mark = await tom.mark()
     await tom.send_text("/queue")
-    await tom.wait_for(lambda e: text_message(e, said("uk", "QUEUE_EMPTY")), since=mark)
+    await tom.wait_for(lambda e: text_message(e, said("uk", "QUEUE_EMPTY_GROUP")), since=mark)
     mark = await ana.mark()
     await ana.send_text("/unset language")
     await ana.wait_for(lambda e: text_message(e, "✅ language"), since=mark)

@@ -286,3 +286,18 @@ async def test_ctrl_c_does_not_kill_an_engine_process_mid_job(tmp_path):
     finally:
         await engine.stop()
     assert not engine.alive
+
+
+def test_a_held_job_keeps_its_place_while_the_ones_behind_it_start():
+    """▶ quotes a place and takes it at once; the job starts only once its card is out."""
+    from bot.jobs.fair_queue import FairQueue
+
+    queue = FairQueue()
+    queue.push(1, user_id=10)
+    queue.hold(1)
+    queue.push(2, user_id=20)
+    assert queue.position(1) == 1 and queue.position(2) == 2 and queue.startable()
+    assert queue.pop() == 2  # the one behind may start
+    assert not queue.startable() and queue.pop() is None
+    queue.release(1)
+    assert queue.pop() == 1

@@ -57,7 +57,7 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
             assert placeholders(form) == wanted, (language, msgid, form)
             assert form.count("\n") == (msgid if isinstance(msgid, str) else msgid[0]).count("\n"), (language, msgid)
     assert not [(message.id, errors) for message, errors in po.check()]  # Babel's own checks: formats, plurals
-    assert po.num_plurals == {"ru": 3, "uk": 3, "zh_Hans": 1}.get(language, po.num_plurals)
+    assert po.num_plurals == {"ru": 3, "uk": 3, "zh_Hans": 1, "zh_Hant": 1}.get(language, po.num_plurals)
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
@@ -101,7 +101,9 @@ def test_russian_and_ukrainian_pictures_take_three_forms():
 def test_telegram_language_codes_map_to_ours():
     cases = {"ru": "ru", "uk": "uk", "es": "es", "es-MX": "es", "pt": "pt_BR", "pt-br": "pt_BR", "pt-PT": "pt_BR",
              "zh": "zh_Hans", "zh-hans": "zh_Hans", "zh-CN": "zh_Hans", "en-US": "en", "de": None, "": None,
-             None: None}  # fmt: skip
+             None: None, "zh-TW": "zh_Hant", "zh-hk": "zh_Hant", "zh-Hant": "zh_Hant",
+             "zh-hant-tw-x-abcdefgh": "zh_Hant", "zh-Hans-HK": "zh_Hans", "zh-MO": "zh_Hant",
+             "zh-SG": "zh_Hans"}  # fmt: skip
     assert {code: i18n.normalize(code) for code in cases} == cases
 
 

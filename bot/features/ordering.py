@@ -243,6 +243,9 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     svc = services(context)
     thumbnail = await asyncio.to_thread(_thumbnail, Path(spec.pictures[0]))
     position, eta = svc.dispatcher.queue.quote(spec, job.user_id)
+    # the place just quoted is taken at once (no await between): others pressing ▶ while the card
+    # goes out queue behind it, so the number on the card only ever goes down
+    svc.dispatcher.submit(job, held=True)
     request_id = job.request_message_id
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
     try:
@@ -255,12 +258,15 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
         )
     except TelegramError as exc:
         log.warning("no progress message for job %s: %s", job.id, exc)
+    except BaseException:
+        svc.dispatcher.release(job)  # cancelled (a shutdown): the job keeps its place and its row
+        raise
     else:
         async with svc.db.session() as db_session, db_session.begin():
             saved = await db_session.get(Job, job.id)
             saved.progress_message_id = progress.message_id
             job = saved
-    svc.dispatcher.submit(job)
+    svc.dispatcher.release(job)
 
 
 async def own_job(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> Job | None:

@@ -312,10 +312,12 @@ class Dispatcher:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
 
     # ------------------------------------------------------------------ queue
-    def submit(self, job: Job) -> None:
-        """Queue a saved job. A painting job with a progress card also gets an instant sketch on it."""
+    def submit(self, job: Job, *, held: bool = False) -> None:
+        """Queue a saved job. A painting job with a progress card also gets an instant sketch on it.
+        ``held``: its place is taken now (the one just quoted to the person) but it starts only after
+        :meth:`release`, once its card is out."""
         self._unreachable.discard(job.chat_id)  # they wrote to us, so they can be reached again
-        lane, index = self._enqueue(job)
+        lane, index = self._enqueue(job, held=held)
         if not self.leading:  # in this replica's mirror only: the leader adopts it from the database
             return
         extra = {"job_id": job.id, "user_id": job.user_id}
@@ -323,7 +325,22 @@ class Dispatcher:
         if lane is self.paint and index < len(self.paint.queue) - 1:  # it went ahead of someone's later job
             self._in_background(self._announce_positions(start=index + 1))
 
-    def _enqueue(self, job: Job, front: bool = False) -> tuple[Lane, int]:
+    def release(self, job: Job) -> None:
+        """A held job's card is out (``job.progress_message_id``, or none): it may start, with a sketch."""
+        for lane in filter(None, (self.paint, self.instant)):
+            if job.id in lane.queue:
+                lane.queue.release(job.id)
+                lane.wakeup.set()
+                self._sketch_later(job, lane)
+
+    def _sketch_later(self, job: Job, lane: Lane) -> None:
+        sketches = self.leading and self.instant_ready and job.progress_message_id
+        if lane is self.paint and sketches and self._mode.get(job.id) == "style" and job.id not in self._sketches:
+            # only a painting has a sketch (not a texture, dream or x-ray); also after a restart
+            self._sketches.append(job.id)
+            self.instant.wakeup.set()
+
+    def _enqueue(self, job: Job, front: bool = False, held: bool = False) -> tuple[Lane, int]:
         try:
             spec = JobSpec.from_dict(job.spec)
             self._work[job.id], self._mode[job.id] = units(spec), spec.mode
@@ -335,12 +352,11 @@ class Dispatcher:
             index = 0
         else:
             index = lane.queue.push(job.id, job.user_id)
+        if held:
+            lane.queue.hold(job.id)
+            return lane, index
         lane.wakeup.set()
-        sketches = self.leading and self.instant_ready and job.progress_message_id
-        if lane is self.paint and sketches and self._mode[job.id] == "style":
-            # only a painting has a sketch (not a texture, dream or x-ray); also after a restart
-            self._sketches.append(job.id)
-            self.instant.wakeup.set()
+        self._sketch_later(job, lane)
         return lane, index
 
     def _eta_for(self, mode: str | None) -> EtaModel:
@@ -537,7 +553,7 @@ class Dispatcher:
     def _has_work(self, lane: Lane) -> bool:
         if len(lane.active) >= lane.capacity():
             return False
-        return bool(len(lane.queue)) or (lane is self.instant and bool(self._sketches))
+        return lane.queue.startable() or (lane is self.instant and bool(self._sketches))
 
     async def _run_one(self, job_id: int, lane: Lane) -> None:
         queue = lane.queue

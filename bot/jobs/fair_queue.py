@@ -10,6 +10,7 @@ class FairQueue:
         self._owner: dict[int, int] = {}  #: job id → user id, for waiting and running jobs
         self._round: dict[int, int] = {}  #: job id → how many of its user's jobs were ahead when queued
         self._running: list[int] = []  #: job ids being painted, oldest first (several with workers)
+        self._held: set[int] = set()  #: waiting jobs whose place is kept but which may not start yet
 
     @property
     def running(self) -> int | None:
@@ -46,11 +47,24 @@ class FairQueue:
         self._owner[job_id], self._round[job_id] = user_id, 0
         self._waiting.insert(0, job_id)
 
+    def hold(self, job_id: int) -> None:
+        """Keep a waiting job's place, but start the ones behind it first until :meth:`release`."""
+        if job_id in self._waiting:
+            self._held.add(job_id)
+
+    def release(self, job_id: int) -> None:
+        self._held.discard(job_id)
+
+    def startable(self) -> bool:
+        """Whether :meth:`pop` would give a job."""
+        return len(self._waiting) > len(self._held)
+
     def pop(self) -> int | None:
-        """The next job, now running; None when nobody waits."""
-        if not self._waiting:
+        """The next job that is not held, now running; None when none waits."""
+        job_id = next((j for j in self._waiting if j not in self._held), None)
+        if job_id is None:
             return None
-        job_id = self._waiting.pop(0)
+        self._waiting.remove(job_id)
         self._running.append(job_id)
         return job_id
 
@@ -68,6 +82,7 @@ class FairQueue:
             return None
         index = self._waiting.index(job_id)
         self._waiting.pop(index)
+        self._held.discard(job_id)
         self._owner.pop(job_id, None)
         self._round.pop(job_id, None)
         return index

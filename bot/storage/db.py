@@ -40,7 +40,12 @@ class Database:
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A server restart leaves dead connections in the pool: PostgreSQL's are checked before use.
-        self.engine = create_async_engine(url, pool_pre_ping=parsed.get_backend_name() == "postgresql")
+        sqlite = parsed.get_backend_name() == "sqlite"
+        # SQLite: no cap on connections. Updates are handled concurrently and a transaction may read
+        # through a second session (a chat's settings) while it holds the one write lock; with the
+        # pool's 15 all taken by sessions waiting for that lock, both waited out their 30 s.
+        pool = {"max_overflow": -1} if sqlite and parsed.database else {"pool_pre_ping": not sqlite}
+        self.engine = create_async_engine(url, **pool)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -58,7 +63,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers (status, progress) proceed while a job row is written; busy_timeout
     # waits out a concurrent writer instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # busy_timeout first: switching to WAL needs a lock too, and connections opened together (many
+    # updates handled at once) would otherwise fail at once with "database is locked"
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":  # persistent: set once per file, which needs a lock
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
