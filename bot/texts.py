@@ -70,7 +70,7 @@ _MESSAGES: dict[str, str] = {
     "GROUP_DISABLED": N_("Painting is switched off in this group by its admins."),
     "STYLE_FIRST": N_("🖼 Style saved. Now send the photo to repaint."),
     "GROUP_NO_PHOTO": N_("Now send the photo to repaint."),
-    "SETTINGS_PROMPT": N_("⚙ Change the settings, then ▶ Stylize."),
+    "YOUR_CHOICES_LAST": N_("Your ⚙ choices stay for your next pictures until you change them or send /new."),
     "PNG_GONE": N_("That picture is no longer stored. Tap 🔁 Again to paint it anew."),
     "PICTURE_GONE": N_("The picture this was made from is no longer stored. Send it again to make a new one."),
     "PAINTING_REMOVED": N_("That painting has been removed from the gallery."),
@@ -88,12 +88,15 @@ _MESSAGES: dict[str, str] = {
     "BUTTON_GO": N_("▶ Stylize"),
     "BUTTON_SETTINGS": N_("⚙ Settings"),
     "BUTTON_BACK": N_("◀ Back"),
+    "BUTTON_SIZE_AUTO": N_("Auto"),
     "BUTTON_CANCEL": N_("✖ Cancel"),
     "BUTTON_AGAIN": N_("🔁 Again"),
     "BUTTON_PNG": N_("📄 Full-size PNG"),
     "BUTTON_SWAP_STYLES": N_("🔀 Swap styles"),
     "BUTTON_SWAP_ROLES": N_("🔄 Photo ⇄ style"),
     "BUTTON_AS_STYLE": N_("🖼 It's a style"),
+    "STYLES_SWAPPED": N_("🔀 Swapped: style 1 is now style 2, and style 2 is style 1."),
+    "ROLES_SWAPPED": N_("🔄 Swapped: the photo is now a style, and the first style is the photo."),
     "USED_AS_STYLE": N_("🖼 Style: this picture. 📷 Photo: the one you painted last. Tap ▶ Stylize."),
     "BUTTON_KEEP_COLORS": N_("🎨 Keep my colours"),
     "BUTTON_PROPER": N_("🎨 Paint it properly"),
@@ -115,13 +118,33 @@ _LABELS: dict[str, dict[str, str]] = {
     "STRENGTH_LABELS": {"subtle": N_("Subtle"), "normal": N_("Normal"), "strong": N_("Strong")},
     "DEPTH_LABELS": {"strokes": N_("🖌 Strokes"), "patterns": N_("🌀 Patterns"), "things": N_("👁 Things")},
     "INTENSITY_LABELS": {"gentle": N_("Gentle"), "normal": N_("Normal"), "strong": N_("Strong")},
-    "SOURCES": {"default": N_("default"), "global": N_("global"), "chat": N_("chat")},
+    "SETTING_NAMES": {
+        "quality": N_("quality"),
+        "size": N_("size"),
+        "steps": N_("steps"),
+        "strength": N_("strength"),
+        "keep_colors": N_("keep colours"),
+        "max_size": N_("largest size"),
+        "jobs_per_user_per_day": N_("pictures per person a day"),
+        "queue_per_user": N_("pictures waiting per person"),
+        "group_enabled": N_("painting in this group"),
+        "language": N_("language"),
+    },
+    "ON_OFF": {"on": N_("on"), "off": N_("off")},
+    "SOURCES": {"default": N_("default"), "global": N_("global"), "chat": N_("chat"), "yours": N_("your choice in ⚙")},
     "STATUSES": {
         "queued": N_("queued"),
         "running": N_("running"),
         "done": N_("done"),
         "failed": N_("failed"),
         "cancelled": N_("cancelled"),
+    },
+    "WORKING": {
+        "style": N_("🎨 Painting…"),
+        "instant": N_("🎨 Painting…"),
+        "texture": N_("🧵 Growing the texture…"),
+        "dream": N_("💭 Dreaming…"),
+        "reconstruct": N_("🩻 Looking through the network…"),
     },
     "MODE_PROMPTS": {
         "texture": N_("🧵 Send the picture to grow a texture from — a painting, fabric, leaves, a wall…"),
@@ -203,11 +226,16 @@ def queued(position: int, eta_seconds: float, sketch: bool = False) -> str:
     return text + ("\n" + _(_MESSAGES["SKETCH_NOTE"]) if sketch else "")
 
 
-def painting(percent: int, eta_seconds: float | None, sketch: bool = False) -> str:
+def painting(percent: int, eta_seconds: float | None, sketch: bool = False, mode: str = "style") -> str:
+    """The card while a job runs, with what this mode does (a texture grows, a dream dreams …)."""
+    labels = _labels("WORKING")
+    working = labels.get(mode, labels["style"])
     if eta_seconds:
-        text = _("🎨 Painting… {percent}% · about {time} left").format(percent=percent, time=duration(eta_seconds))
+        text = _("{working} {percent}% · about {time} left").format(
+            working=working, percent=percent, time=duration(eta_seconds)
+        )
     else:
-        text = _("🎨 Painting… {percent}%").format(percent=percent)
+        text = _("{working} {percent}%").format(working=working, percent=percent)
     return text + ("\n" + _(_MESSAGES["SKETCH_NOTE"]) if sketch else "")
 
 
@@ -233,9 +261,35 @@ def styles_saved(n: int) -> str:
 
 
 def album_roles(n_styles: int) -> str:
-    styles = ", ".join(_("picture {number}").format(number=i) for i in range(2, n_styles + 2))
-    roles = ngettext("📷 Photo: picture 1 · 🖼 style: {styles}.", "📷 Photo: picture 1 · 🖼 styles: {styles}.", n_styles)
-    return roles.format(styles=styles) + " " + _go_hint(n_styles)
+    """Which picture of an album is which, named as the mix buttons name them (style 1, style 2)."""
+    if n_styles == 2:
+        roles = _("📷 Photo: picture 1 · 🖼 style 1: picture 2 · style 2: picture 3.")
+    else:
+        roles = _("📷 Photo: picture 1 · 🖼 style: picture 2.")
+    return roles + " " + _go_hint(n_styles)
+
+
+def choices(quality: str, size: int, strength: str, keep_colors: bool) -> str:
+    """One line under a draft: what ▶ will paint with (the chat's defaults and this person's ⚙ picks)."""
+    qualities, strengths = _labels("QUALITY_LABELS"), _labels("STRENGTH_LABELS")
+    line = _("⚙ {quality} · {size} px · strength: {strength}").format(
+        quality=qualities.get(quality, quality), size=size, strength=strengths.get(strength, strength).lower()
+    )
+    return line + (" · " + _("your colours") if keep_colors else "")
+
+
+def settings_card(quality: str, size: int, own_size: bool, strength: str, keep_colors: bool) -> str:
+    """The ⚙ card: each row of buttons below, named, with what is chosen now."""
+    qualities, strengths = _labels("QUALITY_LABELS"), _labels("STRENGTH_LABELS")
+    size_text = f"{size} px" + ("" if own_size else " (" + _("the quality's own") + ")")
+    lines = [
+        _("⚙ Settings for your next picture — they stay until you change them or send /new."),
+        _("Quality: {value}").format(value=qualities.get(quality, quality)),
+        _("Size: {value}").format(value=size_text if quality != "instant" else f"{size} px"),
+        _("Strength: {value}").format(value=strengths.get(strength, strength)),
+        _("Colours: {value}").format(value=_("your photo's") if keep_colors else _("the style's")),
+    ]
+    return "\n".join(lines)
 
 
 def next_photo(n_styles: int) -> str:
@@ -446,7 +500,16 @@ def settings_title(title: str) -> str:
 
 
 def settings_line(name: str, value: str, source: str) -> str:
-    return f"• {name} = {value} ({_labels('SOURCES').get(source, source)})"
+    """``• quality = fast (default)``; in another language with the key's and value's names too, since
+    /set takes the English key and value."""
+    english = _LABELS["SETTING_NAMES"].get(name)
+    label = _labels("SETTING_NAMES").get(name, name)
+    key = name if label == english or english is None else f"{label} ({name})"
+    groups = ("QUALITY_LABELS", "STRENGTH_LABELS", "ON_OFF")
+    originals = {k: v for group in groups for k, v in _LABELS[group].items()}
+    shown = _(originals[value]) if value in originals else value
+    value_text = value if value not in originals or shown == originals[value] else f"{shown} ({value})"
+    return f"• {key} = {value_text} ({_labels('SOURCES').get(source, source)})"
 
 
 def set_usage(command: str, unset: bool, unknown_key: str | None, keys: str) -> str:

@@ -138,7 +138,7 @@ async def test_daily_quota_is_enforced_and_resets(double, client, tmp_path):
         await fay.wait_for(done, since=mark, timeout=60)
         mark = await fay.mark()
         await fay.press("🔁 Again")
-        await fay.wait_for(lambda e: text_message(e, "Change the settings"), since=mark)
+        await fay.wait_for(lambda e: text_message(e, "Settings for your next picture"), since=mark)
         await fay.press("▶ Stylize")
         refusal = await fay.wait_for(answered("daily limit"), since=mark)
         assert "resets at midnight UTC (in " in refusal["text"]

@@ -30,16 +30,16 @@ async def test_a_texture_from_a_caption_then_another_and_a_tileable_one(running,
     card = await ann.wait_for(lambda e: photo_with(e, "Queued"), since=mark)
     assert card["message"]["reply_to_message"]["message_id"] == sent["message_id"]
     done = await ann.wait_for(lambda e: photo_with(e, "🧵 Done in"), since=mark, timeout=20)
-    assert buttons(done) == ["♻ Another one", "🔲 Tileable", "📄 Full-size PNG"]
+    assert buttons(done) == ["♻ Another one", "🔲 Make it tileable", "📄 Full-size PNG"]
     assert done["message"]["reply_to_message"]["message_id"] == sent["message_id"]
     [first] = specs(await running.settled_jobs())
     assert first.mode == "texture" and list(first.inputs) == ["source"] and "tileable" not in first.settings
     assert first.settings["size"] <= 48  # the operator's size for this quality caps every mode
 
     mark = await ann.mark()
-    await ann.press("🔲 Tileable", message_id=done["message"]["message_id"])
+    await ann.press("🔲 Make it tileable", message_id=done["message"]["message_id"])
     tiled = await ann.wait_for(lambda e: photo_with(e, "tileable"), since=mark, timeout=20)
-    assert buttons(tiled)[1] == "🔲 Not tileable"
+    assert buttons(tiled)[1] == "🔲 Without tiling"
     mark = await ann.mark()
     await ann.press("♻ Another one", message_id=tiled["message"]["message_id"])
     await ann.wait_for(lambda e: photo_with(e, "🧵 Done in"), since=mark, timeout=20)
@@ -89,7 +89,7 @@ async def test_xray_in_reply_to_a_photo_explains_each_depth(running, client):
     await cy.wait_for(lambda e: text_message(e, "Got your photo"))
     mark = await cy.mark()
     await cy.send_text("/xray", reply_to=photo["message_id"])
-    done = await cy.wait_for(lambda e: photo_with(e, "🩻"), since=mark, timeout=20)
+    done = await cy.wait_for(lambda e: photo_with(e, "🩻 What the network sees"), since=mark, timeout=20)
     caption = done["message"]["caption"]
     assert [line.split(" ")[0] for line in caption.splitlines()[1:6]] == [
         "relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]  # fmt: skip
@@ -137,7 +137,7 @@ async def test_cancel_a_running_dream(double, client, tmp_path):
         ed = client.user(6105, "Ed")
         mark = await ed.mark()
         await ed.send_photo(picture(120, 90), caption="/dream")
-        await ed.wait_for(lambda e: e["kind"] == "edit" and "Painting" in e["after"].get("caption", ""), since=mark)
+        await ed.wait_for(lambda e: e["kind"] == "edit" and "Dreaming" in e["after"].get("caption", ""), since=mark)
         await ed.press("✖ Cancel")
         await ed.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""))
         [job] = await running.settled_jobs()
@@ -187,6 +187,6 @@ async def test_the_real_engine_paints_a_texture_and_an_xray(running, client):
     await fay.wait_for(lambda e: photo_with(e, "🧵 Done in"), since=mark, timeout=120)
     mark = await fay.mark()
     await fay.send_photo(picture(96, 72), caption="/xray")
-    await fay.wait_for(lambda e: photo_with(e, "🩻"), since=mark, timeout=120)
+    await fay.wait_for(lambda e: photo_with(e, "🩻 What the network sees"), since=mark, timeout=120)
     jobs = await running.settled_jobs(at_least=2)
     assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.DONE]

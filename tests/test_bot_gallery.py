@@ -33,7 +33,7 @@ async def test_a_fresh_install_has_starter_paintings_with_titles(double, client,
         mark = await cal.mark()
         await cal.send_text("/presets")
         pick = await cal.wait_for(lambda e: text_message(e, "Pick a painting"), since=mark)
-        assert buttons(pick) == ["🖼 scream", "🖼 shipwreck", "🖼 starry"]
+        assert buttons(pick) == ["🖼 The Scream", "🖼 The Shipwreck", "🖼 The Starry Night"]  # titles, not slugs
         album = [e for e in (await cal.sent())[mark:] if e["kind"] == "message" and "photo" in e["message"]]
         assert sorted(e["message"]["caption"] for e in album) == [
             "scream — The Scream, Edvard Munch (1893)",
@@ -56,8 +56,8 @@ async def test_a_fresh_install_has_starter_paintings_with_titles(double, client,
         mark = await cal.mark()
         await cal.send_photo(picture(160, 120))
         saved = await cal.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
-        await cal.press("🖼 starry", message_id=saved["message"]["message_id"])
-        await cal.wait_for(lambda e: text_message(e, "starry is your style"), since=mark)
+        await cal.press("🖼 The Starry Night", message_id=saved["message"]["message_id"])
+        await cal.wait_for(lambda e: text_message(e, "The Starry Night is your style"), since=mark)
         await cal.press("▶ Stylize")
         await cal.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
         (job,) = await running.jobs()
@@ -104,7 +104,7 @@ async def test_add_browse_pick_restart_delete(double, client, tmp_path):
         mark = await ann.mark()
         await ann.send_text("/presets")
         pick = await ann.wait_for(lambda e: text_message(e, "Pick a painting"), since=mark)
-        assert buttons(pick) == ["🖼 starry", "🖼 waves"]
+        assert buttons(pick) == ["🖼 starry", "🖼 waves"]  # no title: the name
         album = [e for e in (await ann.sent())[mark:] if e["kind"] == "message" and "photo" in e["message"]]
         assert sorted(e["message"].get("caption") for e in album) == ["starry", "waves"]
 

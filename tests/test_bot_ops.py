@@ -58,7 +58,7 @@ async def test_health_metrics_and_an_engine_that_died_while_idle(double, client,
         # … and the next picture still comes: a fresh engine is started for it
         mark = await kim.mark()
         await kim.press("🔁 Again")
-        await kim.wait_for(lambda e: text_message(e, "Change the settings"), since=mark)
+        await kim.wait_for(lambda e: text_message(e, "Settings for your next picture"), since=mark)
         await kim.press("▶ Stylize")
         await kim.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=90)
         assert (await get(port, "/healthz"))[0] == 200

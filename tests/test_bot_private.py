@@ -151,14 +151,14 @@ async def test_commands_roles_and_result_buttons(running, client):
 
     mark = await cal.mark()
     await cal.press("🔁 Again", message_id=first["message"]["message_id"])
-    again = await cal.wait_for(lambda e: text_message(e, "Change the settings"), since=mark)
+    again = await cal.wait_for(lambda e: text_message(e, "Settings for your next picture"), since=mark)
     assert "▶ Stylize" in buttons(again)
 
     mark = await cal.mark()
     await cal.send_text("/new")
     await cal.wait_for(lambda e: text_message(e, "Fresh start"), since=mark)
     await cal.send_text("/status")
-    await cal.wait_for(lambda e: text_message(e, "Fresh start"), since=mark + 1)
+    await cal.wait_for(lambda e: text_message(e, "Nothing here yet"), since=mark + 1)
     await cal.press("▶ Stylize", message_id=ready["message"]["message_id"])  # an old message's button
     answer = await cal.wait_for(lambda e: e["kind"] == "callback_answer", since=mark + 2)
     assert "photo first" in answer["text"]

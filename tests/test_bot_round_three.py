@@ -301,3 +301,64 @@ def test_a_held_job_keeps_its_place_while_the_ones_behind_it_start():
     assert not queue.startable() and queue.pop() is None
     queue.release(1)
     assert queue.pop() == 1
+
+
+# 18, 19, 20. What a person picked is shown, named, and lasts until changed or /new.
+async def test_choices_are_shown_named_and_last_until_new(running, client):
+    ivy = client.user(9601, "Ivy")
+    mark = await ivy.mark()
+    await ivy.send_album([picture(150, 100), stripes(90, 90, period=5), stripes(90, 90, period=9)])
+    card = await ivy.wait_for(lambda e: text_message(e, "style 1: picture 2 · style 2: picture 3"), since=mark)
+    assert "⚙ Fast · 48 px · strength: normal" in card["message"]["text"]
+    card_id = card["message"]["message_id"]
+    await ivy.press("75% style 1", message_id=card_id)
+    edited = await ivy.wait_for(lambda e: e["kind"] == "edit" and "• 75% style 1" in str(e["after"]))
+    assert "🔄 Photo ⇄ style" in str(edited["after"]["reply_markup"])  # still there after a mix button
+    mark = await ivy.mark()
+    await ivy.press("🔀 Swap styles", message_id=card_id)
+    toast = await ivy.wait_for(lambda e: e["kind"] == "callback_answer", since=mark)
+    assert "Swapped" in toast["text"]
+
+    mark = await ivy.mark()
+    await ivy.press("⚙ Settings", message_id=card_id)
+    shown = await ivy.wait_for(lambda e: e["kind"] == "edit" and "Quality: Fast" in e["after"].get("text", ""),
+                               since=mark)  # fmt: skip
+    labels = [b["text"] for row in shown["after"]["reply_markup"]["inline_keyboard"] for b in row]
+    assert "• Auto" in labels and "256 px" in labels  # the size row marks what is chosen
+    await ivy.press("Best", message_id=card_id)
+    await ivy.wait_for(lambda e: e["kind"] == "edit" and "Quality: Best" in e["after"].get("text", ""))
+    mark = await ivy.mark()
+    await ivy.send_text("/settings")
+    said = await ivy.wait_for(lambda e: text_message(e, "quality = best (your choice in ⚙)"), since=mark)
+    assert "until you change them or send /new" in said["message"]["text"]
+
+    await ivy.send_text("/new")
+    mark = await ivy.mark()
+    await ivy.send_album([picture(150, 100), stripes(90, 90, period=5)])
+    card = await ivy.wait_for(lambda e: text_message(e, "style: picture 2"), since=mark)
+    assert "⚙ Fast" in card["message"]["text"]  # /new went back to the chat's defaults
+
+
+# 22. Each mode's card says what it does; /settings in another language names keys and values.
+async def test_a_texture_card_says_it_grows_a_texture(double, client, tmp_path):
+    slow = {"fast": (64, 30), "balanced": (64, 30), "best": (64, 30)}
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.05)).start()
+    try:
+        tom = client.user(9611, "Tom")
+        await tom.send_photo(stripes(96, 96), caption="/texture")
+        await tom.wait_for(lambda e: e["kind"] == "edit" and "Growing the texture" in e["after"].get("caption", ""))
+        done = await tom.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+        assert "seed" not in done["message"]["caption"]
+    finally:
+        await running.stop()
+
+
+async def test_settings_in_russian_name_keys_and_values(running, client):
+    from bot import i18n, texts
+
+    ira = client.user(9621, "Ира", language_code="ru")
+    await ira.send_text("/settings")
+    with i18n.using("ru"):
+        name, fast = texts.SETTING_NAMES["quality"], texts.QUALITY_LABELS["fast"]
+    said = await ira.wait_for(lambda e: text_message(e, f"{name} (quality) = {fast} (fast)"))
+    assert "keep_colors" in said["message"]["text"]  # the key /set takes, beside its name

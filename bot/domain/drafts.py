@@ -28,9 +28,15 @@ async def load(db_session, update: Update) -> Draft:
     return (await db_session.execute(query)).scalar_one()
 
 
+#: What a person picks in ⚙: it lasts for their next pictures until changed, or /new.
+CHOICES = ("quality", "size", "strength", "keep_colors", "steps")
+
+
 def start_over(draft: Draft) -> None:
+    """/new (or a group's /stylize): no pictures, and the chat's defaults again instead of ⚙ picks."""
     draft.content_path, draft.style_paths, draft.gamma = None, [], 0.5
-    draft.options = {k: v for k, v in draft.options.items() if k not in ("painted", "earlier_content")}
+    dropped = ("painted", "earlier_content", *CHOICES)
+    draft.options = {k: v for k, v in draft.options.items() if k not in dropped}
     stop_waiting(draft)
 
 

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from .. import i18n, texts
+from ..domain import drafts
 from ..domain.chat_settings import GLOBAL, KEYS, change, show, usage
 from ..domain.quotas import day_start
 from ..services import services
@@ -22,8 +23,17 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     i18n.use(svc.languages.shared(message.chat_id, message.from_user.id if message.from_user else None))
     wants_global = bool(context.args) and context.args[0].lower() == GLOBAL
     values = await svc.chat_settings(None if wants_global else message.chat_id)
+    yours = {}
+    if message.chat.type == "private" and not wants_global:  # and what this person picked in ⚙
+        async with svc.db.session() as db_session, db_session.begin():
+            picked = (await drafts.load(db_session, update)).options
+        yours = {k: picked[k] for k in drafts.CHOICES if picked.get(k) is not None and k in values}
     lines = [texts.settings_title(texts.SETTINGS_GLOBAL if wants_global else texts.SETTINGS_HERE)]
-    lines += [texts.settings_line(name, show(KEYS[name], r.value), r.source) for name, r in values.items()]
+    for name, r in values.items():
+        value, source = (yours[name], "yours") if name in yours else (r.value, r.source)
+        lines.append(texts.settings_line(name, show(KEYS[name], value), source))
+    if yours:
+        lines.append(texts.YOUR_CHOICES_LAST)
     if await svc.permissions.may_change(message):
         lines.append(texts.SETTINGS_HOW)
         if svc.permissions.is_owner(message.from_user):

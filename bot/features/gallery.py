@@ -26,7 +26,7 @@ from ..telegram import keyboards
 from ..telegram.callbacks import parse
 from ..telegram.files import picture_in
 from . import pictures
-from .ordering import presser_owns
+from .ordering import draft_choices, presser_owns
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -150,6 +150,8 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             reply = texts.TOO_MANY_STYLES
         ready, n_styles, gamma = bool(draft.content_path), len(draft.style_paths), draft.gamma
+        if ready and n_styles:
+            reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)
     await query.answer()
     if not ready:
         private = update.effective_chat.type == "private"

@@ -128,6 +128,10 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
         else:  # in reply to the prompt every picture is a style
             reply, ready = drafts.add_pictures(draft, paths, messages[0].message_id, "style"), True
         n_styles, gamma = len(draft.style_paths), draft.gamma
+        if ready and n_styles:
+            from .ordering import draft_choices  # it builds on this module
+
+            reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)
     # The keyboard answers the member's own message, which is how its buttons know their owner.
     await messages[0].reply_text(reply, reply_markup=keyboards.ready(n_styles, gamma) if ready and n_styles else None)
 

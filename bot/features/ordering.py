@@ -4,7 +4,6 @@ quotas, and the buttons under a progress card or a result (✖, 📄, 🔀, 🔁
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 from pathlib import Path
@@ -141,32 +140,66 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             options["strength"] = argument
         elif action == Action.KEEP_COLORS:
             options["keep_colors"] = not (await job_options(svc, update.effective_chat.id, draft))["keep_colors"]
-        elif action == Action.SIZE and callback.number in SIZES:
-            # the same size again switches back to the quality preset's own size
-            options["size"] = None if options.get("size") == callback.number else callback.number
+        elif action == Action.SIZE and (callback.number in SIZES or callback.number == 0):
+            # Auto (0), or the same size again: back to the quality preset's own size
+            options["size"] = None if callback.number in (0, options.get("size")) else callback.number
         elif action not in (Action.SETTINGS, Action.BACK, Action.AGAIN):
             await query.answer(texts.STALE_BUTTON)
             return
         draft.options = options
         n_styles, gamma, problem = len(draft.style_paths), draft.gamma, drafts.missing(draft)
         shown = await job_options(svc, update.effective_chat.id, draft)
+        summary = drafts.summary(draft)
     if problem:
         await query.answer(problem, show_alert=True)
         return
     on_settings = action in SETTINGS_ACTIONS
-    markup = keyboards.settings(shown, offered(svc)) if on_settings else keyboards.ready(n_styles, gamma)
-    await query.answer()
+    roles = any(b.callback_data == Action.ROLES.value for row in _rows(query) for b in row)
+    if on_settings:
+        markup, text = keyboards.settings(shown, offered(svc)), settings_card(svc, shown, gamma)
+    else:
+        markup = keyboards.ready(n_styles, gamma, roles=roles)
+        text = texts.USED_AS_STYLE if action == Action.AS_STYLE else summary
+        text += "\n" + choices_line(svc, shown, gamma)
+    await query.answer(_feedback(action, n_styles))
     if action == Action.AGAIN:
-        await query.message.reply_text(texts.SETTINGS_PROMPT, reply_markup=markup)
+        await query.message.reply_text(text, reply_markup=markup)
         return
-    if action == Action.AS_STYLE:
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_text(texts.USED_AS_STYLE, reply_markup=markup)
-        return
-    try:
-        await query.edit_message_reply_markup(markup)
+    try:  # the card says what is chosen now, above buttons that show it
+        await query.edit_message_text(text, reply_markup=markup)
     except TelegramError as exc:  # e.g. "message is not modified" when the same button is pressed twice
-        log.debug("keyboard unchanged: %s", exc)
+        log.debug("card unchanged: %s", exc)
+
+
+def _rows(query) -> list:
+    markup = getattr(query.message, "reply_markup", None)
+    return list(markup.inline_keyboard) if markup is not None else []
+
+
+def _feedback(action: Action, n_styles: int) -> str | None:
+    """A word for a press whose effect the card alone would not show."""
+    if action == Action.SWAP and n_styles == 2:
+        return texts.STYLES_SWAPPED
+    if action == Action.ROLES:
+        return texts.ROLES_SWAPPED
+    return None
+
+
+def choices_line(svc: Services, options: dict, gamma: float) -> str:
+    planned = plan(options, gamma, svc.config.presets)
+    return texts.choices(options["quality"], planned.size, options["strength"], bool(options["keep_colors"]))
+
+
+def settings_card(svc: Services, options: dict, gamma: float) -> str:
+    planned = plan(options, gamma, svc.config.presets)
+    return texts.settings_card(
+        options["quality"], planned.size, bool(options.get("size")), options["strength"], bool(options["keep_colors"])
+    )
+
+
+async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
+    """The ⚙ line under a draft card: what ▶ would paint with now."""
+    return choices_line(svc, await job_options(svc, chat_id, draft), draft.gamma)
 
 
 def _float(text: str | None) -> float | None:

@@ -17,7 +17,7 @@ from ..storage import Preset
 from ..telegram import keyboards
 from ..telegram.senders import sender
 from . import experiments, pictures
-from .ordering import active_job
+from .ordering import active_job, draft_choices
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         lines = [drafts.summary(draft)]
     if job is not None:
         if job.id in queue.running_jobs:
-            lines.append(texts.painting(int(100 * queue.running_fraction(job.id)), None))
+            mode = (job.spec or {}).get("mode", "style")
+            lines.append(texts.painting(int(100 * queue.running_fraction(job.id)), None, mode=mode))
         else:
             lines.append(texts.queued(queue.position(job.id), queue.eta(job.id)))
     await update.effective_message.reply_text("\n".join(lines))
@@ -92,6 +93,9 @@ async def accept(messages: list[Message], update: Update, context: ContextTypes.
     markup = (
         keyboards.ready(n_styles, gamma, roles=len(messages) > 1, as_style=as_style) if has_photo and n_styles else None
     )
+    if markup is not None:
+        async with svc.db.session() as db_session, db_session.begin():
+            reply += "\n" + await draft_choices(svc, update.effective_chat.id, await drafts.load(db_session, update))
     if has_photo and not n_styles:  # the photo is in: offer the gallery's paintings as styles
         async with svc.db.session() as db_session:
             markup = keyboards.gallery((await db_session.execute(select(Preset).order_by(Preset.name))).scalars().all())

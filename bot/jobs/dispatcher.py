@@ -648,7 +648,7 @@ class Dispatcher:
                 if preview is not None:
                     self._picture[job_id] = "painting"  # from now on the painting's own pictures fill the card
                 sketch = self._picture.get(job_id) == "sketch"
-                caption = texts.painting(int(100 * event.fraction), event.eta, sketch=sketch)
+                caption = texts.painting(int(100 * event.fraction), event.eta, sketch=sketch, mode=spec.mode)
                 edit, preview = asyncio.create_task(card.show(caption, preview)), None
 
         action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id))

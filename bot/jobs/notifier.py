@@ -58,7 +58,8 @@ class Notifier:
         card = self.card(job)
         if card is not None:
             # In a group the first edit may wait for its turn: the painting starts regardless.
-            await card.show(texts.painting(0, estimate, sketch), force=job.chat_id > 0, best_effort=True)
+            mode = (job.spec or {}).get("mode", "style")
+            await card.show(texts.painting(0, estimate, sketch, mode), force=job.chat_id > 0, best_effort=True)
         return card
 
     async def cancelled(self, job: Job, card: ProgressMessage | None = None) -> None:

@@ -32,7 +32,8 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False, as_style: bool = 
 
 
 def settings(options: dict, qualities) -> InlineKeyboardMarkup:
-    """⚙: quality (instant where it runs, then the presets), size, strength, colours."""
+    """⚙: quality (instant where it runs, then the presets), size (not for instant, which paints at
+    its own size), strength, colours — in the order the card above names them."""
     mark = texts.marked
     label, strengths = texts.QUALITY_LABELS.get, texts.STRENGTH_LABELS
     quality = [
@@ -43,11 +44,12 @@ def settings(options: dict, qualities) -> InlineKeyboardMarkup:
         B(mark(options.get("strength") == s, strengths.get(s, s.title())), callback_data=data(Action.STRENGTH, s))
         for s in STRENGTHS
     ]
-    size = [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in SIZES]
+    size = [B(mark(not options.get("size"), texts.BUTTON_SIZE_AUTO), callback_data=data(Action.SIZE, 0))]
+    size += [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in SIZES]
     return InlineKeyboardMarkup(
         [
             quality,
-            size,
+            *([size] if options.get("quality") != "instant" else []),
             strength,
             [
                 B(
