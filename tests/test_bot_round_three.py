@@ -362,3 +362,26 @@ async def test_settings_in_russian_name_keys_and_values(running, client):
         name, fast = texts.SETTING_NAMES["quality"], texts.QUALITY_LABELS["fast"]
     said = await ira.wait_for(lambda e: text_message(e, f"{name} (quality) = {fast} (fast)"))
     assert "keep_colors" in said["message"]["text"]  # the key /set takes, beside its name
+
+
+# 21. A card's picture never shrinks: a smaller preview after a larger picture is shown enlarged.
+async def test_a_cards_picture_never_gets_smaller(running, client, tmp_path):
+    from bot.telegram.progress import ProgressMessage, ShownSides
+
+    from .conftest import encode
+
+    una = client.user(9631, "Una")
+    await una.send_text("/help")
+    await una.wait_for(lambda e: text_message(e, "photo"))
+    bot = running.app.bot
+    card = await bot.send_photo(9631, encode(picture(512, 384), "JPEG"), caption="card")
+    shown = ShownSides({(9631, card.message_id): 512})
+    progress = ProgressMessage(bot, 9631, card.message_id, 0.0, shown=shown)
+    sides = []
+    for side in (128, 256, 181, 700, 300):
+        path = tmp_path / f"p{side}.png"
+        picture(side, side * 3 // 4).save(path)
+        assert await progress.show(f"{side}", path)
+        entry = [e for e in await una.sent() if e["kind"] == "edit"][-1]
+        sides.append(max(max(p["width"], p["height"]) for p in entry["after"]["photo"]))
+    assert sides == sorted(sides) and sides[0] >= 512, sides  # 512, 512, 512, 700, 700

@@ -299,6 +299,8 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
             saved = await db_session.get(Job, job.id)
             saved.progress_message_id = progress.message_id
             job = saved
+        sizes = [max(p.width, p.height) for p in progress.photo or ()]
+        svc.dispatcher.notifier.shown[(job.chat_id, progress.message_id)] = max(sizes, default=0)
     svc.dispatcher.release(job)
 
 

@@ -16,7 +16,7 @@ from .. import texts
 from ..limits import CHAT_ACTION_SECONDS, GROUP_INTERVAL, MAX_PHOTO_UPLOAD, PROGRESS_INTERVAL
 from ..storage import Job
 from ..telegram import keyboards
-from ..telegram.progress import EditBudget, ProgressMessage
+from ..telegram.progress import EditBudget, ProgressMessage, ShownSides
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ class Notifier:
     def __init__(self, bot: Bot, progress_interval: float = PROGRESS_INTERVAL, group_interval: float = GROUP_INTERVAL):
         self.bot, self.progress_interval = bot, progress_interval
         self.budget = EditBudget(group_interval)  #: one pace for all edits in a group
+        #: (chat, card) → long side of the largest picture shown there: none shown later is smaller
+        self.shown = ShownSides()
 
     def card(self, job: Job, *, working: bool = True, paced: bool = True) -> ProgressMessage | None:
         """The job's progress message (its queued card), or None if it has none."""
@@ -41,6 +43,7 @@ class Notifier:
             self.progress_interval if working else 0,
             keyboards.working(job.id) if working else None,
             self.budget if paced else None,
+            self.shown,
         )
 
     async def queued(self, job: Job, position: int, eta: float, sketch: bool = False) -> None:
