@@ -126,6 +126,8 @@ def test_the_demo_page_paints_in_a_private_chat_and_a_group(demo, browser, tmp_p
     photo = page.file("photo.jpg", encode(picture(160, 120), "JPEG"))
     style = page.file("style.png", encode(stripes(96, 96, period=6)))
     page.open("ann", "private")
+    welcome = page.wait(lambda: browser.find_element("id", "welcome").is_displayed())  # an empty chat: START
+    assert welcome and "START" in browser.find_element("id", "welcome").text
     page.send(files=[photo])
     page.bubble_with("Got your photo")
     page.send(files=[style])
@@ -158,4 +160,10 @@ def test_the_demo_page_paints_in_a_private_chat_and_a_group(demo, browser, tmp_p
     page.send(files=[style])
     page.press("▶ Stylize", page.bubble_with("Style saved"))
     page.bubble_with("Ann, here is your painting", timeout=120)
+    # after a reload the old prompt no longer turns the next message into a reply
+    page.open("ann", "group")
+    page.bubble_with("Ann, here is your painting")
+    time.sleep(0.5)
+    assert not browser.find_element("id", "reply-bar").is_displayed()
+    assert not browser.find_element("id", "welcome").is_displayed()
     print(f"browser test: {time.monotonic() - started:.1f} s")

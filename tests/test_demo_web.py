@@ -74,8 +74,9 @@ async def test_the_page_sends_as_people_and_streams_the_chat():
         # Bob's view of the group: what is there, then each new or edited message as it happens
         said = await (await client.post("/api/send?as=bob&chat=group", data=form("/queue"))).json()
         stream = await client.get("/api/events?as=bob&chat=group")
-        [(kind, message)] = await read_events(stream, 1)
+        [(kind, message), ready] = await read_events(stream, 2)
         assert kind == "message" and message["message_id"] == said["sent"][0] and message["from"]["first_name"] == "Bob"
+        assert ready == ("ready", {"messages": 1})  # the chat so far is shown: what follows is live
         bot = double.bot_user
         keyboard = {"inline_keyboard": [[{"text": "ok", "callback_data": "go"}]]}
         reply = double.new_message(double.chats[GROUP["id"]], bot, text="queue is empty", reply_markup=keyboard)

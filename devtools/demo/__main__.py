@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +36,10 @@ def bot_environment(double: TelegramDouble, data_dir: Path) -> dict:
 async def serve(args: argparse.Namespace) -> None:
     double = TelegramDouble()
     await double.start()  # a free port on 127.0.0.1: only the bot and this process talk to it
+    if not args.keep and args.data_dir.exists():
+        # The double keeps chats in memory: a bot that remembered drafts and jobs from the last run
+        # would answer to messages the page no longer shows. Each demo starts as a new chat.
+        shutil.rmtree(args.data_dir)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     bot = subprocess.Popen([sys.executable, "-m", "bot"], env=bot_environment(double, args.data_dir))
     runner = web.AppRunner(make_app(double))
@@ -77,6 +82,9 @@ def main() -> None:
                         help="address to serve the page on (default 127.0.0.1: this machine only)")  # fmt: skip
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8080")))
     parser.add_argument("--data-dir", type=Path, default=Path("data/demo"), help="the demo bot's database and files")
+    parser.add_argument("--keep", action="store_true", default=bool(os.environ.get("DEMO_KEEP")),
+                        help="keep the bot's database from the last run (DEMO_KEEP=1); the chats start empty "
+                             "all the same, since the Bot API double keeps them in memory")  # fmt: skip
     asyncio.run(serve(parser.parse_args()))
 
 

@@ -95,6 +95,8 @@ def make_app(double: TelegramDouble) -> web.Application:
     async def config(request):
         return web.json_response({
             "bot": double.bot_user["first_name"],
+            # what Telegram shows in an empty chat above START (the bot sets it with setMyDescription)
+            "description": double.descriptions.get(("description", ""), ""),
             "people": [{"key": p.key, "id": p.id, "name": p.first_name} for p in PEOPLE],
             "group": GROUP,
         })  # fmt: skip
@@ -168,6 +170,7 @@ def make_app(double: TelegramDouble) -> web.Application:
         await response.prepare(request)
         shown: dict[int, str] = {}
         logged = len(double.log.get(chat_id, []))  # toasts and actions from now on
+        history = True
         with contextlib.suppress(ConnectionResetError, asyncio.CancelledError):
             while not closing.is_set() and request.transport is not None and not request.transport.is_closing():
                 for view in timeline(double, chat_id):
@@ -175,6 +178,9 @@ def make_app(double: TelegramDouble) -> web.Application:
                     if shown.get(view["message_id"]) != key:
                         shown[view["message_id"]] = key
                         await response.write(f"event: message\ndata: {key}\n\n".encode())
+                if history:  # the chat so far is on the page: what follows is live
+                    history = False
+                    await response.write(f"event: ready\ndata: {json.dumps({'messages': len(shown)})}\n\n".encode())
                 entries = double.log.get(chat_id, [])
                 for entry in entries[logged:]:
                     if entry["kind"] == "callback_answer" and entry.get("text"):

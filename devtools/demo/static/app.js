@@ -5,7 +5,8 @@
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const state = { who: params.get("as") || "ann", where: params.get("chat") || "private", replyTo: null, files: [] };
+const state = { who: params.get("as") || "ann", where: params.get("chat") || "private", replyTo: null, files: [],
+  live: false };  // live: the chat so far is shown; only a prompt that arrives now starts a reply
 const KNOWN = new Set(["message_id", "date", "chat", "from", "text", "entities", "caption", "caption_entities",
   "photo", "document", "reply_markup", "reply_to_message", "media_group_id", "edit_date", "sender_chat",
   "_deleted", "_force_reply", "has_protected_content", "link_preview_options"]);
@@ -31,6 +32,7 @@ async function start() {
   setStatus();
   const events = new EventSource(`/api/events?${query()}`);
   events.addEventListener("message", (e) => render(JSON.parse(e.data)));
+  events.addEventListener("ready", (e) => { state.live = true; welcome(JSON.parse(e.data).messages === 0); });
   events.addEventListener("toast", (e) => toast(JSON.parse(e.data)));
   events.addEventListener("action", (e) => setStatus(JSON.parse(e.data)));
 }
@@ -61,8 +63,20 @@ function render(m) {
   bubble.classList.toggle("mine", mine);
   bubble.classList.toggle("bot", Boolean(m.from && m.from.is_bot));
   bubble.replaceChildren(...parts(m, mine));
-  if (fresh && m._force_reply && m.reply_to_message && m.reply_to_message.from.id === me().id) setReply(m);
-  if (fresh) list.scrollTop = list.scrollHeight;
+  // a prompt asking this person for a reply, seen as it arrives (not one from before a reload)
+  if (state.live && fresh && m._force_reply && m.reply_to_message && m.reply_to_message.from.id === me().id) setReply(m);
+  if (fresh) { list.scrollTop = list.scrollHeight; welcome(false); }
+}
+
+// An empty chat shows what the bot does and START, as Telegram does.
+function welcome(show) {
+  const box = $("welcome");
+  box.hidden = !show;
+  if (!show) return;
+  const start = el("button", { type: "button", textContent: state.where === "group" ? "/help" : "START" });
+  start.onclick = () => { const form = new FormData(); form.append("text", state.where === "group" ? "/help" : "/start"); post(`/api/send?${query()}`, form); };
+  const about = config.description || "A bot that repaints your photos in the style of a painting.";
+  box.replaceChildren(el("b", { textContent: config.bot }), el("p", { textContent: about }), start);
 }
 
 function parts(m, mine) {
