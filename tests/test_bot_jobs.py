@@ -102,7 +102,7 @@ async def test_settings_buttons_change_the_job(running, client):
     eve = client.user(2201, "Eve")
     await prepare(eve)
     await eve.press("⚙ Settings")
-    keyboard = await eve.wait_for(lambda e: e["kind"] == "edit" and e["method"] == "editMessageReplyMarkup")
+    keyboard = await eve.wait_for(lambda e: e["kind"] == "edit" and "Quality:" in e["after"].get("text", ""))
     assert "• Fast" in [b["text"] for row in keyboard["after"]["reply_markup"]["inline_keyboard"] for b in row]
     await eve.press("Balanced")
     await eve.press("Strong")
