@@ -385,3 +385,19 @@ async def test_a_cards_picture_never_gets_smaller(running, client, tmp_path):
         entry = [e for e in await una.sent() if e["kind"] == "edit"][-1]
         sides.append(max(max(p["width"], p["height"]) for p in entry["after"]["photo"]))
     assert sides == sorted(sides) and sides[0] >= 512, sides  # 512, 512, 512, 700, 700
+
+
+async def test_a_groups_flood_limit_pauses_only_that_group(running, client):
+    """Telegram answers a busy group's send with 429 retry_after; PTB paused every request of the bot
+    for it. Only that group's requests wait now."""
+    ann, cid = member(client, 9641, "Ann"), client.user(9642, "Cid")
+    await cid.send_text("/help")
+    await cid.wait_for(lambda e: text_message(e, "photo"))
+    await client.fault("sendMessage", 429, retry_after=3, times=1)
+    await ann.send_text("/help")  # its answer meets the 429 and waits 3 s
+    await asyncio.sleep(0.3)
+    mark = await cid.mark()
+    await cid.send_text("/help")
+    await cid.wait_for(lambda e: text_message(e, "photo"), since=mark)
+    assert not [e for e in await ann.sent() if e["kind"] == "message"], "the private answer waited for the group"
+    await ann.wait_for(lambda e: text_message(e, "/stylize"), timeout=10)  # and the group's still comes

@@ -15,7 +15,7 @@ import json
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 from telegram.request import HTTPXRequest
 
@@ -100,17 +100,25 @@ BEST_EFFORT = -1
 
 class RateLimiter(AIORateLimiter):
     """PTB's limiter (30 messages a second, 20 a minute per group, 429s waited out and retried),
-    except for best-effort requests: PTB holds *every* request while it waits out one 429, so a
-    rate-limited progress edit would stall all chats (a 429 with retry_after 20 once delayed
-    another user's /help by 19 s). Those fail at once and the caller drops or coalesces them."""
+    except that a 429 holds up only what it is about. PTB holds *every* request while it waits out
+    one 429, so a busy group's flood limit, or a rate-limited progress edit, stalled all chats (a
+    429 with retry_after 20 once delayed another user's /help by 19 s). Here a best-effort request
+    fails at once (the caller drops or coalesces it), and a 429 for a group pauses that group's
+    requests only; a 429 anywhere else (the bot's own limit) still pauses all, as PTB does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._group_paused: dict[int, float] = {}  #: group chat id → loop time its 429 ends
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if rate_limit_args != BEST_EFFORT:
-            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)
         group = chat_id if isinstance(chat_id, int) and chat_id < 0 else False
+        if rate_limit_args != BEST_EFFORT and not group:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        if rate_limit_args != BEST_EFFORT:
+            return await self._in_group(group, callback, args, kwargs, rate_limit_args)
         return await self._run_request(
             chat=chat_id is not None,
             group=group,
@@ -119,3 +127,23 @@ class RateLimiter(AIORateLimiter):
             args=args,
             kwargs=kwargs,
         )
+
+    async def _in_group(self, chat_id: int, callback, args, kwargs, retries: int | None):
+        loop = asyncio.get_running_loop()
+        for attempt in range((retries or self._max_retries) + 1):
+            wait = self._group_paused.get(chat_id, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await self._run_request(
+                    chat=True, group=chat_id, allow_paid_broadcast=False, callback=callback, args=args, kwargs=kwargs
+                )
+            except RetryAfter as exc:
+                if attempt == (retries or self._max_retries):
+                    raise
+                seconds = float(getattr(exc.retry_after, "total_seconds", lambda: exc.retry_after)())
+                now = loop.time()  # forget pauses that are over (only groups that hit a 429 are kept)
+                self._group_paused = {k: v for k, v in self._group_paused.items() if v > now}
+                log.info("group %s rate-limited; its requests wait %.0f s", chat_id, seconds)
+                self._group_paused[chat_id] = max(self._group_paused.get(chat_id, 0.0), loop.time() + seconds + 0.1)
+        raise AssertionError("unreachable")
