@@ -13,6 +13,7 @@ import contextlib
 import copy
 import json
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
@@ -141,7 +142,8 @@ class RateLimiter(AIORateLimiter):
             except RetryAfter as exc:
                 if attempt == (retries or self._max_retries):
                     raise
-                seconds = float(getattr(exc.retry_after, "total_seconds", lambda: exc.retry_after)())
+                after = exc.retry_after
+                seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
                 now = loop.time()  # forget pauses that are over (only groups that hit a 429 are kept)
                 self._group_paused = {k: v for k, v in self._group_paused.items() if v > now}
                 log.info("group %s rate-limited; its requests wait %.0f s", chat_id, seconds)
