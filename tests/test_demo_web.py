@@ -7,6 +7,7 @@ import asyncio
 import json
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from devtools.demo.web import GROUP, PEOPLE, make_app
@@ -98,45 +99,46 @@ async def test_the_page_sends_as_people_and_streams_the_chat():
         await client.close()
 
 
-async def test_posts_from_other_sites_are_refused():
+@pytest.fixture()
+async def demo_page():
+    """The demo's web app on a double of its own: (double, client)."""
+    double = TelegramDouble()
+    client = await web(double)
+    yield double, client
+    await client.close()
+
+
+async def test_posts_from_other_sites_are_refused(demo_page):
     """Any page open in the same browser could otherwise send commands as the demo's owner."""
-    double = TelegramDouble()
-    client = await web(double)
-    try:
-        base = f"http://{client.host}:{client.port}"
-        for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
-                        {"Origin": base, "Sec-Fetch-Site": "same-site"}):  # fmt: skip
-            answer = await client.post("/api/send?as=ann", data=form("/new"), headers=headers)
-            assert answer.status == 403, headers
-            answer = await client.post("/api/press?as=ann", json={"message_id": 1, "data": "go"}, headers=headers)
-            assert answer.status == 403, headers
-        assert not double.log.get(PEOPLE[0].id)  # nothing reached the chat
-        same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}
-        answer = await client.post("/api/send?as=ann", data=form("/new"), headers=same)
-        assert answer.status == 200 and (await answer.json())["ok"]
-    finally:
-        await client.close()
+    double, client = demo_page
+    base = f"http://{client.host}:{client.port}"
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Origin": base, "Sec-Fetch-Site": "same-site"}):  # fmt: skip
+        answer = await client.post("/api/send?as=ann", data=form("/new"), headers=headers)
+        assert answer.status == 403, headers
+        answer = await client.post("/api/press?as=ann", json={"message_id": 1, "data": "go"}, headers=headers)
+        assert answer.status == 403, headers
+    assert not double.log.get(PEOPLE[0].id)  # nothing reached the chat
+    same = {"Origin": base, "Sec-Fetch-Site": "same-origin"}
+    answer = await client.post("/api/send?as=ann", data=form("/new"), headers=same)
+    assert answer.status == 200 and (await answer.json())["ok"]
 
 
-async def test_uploads_are_served_as_downloads_unless_they_are_pictures_or_videos():
-    double = TelegramDouble()
-    client = await web(double)
-    try:
-        page = b"<html><script>alert(document.cookie)</script></html>"
-        sent = []
-        for name, data, mime in [("x.html", page, "text/html"), ("x.svg", b"<svg onload='alert(1)'/>", "image/svg+xml"),
-                                 ("x.jpg", encode(picture(60, 40), "JPEG"), "image/jpeg")]:  # fmt: skip
-            upload = aiohttp.FormData()
-            upload.add_field("text", "")
-            upload.add_field("file", data, filename=name, content_type=mime)
-            upload.add_field("as_file", "1")
-            answer = await (await client.post("/api/send?as=ann", data=upload)).json()
-            sent.append(double.messages[(PEOPLE[0].id, answer["sent"][0])]["document"]["file_id"])
-        for file_id, inline in zip(sent, (False, False, True), strict=True):
-            answer = await client.get(f"/api/file/{file_id}")
-            assert answer.headers["X-Content-Type-Options"] == "nosniff"
-            disposition = answer.headers["Content-Disposition"]
-            assert disposition.startswith("inline" if inline else "attachment"), disposition
-            assert inline == (answer.content_type == "image/jpeg")
-    finally:
-        await client.close()
+async def test_uploads_are_served_as_downloads_unless_they_are_pictures_or_videos(demo_page):
+    double, client = demo_page
+    page = b"<html><script>alert(document.cookie)</script></html>"
+    sent = []
+    for name, data, mime in [("x.html", page, "text/html"), ("x.svg", b"<svg onload='alert(1)'/>", "image/svg+xml"),
+                             ("x.jpg", encode(picture(60, 40), "JPEG"), "image/jpeg")]:  # fmt: skip
+        upload = aiohttp.FormData()
+        upload.add_field("text", "")
+        upload.add_field("file", data, filename=name, content_type=mime)
+        upload.add_field("as_file", "1")
+        answer = await (await client.post("/api/send?as=ann", data=upload)).json()
+        sent.append(double.messages[(PEOPLE[0].id, answer["sent"][0])]["document"]["file_id"])
+    for file_id, inline in zip(sent, (False, False, True), strict=True):
+        answer = await client.get(f"/api/file/{file_id}")
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        disposition = answer.headers["Content-Disposition"]
+        assert disposition.startswith("inline" if inline else "attachment"), disposition
+        assert inline == (answer.content_type == "image/jpeg")
