@@ -401,3 +401,17 @@ async def test_a_groups_flood_limit_pauses_only_that_group(running, client):
     await cid.wait_for(lambda e: text_message(e, "photo"), since=mark)
     assert not [e for e in await ann.sent() if e["kind"] == "message"], "the private answer waited for the group"
     await ann.wait_for(lambda e: text_message(e, "/stylize"), timeout=10)  # and the group's still comes
+
+
+# 11. The reply box's placeholder under a group's style prompt speaks the member's language.
+async def test_the_style_prompts_placeholder_is_translated(running, client, double):
+    from bot import i18n, texts
+
+    ola = member(client, 9651, "Оля", language_code="uk")
+    await ola.send_photo(picture(120, 90), caption="/stylize")
+    prompt = await ola.wait_for(lambda e: e["kind"] == "message" and "Оля" in (e["message"].get("text") or ""))
+    with i18n.using("uk"):
+        wanted = texts.STYLE_PLACEHOLDER
+    assert wanted != "A painting, a texture…"
+    markup = double.messages[(GROUP, prompt["message"]["message_id"])]["reply_markup"]  # as the bot sent it
+    assert markup["force_reply"] and markup["input_field_placeholder"] == wanted
