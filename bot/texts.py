@@ -278,10 +278,10 @@ def choices(quality: str, size: int, strength: str, keep_colors: bool) -> str:
     return line + (" · " + _("your colours") if keep_colors else "")
 
 
-def settings_card(quality: str, size: int, own_size: bool, strength: str, keep_colors: bool) -> str:
+def settings_card(quality: str, size: int, size_chosen: bool, strength: str, keep_colors: bool) -> str:
     """The ⚙ card: each row of buttons below, named, with what is chosen now."""
     qualities, strengths = _labels("QUALITY_LABELS"), _labels("STRENGTH_LABELS")
-    size_text = f"{size} px" + ("" if own_size else " (" + _("the quality's own") + ")")
+    size_text = f"{size} px" + ("" if size_chosen else " (" + _("the quality's own") + ")")
     lines = [
         _("⚙ Settings for your next picture — they stay until you change them or send /new."),
         _("Quality: {value}").format(value=qualities.get(quality, quality)),

@@ -128,13 +128,15 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
     to take it as a style instead, see :func:`use_as_style`), an album is photo + styles anew."""
     caption = caption.strip().lower()
     after_painting = bool(draft.options.get("painted"))
-    draft.options = {k: v for k, v in draft.options.items() if k not in ("painted", "earlier_content")}
+    kept = {k: v for k, v in draft.options.items() if k not in ("painted", "earlier_content")}
+    draft.options = {**kept, "album": False}
     if len(paths) > 1:
         if draft.content_path and caption != "content" and not after_painting:
             set_styles(draft, paths)
             return texts.styles_saved(len(draft.style_paths))
         set_content(draft, paths[0], first_message_id)
         set_styles(draft, paths[1:])
+        draft.options = {**draft.options, "album": True}  # photo and styles guessed: 🔄 stays offered
         return texts.album_roles(len(draft.style_paths))
     path = paths[0]
     if after_painting and caption not in ("content", "style") and draft.content_path and draft.style_paths:

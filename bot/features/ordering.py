@@ -154,7 +154,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
         await query.answer(problem, show_alert=True)
         return
     on_settings = action in SETTINGS_ACTIONS
-    roles = any(b.callback_data == Action.ROLES.value for row in _rows(query) for b in row)
+    roles = bool(draft.options.get("album"))
     if on_settings:
         markup, text = keyboards.settings(shown, offered(svc)), settings_card(svc, shown, gamma)
     else:
@@ -169,11 +169,6 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
         await query.edit_message_text(text, reply_markup=markup)
     except TelegramError as exc:  # e.g. "message is not modified" when the same button is pressed twice
         log.debug("card unchanged: %s", exc)
-
-
-def _rows(query) -> list:
-    markup = getattr(query.message, "reply_markup", None)
-    return list(markup.inline_keyboard) if markup is not None else []
 
 
 def _feedback(action: Action, n_styles: int) -> str | None:
