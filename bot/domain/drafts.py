@@ -32,12 +32,15 @@ async def load(db_session, update: Update) -> Draft:
 CHOICES = ("quality", "size", "strength", "keep_colors", "steps")
 
 
+def _without(draft: Draft, *keys: str) -> dict:
+    """The draft's options less ``keys`` (options are replaced whole, so SQLAlchemy sees the change)."""
+    return {k: v for k, v in draft.options.items() if k not in keys}
+
+
 def start_over(draft: Draft) -> None:
     """/new (or a group's /stylize): no pictures, and the chat's defaults again instead of ⚙ picks."""
     draft.content_path, draft.style_paths, draft.gamma = None, [], 0.5
-    dropped = ("painted", "earlier_content", *CHOICES)
-    draft.options = {k: v for k, v in draft.options.items() if k not in dropped}
-    stop_waiting(draft)
+    draft.options = _without(draft, "painted", "earlier_content", "pending", "pending_at", *CHOICES)
 
 
 def wait_for_picture(draft: Draft, mode: str, now: float) -> None:
@@ -57,7 +60,7 @@ def stop_waiting(draft: Draft) -> bool:
     """Something else was asked for: no mode waits for a picture any more. True if one did."""
     if "pending" not in draft.options and "pending_at" not in draft.options:
         return False
-    draft.options = {k: v for k, v in draft.options.items() if k not in ("pending", "pending_at")}
+    draft.options = _without(draft, "pending", "pending_at")
     return True
 
 
@@ -103,7 +106,7 @@ def swap_roles(draft: Draft) -> None:
 
 def painted(draft: Draft) -> None:
     """▶ started a picture from this draft: the next photo begins the next painting."""
-    draft.options = {k: v for k, v in draft.options.items() if k != "earlier_content"} | {"painted": True}
+    draft.options = {**_without(draft, "earlier_content"), "painted": True}
 
 
 def use_as_style(draft: Draft) -> bool:
@@ -114,7 +117,7 @@ def use_as_style(draft: Draft) -> bool:
         return False
     draft.style_paths = [draft.content_path]
     draft.content_path = earlier
-    draft.options = {k: v for k, v in draft.options.items() if k != "earlier_content"}
+    draft.options = _without(draft, "earlier_content")
     return True
 
 
@@ -128,8 +131,7 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
     to take it as a style instead, see :func:`use_as_style`), an album is photo + styles anew."""
     caption = caption.strip().lower()
     after_painting = bool(draft.options.get("painted"))
-    kept = {k: v for k, v in draft.options.items() if k not in ("painted", "earlier_content")}
-    draft.options = {**kept, "album": False}
+    draft.options = {**_without(draft, "painted", "earlier_content"), "album": False}
     if len(paths) > 1:
         if draft.content_path and caption != "content" and not after_painting:
             set_styles(draft, paths)

@@ -89,13 +89,10 @@ async def accept(messages: list[Message], update: Update, context: ContextTypes.
         draft = await drafts.load(db_session, update)
         reply = drafts.add_pictures(draft, paths, messages[0].message_id, messages[0].caption or "")
         n_styles, gamma, has_photo = len(draft.style_paths), draft.gamma, bool(draft.content_path)
-        as_style = "earlier_content" in draft.options
-    markup = (
-        keyboards.ready(n_styles, gamma, roles=len(messages) > 1, as_style=as_style) if has_photo and n_styles else None
-    )
-    if markup is not None:
-        async with svc.db.session() as db_session, db_session.begin():
-            reply += "\n" + await draft_choices(svc, update.effective_chat.id, await drafts.load(db_session, update))
+        roles, as_style = len(messages) > 1, "earlier_content" in draft.options
+        markup = keyboards.ready(n_styles, gamma, roles=roles, as_style=as_style) if has_photo and n_styles else None
+        if markup is not None:  # what ▶ will paint with, from the same draft
+            reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)
     if has_photo and not n_styles:  # the photo is in: offer the gallery's paintings as styles
         async with svc.db.session() as db_session:
             markup = keyboards.gallery((await db_session.execute(select(Preset).order_by(Preset.name))).scalars().all())
