@@ -56,16 +56,17 @@ class ShownSides(OrderedDict):
 
 
 def at_least(path: Path, side: int) -> tuple[bytes, int]:
-    """The picture as JPEG, enlarged to a long side of ``side`` if it is smaller, and its long side.
+    """The picture's bytes, enlarged (as JPEG) to a long side of ``side`` if it is smaller, and its long side.
 
     Coarse to fine, a painting's early pictures are small (128 px after a 1024-px sketch): shown as
     they are, the card's picture would shrink and grow again. Enlarged, it only ever sharpens."""
     with Image.open(path) as image:
-        image = image.convert("RGB")
         long = max(image.size)
-        if long < side:
-            scale = side / long
-            image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+        if long >= side:  # as large already: sent as the engine wrote it, not encoded again
+            return path.read_bytes(), long
+        scale = side / long
+        size = (round(image.width * scale), round(image.height * scale))
+        image = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue(), max(image.size)
