@@ -13,13 +13,9 @@ from PIL import Image
 from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from .request import BEST_EFFORT
+from .request import BEST_EFFORT, retry_seconds
 
 log = logging.getLogger(__name__)
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 class EditBudget:
@@ -133,7 +129,7 @@ class ProgressMessage:
             self.edits += 1
         except RetryAfter as exc:
             log.info("progress edit rate-limited in chat %s; next one in %s", self.chat_id, exc.retry_after)
-            self._next_allowed = time.monotonic() + _seconds(exc.retry_after)
+            self._next_allowed = time.monotonic() + retry_seconds(exc.retry_after)
             return False
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():

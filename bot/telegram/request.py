@@ -94,6 +94,11 @@ def readable_updates(updates: list[dict]) -> bool:
     return changed
 
 
+def retry_seconds(value) -> float:
+    """A 429's ``retry_after`` in seconds (a timedelta with PTB_TIMEDELTA, else a number)."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
 #: ``rate_limit_args`` for a request that is worth sending only now (a progress edit): on a 429 it
 #: fails at once instead of being retried.
 BEST_EFFORT = -1
@@ -130,8 +135,8 @@ class RateLimiter(AIORateLimiter):
         )
 
     async def _in_group(self, chat_id: int, callback, args, kwargs, retries: int | None):
-        loop = asyncio.get_running_loop()
-        for attempt in range((retries or self._max_retries) + 1):
+        loop, retries = asyncio.get_running_loop(), retries or self._max_retries
+        for attempt in range(retries + 1):
             wait = self._group_paused.get(chat_id, 0.0) - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -140,10 +145,9 @@ class RateLimiter(AIORateLimiter):
                     chat=True, group=chat_id, allow_paid_broadcast=False, callback=callback, args=args, kwargs=kwargs
                 )
             except RetryAfter as exc:
-                if attempt == (retries or self._max_retries):
+                if attempt == retries:
                     raise
-                after = exc.retry_after
-                seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
+                seconds = retry_seconds(exc.retry_after)
                 now = loop.time()  # forget pauses that are over (only groups that hit a 429 are kept)
                 self._group_paused = {k: v for k, v in self._group_paused.items() if v > now}
                 log.info("group %s rate-limited; its requests wait %.0f s", chat_id, seconds)
