@@ -33,9 +33,13 @@ class Progress:
     elapsed: float  #: seconds since the job started
     eta: float | None  #: estimated seconds still to go
     image: Image.Image | None = None  #: an intermediate picture, every ``preview_every`` steps
+    work: float | None = None  #: share of the job's work done, 0…1 (engine.optimize.schedule's cost model)
 
     @property
     def fraction(self) -> float:
+        """How far the job is, by work (a step at 1024 px counts far more than one at 128 px)."""
+        if self.work is not None:
+            return self.work
         return self.step / self.total_steps if self.total_steps else 0.0
 
 

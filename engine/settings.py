@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from .errors import SettingsError
 from .layers import LAYER_INDEX
-from .optimize.schedule import coarse_to_fine, work
+from .optimize.schedule import coarse_to_fine, detail_from, work
 
 OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "noise", "image", "instant")
@@ -21,6 +21,8 @@ STRENGTH_EXPONENT = math.log(10) / math.log(3)  # strength 0.25 / 0.75 → β/α
 
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+#: What shapes the sizes above the painting's: brush texture and edges, not composition.
+DETAIL_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 
 
 def knob(default, help: str, *, low=None, high=None, choices=(), unit: str = "", open_low: bool = False,
@@ -99,12 +101,35 @@ class StyleSettings(_Optimised):
     coarse_steps: int | None = knob(None, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
     tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
                                  "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
+    paint_size: int | None = knob(None, "paint with every layer up to this longest side, then only add detail "
+                                        "(brush texture, edges; the shallow layers) on up to the size; "
+                                        "0 = every layer at every size", low=16, high=MAX_SIZE,
+                                  unit="px")  # fmt: skip
+    detail_steps: int = knob(6, "optimiser steps at each size above paint_size", low=0, high=MAX_STEPS)
+    detail_layers: tuple[str, ...] = knob(DETAIL_LAYERS, "VGG19 layers of the detail sizes, comma-separated")
+    finest_steps: int = knob(0, "optimiser steps at the final size when it is above paint_size; 0 = enlarge the "
+                                "last detail size to it", low=0, high=MAX_STEPS)  # fmt: skip
     strength: float | None = knob(None, "style strength 0…1: 0 keeps the photo, 0.5 the usual balance, 1 the "
                                         "style alone (replaces the content/style weights)", low=0.0,
                                   high=1.0)  # fmt: skip
     seed: int | None = knob(None, "random seed, for reproducible runs", low=0, high=2**63 - 1)
     preview_every: int = knob(0, "attach an intermediate picture to the progress every N steps (0: never)", low=0,
                               high=MAX_STEPS, cli=False)  # fmt: skip
+
+    @property
+    def schedule(self) -> tuple[tuple[int, int], ...]:
+        """(longest side, steps) of each size: the painting coarse to fine, then its detail sizes."""
+        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps, self.paint_size,
+                              self.detail_steps, self.finest_steps)  # fmt: skip
+
+    @property
+    def detail_from(self) -> int | None:
+        """The painting's own longest side, above which only detail is added (None: no detail sizes)."""
+        return detail_from(self.size, self.paint_size)
+
+    @property
+    def work(self) -> float:
+        return work(self.schedule, self.detail_from)
 
     @property
     def layer_weights(self) -> tuple[float, ...]:
@@ -128,7 +153,9 @@ class StyleSettings(_Optimised):
         if not 1 <= n_styles <= MAX_STYLES:
             raise SettingsError(f"Give one or two style images, not {n_styles}.")
         check_fields(self)
-        for name, layers in (("content_layers", self.content_layers), ("style_layers", self.style_layers)):
+        named = (("content_layers", self.content_layers), ("style_layers", self.style_layers),
+                 ("detail_layers", self.detail_layers))  # fmt: skip
+        for name, layers in named:
             if not layers:
                 raise SettingsError(f"{name} must name at least one layer.")
             unknown = [layer for layer in layers if layer not in LAYER_INDEX]

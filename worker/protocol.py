@@ -160,10 +160,13 @@ class Progress:
     elapsed: float
     eta: float | None = None  #: the engine's own estimate of seconds to go
     preview: str | None = None  #: path of an intermediate picture
+    work: float | None = None  #: share of the job's work done, 0…1 (the engine's cost model)
     kind: EventKind = EventKind.PROGRESS
 
     @property
     def fraction(self) -> float:
+        if self.work is not None:
+            return self.work
         return self.step / self.total_steps if self.total_steps else 0.0
 
 

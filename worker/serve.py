@@ -94,7 +94,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             preview = str(Path(spec.preview_dir) / f"{job_id}.step{p.step}.jpg")
             p.image.save(preview, quality=88)
         if p.stage != "done":
-            events.put(Progress(job_id, p.stage, p.step, p.total_steps, p.elapsed, p.eta, preview))
+            events.put(Progress(job_id, p.stage, p.step, p.total_steps, p.elapsed, p.eta, preview, p.work))
 
     drain_cancels()
     if job_id in cancelled:

@@ -1,5 +1,11 @@
 """What style transfer minimises (Gatys et al. 2016): content + mixed style + total variation.
 
+Above ``paint_size`` (the *detail* sizes) the composition and colours are settled: there the
+picture must stay what the painting was when shrunk back to the painting's size (a pixel anchor,
+cheap and exact), and only the shallow layers' Gram matrices (brush texture, edges) are matched.
+A detail step runs the network only to relu3_1 — under half a full step — which is what lets a
+CPU paint at phone size.
+
 An objective knows its targets and terms; *how* it is minimised (sizes, optimiser, clamping, CUDA
 graphs, out-of-memory retries) is the runner's business (engine.optimize.runner).
 """
@@ -7,20 +13,31 @@ graphs, out-of-memory retries) is the runner's business (engine.optimize.runner)
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from ..colors import keep_colors
 from ..imaging import fit_size, resize
 from ..layers import LAYER_INDEX
+from ..optimize.runner import upsample
+from ..optimize.schedule import DETAIL_COST
 from ..results import Losses
 from ..settings import StyleSettings
 from ..tensors import image_to_tensor
 from .losses import ContentLoss, StyleLoss, TVLoss
 from .mixing import StyleBalancer, mix_proportions, style_coefficients
 
+#: The detail sizes' anchor weight at the default balance (α/β = 1/10); it follows α/β, so a subtle
+#: strength adds less new texture. Measured on tubingen + starry_night (benchmarks/full_size.py).
+ANCHOR_WEIGHT = 1e3
+#: The detail sizes' smoothing, against the painting's: neighbouring pixels of a larger picture differ
+#: less, and with the painting's own weight the first trials (256 → 1024 px) left a fine grain.
+DETAIL_TV = 3.0
+
 
 class StyleObjective:
-    """Content loss at the photo's features, one Gram loss per style (mixed by γ), TV smoothing."""
+    """Content loss at the photo's features, one Gram loss per style (mixed by γ), TV smoothing;
+    at the detail sizes a pixel anchor to the painting, shallow Gram losses, TV."""
 
     def __init__(self, net, settings: StyleSettings, content: Image.Image, styles: list[Image.Image], init_image=None):
         self.net, self.settings = net, settings
@@ -34,28 +51,74 @@ class StyleObjective:
         self.tv = TVLoss()
         self.balancer: StyleBalancer | None = None
         self.coefficients: torch.Tensor | None = None
+        self.detail_from = settings.detail_from
+        self.detail = False  #: whether the current size is a detail size
+        self.anchor: torch.Tensor | None = None  #: the painting at its own size, once detail begins
 
     # ---------------------------------------------------------------- sizes and targets
     def canvas(self, side: int) -> tuple[int, int]:
         """(width, height) of the picture at longest side ``side``: the photo's aspect."""
         return fit_size(self.content_img.size, side)
 
+    def step_cost(self, size: tuple[int, int]) -> float:
+        """A step's cost at ``size`` relative to a full one (the runner's ETA; engine.optimize.schedule)."""
+        return DETAIL_COST if self._is_detail(size) else 1.0
+
+    def steps_at(self, side: int, steps: int) -> int:
+        """No detail where the style has none to give: at a detail size whose style picture would be
+        shown at more than 1/√2 of its own pixels, the previous size is only enlarged (matching a
+        photo of a painting at its own resolution copies its JPEG and canvas grain, measured as noise)."""
+        if self.detail_from is None or side <= self.detail_from:
+            return steps
+        need = side * self.settings.style_scale * 2**0.5
+        return steps if all(max(self.style_imgs[i].size) >= need for i in self.active) else 0
+
+    @property
+    def guarded(self) -> bool:
+        """At a detail size the start is already a fine picture, and L-BFGS from it can overshoot
+        into noise in one step (measured: 10 → 2000 with a Wolfe line search, 11 → 44 without): the
+        runner takes back any step that makes the loss worse."""
+        return self.detail
+
+    def _is_detail(self, size: tuple[int, int]) -> bool:
+        return self.detail_from is not None and max(size) > self.detail_from
+
     def set_targets(self, size: tuple[int, int]) -> None:
         s = self.settings
-        content = image_to_tensor(resize(self.content_img, size), self.device)
-        feats = self.net(content, s.content_layers, s.pooling)
-        self.content_losses = [(layer, ContentLoss(feats[layer])) for layer in s.content_layers]
+        self.detail = self._is_detail(size)
+        if self.detail:
+            style_layers = s.detail_layers
+            weights = tuple(1.0 / len(style_layers) for _ in style_layers)
+            self.layers = sorted(set(style_layers), key=LAYER_INDEX.__getitem__)
+            self.content_losses = []
+        else:
+            style_layers, weights = s.style_layers, s.layer_weights
+            content = image_to_tensor(resize(self.content_img, size), self.device)
+            feats = self.net(content, s.content_layers, s.pooling)
+            self.content_losses = [(layer, ContentLoss(feats[layer])) for layer in s.content_layers]
+            self.content_tensor = content
         style_side = max(16, round(max(size) * s.style_scale))
         self.style_losses: dict[int, list[tuple[str, float, StyleLoss]]] = {}
         for i in self.active:
             style_img = self.style_imgs[i]
             style = image_to_tensor(resize(style_img, fit_size(style_img.size, style_side)), self.device)
-            feats = self.net(style, s.style_layers, s.pooling)
+            feats = self.net(style, style_layers, s.pooling)
             self.style_losses[i] = [
-                (layer, weight, StyleLoss(feats[layer])) for layer, weight in zip(s.style_layers, s.layer_weights)
+                (layer, weight, StyleLoss(feats[layer])) for layer, weight in zip(style_layers, weights)
             ]
             del feats, style
-        self.content_tensor = content
+
+    def upsample(self, image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        """The previous size's picture enlarged; entering the detail sizes, the painting becomes the
+        anchor and each style loss is measured afresh (it starts at 1 at every detail size)."""
+        if self.detail and self.anchor is None:
+            self.anchor = image.detach().clone()
+        image = upsample(image, size)
+        if self.detail:
+            _, styles, _ = self.terms(image)
+            fresh = [self.proportions[i] / max(float(styles[i]), 1e-12) for i in self.active]
+            self.coefficients.copy_(torch.tensor(fresh, device=self.device))
+        return image
 
     def initial_image(self, size: tuple[int, int]) -> torch.Tensor:
         s = self.settings
@@ -80,8 +143,12 @@ class StyleObjective:
         )
         start = self.summary(*terms, self.total(*terms))
         if s.calibrate and len(self.active) == 2:
-            # One balancer over every size, steering the whole job's relative improvement.
-            self.balancer = StyleBalancer([start.styles[i] for i in self.active], s.gamma, steps_per_size)
+            # One balancer over every size of the painting, steering the whole job's relative improvement.
+            sides = [side for side, _ in s.schedule]
+            painting = [
+                n for side, n in zip(sides, steps_per_size) if self.detail_from is None or side <= self.detail_from
+            ]
+            self.balancer = StyleBalancer([start.styles[i] for i in self.active], s.gamma, painting)
         return start
 
     # ---------------------------------------------------------------- the objective itself
@@ -89,12 +156,18 @@ class StyleObjective:
         """Content loss, raw loss of each active style, and TV at ``image``."""
         s = self.settings
         feats = self.net(image, self.layers, s.pooling)
-        content = sum(loss(feats[layer]) for layer, loss in self.content_losses) / len(self.content_losses)
+        if self.detail:  # the anchor: the picture shrunk to the painting's size is the painting
+            content = F.mse_loss(F.interpolate(image, size=self.anchor.shape[2:], mode="area"), self.anchor)
+        else:
+            content = sum(loss(feats[layer]) for layer, loss in self.content_losses) / len(self.content_losses)
         styles = {i: sum(w * loss(feats[layer]) for layer, w, loss in terms) for i, terms in self.style_losses.items()}
         return content, styles, self.tv(image)
 
     def total(self, content, styles, tv):
         style = sum(self.coefficients[k] * styles[i] for k, i in enumerate(self.active))
+        if self.detail:
+            anchor = ANCHOR_WEIGHT * 10.0 * max(self.alpha, 0.01) / max(self.beta, 1e-9)
+            return anchor * content + self.beta * style + DETAIL_TV * self.settings.tv_weight * tv
         return self.alpha * content + self.beta * style + self.settings.tv_weight * tv
 
     def summary(self, content, styles, tv, total) -> Losses:
@@ -107,6 +180,8 @@ class StyleObjective:
         return Losses(values[0], per_style, values[1], values[2])
 
     def after_step(self, step: int, losses: Losses) -> None:
+        if self.detail:  # the balance between the styles was struck by the painting
+            return
         if self.balancer is not None and self.balancer.update(step, [losses.styles[i] for i in self.active]):
             # L-BFGS keeps its curvature history: the objective moves only a little per
             # checkpoint, and restarting it measured worse (RI ratios 1.08–1.11, higher loss).

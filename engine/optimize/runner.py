@@ -4,7 +4,10 @@ CUDA graphs, progress with previews, and an out-of-memory retry at a smaller siz
 An objective (engine.objectives) supplies ``canvas``, ``set_targets``, ``initial_image``, ``begin``,
 ``terms``, ``total``, ``summary``, ``after_step`` and ``finish``; the runner is shared by every mode.
 It may also supply ``upsample`` (how a size's result starts the next), ``make_optimizer`` (e.g. the
-normalised gradient ascent of DeepDream) and ``graphable = False`` (random steps a CUDA graph would freeze).
+normalised gradient ascent of DeepDream; None for the runner's own), ``steps_at`` (the steps it
+really takes at a size), ``guarded`` (take back steps that make the loss worse), ``step_cost`` (a
+step's cost at a size relative to a full one, for the ETA) and ``graphable = False`` (random steps
+a CUDA graph would freeze).
 """
 
 from __future__ import annotations
@@ -42,10 +45,13 @@ class Runner:
         self.objective, self.settings, self.callback = objective, settings, callback
         self.device = objective.device
         self.cuda_graphs = cuda_graphs
-        self.plan = [(objective.canvas(side), steps) for side, steps in settings.schedule]
+        steps_at = getattr(objective, "steps_at", lambda side, steps: steps)
+        self.plan = [(objective.canvas(side), steps_at(side, steps)) for side, steps in settings.schedule]
         self.total_steps = sum(steps for _, steps in self.plan)
-        # The ETA counts work in pixel-steps: a step's cost grows with the pixel count.
-        self.work_total = sum(w * h * steps for (w, h), steps in self.plan)
+        # Progress and the ETA count work in pixel-steps: a step's cost grows with the pixel count.
+        cost = getattr(objective, "step_cost", lambda size: 1.0)
+        self.costs = [w * h * cost((w, h)) for (w, h), _ in self.plan]
+        self.work_total = sum(c * steps for c, (_, steps) in zip(self.costs, self.plan))
         self.work_done = 0
         self.step = 0
         self.opt_seconds = 0.0
@@ -53,7 +59,8 @@ class Runner:
 
     def report(self, **fields) -> None:
         if self.callback is not None:
-            self.callback(Progress(scales=len(self.plan), total_steps=self.total_steps, **fields))
+            done = self.work_done / self.work_total if self.work_total else 0.0
+            self.callback(Progress(scales=len(self.plan), total_steps=self.total_steps, work=min(1.0, done), **fields))
 
     def eta(self) -> float | None:
         if not self.work_done:
@@ -64,8 +71,12 @@ class Runner:
         s, objective = self.settings, self.objective
         if s.seed is not None:
             torch.manual_seed(s.seed)
-        image = None
+        image = measured = None
         for scale, (size, steps) in enumerate(self.plan):
+            if image is not None and not steps:  # a size reached by enlarging the last one
+                with torch.no_grad():
+                    image = upsample(image, size)
+                continue
             self.report(
                 stage="prepare", scale=scale, size=size, step=self.step, losses=None,
                 elapsed=time.perf_counter() - self.started, eta=self.eta(),
@@ -77,12 +88,13 @@ class Runner:
                     start = objective.begin(image, [n for _, n in self.plan])
                 else:
                     image = getattr(objective, "upsample", upsample)(image, size)
-            image = self.optimize(image, scale, steps)
-        with torch.no_grad():
-            terms = objective.terms(image)
+            image = measured = self.optimize(image, scale, steps)
+        with torch.no_grad():  # the losses at the last size the targets are for (not an enlargement of it)
+            terms = objective.terms(measured)
             end = objective.summary(*terms, objective.total(*terms))
         picture = objective.finish(tensor_to_image(image))
         elapsed = time.perf_counter() - self.started
+        self.work_done = self.work_total
         self.report(
             stage="done", scale=len(self.plan) - 1, size=size, step=self.total_steps, losses=end,
             elapsed=elapsed, eta=0.0, image=picture,
@@ -97,6 +109,8 @@ class Runner:
         latest: list[tuple] = []
         totals: list[float] = []
         graphable = self.cuda_graphs and image.is_cuda and getattr(objective, "graphable", True)
+        guarded = getattr(objective, "guarded", False)
+        best: tuple[float, torch.Tensor] | None = None
         captured = capture(objective, image) if graphable else None
 
         def closure():
@@ -113,12 +127,15 @@ class Runner:
             return total
 
         size = (image.shape[3], image.shape[2])
-        pixels = size[0] * size[1]
+        pixels = self.costs[scale]
         first_step = self.step
         for done in range(1, steps + 1):
             step_started = time.perf_counter()
+            before = image.detach().clone() if guarded else None
             optimizer.step(closure)
-            losses = objective.summary(*latest[0])
+            losses = objective.summary(*latest[0])  # at the image before this step moved it
+            if guarded:
+                best, optimizer = self.take_back(image, before, losses.total, best, optimizer)
             if not math.isfinite(losses.total):  # clamping keeps pixels finite; this guards the gradients
                 raise EngineError(
                     "The optimisation diverged (the loss is no longer a number). "
@@ -152,12 +169,33 @@ class Runner:
                 )
             if stalled:
                 break
+        if guarded and best is not None:
+            with torch.no_grad():
+                total = float(objective.total(*objective.terms(image)))
+            if not total <= best[0]:
+                return best[1]
         return image.detach()
+
+    def take_back(self, image, before, total: float, best, optimizer):
+        """Keep the best picture seen; when a step made it worse, go back to the best and go on with
+        a fresh optimiser at half the rate (its curvature history led it astray)."""
+        if best is None or total <= best[0]:
+            return (total, before), optimizer
+        with torch.no_grad():
+            image.copy_(best[1])
+        rate = optimizer.param_groups[0]["lr"] / 2
+        optimizer = self.make_optimizer(image)
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+        log.info("a step made the picture worse (%.4g → %.4g); taken back, rate now %.3g", best[0], total, rate)
+        return best, optimizer
 
     def make_optimizer(self, image: torch.Tensor) -> torch.optim.Optimizer:
         s = self.settings
-        if hasattr(self.objective, "make_optimizer"):
-            return self.objective.make_optimizer(image)
+        own = getattr(self.objective, "make_optimizer", None)
+        optimizer = own(image) if own is not None else None
+        if optimizer is not None:
+            return optimizer
         if s.optimizer == "lbfgs":
             # One iteration per step() so progress, clamping and cancelling happen every step;
             # the curvature history persists across calls.
