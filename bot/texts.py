@@ -278,13 +278,19 @@ def choices(quality: str, size: int, strength: str, keep_colors: bool) -> str:
     return line + (" · " + _("your colours") if keep_colors else "")
 
 
-def settings_card(quality: str, size: int, size_chosen: bool, strength: str, keep_colors: bool) -> str:
-    """The ⚙ card: each row of buttons below, named, with what is chosen now."""
+def settings_card(
+    quality: str, size: int, size_chosen: bool, strength: str, keep_colors: bool, seconds: float | None = None
+) -> str:
+    """The ⚙ card: each row of buttons below, named, with what is chosen now (and how long the
+    chosen quality takes on this host, ``seconds``, when known)."""
     qualities, strengths = _labels("QUALITY_LABELS"), _labels("STRENGTH_LABELS")
     size_text = f"{size} px" + ("" if size_chosen else " (" + _("the quality's own") + ")")
+    named = qualities.get(quality, quality)
     lines = [
         _("⚙ Settings for your next picture — they stay until you change them or send /new."),
-        _("Quality: {value}").format(value=qualities.get(quality, quality)),
+        _("Quality: {value} · about {time} here").format(value=named, time=duration(seconds))
+        if seconds
+        else _("Quality: {value}").format(value=named),
         _("Size: {value}").format(value=size_text if quality != "instant" else f"{size} px"),
         _("Strength: {value}").format(value=strengths.get(strength, strength)),
         _("Colours: {value}").format(value=_("your photo's") if keep_colors else _("the style's")),
@@ -366,11 +372,12 @@ def steps(n: int) -> str:
     return ngettext("{n} step", "{n} steps", n).format(n=n)
 
 
-def result_caption(run, n_styles: int, seconds: float, smaller: bool) -> str:
-    """Under a result (``run``: the job's StyleSettings or InstantSettings): time, size, steps, the mix,
-    colours; a warning when painted smaller."""
+def result_caption(run, n_styles: int, seconds: float, smaller: bool, size: tuple[int, int] | None = None) -> str:
+    """Under a result (``run``: the job's StyleSettings or InstantSettings): time, the picture's real
+    size (``size``, else the longest side asked for), steps, the mix, colours; a warning when painted smaller."""
     instant = isinstance(run, InstantSettings)  # one pass, no steps
-    parts = [done_in("instant" if instant else "style", seconds), f"{run.size} px",
+    shown = f"{size[0]}×{size[1]} px" if size else f"{run.size} px"
+    parts = [done_in("instant" if instant else "style", seconds), shown,
              _("instant") if instant else steps(run.total_steps)]  # fmt: skip
     if n_styles == 2:
         parts.append(_("mix {mix}").format(mix=mix_label(run.gamma)))

@@ -15,7 +15,7 @@ from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
 from .modes import for_preset
 from .modes import get as get_mode
-from .presets import PRESET_SECONDS_CPU
+from .presets import PRESET_SECONDS_CPU, on_gpu
 from .settings import INITS, InstantSettings, StyleSettings
 from .settings import kind as field_kind
 
@@ -150,12 +150,16 @@ def given_settings(args: argparse.Namespace, settings_class) -> dict:
         value = getattr(args, f.name, None)
         if value is not None:
             given[f.name] = _comma_list(f, value) if field_kind(f) == "tuple" else value
-    if given.get("start_size") == 0:  # --start-size 0: one size only
-        given["start_size"] = None
+    for name in ("start_size", "paint_size"):  # --start-size 0: one size only; --paint-size 0: no detail sizes
+        if given.get(name) == 0:
+            given[name] = None
     return given
 
 
-def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings | InstantSettings, str | None]:
+def settings_from_args(
+    args: argparse.Namespace, gpu: bool = False
+) -> tuple[StyleSettings | InstantSettings, str | None]:
+    """The settings asked for: the preset (its GPU schedule with ``gpu``) and the options given."""
     if for_preset(args.preset) is INSTANT:
         return _instant_settings(args), None
     given = given_settings(args, MODE.settings)
@@ -163,7 +167,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[StyleSettings | Instan
     if init not in INITS or init == "image":
         init, init_image = "image", args.init
     given.update(init=init, preview_every=max(0, args.save_every))
-    settings = MODE.make_settings(given, preset=args.preset)
+    settings = MODE.make_settings(given, preset=args.preset, gpu=gpu)
     return settings.validate(len(args.styles)), init_image
 
 
@@ -262,6 +266,8 @@ def _run(args: argparse.Namespace) -> int:
     from .painter import Engine
 
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
+    if on_gpu(engine.device.type):  # the preset's GPU schedule: every layer at every size
+        settings, _ = settings_from_args(args, gpu=True)
     if not args.quiet:
         print(f"VGG19 ({args.weights}) on {engine.device}, loaded in {engine.load_seconds:.2f} s", file=sys.stderr)
     with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass, fields
 
 from .errors import SettingsError
-from .presets import DREAM_PRESETS, INSTANT_PRESETS, PRESETS, RECONSTRUCT_PRESETS, TEXTURE_PRESETS
+from .presets import DREAM_PRESETS, GPU_PRESETS, INSTANT_PRESETS, PRESETS, RECONSTRUCT_PRESETS, TEXTURE_PRESETS
 from .settings import DreamSettings, InstantSettings, ReconstructSettings, StyleSettings, TextureSettings
 
 
@@ -25,16 +25,19 @@ class Mode:
     objective: str | None  #: "module:Class" minimised by the shared runner; None for a feed-forward mode
     inputs: tuple[str, ...]  #: the pictures a job needs, by role
     needs_torch: bool = True  #: False: an engine process without torch (onnxruntime only) paints it
+    gpu_presets: dict[str, dict] | None = None  #: the presets on a GPU, where they differ
 
-    def make_settings(self, values: dict | None = None, preset: str | None = None):
-        """Settings from a preset and plain values (lists become tuples); unknown names are refused."""
+    def make_settings(self, values: dict | None = None, preset: str | None = None, gpu: bool = False):
+        """Settings from a preset (for a GPU with ``gpu``) and plain values (lists become tuples);
+        unknown names are refused."""
         known = {f.name for f in fields(self.settings)}
         unknown = sorted(set(values or {}) - known)
         if unknown:
             raise SettingsError(f"Unknown setting {unknown[0]!r} for {self.title}.")
         if preset is not None and preset not in self.presets:
             raise SettingsError(f"Unknown quality preset {preset!r}: use {', '.join(self.presets)}.")
-        base = dict(self.presets[preset]) if preset else {}
+        presets = self.gpu_presets if gpu and self.gpu_presets else self.presets
+        base = dict(presets[preset]) if preset else {}
         base.update({k: tuple(v) if isinstance(v, list) else v for k, v in (values or {}).items()})
         return self.settings(**base)
 
@@ -49,6 +52,7 @@ MODES: dict[str, Mode] = {
         title="style transfer",
         settings=StyleSettings,
         presets=PRESETS,
+        gpu_presets=GPU_PRESETS,
         default_preset="balanced",
         objective="engine.objectives.nst:StyleObjective",
         inputs=("content", "styles"),

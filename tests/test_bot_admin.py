@@ -62,7 +62,7 @@ async def test_chat_admins_change_their_group_members_cannot(double, client, tmp
         await said(ann, "/set quality best", "Nothing to change")
         await said(bob, "/unset quality", "only this group's admins")
         await said(ann, "/unset quality", "quality in this chat: best → unset")
-        await said(bob, "/settings", "quality = fast (default)")
+        await said(bob, "/settings", "quality = balanced (default)")
 
         # an anonymous admin writes as the group itself
         mark = await ann.mark()

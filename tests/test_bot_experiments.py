@@ -34,7 +34,7 @@ async def test_a_texture_from_a_caption_then_another_and_a_tileable_one(running,
     assert done["message"]["reply_to_message"]["message_id"] == sent["message_id"]
     [first] = specs(await running.settled_jobs())
     assert first.mode == "texture" and list(first.inputs) == ["source"] and "tileable" not in first.settings
-    assert first.settings["size"] <= 48  # the operator's size for this quality caps every mode
+    assert first.settings["size"] <= 64  # the operator's size for this quality caps every mode
 
     mark = await ann.mark()
     await ann.press("🔲 Make it tileable", message_id=done["message"]["message_id"])

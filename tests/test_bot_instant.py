@@ -135,7 +135,7 @@ async def test_without_instant_networks_the_bot_paints_as_before_and_says_nothin
 
 @pytest.mark.parametrize(
     ("chat_id", "instant", "device", "expected"),
-    [(-100, True, "cpu", {"quality": "instant"}), (-100, True, "cuda", {}), (-100, False, "cpu", {}),
+    [(-100, True, "cpu", {"quality": "instant"}), (-100, True, "cuda", {"quality": "best"}), (-100, False, "cpu", {}),
      (42, True, "cpu", {}), (None, True, "cpu", {})],
 )  # fmt: skip
 def test_groups_on_a_cpu_host_default_to_instant(chat_id, instant, device, expected):

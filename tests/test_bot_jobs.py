@@ -103,8 +103,8 @@ async def test_settings_buttons_change_the_job(running, client):
     await prepare(eve)
     await eve.press("⚙ Settings")
     keyboard = await eve.wait_for(lambda e: e["kind"] == "edit" and "Quality:" in e["after"].get("text", ""))
-    assert "• Fast" in [b["text"] for row in keyboard["after"]["reply_markup"]["inline_keyboard"] for b in row]
-    await eve.press("Balanced")
+    assert "• Balanced" in [b["text"] for row in keyboard["after"]["reply_markup"]["inline_keyboard"] for b in row]
+    await eve.press("Best")
     await eve.press("Strong")
     await eve.wait_for(lambda e: e["kind"] == "edit" and "• Strong" in str(e["after"].get("reply_markup")))
     await eve.press("🎨 Keep my colours")
@@ -112,7 +112,7 @@ async def test_settings_buttons_change_the_job(running, client):
     mark = await eve.mark()
     await eve.press("▶ Stylize")
     result = await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
-    assert "64 px · 6 steps" in result["message"]["caption"]
+    assert "64×48 px · 10 steps" in result["message"]["caption"]  # the picture's real size
     (job,) = await running.jobs()
     settings = JobSpec.from_dict(job.spec).settings
     assert settings["strength"] == 0.65 and settings["size"] == 64 and settings["keep_colors"]
@@ -125,7 +125,7 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
     """kill -9 leaves no chance to clean up; SIGTERM (docker stop) shuts down in order and exits 0.
     Either way the queue is in the database and each user gets exactly one picture after a restart."""
     # ≈ 4 s a picture on 2 cores: long enough to be stopped mid-job
-    env = bot_env(double, tmp_path, BOT_PRESETS="fast=64x120")
+    env = bot_env(double, tmp_path, BOT_PRESETS="fast=64x120,balanced=64x120")
     start_bot = functools.partial(start_bot_process, env)
 
     ann, bob = client.user(2301, "Ann"), client.user(2302, "Bob")

@@ -53,7 +53,7 @@ async def test_the_whole_flow_speaks_the_users_language(running, client, code, l
     result = await lea.wait_for(lambda e: photo_with(e, done), timeout=20)
     assert said(language, "BUTTON_AGAIN") in buttons(result)
     with i18n.using(language):
-        assert texts.steps(4) in result["message"]["caption"]
+        assert texts.steps(6) in result["message"]["caption"]  # the default quality: balanced
 
 
 def confirmed(language: str):

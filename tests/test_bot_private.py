@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from bot.domain import chat_settings
 from bot.storage import JobStatus
 
 from .bot_harness import buttons, photo_with, text_message
@@ -37,10 +38,10 @@ async def test_one_style_from_photo_to_painting(running, client):
     assert "you're next" in first_caption and "Ready in about" in first_caption
     result = await ann.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     assert result["message"]["reply_to_message"]["message_id"] == content["message_id"]
-    assert "48 px" in result["message"]["caption"]
-    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG"]
     painted = Image.open(io.BytesIO(await client.file_bytes(result["message"]["photo"][-1]["file_id"])))
-    assert painted.size == (48, 32)
+    assert painted.size == (64, 43)  # the default quality (balanced) at the tiny presets
+    assert "64×43 px" in result["message"]["caption"]  # the picture's real size
+    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG"]
 
     log = await ann.sent()
     progress = next(
@@ -55,7 +56,7 @@ async def test_one_style_from_photo_to_painting(running, client):
     await ann.press("📄 Full-size PNG")
     document = await ann.wait_for(lambda e: e["kind"] == "message" and "document" in e["message"], since=mark)
     png = Image.open(io.BytesIO(await client.file_bytes(document["message"]["document"]["file_id"])))
-    assert png.format == "PNG" and png.size == (48, 32)
+    assert png.format == "PNG" and png.size == painted.size  # the whole painting, lossless
 
 
 @pytest.mark.slow
@@ -115,21 +116,24 @@ async def test_commands_roles_and_result_buttons(running, client):
     ready = await cal.wait_for(lambda e: text_message(e, "ready"), since=mark)
     assert buttons(ready)[:2] == ["▶ Stylize", "⚙ Settings"]
 
-    # a second style, the swap button, and the size row of ⚙ Settings
+    # a second style, the swap button, and the size row of ⚙ Settings (where the owner allows more
+    # than the 1024 px every quality paints)
+    svc = running.app.bot_data["services"]
+    await chat_settings.change(svc.db, chat_settings.GLOBAL, chat_settings.KEYS["max_size"], 2048, by=1)
     await cal.send_photo(stripes(80, 80, period=3, colors=((10, 200, 10), (0, 0, 0))))
     await cal.wait_for(lambda e: text_message(e, "Second style saved"), since=mark)
     await cal.press("🔀 Swap styles")
     await cal.press("⚙ Settings")
-    await cal.wait_for(lambda e: e["kind"] == "edit" and "256 px" in str(e["after"].get("reply_markup")))
-    await cal.press("256 px")
-    await cal.wait_for(lambda e: e["kind"] == "edit" and "• 256 px" in str(e["after"].get("reply_markup")))
+    await cal.wait_for(lambda e: e["kind"] == "edit" and "1536 px" in str(e["after"].get("reply_markup")))
+    await cal.press("1536 px")
+    await cal.wait_for(lambda e: e["kind"] == "edit" and "• 1536 px" in str(e["after"].get("reply_markup")))
     mark = await cal.mark()
-    await cal.press("px:256")  # pressed again (now "• 256 px"): back to the preset's size
+    await cal.press("px:1536")  # pressed again (now "• 1536 px"): back to the preset's size
     await cal.wait_for(
         lambda e: (
             e["kind"] == "edit"
-            and "• 256 px" not in str(e["after"].get("reply_markup"))
-            and "Fast" in str(e["after"].get("reply_markup"))
+            and "• 1536 px" not in str(e["after"].get("reply_markup"))
+            and "Balanced" in str(e["after"].get("reply_markup"))
         ),
         since=await cal.mark() - 1,
     )

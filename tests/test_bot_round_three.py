@@ -309,7 +309,7 @@ async def test_choices_are_shown_named_and_last_until_new(running, client):
     mark = await ivy.mark()
     await ivy.send_album([picture(150, 100), stripes(90, 90, period=5), stripes(90, 90, period=9)])
     card = await ivy.wait_for(lambda e: text_message(e, "style 1: picture 2 · style 2: picture 3"), since=mark)
-    assert "⚙ Fast · 48 px · strength: normal" in card["message"]["text"]
+    assert "⚙ Balanced · 64 px · strength: normal" in card["message"]["text"]
     card_id = card["message"]["message_id"]
     await ivy.press("75% style 1", message_id=card_id)
     edited = await ivy.wait_for(lambda e: e["kind"] == "edit" and "• 75% style 1" in str(e["after"]))
@@ -321,10 +321,11 @@ async def test_choices_are_shown_named_and_last_until_new(running, client):
 
     mark = await ivy.mark()
     await ivy.press("⚙ Settings", message_id=card_id)
-    shown = await ivy.wait_for(lambda e: e["kind"] == "edit" and "Quality: Fast" in e["after"].get("text", ""),
+    shown = await ivy.wait_for(lambda e: e["kind"] == "edit" and "Quality: Balanced" in e["after"].get("text", ""),
                                since=mark)  # fmt: skip
+    assert "about" in shown["after"]["text"]  # how long the quality takes here
     labels = [b["text"] for row in shown["after"]["reply_markup"]["inline_keyboard"] for b in row]
-    assert "• Auto" in labels and "256 px" in labels  # the size row marks what is chosen
+    assert "• Balanced" in labels and not any("px" in label for label in labels)  # 1024 px is all one may have
     await ivy.press("Best", message_id=card_id)
     await ivy.wait_for(lambda e: e["kind"] == "edit" and "Quality: Best" in e["after"].get("text", ""))
     mark = await ivy.mark()
@@ -336,7 +337,7 @@ async def test_choices_are_shown_named_and_last_until_new(running, client):
     mark = await ivy.mark()
     await ivy.send_album([picture(150, 100), stripes(90, 90, period=5)])
     card = await ivy.wait_for(lambda e: text_message(e, "style: picture 2"), since=mark)
-    assert "⚙ Fast" in card["message"]["text"]  # /new went back to the chat's defaults
+    assert "⚙ Balanced" in card["message"]["text"]  # /new went back to the chat's defaults
 
 
 # 22. Each mode's card says what it does; /settings in another language names keys and values.
@@ -358,8 +359,8 @@ async def test_settings_in_russian_name_keys_and_values(running, client):
     ira = client.user(9621, "Ира", language_code="ru")
     await ira.send_text("/settings")
     with i18n.using("ru"):
-        name, fast = texts.SETTING_NAMES["quality"], texts.QUALITY_LABELS["fast"]
-    said = await ira.wait_for(lambda e: text_message(e, f"{name} (quality) = {fast} (fast)"))
+        name, balanced = texts.SETTING_NAMES["quality"], texts.QUALITY_LABELS["balanced"]
+    said = await ira.wait_for(lambda e: text_message(e, f"{name} (quality) = {balanced} (balanced)"))
     assert "keep_colors" in said["message"]["text"]  # the key /set takes, beside its name
 
 

@@ -88,9 +88,9 @@ def test_config_from_environment(tmp_path):
     )
     assert config.database_url == f"sqlite+aiosqlite:///{tmp_path / 'paintbot.sqlite3'}"
     assert config.api_file_url == "http://127.0.0.1:8081/file/bot" and config.owners == (1, 2)
-    assert config.presets["best"] == (512, 50)
+    assert config.presets["best"] == (None, None)  # the engine's preset for its device
     tiny = Config.from_env({"TELEGRAM_BOT_TOKEN": "123456:TEST-token_for-the-double", "BOT_PRESETS": "fast=64x80"})
-    assert tiny.presets["fast"] == (64, 80) and tiny.presets["balanced"] == (384, 20)
+    assert tiny.presets["fast"] == (64, 80) and tiny.presets["balanced"] == (None, None)
     with pytest.raises(ConfigError, match="BOT_PRESETS"):
         Config.from_env({"TELEGRAM_BOT_TOKEN": "123456:TEST-token_for-the-double", "BOT_PRESETS": "huge=9x9"})
     with pytest.raises(ConfigError, match="not set"):

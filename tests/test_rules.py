@@ -108,9 +108,12 @@ def test_chat_setting_values_are_parsed_strictly():
 
 def test_events_cross_a_boundary_as_plain_dicts():
     spec = JobSpec.style("c.jpg", ["s.jpg"], "o.png", preset("fast", strength=0.7))
-    assert spec.settings == {"size": 256, "steps": 6, "start_size": 128, "coarse_steps": 20, "strength": 0.7}
+    assert spec.settings == {
+        "size": 1024, "steps": 6, "start_size": 128, "coarse_steps": 20, "paint_size": 256, "detail_steps": 4,
+        "strength": 0.7,
+    }  # fmt: skip
     for event in (
-        Progress("1", "optimize", 3, 10, 1.5, 2.0, "p.jpg"),
+        Progress("1", "optimize", 3, 10, 1.5, 2.0, "p.jpg", 0.1),
         Done("1", "o.png", (64, 43), 1.0, 6, "cpu", ("smaller",), (2.0,)),
         Failed("1", "not_image", "The content image is not a picture."),
         Cancelled("1"),

@@ -46,7 +46,7 @@ async def test_a_job_queued_before_the_upgrade_is_painted_after_it(double, clien
     try:
         old = client.user(9001, "Old")
         result = await old.wait_for(lambda e: photo_with(e, "Done in"), timeout=30)
-        assert "48 px · 4 steps" in result["message"]["caption"] and "your colours" in result["message"]["caption"]
+        assert "48×36 px · 4 steps" in result["message"]["caption"] and "your colours" in result["message"]["caption"]
         (job,) = await running.settled_jobs()
         assert job.status == JobStatus.DONE and job.spec["version"] == 0  # stored as it was, read upgraded
         ((_, spec),) = running.engine.submitted

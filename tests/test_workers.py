@@ -220,7 +220,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
     db = Database(url)
     await db.migrate()
     # long polling this time (workers do not need webhooks); one replica, one real-engine worker
-    env = replica_env(double, tmp_path / "r", url, store, None, None, BOT_PRESETS="fast=64x60")
+    env = replica_env(double, tmp_path / "r", url, store, None, None, BOT_PRESETS="fast=64x60,balanced=64x60")
     replica = start_replica(env, logs / "r.log")
     worker = start_worker(url, store, logs / "w.log", "real", simulate=None, WORKER_SHUTDOWN_GRACE="0.2")
     try:

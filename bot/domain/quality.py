@@ -3,22 +3,25 @@ the two-style mix — and the instant first picture that answers ▶ before the 
 
 from __future__ import annotations
 
-from engine.presets import INSTANT_PRESETS, PRESETS, preset
+from engine.presets import INSTANT_PRESETS, PRESETS, on_gpu, preset
 from engine.settings import INSTANT_MAX_SIZE, InstantSettings, StyleSettings, instant_strength, painting_strength
 from worker.protocol import JobSpec, non_defaults
 
 from ..limits import PREVIEWS_PER_JOB
 
-#: name → (longest side px, L-BFGS steps at that size); the coarse-to-fine sizes before it come from
-#: the engine's preset of the same name. 2-core CPU: fast ≈ 15 s, balanced ≈ 1 min, best ≈ 5–9 min.
-DEFAULT_PRESETS: dict[str, tuple[int, int]] = {name: (p["size"], p["steps"]) for name, p in PRESETS.items()}
+#: name → (longest side px, L-BFGS steps of the painting's own size), None: the engine's preset of
+#: the same name for this host's device (engine.presets: 1024 px, CPU or GPU schedule). Operators
+#: and tests override them (BOT_PRESETS).
+DEFAULT_PRESETS: dict[str, tuple[int | None, int | None]] = {name: (None, None) for name in PRESETS}
 #: One pass of the feed-forward networks (engine.instant): about a second on a CPU.
 INSTANT = "instant"
 #: The ⚙ strength buttons → engine strength (0 keeps the photo, 1 is the painting alone).
 STRENGTHS: dict[str, float] = {"subtle": 0.35, "normal": 0.5, "strong": 0.65}
-SIZES = (256, 384, 512)  #: the ⚙ Settings size row; overrides the preset's size
+#: The ⚙ Settings size row (up to the chat's max_size); overrides the preset's 1024 px. No choice is
+#: smaller: a picture smaller than its 1024-px sketch would look like a step back.
+SIZES = (1024, 1536, 2048)
 MIXES = (0.25, 0.5, 0.75)
-DEFAULT_OPTIONS = {"quality": "fast", "strength": "normal"}
+DEFAULT_OPTIONS = {"quality": "balanced", "strength": "normal"}
 #: What "🎨 Paint it properly" under an instant result asks for when the chat's quality is instant.
 PROPER = "balanced"
 
@@ -40,8 +43,11 @@ def parse_presets(text: str) -> dict[str, tuple[int, int]]:
     return presets
 
 
-def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]]) -> StyleSettings | InstantSettings:
-    """The engine settings for a draft: the chosen quality's preset, size, steps, strength and colours."""
+def plan(
+    options: dict, gamma: float, presets: dict[str, tuple[int | None, int | None]], device: str = "cpu"
+) -> StyleSettings | InstantSettings:
+    """The engine settings for a draft: the chosen quality's preset for the engine's ``device``, size,
+    steps, strength and colours."""
     quality = options.get("quality", DEFAULT_OPTIONS["quality"])
     strength = STRENGTHS.get(options.get("strength", "normal"), STRENGTHS["normal"])
     max_size = options.get("limits", {}).get("max_size", INSTANT_MAX_SIZE)
@@ -55,17 +61,13 @@ def plan(options: dict, gamma: float, presets: dict[str, tuple[int, int]]) -> St
         )
     if quality not in presets:
         quality = DEFAULT_OPTIONS["quality"]
+    own = preset(quality, gpu=on_gpu(device))
     size, steps = presets[quality]
-    size = int(options.get("size") or size)
-    steps = int(options.get("steps") or steps)
+    size = int(options.get("size") or size or own.size)
+    steps = int(options.get("steps") or steps or own.steps)
     size = min(size, options.get("limits", {}).get("max_size", size))
-    settings = preset(
-        quality,
-        size=size,
-        steps=steps,
-        gamma=gamma,
-        strength=strength,
-        keep_colors=bool(options.get("keep_colors")),
+    settings = own.replace(
+        size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=bool(options.get("keep_colors"))
     )
     return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
 
@@ -79,12 +81,12 @@ def sketch(spec: JobSpec, output: str) -> JobSpec | None:
     return JobSpec(INSTANT, dict(spec.inputs), output, non_defaults(settings))
 
 
-def fallback(spec: JobSpec, presets: dict[str, tuple[int, int]]) -> JobSpec:
+def fallback(spec: JobSpec, presets: dict[str, tuple[int | None, int | None]], device: str = "cpu") -> JobSpec:
     """An instant job as a fast painting, for an engine without the instant networks."""
     if spec.mode != INSTANT:
         return spec
     s = spec.mode_settings()
-    size, steps = presets["fast"]
-    options = {"quality": "fast", "size": min(size, s.size), "steps": steps, "keep_colors": s.keep_colors}
-    settings = plan(options, s.gamma, presets).replace(strength=painting_strength(s.strength))
+    size = min(presets["fast"][0] or s.size, s.size)
+    options = {"quality": "fast", "size": size, "keep_colors": s.keep_colors}
+    settings = plan(options, s.gamma, presets, device).replace(strength=painting_strength(s.strength))
     return JobSpec("style", dict(spec.inputs), spec.output, non_defaults(settings), spec.preview_dir)

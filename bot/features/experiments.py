@@ -123,7 +123,8 @@ def size_cap(svc, options: dict) -> int:
     every mode's pictures alike)."""
     presets = svc.config.presets
     quality = options["quality"] if options["quality"] in presets else "fast"
-    return min(options["limits"]["max_size"], presets[quality][0] if quality in presets else 10**6)
+    operators = presets[quality][0] if quality in presets else None  # None: the engine's own presets
+    return min(options["limits"]["max_size"], operators or 10**6)
 
 
 async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int, choice: str) -> None:

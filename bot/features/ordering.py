@@ -181,15 +181,17 @@ def _feedback(action: Action, n_styles: int) -> str | None:
 
 
 def choices_line(svc: Services, options: dict, gamma: float) -> str:
-    planned = plan(options, gamma, svc.config.presets)
+    planned = plan(options, gamma, svc.config.presets, svc.dispatcher.device)
     return texts.choices(options["quality"], planned.size, options["strength"], bool(options["keep_colors"]))
 
 
 def settings_card(svc: Services, options: dict, gamma: float) -> str:
-    planned = plan(options, gamma, svc.config.presets)
+    planned = plan(options, gamma, svc.config.presets, svc.dispatcher.device)
+    seconds = svc.dispatcher.seconds_for("instant" if options["quality"] == INSTANT else "style", planned)
     return texts.settings_card(
-        options["quality"], planned.size, bool(options.get("size")), options["strength"], bool(options["keep_colors"])
-    )
+        options["quality"], planned.size, bool(options.get("size")), options["strength"],
+        bool(options["keep_colors"]), seconds,
+    )  # fmt: skip
 
 
 async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
@@ -227,7 +229,10 @@ async def start_job(
             earlier = JobSpec.from_dict(proper_from.spec).mode_settings()
             if options["quality"] == INSTANT:
                 options["quality"] = PROPER
-            mode, settings = "style", non_defaults(plan(options, earlier.gamma, svc.config.presets))
+            mode, settings = (
+                "style",
+                non_defaults(plan(options, earlier.gamma, svc.config.presets, svc.dispatcher.device)),
+            )
             request_id = proper_from.request_message_id
         else:
             problem = drafts.missing(draft)
@@ -236,7 +241,7 @@ async def start_job(
                 return
             content, styles = draft.content_path, list(draft.style_paths)
             drafts.painted(draft)
-            planned = plan(options, draft.gamma, svc.config.presets)
+            planned = plan(options, draft.gamma, svc.config.presets, svc.dispatcher.device)
             mode = INSTANT if isinstance(planned, InstantSettings) else "style"
             settings = non_defaults(planned)
             request_id = draft.options.get("content_message_id")

@@ -44,12 +44,14 @@ def settings(options: dict, qualities) -> InlineKeyboardMarkup:
         B(mark(options.get("strength") == s, strengths.get(s, s.title())), callback_data=data(Action.STRENGTH, s))
         for s in STRENGTHS
     ]
+    # Only sizes the chat allows (max_size); with none above the quality's own 1024 px, no row at all.
+    allowed = [px for px in SIZES if px <= options.get("limits", {}).get("max_size", SIZES[-1])]
     size = [B(mark(not options.get("size"), texts.BUTTON_SIZE_AUTO), callback_data=data(Action.SIZE, 0))]
-    size += [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in SIZES]
+    size += [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in allowed]
     return InlineKeyboardMarkup(
         [
             quality,
-            *([size] if options.get("quality") != "instant" else []),
+            *([size] if options.get("quality") != "instant" and len(allowed) > 1 else []),
             strength,
             [
                 B(
