@@ -52,7 +52,7 @@ from ..storage.models import Delivery, EngineWorker, utcnow
 from ..telegram import keyboards
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
-from .eta import INSTANT_OVERHEAD, EtaModel, units
+from .eta import INSTANT_OVERHEAD, Countdown, EtaModel, kind, units
 from .fair_queue import FairQueue
 from .leadership import Leadership
 from .notifier import Notifier, Undeliverable
@@ -109,7 +109,7 @@ class QueueView:
             return instant
         slot = self._queue.slot_for(user_id)
         ahead = sum(self.estimate(j) for j in self._queue.waiting[:slot]) + self._running_rest()
-        return slot + 1, self._spread(ahead) + self._eta.seconds(units(spec))
+        return slot + 1, self._spread(ahead) + self._eta.seconds(units(spec), kind(spec))
 
     def _spread(self, seconds: float) -> float:
         return seconds / max(1, self._slots())
@@ -166,6 +166,8 @@ class Dispatcher:
         self.instant_ready = False  #: the instant lane's engine runs (its networks loaded)
         self._work: dict[int, float] = {}  #: job id → work units, for waiting and running jobs
         self._mode: dict[int, str] = {}  #: job id → its mode, for waiting and running jobs
+        self._kind: dict[int, tuple[str, int]] = {}  #: job id → what its rate is learnt under (mode, size)
+        self._left: dict[int, Countdown] = {}  #: running job id → what its card says is left
         self._progress: dict[int, float] = {}  #: running job id → fraction done
         self._sketches: deque[int] = deque()  #: painting jobs waiting for their instant first picture
         self._picture: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
@@ -359,15 +361,19 @@ class Dispatcher:
         self._sketch_later(job, lane)
         return lane, index
 
+    def seconds_for(self, mode: str, settings) -> float:
+        """How long a job of ``mode`` with these settings takes on this host, queue aside."""
+        return self._eta_for(mode).seconds(settings.work, (mode, int(settings.size)))
+
     def _eta_for(self, mode: str | None) -> EtaModel:
         return self.instant_eta if mode == quality.INSTANT else self.eta
 
     def _estimate(self, job_id: int) -> float:
-        return self._eta_for(self._mode.get(job_id)).seconds(self._work.get(job_id, 0.0))
+        return self._eta_for(self._mode.get(job_id)).seconds(self._work.get(job_id, 0.0), self._kind.get(job_id))
 
     def _forget(self, job_id: int) -> None:
         """A job left its lane for good: drop what was kept about it."""
-        for kept in (self._work, self._mode, self._picture):
+        for kept in (self._work, self._mode, self._kind, self._picture, self._left):
             kept.pop(job_id, None)
 
     def _quote_instant(self, spec: JobSpec, user_id: int) -> tuple[int, float] | None:
@@ -376,7 +382,7 @@ class Dispatcher:
         queue = self.instant.queue
         slot = queue.slot_for(user_id)
         ahead = sum(self._estimate(j) for j in queue.waiting[:slot])
-        return slot + 1, ahead + self.instant_eta.seconds(units(spec))
+        return slot + 1, ahead + self.instant_eta.seconds(units(spec), kind(spec))
 
     async def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it was neither."""
@@ -482,7 +488,7 @@ class Dispatcher:
             if job.id not in self._mode:  # read each job's spec once, not twice a second
                 try:
                     spec = JobSpec.from_dict(job.spec)
-                    self._work[job.id], self._mode[job.id] = units(spec), spec.mode
+                    self._work[job.id], self._mode[job.id], self._kind[job.id] = units(spec), spec.mode, kind(spec)
                 except (SpecError, SettingsError):
                     continue
             if self._mode[job.id] == quality.INSTANT and self.instant_ready:
@@ -603,7 +609,8 @@ class Dispatcher:
             return
         self._picture[job_id] = "sketch"
         if job_id in self.paint.queue.running_jobs:
-            caption = texts.painting(int(100 * self._progress.get(job_id, 0.0)), None, sketch=True)
+            left = self._left[job_id].now() if job_id in self._left else None
+            caption = texts.painting(int(100 * self._progress.get(job_id, 0.0)), left, sketch=True)
         else:
             caption = texts.queued(self.queue.position(job_id), self.queue.eta(job_id), sketch=True)
         # In a group the edit may wait for its turn: the next person's sketch should not.
@@ -629,11 +636,19 @@ class Dispatcher:
             await self._fail(job_id, texts.SOMETHING_WRONG, "bad_spec")
             return
         if spec.mode == quality.INSTANT and lane is self.paint and "instant" not in self.paint_modes:
-            spec = quality.fallback(spec, self.presets)  # no instant networks anywhere: paint it fast
+            spec = quality.fallback(spec, self.presets, self.device)  # no instant networks anywhere: paint it fast
         instant = spec.mode == quality.INSTANT
         # An instant job is done in about a second: its card says nothing until the picture replaces it.
         sketch = self._picture.get(job_id) == "sketch"
-        card = None if instant else await self.notifier.painting_started(job, self.queue.estimate(job_id), sketch)
+        try:
+            work, job_kind = units(spec), kind(spec)
+        except SettingsError as exc:
+            log.error("job %s has unusable settings: %s", job_id, exc)
+            await self._fail(job_id, texts.SOMETHING_WRONG, "bad_spec")
+            return
+        countdown = self._left[job_id] = Countdown()
+        estimate = countdown.update(self._eta_for(spec.mode).seconds(work, job_kind))
+        card = None if instant else await self.notifier.painting_started(job, estimate, sketch)
         preview: Path | None = None
         edit: asyncio.Task | None = None
 
@@ -643,12 +658,13 @@ class Dispatcher:
             nonlocal preview, edit
             i18n.use(self._language(job))  # a /language picked while it paints applies from now on
             self._progress[job_id] = event.fraction
+            left = countdown.update(self._eta_for(spec.mode).left(work, job_kind, event.fraction, event.eta))
             preview = Path(event.preview) if event.preview else preview
             if card is not None and card.due() and (edit is None or edit.done()):
                 if preview is not None:
                     self._picture[job_id] = "painting"  # from now on the painting's own pictures fill the card
                 sketch = self._picture.get(job_id) == "sketch"
-                caption = texts.painting(int(100 * event.fraction), event.eta, sketch=sketch, mode=spec.mode)
+                caption = texts.painting(int(100 * event.fraction), left, sketch=sketch, mode=spec.mode)
                 edit, preview = asyncio.create_task(card.show(caption, preview)), None
 
         action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id))
@@ -660,7 +676,7 @@ class Dispatcher:
                 edit.cancel()  # the result (or the final word) supersedes it
         i18n.use(self._language(job))  # the person may have picked another language meanwhile
         if outcome.kind == "done":
-            self._eta_for(spec.mode).learn(units(spec), outcome.done.elapsed)
+            self._eta_for(spec.mode).learn(work, outcome.done.elapsed, job_kind)
             await self._deliver(job, spec, outcome.done, card or self.notifier.card(job, working=False, paced=False))
         elif outcome.kind == "cancelled":
             await self._finish(job_id, JobStatus.CANCELLED)
@@ -708,7 +724,7 @@ class Dispatcher:
             caption = texts.experiment_caption(spec.mode, settings, done.elapsed, smaller, depth, intensity)
             markup = keyboards.experiment(job.id, spec.mode, spec.settings)
         else:
-            caption = texts.result_caption(settings, job.n_styles, done.elapsed, smaller)
+            caption = texts.result_caption(settings, job.n_styles, done.elapsed, smaller, tuple(done.size))
             markup = keyboards.result(job.id, job.n_styles == 2, instant=spec.mode == quality.INSTANT)
         caption = html.escape(caption)
         name = None

@@ -1,0 +1,106 @@
+"""What the bot promises about sizes and times: every quality paints at least the sketch's 1024 px on
+either host, the size row offers nothing smaller, rates are learnt per mode and size, a running
+job's time left hands over from this host's rate to the engine's own, and a card's countdown holds
+steady."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import quality
+from bot.domain.chat_settings import KEYS, host_defaults
+from bot.jobs.eta import GPU_GUESS, Countdown, EtaModel, kind
+from bot.telegram import keyboards
+from worker.protocol import JobSpec, non_defaults
+
+OPTIONS = {"quality": "balanced", "strength": "normal"}
+
+
+def spec_of(settings) -> JobSpec:
+    return JobSpec("style", {"content": "c.jpg", "styles": ["s.jpg"]}, "o.png", non_defaults(settings))
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda:0"])
+@pytest.mark.parametrize("name", ["fast", "balanced", "best"])
+def test_every_quality_paints_at_least_its_sketch_on_either_host(name, device):
+    planned = quality.plan({**OPTIONS, "quality": name}, 0.5, quality.DEFAULT_PRESETS, device)
+    assert planned.size == 1024
+    assert (planned.detail_from is None) == device.startswith("cuda")  # a CPU adds detail above its painting
+    sketch = quality.sketch(spec_of(planned), "s.jpg").mode_settings()
+    assert sketch.size == planned.size  # the painting never replaces a larger picture
+    instant = quality.plan({**OPTIONS, "quality": "instant"}, 0.5, quality.DEFAULT_PRESETS, device)
+    assert instant.size == 1024
+
+
+def test_limits_and_operators_presets_still_rule():
+    limited = quality.plan({**OPTIONS, "limits": {"max_size": 512}}, 0.5, quality.DEFAULT_PRESETS)
+    assert limited.size == 512 and limited.detail_from == 362  # still painted, then detailed, to the limit
+    tiny = quality.plan(OPTIONS, 0.5, {**quality.DEFAULT_PRESETS, "balanced": (64, 6)})
+    assert (tiny.size, tiny.steps, tiny.detail_from) == (64, 6, None)
+    chosen = quality.plan({**OPTIONS, "size": 2048, "limits": {"max_size": 2048}}, 0.5, quality.DEFAULT_PRESETS)
+    assert chosen.size == 2048 and chosen.schedule[-1] == (2048, 0)
+    fallback = quality.fallback(
+        JobSpec("instant", {"content": "c.jpg", "styles": ["s.jpg"]}, "o.png", {"size": 1024}),
+        quality.DEFAULT_PRESETS,
+    )
+    assert fallback.mode == "style" and fallback.mode_settings().size == 1024
+
+
+def test_defaults_per_host():
+    assert KEYS["quality"].default == "balanced"  # a CPU's private chats: a 1024-px painting in about a minute
+    assert host_defaults(5, instant=True, device="cpu") == {}
+    assert host_defaults(-5, instant=True, device="cpu") == {"quality": "instant"}  # many wait in a group
+    assert host_defaults(-5, instant=False, device="cpu") == {}
+    assert host_defaults(5, instant=True, device="cuda:0") == {"quality": "best"}  # seconds on a GPU
+    assert host_defaults(-5, instant=True, device="cuda:0") == {"quality": "best"}
+
+
+def size_row(max_size: int) -> list[str] | None:
+    options = {**OPTIONS, "limits": {"max_size": max_size}}
+    rows = keyboards.settings(options, ("instant", "fast", "balanced", "best")).inline_keyboard
+    found = [[b.callback_data for b in row] for row in rows if any("px" in b.text for b in row)]
+    return found[0] if found else None
+
+
+def test_the_size_row_offers_nothing_below_1024_and_nothing_above_the_limit():
+    assert min(quality.SIZES) >= 1024
+    assert size_row(1024) is None  # nothing to choose: every picture is 1024 px
+    assert len(size_row(1536)) == 3 and len(size_row(2048)) == 4  # Auto, then 1024 … the limit
+
+
+def test_rates_are_learnt_per_mode_and_size():
+    eta = EtaModel(seconds_per_unit=1.0, overhead=0.0)
+    assert eta.seconds(10, ("style", 1024)) == 10.0  # the first guess
+    eta.learn(10, 5.0, ("style", 1024))  # the first of its kind is taken as it is
+    assert eta.seconds(10, ("style", 1024)) == 5.0
+    assert eta.rate(("style", 512)) == 0.5  # the nearest size of its mode
+    eta.learn(10, 20.0, ("style", 256))
+    assert eta.rate(("style", 300)) == 2.0 and eta.rate(("style", 900)) == 0.5
+    assert eta.rate(("texture", 512)) == 2.0  # nothing of its mode yet: the rate learnt last
+    eta.learn(10, 10.0, ("style", 1024))
+    assert eta.rate(("style", 1024)) == pytest.approx(0.7 * 0.5 + 0.3 * 1.0)
+    eta.use_device("cuda:0")  # another device: what was measured no longer applies
+    assert eta.rate(("style", 1024)) == GPU_GUESS
+    assert kind(spec_of(quality.plan(OPTIONS, 0.5, quality.DEFAULT_PRESETS))) == ("style", 1024)
+
+
+def test_a_running_jobs_time_left_hands_over_from_the_hosts_rate_to_the_engines():
+    eta = EtaModel(seconds_per_unit=1.0, overhead=0.0)
+    assert eta.left(100, None, 0.0, 900.0) == 100  # at the start the engine has timed only 128-px steps
+    assert eta.left(100, None, 0.5, 80.0) == pytest.approx(0.5 * 50 + 0.5 * 80)
+    assert eta.left(100, None, 1.0, 0.0) == 0
+    assert eta.left(100, None, 0.25, None) == 75
+
+
+def test_a_countdown_counts_down_and_holds_steady():
+    now = [0.0]
+    countdown = Countdown(clock=lambda: now[0])
+    assert countdown.update(None) is None
+    assert countdown.update(120.0) == 120.0
+    now[0] = 30.0
+    assert countdown.update(100.0) == 90.0  # within a quarter of what it says: it goes on counting down
+    assert countdown.update(None) == 90.0
+    now[0] = 40.0
+    assert countdown.update(200.0) == 200.0  # a real change shows
+    now[0] = 500.0
+    assert countdown.now() == 1.0  # never "nothing left" while it still paints
