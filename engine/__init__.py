@@ -16,7 +16,13 @@ and Pillow; torch is imported when an :class:`Engine` is first used.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
+
+# Idle OpenMP threads sleep instead of spinning (read when torch loads, so before it). A painting
+# often shares the cores — with a sketch, another engine, other programs — and spinning threads
+# steal them: two paintings at once on 2 cores took 1.45× one alone this way (benchmarks/busy_cpu.py).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .errors import EngineError, ImageError, SettingsError, WeightsError
 from .imaging import open_image

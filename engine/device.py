@@ -59,6 +59,11 @@ def _cpu() -> torch.device:
     # unless OMP_NUM_THREADS says otherwise (several workers on one CPU host: two processes with a thread
     # per core each ran 4× slower per job than one, the threads spinning against each other).
     if not os.environ.get("OMP_NUM_THREADS"):
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        torch.set_num_threads(max(1, cores or 1))
+        torch.set_num_threads(usable_cores())
     return torch.device("cpu")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the machine's)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..device import usable_cores
 from ..errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ class InstantNetworks:
         directory = directory or model_dir()
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        if threads:
-            options.intra_op_num_threads = threads
+        # As many threads as cores this process may run on (not the machine's), and no spinning:
+        # a sketch runs beside a painting, whose threads a spinning pool would steal cores from.
+        options.intra_op_num_threads = threads or usable_cores()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         available = ort.get_available_providers()
         self.providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
         try:
