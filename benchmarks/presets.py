@@ -4,8 +4,9 @@
                                  [--sizes 512 1024] [--precision fp32 tf32 bf16]
 
 One warm engine (weights loaded and, on a GPU, one warm-up job first), then one job per
-preset × size × precision on tubingen + starry_night from ../shared/images. Prints seconds,
-steps, peak memory, and the judge's content/style distances (engine.judge). Nothing is asserted.
+preset (its schedule for the device: CPU detail sizes, or every layer on a GPU) × size ×
+precision on tubingen + starry_night from ../shared/images. Prints seconds, steps, peak memory,
+and the judge's content/style distances (engine.judge). Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from benchmarks import IMAGES
 from engine import Engine
 from engine.device import PRECISIONS
 from engine.judge import distances
-from engine.presets import PRESETS, preset
+from engine.presets import PRESETS, on_gpu, preset
 
 
 def peak_memory_mb(device: torch.device) -> float:
@@ -54,7 +55,7 @@ def main() -> None:
             engine.stylize(content, [style], preset("fast", size=128))  # cuDNN autotuning, allocator warm-up
         for name in args.presets:
             for size in args.sizes or [PRESETS[name]["size"]]:
-                settings = preset(name, size=size, seed=0)
+                settings = preset(name, gpu=on_gpu(engine.device.type), size=size, seed=0)  # this host's schedule
                 if engine.device.type == "cuda":
                     torch.cuda.synchronize()
                     torch.cuda.reset_peak_memory_stats()

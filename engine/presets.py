@@ -48,8 +48,8 @@ RECONSTRUCT_PRESETS: dict[str, dict] = {
     "balanced": {"size": 192, "start_size": 96, "coarse_steps": 80, "steps": 40},
     "best": {"size": 256, "start_size": 96, "coarse_steps": 150, "steps": 80},
 }
-#: Measured seconds per preset at its own size (tubingen + starry_night, 2-core CPU); shown in --help.
-PRESET_SECONDS_CPU = {"instant": 1, "fast": 12, "balanced": 67, "best": 310}
+#: Measured seconds per preset at 1024 px (tubingen + starry_night, 2-core CPU); shown in --help.
+PRESET_SECONDS_CPU = {"instant": 1, "fast": 35, "balanced": 60, "best": 230}
 
 
 def on_gpu(device: str) -> bool:

@@ -1,5 +1,6 @@
-"""The starter gallery: public-domain paintings shipped with the bot (downscaled to 800 px), so a
-fresh install has paintings to pick from. Migration 0006 puts them in the gallery when it is empty;
+"""The starter gallery: public-domain paintings shipped with the bot (downscaled, at most 1280 px
+as Telegram sends a photo: a detail size needs the style picture 1.4× larger), so a fresh install
+has paintings to pick from. Migration 0006 puts them in the gallery when it is empty;
 owners delete them like any painting. A starter painting's stored path is ``starter:<file>``,
 resolved here to wherever the package is installed."""
 

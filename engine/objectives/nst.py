@@ -27,6 +27,8 @@ from ..tensors import image_to_tensor
 from .losses import ContentLoss, StyleLoss, TVLoss
 from .mixing import StyleBalancer, mix_proportions, style_coefficients
 
+#: A detail size needs the style picture at least this many times larger (see ``steps_at``).
+STYLE_PIXELS = 1.4
 #: The detail sizes' anchor weight at the default balance (α/β = 1/10); it follows α/β, so a subtle
 #: strength adds less new texture. Measured on tubingen + starry_night (benchmarks/full_size.py).
 ANCHOR_WEIGHT = 1e3
@@ -66,11 +68,12 @@ class StyleObjective:
 
     def steps_at(self, side: int, steps: int) -> int:
         """No detail where the style has none to give: at a detail size whose style picture would be
-        shown at more than 1/√2 of its own pixels, the previous size is only enlarged (matching a
-        photo of a painting at its own resolution copies its JPEG and canvas grain, measured as noise)."""
+        shown at more than 1/1.4 of its own pixels, the previous size is only enlarged (matching a
+        photo of a painting at its own resolution copied its JPEG and canvas grain: style distance
+        0.64–1.07 against 0.25 at 1.4×, tubingen + starry_night)."""
         if self.detail_from is None or side <= self.detail_from:
             return steps
-        need = side * self.settings.style_scale * 2**0.5
+        need = side * self.settings.style_scale * STYLE_PIXELS
         return steps if all(max(self.style_imgs[i].size) >= need for i in self.active) else 0
 
     @property
