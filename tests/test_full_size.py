@@ -121,7 +121,7 @@ class Bowl:
     def summary(self, loss, total):
         from engine.results import Losses
 
-        return Losses(float(loss), (), 0.0, float(total))
+        return Losses(float(loss.detach()), (), 0.0, float(total.detach()))
 
     def after_step(self, step, losses):
         pass
