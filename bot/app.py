@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeChat, BotCommandScopeDefault
 from telegram import Update as _Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -28,6 +28,7 @@ from .domain.permissions import Permissions
 from .features import admin, experiments, gallery, groups, language, ordering, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
 from .jobs.leadership import Leadership
+from .menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, MENU_LANGUAGES, OWNER_COMMANDS, SHORT_DESCRIPTION, menu
 from .ops.health import HealthServer
 from .services import Services
 from .storage import Database, User
@@ -38,43 +39,6 @@ from .telegram.request import RateLimiter, RetryingRequest
 from .telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
-N_ = i18n.N_
-#: (command, description) for the menus, translated per language when they are set.
-COMMANDS = [
-    ("start", N_("What I do and how")),
-    ("new", N_("Start over")),
-    ("status", N_("Your photo, styles and job")),
-    ("cancel", N_("Stop your picture")),
-    ("settings", N_("This chat's defaults")),
-    ("queue", N_("Who is waiting")),
-    ("stylize", N_("In groups: reply to a photo to repaint it")),
-    ("presets", N_("The gallery of paintings to pick from")),
-    ("texture", N_("Grow a new texture from a picture")),
-    ("dream", N_("DeepDream a photo")),
-    ("xray", N_("What the network sees in a photo")),
-    ("language", N_("Change my language")),
-]
-ADMIN_COMMANDS = [
-    ("set", N_("Change a default for this chat")),
-    ("unset", N_("Back to the global default")),
-]
-OWNER_COMMANDS = [
-    ("addpreset", N_("Add a painting to the gallery (photo caption)")),
-    ("delpreset", N_("Remove a painting from the gallery")),
-    ("stats", N_("Jobs today, queue, failures")),
-    ("ban", N_("Stop a user from using the bot")),
-    ("unban", N_("Let a banned user back in")),
-]
-#: The bot's profile texts (setMyDescription / setMyShortDescription), per language.
-DESCRIPTION = N_(
-    "I repaint your photos in the style of a painting — van Gogh's, Munch's or any picture you send — "
-    "and show the picture as it forms. Also: endless textures, DeepDreams, and what a neural network sees. "
-    "Works in groups too."
-)
-SHORT_DESCRIPTION = N_("Send a photo and a painting: I repaint the photo in its style.")
-#: Telegram's two-letter language codes for our languages (English is the default, no code).
-MENU_LANGUAGES = {"ru": "ru", "zh_Hans": "zh", "es": "es", "pt_BR": "pt", "uk": "uk"}
-
 FRESH = ~filters.UpdateType.EDITED
 PRIVATE = filters.ChatType.PRIVATE & FRESH
 GROUPS = filters.ChatType.GROUPS & FRESH
@@ -266,11 +230,6 @@ async def _reload_bans(svc: Services) -> None:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
     svc.banned.clear()  # the same set every handler reads, replaced in one step (no await between)
     svc.banned.update(banned)
-
-
-def menu(*groups) -> list[BotCommand]:
-    """Command menu entries in the current language."""
-    return [BotCommand(name, i18n.gettext(description)) for group in groups for name, description in group]
 
 
 async def set_command_menus(application: Application, config: Config) -> None:

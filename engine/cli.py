@@ -4,27 +4,22 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import sys
 from pathlib import Path
 
-from PIL import Image
-
+from .cli_common import _check_output, _save, add_settings_options, given_settings, progress
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
 from .modes import for_preset
 from .modes import get as get_mode
 from .presets import PRESET_SECONDS_CPU, on_gpu
 from .settings import INITS, InstantSettings, StyleSettings
-from .settings import kind as field_kind
 
 #: The other modes' subcommands (engine.cli_experiments; plain data, no torch).
 EXPERIMENTS = ("texture", "dream", "reconstruct")
 MODE = get_mode("style")
 INSTANT = get_mode("instant")
-#: Settings the CLI spells its own way (picture paths, --save-every) instead of one option per field.
-CUSTOM = {"init", "preview_every"}
 
 
 def _describe(name: str) -> str:
@@ -34,56 +29,6 @@ def _describe(name: str) -> str:
     schedule = MODE.make_settings(preset=name).schedule
     steps = "+".join(str(steps) for _, steps in schedule)
     return f"({schedule[0][0]}→{schedule[-1][0]} px, {steps} steps, ≈{PRESET_SECONDS_CPU[name]} s)"
-
-
-def _show(value) -> str:
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def add_settings_options(parser: argparse.ArgumentParser, settings_class, presets: dict | None = None) -> None:
-    """One option per settings field, from the field's own metadata: help, choices, default.
-
-    Every option defaults to None (not given), so only what the user types overrides the preset."""
-    for f in dataclasses.fields(settings_class):
-        meta = f.metadata
-        if not meta or not meta["cli"] or f.name in CUSTOM:
-            continue
-        flag = "--" + f.name.replace("_", "-")
-        kind = field_kind(f)
-        default = f.default
-        if kind == "bool":
-            if default:  # on by default: the option turns it off
-                parser.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_false",
-                                    default=None, help="turn off: " + meta["help"])  # fmt: skip
-            else:
-                parser.add_argument(flag, dest=f.name, action="store_true", default=None, help=meta["help"])
-            continue
-        preset_sets = any(f.name in values for values in (MODE.presets if presets is None else presets).values())
-        shown = "" if default is None or preset_sets else f" (default {_show(default)})"
-        if kind == "tuple":
-            parser.add_argument(flag, dest=f.name, default=None,
-                                metavar=meta["metavar"] or "A,B,…", help=meta["help"] + shown)  # fmt: skip
-            continue
-        parser.add_argument(
-            flag,
-            dest=f.name,
-            type={"int": int, "float": float}.get(kind, str),
-            choices=meta["choices"] or None,
-            default=None,
-            metavar=meta["metavar"],
-            help=meta["help"] + (f", {meta['unit']}" if meta["unit"] else "") + shown,
-        )
-
-
-def _comma_list(f: dataclasses.Field, text: str) -> tuple:
-    flag = "--" + f.name.replace("_", "-")
-    item = float if "float" in str(f.type) else str
-    try:
-        return tuple(item(x.strip()) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise EngineError(f"{flag} must be comma-separated numbers, like 1,1,0.5,0.5,0.5") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         + "; ".join(f"{name} {_describe(name)}" for name in presets)
         + f"; default {MODE.default_preset}. Times: 2-core CPU; a GPU takes seconds. The options below override it",
     )
-    add_settings_options(p, MODE.settings)
+    add_settings_options(p, MODE.settings, MODE.presets)
     p.add_argument(
         "--init",
         default=None,
@@ -143,19 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def given_settings(args: argparse.Namespace, settings_class) -> dict:
-    """The settings a person typed (options left out are None: the preset's values stay)."""
-    given = {}
-    for f in dataclasses.fields(settings_class):
-        value = getattr(args, f.name, None)
-        if value is not None:
-            given[f.name] = _comma_list(f, value) if field_kind(f) == "tuple" else value
-    for name in ("start_size", "paint_size"):  # --start-size 0: one size only; --paint-size 0: no detail sizes
-        if given.get(name) == 0:
-            given[name] = None
-    return given
-
-
 def settings_from_args(
     args: argparse.Namespace, gpu: bool = False
 ) -> tuple[StyleSettings | InstantSettings, str | None]:
@@ -188,20 +120,6 @@ def _instant_settings(args: argparse.Namespace) -> InstantSettings:
     return INSTANT.make_settings(given, preset=args.preset).validate(len(args.styles))
 
 
-def _check_output(path: Path) -> None:
-    if path.suffix.lower() not in Image.registered_extensions():
-        raise EngineError(f"Cannot write {path.name!r}: use a picture extension such as .png, .jpg or .webp.")
-    if not path.parent.is_dir():
-        raise EngineError(f"The folder {str(path.parent)!r} for the output does not exist.")
-
-
-def _save(image: Image.Image, path: Path) -> None:
-    try:
-        image.save(path)
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"Could not write {str(path)!r}: {exc}") from None
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in EXPERIMENTS and not Path(argv[0]).exists():  # a mode, not a photo named "dream"
@@ -225,32 +143,6 @@ def main(argv: list[str] | None = None) -> int:
 def _losses(p) -> str:
     styles = " ".join(f"{v:.3g}" for v in p.losses.styles)
     return f"loss {p.losses.total:.4g} content {p.losses.content:.3g} style {styles}"
-
-
-@contextlib.contextmanager
-def progress(total: int, output: Path, quiet: bool, postfix=None):
-    """A progress callback for any mode: a bar over the steps (unless ``quiet``, with ``postfix(p)``
-    after it), and each intermediate picture saved as OUT.stepN.ext."""
-    from tqdm import tqdm
-
-    bar = None if quiet else tqdm(total=total, unit="step", dynamic_ncols=True, file=sys.stderr)
-
-    def on_progress(p) -> None:
-        if p.stage != "optimize":
-            return
-        if bar is not None:
-            bar.set_description(f"{p.size[0]}×{p.size[1]}")
-            if postfix is not None:
-                bar.set_postfix_str(postfix(p))
-            bar.update(p.step - bar.n)
-        if p.image is not None:
-            _save(p.image, output.with_suffix(f".step{p.step}{output.suffix}"))
-
-    try:
-        yield on_progress
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 def _run(args: argparse.Namespace) -> int:

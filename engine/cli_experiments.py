@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cli_common import _check_output, _save, add_settings_options, given_settings, progress
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
 from .modes import get as get_mode
@@ -28,8 +29,6 @@ EXPERIMENTS = {
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:
-    from .cli import add_settings_options
-
     name, description, picture, example = EXPERIMENTS[command]
     mode = get_mode(name)
     epilog = f"Example: {example}"
@@ -66,7 +65,6 @@ def _describe(mode, preset: str) -> str:
 
 
 def settings_from_args(command: str, args: argparse.Namespace):
-    from .cli import given_settings
 
     mode = get_mode(EXPERIMENTS[command][0])
     given = given_settings(args, mode.settings)
@@ -88,7 +86,6 @@ def main(argv: list[str]) -> int:
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
-    from .cli import _check_output, _save, progress
     from .imaging import open_image
 
     settings = settings_from_args(command, args)

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from bot import i18n, texts
-from bot.app import COMMANDS, DESCRIPTION
+from bot.menus import COMMANDS, DESCRIPTION
 
 from .bot_harness import RunningBot, buttons, photo_with, text_message
 from .conftest import picture, stripes

@@ -13,7 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot import i18n, texts
-from bot.app import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, OWNER_COMMANDS, SHORT_DESCRIPTION
+from bot.menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, OWNER_COMMANDS, SHORT_DESCRIPTION
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 TRANSLATED = [language for language in i18n.LANGUAGES if language != i18n.DEFAULT]

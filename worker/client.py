@@ -21,7 +21,6 @@ class Capabilities:
     device: str  #: e.g. "cpu", "cuda"
     modes: tuple[str, ...] = ("style",)
     load_seconds: float = 0.0
-    workers: int = 1  #: jobs it paints at once (RemoteEngine: the live workers' slots, see its ``slots``)
 
 
 @runtime_checkable

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from .. import i18n, texts
 from ..domain.languages import Languages
+from ..menus import ADMIN_COMMANDS, COMMANDS, OWNER_COMMANDS, menu
 from ..services import services
 from ..storage import User, queries
 from ..telegram.callbacks import Action, data
@@ -72,8 +73,6 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _private_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, chosen: str | None, owner: bool) -> None:
     """This person's command menu in their chosen language (Telegram's per-language menus follow the
     app's language, not our /language); with "automatic", back to those. Owners keep all commands."""
-    from ..app import ADMIN_COMMANDS, COMMANDS, OWNER_COMMANDS, menu  # the menus are the routing table's
-
     scope = BotCommandScopeChat(chat_id)
     try:
         if owner:

@@ -33,7 +33,6 @@ class Outcome:
 class Supervisor:
     def __init__(self, engine: EngineClient, time_limit: float = JOB_TIME_LIMIT, cancel_grace: float = CANCEL_GRACE):
         self.engine, self.time_limit, self.cancel_grace = engine, time_limit, cancel_grace
-        self.running: str | None = None
 
     @property
     def alive(self) -> bool:
@@ -66,44 +65,40 @@ class Supervisor:
     async def run(self, job_id: str, spec: JobSpec, on_progress: Callable[[Progress], Awaitable[None]]) -> Outcome:
         """Submit the job and follow its events to the end, enforcing the time limit."""
         await self.ensure_alive()
-        self.running = job_id
-        try:
-            await self.engine.submit(job_id, spec)
-            deadline, stopping = time.monotonic() + self.time_limit, False
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 and not stopping:
-                    log.warning("job %s ran past %.0f s; stopping it", job_id, self.time_limit)
-                    stopping, deadline = True, time.monotonic() + self.cancel_grace
-                    await self.engine.cancel(job_id)
-                    continue
-                if remaining <= 0:  # the engine did not stop it: a fresh engine for the next job
-                    if not self.self_healing:
-                        await self.start()
-                    return Outcome("time_limit")
-                try:
-                    event = await self.engine.next_event(timeout=remaining, job_id=job_id)
-                except TimeoutError:
-                    task = asyncio.current_task()
-                    if task is not None and task.cancelling():  # a cancel an engine client reported as a timeout
-                        raise asyncio.CancelledError from None
-                    continue
-                if event.job_id != job_id:
-                    continue  # a late event of an earlier job
-                if event.kind == EventKind.PROGRESS:
-                    await on_progress(event)
-                elif event.kind == EventKind.DONE:
-                    return Outcome("done", done=event)
-                elif event.kind == EventKind.CANCELLED:
-                    return Outcome("time_limit" if stopping else "cancelled")
-                elif event.kind == EventKind.FAILED:
-                    if event.code == "engine_crashed" and not self.self_healing:
-                        log.warning("engine died during job %s; restarting it", job_id)
-                        await self.start()
-                        return Outcome("crashed", failed=event)
-                    return Outcome("failed", failed=event)
-        finally:
-            self.running = None
+        await self.engine.submit(job_id, spec)
+        deadline, stopping = time.monotonic() + self.time_limit, False
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 and not stopping:
+                log.warning("job %s ran past %.0f s; stopping it", job_id, self.time_limit)
+                stopping, deadline = True, time.monotonic() + self.cancel_grace
+                await self.engine.cancel(job_id)
+                continue
+            if remaining <= 0:  # the engine did not stop it: a fresh engine for the next job
+                if not self.self_healing:
+                    await self.start()
+                return Outcome("time_limit")
+            try:
+                event = await self.engine.next_event(timeout=remaining, job_id=job_id)
+            except TimeoutError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():  # a cancel an engine client reported as a timeout
+                    raise asyncio.CancelledError from None
+                continue
+            if event.job_id != job_id:
+                continue  # a late event of an earlier job
+            if event.kind == EventKind.PROGRESS:
+                await on_progress(event)
+            elif event.kind == EventKind.DONE:
+                return Outcome("done", done=event)
+            elif event.kind == EventKind.CANCELLED:
+                return Outcome("time_limit" if stopping else "cancelled")
+            elif event.kind == EventKind.FAILED:
+                if event.code == "engine_crashed" and not self.self_healing:
+                    log.warning("engine died during job %s; restarting it", job_id)
+                    await self.start()
+                    return Outcome("crashed", failed=event)
+                return Outcome("failed", failed=event)
 
     async def stop(self) -> None:
         await self.engine.stop()

