@@ -204,7 +204,7 @@ class RemoteEngine:
         modes = tuple(dict.fromkeys(m for row in rows for m in row["modes"].split()))
         load = max((row["load_seconds"] for row in rows), default=0.0)
         device = devices[0] if len(devices) == 1 else ("mixed" if devices else "workers")
-        self.capabilities = Capabilities(device, modes or ("style",), load, self.slots)
+        self.capabilities = Capabilities(device, modes or ("style",), load)
 
     async def _requeue_stalled(self) -> None:
         manager = self._app.job_manager
