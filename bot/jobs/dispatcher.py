@@ -52,7 +52,7 @@ from ..storage.models import Delivery, EngineWorker, utcnow
 from ..telegram import keyboards
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
-from .eta import INSTANT_OVERHEAD, Countdown, EtaModel, kind, units
+from .eta import INSTANT_OVERHEAD, Countdown, EtaModel, kind, kind_of, units
 from .fair_queue import FairQueue
 from .leadership import Leadership
 from .notifier import Notifier, Undeliverable
@@ -363,7 +363,7 @@ class Dispatcher:
 
     def seconds_for(self, mode: str, settings) -> float:
         """How long a job of ``mode`` with these settings takes on this host, queue aside."""
-        return self._eta_for(mode).seconds(settings.work, (mode, int(settings.size)))
+        return self._eta_for(mode).seconds(settings.work, kind_of(mode, settings))
 
     def _eta_for(self, mode: str | None) -> EtaModel:
         return self.instant_eta if mode == quality.INSTANT else self.eta

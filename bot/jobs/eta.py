@@ -79,7 +79,12 @@ def units(spec: JobSpec) -> float:
 
 def kind(spec: JobSpec) -> Kind:
     """What a job's rate is learnt and looked up under: its mode and the size of its result."""
-    return spec.mode, int(getattr(spec.mode_settings(), "size", 0))
+    return kind_of(spec.mode, spec.mode_settings())
+
+
+def kind_of(mode: str, settings) -> Kind:
+    """The same for settings not yet in a spec (the ⚙ card's estimate)."""
+    return mode, int(getattr(settings, "size", 0))
 
 
 class Countdown:
