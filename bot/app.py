@@ -25,7 +25,7 @@ from . import i18n
 from .config import Config
 from .domain.languages import Languages
 from .domain.permissions import Permissions
-from .features import admin, experiments, gallery, groups, language, ordering, pictures, private, queue
+from .features import admin, buttons, experiments, gallery, groups, language, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
 from .jobs.leadership import Leadership
 from .menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, MENU_LANGUAGES, OWNER_COMMANDS, SHORT_DESCRIPTION, menu
@@ -112,7 +112,7 @@ def routes() -> list[tuple[int, object]]:
         (0, MessageHandler(PRIVATE & filters.COMMAND, private.unknown_command)),
         (0, MessageHandler(PRIVATE & ANYTHING_ELSE, private.not_a_picture)),
         # every other button: drafts, ▶, ✖, 📄, 🔀 (stale or malformed ones are answered there)
-        (0, CallbackQueryHandler(ordering.on_button)),
+        (0, CallbackQueryHandler(buttons.on_button)),
     ]
 
 

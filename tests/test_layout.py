@@ -55,3 +55,43 @@ def test_no_torch_in_the_bot_process_or_the_clis_help():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def _module_graph(packages: tuple[str, ...]) -> dict[str, set[str]]:
+    """Module → our modules it imports (a package's own submodules importing it do not count)."""
+    files = {p: n for package in packages for p, n in imported_modules(package).items()}
+    module = {p: p.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for p in files}
+    ours = set(module.values())
+    graph: dict[str, set[str]] = {}
+    for path, names in files.items():
+        me = module[path]
+        targets = set()
+        for name in names:
+            while name and name not in ours:  # `from .x import y` names y too: walk up to a module
+                name = name.rpartition(".")[0]
+            if name and name != me and not me.startswith(name + "."):
+                targets.add(name)
+        graph[me] = targets
+    return graph
+
+
+def test_no_import_cycles():
+    graph = _module_graph(("bot", "engine", "worker", "devtools"))
+    reaches: dict[str, set[str]] = {}
+
+    def reachable(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    for name in graph:
+        reaches[name] = reachable(name)
+    cycles = sorted(
+        {tuple(sorted(n for n in graph if n in reaches[m] and m in reaches[n])) for m in graph if m in reaches[m]}
+    )
+    assert cycles == [], cycles
+

@@ -25,8 +25,8 @@ from ..storage import Draft
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
 from . import pictures
-from .groups import painting_allowed
 from .ordering import add_job, announce, job_options, own_job, refusal
+from .permits import painting_allowed
 
 CAPTION = filters.CaptionRegex(r"^/(texture|dream|xray)(@\w+)?(\s|$)")
 #: The picture's role in each mode's job (engine.modes inputs).

@@ -26,7 +26,8 @@ from ..telegram import keyboards
 from ..telegram.callbacks import parse
 from ..telegram.files import picture_in
 from . import pictures
-from .ordering import draft_choices, presser_owns
+from .ordering import draft_choices
+from .permits import presser_owns
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")

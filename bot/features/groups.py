@@ -19,13 +19,14 @@ from engine.errors import ImageError
 
 from .. import texts
 from ..domain import drafts
-from ..domain.chat_settings import effective
 from ..services import services
 from ..storage import Preset, queries
 from ..telegram import keyboards
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
-from . import pictures
+from . import experiments, pictures
+from .ordering import draft_choices
+from .permits import painting_allowed
 
 log = logging.getLogger(__name__)
 STYLIZE_CAPTION = filters.CaptionRegex(r"^/stylize(@\w+)?(\s|$)")
@@ -102,21 +103,11 @@ async def on_reply_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await pictures.accept_in_order(accept_styles, [message], update, context)
 
 
-async def painting_allowed(svc, message: Message) -> bool:
-    """Whether this group's admins allow painting; if not, the member is told at the first step."""
-    if (await effective(svc.db, message.chat_id))["group_enabled"].value:
-        return True
-    await message.reply_text(texts.GROUP_DISABLED)
-    return False
-
-
 async def accept_styles(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     if not await painting_allowed(svc, messages[0]):
         return
-    from .experiments import take_pending  # it builds on this module
-
-    if await take_pending(messages, update, context):
+    if await experiments.take_pending(messages, update, context):
         return
     paths = await pictures.fetch(messages, context)
     if paths is None:
@@ -129,8 +120,6 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
             reply, ready = drafts.add_pictures(draft, paths, messages[0].message_id, "style"), True
         n_styles, gamma = len(draft.style_paths), draft.gamma
         if ready and n_styles:
-            from .ordering import draft_choices  # it builds on this module
-
             reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)
     # The keyboard answers the member's own message, which is how its buttons know their owner.
     await messages[0].reply_text(reply, reply_markup=keyboards.ready(n_styles, gamma) if ready and n_styles else None)

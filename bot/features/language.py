@@ -15,7 +15,7 @@ from ..services import services
 from ..storage import User, queries
 from ..telegram.callbacks import Action, data
 from ..telegram.senders import sender
-from .ordering import presser_owns
+from .permits import presser_owns
 
 log = logging.getLogger(__name__)
 AUTO = "auto"

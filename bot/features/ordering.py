@@ -24,7 +24,7 @@ from ..limits import THUMBNAIL_SIDE
 from ..services import Services, services
 from ..storage import Draft, Job, JobStatus
 from ..telegram import keyboards
-from ..telegram.callbacks import Action, Callback, parse
+from ..telegram.callbacks import Action, Callback
 from ..telegram.senders import sender
 
 log = logging.getLogger(__name__)
@@ -71,50 +71,6 @@ async def job_options(svc: Services, chat_id: int, draft: Draft) -> dict:
 def offered(svc: Services) -> tuple[str, ...]:
     """The qualities ⚙ offers here."""
     return qualities(svc.config.presets, svc.dispatcher.instant_available)
-
-
-async def presser_owns(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """In groups every keyboard answers a member's own message; only that member may press it.
-    A keyboard under a message an anonymous admin sent as the group answers to the group's admins;
-    one under a post made as a channel, to whoever presses (the bot cannot see a channel's admins)."""
-    if update.effective_chat is None or update.effective_chat.type == "private":
-        return True
-    replied = getattr(update.callback_query.message, "reply_to_message", None)
-    if replied is None:
-        return True
-    if replied.sender_chat is not None:
-        if replied.sender_chat.id != update.effective_chat.id:
-            return True
-        return await services(context).permissions.is_admin(update.effective_chat, update.effective_user)
-    owner = replied.from_user.id if replied.from_user is not None else None
-    return owner is None or owner == update.effective_user.id
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    callback = parse(query.data)
-    if not await presser_owns(update, context):
-        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
-        return
-    if callback is None:
-        await query.answer(texts.STALE_BUTTON)
-        return
-    if callback.action == Action.GO:
-        await start_job(update, context)
-    elif callback.action == Action.CANCEL:
-        await cancel_button(update, context, callback.number)
-    elif callback.action == Action.PNG:
-        await send_png(update, context, callback.number)
-    elif callback.action == Action.SWAP_JOB:
-        await rerun_swapped(update, context, callback.number)
-    elif callback.action == Action.PROPER:
-        await rerun_properly(update, context, callback.number)
-    elif callback.action == Action.REDO:
-        from .experiments import on_redo  # it builds on this module
-
-        await on_redo(update, context, callback.number, callback.choice)
-    else:
-        await draft_button(update, context, callback)
 
 
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Callback) -> None:

@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from devtools.telegram_double.server import ApiError, TelegramDouble
+from devtools.telegram_double.errors import ApiError
+from devtools.telegram_double.server import TelegramDouble
 
 STATIC = Path(__file__).parent / "static"
 #: Largest upload the page accepts (a phone sends documents up to 2 GB; the bot downloads ≤ 20 MB).

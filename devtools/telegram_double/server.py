@@ -21,6 +21,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .errors import ApiError
 from .media import MAX_DOCUMENT_UPLOAD, MAX_DOWNLOAD, MAX_PHOTO_UPLOAD, FileStore
 
 CHAT_ACTIONS = {
@@ -55,13 +56,6 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None, parameters: dict | None = None):
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-        self.parameters = parameters
 
 
 def _bad(description: str) -> ApiError:

@@ -1,0 +1,39 @@
+"""Every inline button press, routed by its action to the feature that owns it."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from .. import texts
+from ..telegram.callbacks import Action, Callback, parse
+from . import experiments, ordering
+from .permits import presser_owns
+
+#: action → handler(update, context, callback); any other action changes the draft
+ROUTES = {
+    Action.GO: lambda update, context, callback: ordering.start_job(update, context),
+    Action.CANCEL: lambda update, context, callback: ordering.cancel_button(update, context, callback.number),
+    Action.PNG: lambda update, context, callback: ordering.send_png(update, context, callback.number),
+    Action.SWAP_JOB: lambda update, context, callback: ordering.rerun_swapped(update, context, callback.number),
+    Action.PROPER: lambda update, context, callback: ordering.rerun_properly(update, context, callback.number),
+    Action.REDO: lambda update, context, callback: experiments.on_redo(
+        update, context, callback.number, callback.choice
+    ),
+}
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    callback: Callback | None = parse(query.data)
+    if not await presser_owns(update, context):
+        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
+        return
+    if callback is None:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    route = ROUTES.get(callback.action)
+    if route is None:
+        await ordering.draft_button(update, context, callback)
+    else:
+        await route(update, context, callback)
