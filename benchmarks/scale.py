@@ -53,7 +53,7 @@ async def run_jobs(url: str, store: Path, workers: int, jobs: int, settings: Sty
     engine = RemoteEngine(url, DirectoryStore(store), stale_after=5.0, poll=0.5)
     await engine.start()
     deadline = time.monotonic() + 300
-    while engine.slots < workers:  # every worker loaded and registered
+    while engine.slots() < workers:  # every worker loaded and registered
         if time.monotonic() > deadline:
             raise RuntimeError("the workers did not start (see their logs)")
         await asyncio.sleep(0.2)
@@ -79,7 +79,7 @@ async def run_jobs(url: str, store: Path, workers: int, jobs: int, settings: Sty
 
     started = time.monotonic()
     while len(queue) or active:
-        if len(queue) and len(active) < engine.slots:
+        if len(queue) and len(active) < engine.slots():
             task = asyncio.create_task(paint(queue.pop()))
             active.add(task)
             task.add_done_callback(lambda t: (active.discard(t), slot_free.set()))

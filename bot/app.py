@@ -195,6 +195,7 @@ async def _post_init(application: Application) -> None:
         time_limit=config.job_time_limit,
         languages=languages,
         leadership=Leadership(dsn(config.database_url)) if config.engine == "workers" else None,
+        stale_after=config.worker_stale_after,
     )
     async with db.session() as session:
         banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())

@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from worker.roster import STALE_AFTER as WORKER_STALE_AFTER
+
 from .domain.quality import DEFAULT_PRESETS, parse_presets
-from .limits import GROUP_INTERVAL, JOB_TIME_LIMIT, PROGRESS_INTERVAL, WORKER_STALE_AFTER
+from .limits import GROUP_INTERVAL, JOB_TIME_LIMIT, PROGRESS_INTERVAL
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 

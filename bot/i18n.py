@@ -104,6 +104,35 @@ def N_(message: str) -> str:
     return message
 
 
+class Text:
+    """A message by its English id, said in the current update's language when called:
+    ``texts.HELP()``."""
+
+    __slots__ = ("english",)
+
+    def __init__(self, english: str):
+        self.english = english
+
+    def __call__(self) -> str:
+        return gettext(self.english)
+
+    def __repr__(self) -> str:
+        return f"Text({self.english!r})"
+
+
+class Labels:
+    """Labels by key (a quality's, a status's …), in the current language when called:
+    ``texts.QUALITY_LABELS()["fast"]``; ``.english`` holds the message ids."""
+
+    __slots__ = ("english",)
+
+    def __init__(self, english: dict[str, str]):
+        self.english = english
+
+    def __call__(self) -> dict[str, str]:
+        return {key: gettext(value) for key, value in self.english.items()}
+
+
 def locale() -> Locale:
     return Locale.parse(current())
 

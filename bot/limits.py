@@ -19,7 +19,6 @@ THUMBNAIL_SIDE = 512  #: the queued card's picture
 PREVIEWS_PER_JOB = 3  #: intermediate pictures a progress card shows
 FILE_CACHE_BYTES = 2 * 1024**3
 FILE_CACHE_AGE = 7 * 86400
-WORKER_STALE_AFTER = 15.0  #: seconds without a heartbeat after which a worker is taken for dead (its job requeued)
 DELIVERY_CLAIM_SECONDS = 10.0  #: a result claimed but not sent within this long is sent by whoever paints next
 QUEUE_SHOWN = 10  #: jobs /queue lists
 POSITIONS_ANNOUNCED = 10  #: queued cards told their new place when the queue moves

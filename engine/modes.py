@@ -1,8 +1,10 @@
-"""The registry of painting modes: name → settings class, presets, and the objective that paints it.
+"""The registry of painting modes: name → settings class, presets, the objective and the function
+that paints a job (``Engine.run`` goes through it; there is no list of modes anywhere else).
 
-A mode is an objective (what is minimised, engine.objectives) plus its settings dataclass and
-presets; the runner (engine.optimize.runner) is shared. Importing this module loads no torch: the
-objective is imported by name when a job runs.
+A mode is its settings dataclass and presets (torch-free, engine.settings and engine.presets: the
+bot reads them) plus its own module that paints it (an objective minimised by the shared runner,
+engine.objectives, or feed-forward networks, engine.instant). Importing this module loads no
+torch: the painting module is imported by name when a job runs.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ class Mode:
     default_preset: str
     objective: str | None  #: "module:Class" minimised by the shared runner; None for a feed-forward mode
     inputs: tuple[str, ...]  #: the pictures a job needs, by role
+    #: "module:function" that paints a job: ``run(engine, inputs, settings, callback) -> Result``
+    run: str = ""
     needs_torch: bool = True  #: False: an engine process without torch (onnxruntime only) paints it
     gpu_presets: dict[str, dict] | None = None  #: the presets on a GPU, where they differ
+    #: what kind of media it makes: modes of one family share workers' queues and slots
+    family: str = "picture"
 
     def make_settings(self, values: dict | None = None, preset: str | None = None, gpu: bool = False):
         """Settings from a preset (for a GPU with ``gpu``) and plain values (lists become tuples);
@@ -42,8 +48,16 @@ class Mode:
         return self.settings(**base)
 
     def objective_class(self):
-        module, _, name = self.objective.partition(":")
-        return getattr(importlib.import_module(module), name)
+        return _named(self.objective)
+
+    def runner(self):
+        """The function that paints this mode's jobs (imported now: it may load torch)."""
+        return _named(self.run)
+
+
+def _named(reference: str):
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 MODES: dict[str, Mode] = {
@@ -56,6 +70,7 @@ MODES: dict[str, Mode] = {
         default_preset="balanced",
         objective="engine.objectives.nst:StyleObjective",
         inputs=("content", "styles"),
+        run="engine.objectives.nst:run",
     ),
     "instant": Mode(
         name="instant",
@@ -65,6 +80,7 @@ MODES: dict[str, Mode] = {
         default_preset="instant",
         objective=None,
         inputs=("content", "styles"),
+        run="engine.instant:run",
         needs_torch=False,
     ),
     "texture": Mode(
@@ -75,6 +91,7 @@ MODES: dict[str, Mode] = {
         default_preset="balanced",
         objective="engine.objectives.texture:TextureObjective",
         inputs=("source",),
+        run="engine.objectives.texture:run",
     ),
     "dream": Mode(
         name="dream",
@@ -84,6 +101,7 @@ MODES: dict[str, Mode] = {
         default_preset="balanced",
         objective="engine.objectives.dream:DreamObjective",
         inputs=("content", "guide"),
+        run="engine.objectives.dream:run",
     ),
     "reconstruct": Mode(
         name="reconstruct",
@@ -93,6 +111,7 @@ MODES: dict[str, Mode] = {
         default_preset="balanced",
         objective="engine.objectives.reconstruct:ReconstructObjective",
         inputs=("content",),
+        run="engine.objectives.reconstruct:run",
     ),
 }
 #: The modes an engine with VGG19 paints (all but the feed-forward one).
@@ -106,6 +125,11 @@ def for_preset(name: str) -> Mode:
             return mode
     known = ", ".join([*MODES["instant"].presets, *MODES["style"].presets])
     raise SettingsError(f"Unknown quality preset {name!r}: use {known}.")
+
+
+def family_of(name: str) -> str:
+    """A mode's family; an unknown mode counts as a picture (it fails with a message when it runs)."""
+    return MODES[name].family if name in MODES else "picture"
 
 
 def get(name: str) -> Mode:

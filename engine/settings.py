@@ -25,8 +25,18 @@ DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 DETAIL_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 
 
-def knob(default, help: str, *, low=None, high=None, choices=(), unit: str = "", open_low: bool = False,
-         cli: bool = True, metavar: str | None = None):
+def knob(
+    default,
+    help: str,
+    *,
+    low=None,
+    high=None,
+    choices=(),
+    unit: str = "",
+    open_low: bool = False,
+    cli: bool = True,
+    metavar: str | None = None,
+):
     """A settings field whose metadata carries its help text and valid range: validation and the
     command line are derived from it, so a new knob is written once."""
     meta = {"help": help, "low": low, "high": high, "choices": tuple(choices), "unit": unit,

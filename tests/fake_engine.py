@@ -19,6 +19,7 @@ from engine.imaging import fit_size, open_image
 from worker.client import Capabilities
 from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Started
 from worker.serve import save
+from worker.waiting import within
 
 EXPERIMENTS = ("texture", "dream", "reconstruct")
 
@@ -33,19 +34,24 @@ class FakeEngine:
         self.fail_next: EngineError | None = None
         self.deaf = False  #: ignore cancels (a stuck engine)
         self._alive = False
-        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._events: dict[str, asyncio.Queue[Event]] = {}  #: each job's events, in order
         self._cancelled: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
+
+    self_healing = False  #: like a local process: the bot restarts it when it dies
 
     @property
     def alive(self) -> bool:
         return self._alive
 
+    def slots(self, family: str = "picture") -> int:
+        return 1 if self.capabilities is not None and family in self.capabilities.families else 0
+
     async def start(self) -> Capabilities:
         await self.stop()
         self.starts += 1
         self._alive = True
-        self._events = asyncio.Queue()
+        self._events = {}
         self.capabilities = Capabilities("fake", self.modes, 0.0)
         return self.capabilities
 
@@ -59,9 +65,11 @@ class FakeEngine:
         if not self.deaf:
             self._cancelled.add(job_id)
 
-    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
-        async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on Python 3.11)
-            return await self._events.get()
+    async def next_event(self, job_id: str, timeout: float | None = None) -> Event:
+        return await within(timeout, self._queue(job_id).get())
+
+    def _queue(self, job_id: str) -> asyncio.Queue[Event]:
+        return self._events.setdefault(job_id, asyncio.Queue())
 
     def kill(self) -> None:
         """The engine dies now (like SIGKILL): the running job is reported crashed."""
@@ -76,7 +84,7 @@ class FakeEngine:
         self._tasks.clear()
 
     async def _paint(self, job_id: str, spec: JobSpec) -> None:
-        put = self._events.put
+        put = self._queue(job_id).put
         await put(Started(job_id))
         try:
             if spec.mode not in self.modes:
@@ -118,7 +126,9 @@ class FakeEngine:
             save(paint(content, styles, size, 1.0), spec.output)  # PNG, or JPEG for a sketch, as the engine
         except asyncio.CancelledError:
             if not self._alive:  # killed: what the pump thread reports for a dead process
-                self._events.put_nowait(Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly."))
+                self._queue(job_id).put_nowait(
+                    Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly.")
+                )
             raise
         await put(Done(job_id, spec.output, size, loop.time() - started, total, "fake"))
 

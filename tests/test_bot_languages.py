@@ -12,6 +12,8 @@ import pytest
 
 from bot import i18n, texts
 from bot.menus import COMMANDS, DESCRIPTION
+from bot.texts import admin as admin_texts
+from bot.texts import experiments as experiment_texts
 
 from .bot_harness import RunningBot, buttons, photo_with, text_message
 from .conftest import picture, stripes
@@ -20,8 +22,8 @@ from .conftest import picture, stripes
 def said(language: str, name: str, *args) -> str:
     """What the bot says for ``texts.<name>`` in ``language`` (a formatter's text up to its first value)."""
     with i18n.using(language):
-        value = getattr(texts, name)
-        return value(*args) if callable(value) else value
+        module = next(m for m in (texts, admin_texts, experiment_texts) if hasattr(m, name))
+        return getattr(module, name)(*args)
 
 
 @pytest.mark.parametrize(

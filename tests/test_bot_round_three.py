@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from bot.telegram.update_order import KeyedLocks
+from bot.texts import admin as admin_texts
 
 from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
 from .conftest import picture, stripes
@@ -225,7 +226,7 @@ async def test_a_language_picked_while_painting_is_the_results_language(double, 
         await oli.wait_for(lambda e: text_message(e, "Pick the language"))
         await oli.press("Español")
         with i18n.using("es"):
-            done, again = texts.done_in("style", 1).split(" ")[1], texts.BUTTON_AGAIN
+            done, again = texts.done_in("style", 1).split(" ")[1], texts.BUTTON_AGAIN()
         result = await oli.wait_for(lambda e: e["kind"] == "message" and "photo" in e["message"]
                                     and "reply_markup" in e["message"] and again in buttons(e), timeout=20)  # fmt: skip
         assert done in result["message"]["caption"]
@@ -359,7 +360,7 @@ async def test_settings_in_russian_name_keys_and_values(running, client):
     ira = client.user(9621, "Ира", language_code="ru")
     await ira.send_text("/settings")
     with i18n.using("ru"):
-        name, balanced = texts.SETTING_NAMES["quality"], texts.QUALITY_LABELS["balanced"]
+        name, balanced = admin_texts.SETTING_NAMES()["quality"], texts.QUALITY_LABELS()["balanced"]
     said = await ira.wait_for(lambda e: text_message(e, f"{name} (quality) = {balanced} (balanced)"))
     assert "keep_colors" in said["message"]["text"]  # the key /set takes, beside its name
 
@@ -411,7 +412,7 @@ async def test_the_style_prompts_placeholder_is_translated(running, client, doub
     await ola.send_photo(picture(120, 90), caption="/stylize")
     prompt = await ola.wait_for(lambda e: e["kind"] == "message" and "Оля" in (e["message"].get("text") or ""))
     with i18n.using("uk"):
-        wanted = texts.STYLE_PLACEHOLDER
+        wanted = texts.STYLE_PLACEHOLDER()
     assert wanted != "A painting, a texture…"
     markup = double.messages[(GROUP, prompt["message"]["message_id"])]["reply_markup"]  # as the bot sent it
     assert markup["force_reply"] and markup["input_field_placeholder"] == wanted

@@ -157,3 +157,25 @@ def test_the_cli_runs_each_mode_and_explains_its_options(tmp_path, capsys, sourc
     (tmp_path / "broken.jpg").write_bytes(b"not a picture")
     assert main(["texture", str(tmp_path / "broken.jpg"), "-o", str(tmp_path / "y.png")]) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_engine_run_paints_any_registered_mode_through_the_registry(engine, monkeypatch):
+    """A mode is its registry entry and its own module: Engine.run has no list of modes."""
+    import dataclasses
+    import sys
+    import types
+
+    from engine import modes
+
+    seen = []
+    module = types.ModuleType("a_new_mode")
+    module.paint = lambda engine_, inputs, settings, callback: seen.append((engine_, inputs, settings)) or "painted"
+    monkeypatch.setitem(sys.modules, "a_new_mode", module)
+    monkeypatch.setitem(
+        modes.MODES, "stamp", dataclasses.replace(modes.MODES["texture"], name="stamp", run="a_new_mode:paint")
+    )
+    assert engine.run("stamp", {"source": "picture.png"}, TextureSettings()) == "painted"
+    assert seen == [(engine, {"source": "picture.png"}, TextureSettings())]
+    assert all(callable(mode.runner()) for mode in modes.MODES.values())  # every shipped mode's module is there
+    with pytest.raises(SettingsError, match="Unknown mode"):
+        engine.run("no-such-mode", {}, None)

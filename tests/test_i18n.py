@@ -14,6 +14,8 @@ from babel.messages.pofile import read_po
 
 from bot import i18n, texts
 from bot.menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, OWNER_COMMANDS, SHORT_DESCRIPTION
+from bot.texts import admin as admin_texts
+from bot.texts import experiments as experiment_texts
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 TRANSLATED = [language for language in i18n.LANGUAGES if language != i18n.DEFAULT]
@@ -63,10 +65,14 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_button_labels_fit_a_phone(language):
     with i18n.using(language):
-        labels = [getattr(texts, name) for name in texts._MESSAGES if name.startswith("BUTTON_")]
-        for group in ("QUALITY_LABELS", "STRENGTH_LABELS", "DEPTH_LABELS", "INTENSITY_LABELS"):
-            labels += getattr(texts, group).values()
-        labels += [texts.LANGUAGE_AUTO, *i18n.LANGUAGES.values()]
+        modules = (texts, experiment_texts, admin_texts)
+        buttons = [v for m in modules for name, v in vars(m).items() if name.startswith("BUTTON_")]
+        assert buttons and all(isinstance(button, i18n.Text) for button in buttons)
+        labels = [button() for button in buttons]
+        for group in (texts.QUALITY_LABELS, texts.STRENGTH_LABELS, experiment_texts.DEPTH_LABELS,
+                      experiment_texts.INTENSITY_LABELS):  # fmt: skip
+            labels += group().values()
+        labels += [texts.LANGUAGE_AUTO(), *i18n.LANGUAGES.values()]
         too_long = [label for label in labels if len(texts.marked(True, label)) > BUTTON_CHARS + 2]
         assert not too_long, (language, too_long)
         for name, description in (*COMMANDS, *ADMIN_COMMANDS, *OWNER_COMMANDS):
@@ -124,13 +130,13 @@ def test_the_language_is_per_task_not_per_process():
     async def answer(language: str) -> str:
         i18n.use(language)
         await asyncio.sleep(0.01)  # another update's task runs meanwhile
-        return texts.BUTTON_GO
+        return texts.BUTTON_GO()
 
     async def both() -> list[str]:
         return await asyncio.gather(asyncio.create_task(answer("ru")), asyncio.create_task(answer("es")))
 
     assert asyncio.run(both()) == ["▶ Стилизовать", "▶ Estilizar"]
-    assert i18n.current() == "en" and texts.BUTTON_GO == "▶ Stylize"
+    assert i18n.current() == "en" and texts.BUTTON_GO() == "▶ Stylize"
 
 
 def test_engine_errors_are_worded_from_their_code():

@@ -95,3 +95,12 @@ def test_no_import_cycles():
     )
     assert cycles == [], cycles
 
+
+def test_no_module_over_450_lines():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for package in ("bot", "engine", "worker")
+        for path in (ROOT / package).rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > 450
+    }
+    assert long == {}, long

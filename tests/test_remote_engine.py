@@ -33,10 +33,10 @@ async def test_a_result_painted_between_two_leaders_is_delivered_from_the_table(
     first = RemoteEngine(postgres_url, DirectoryStore(store), stale_after=3.0, poll=0.2)
     try:
         await first.start()
-        while first.slots < 1:
+        while first.slots() < 1:
             await asyncio.sleep(0.1)
         await first.submit("1", spec)
-        assert (await first.next_event(10, job_id="1")).kind == EventKind.STARTED
+        assert (await first.next_event("1", 10)).kind == EventKind.STARTED
         await first.stop()  # the leader is gone while the worker paints on
 
         async def status() -> str:
@@ -52,7 +52,7 @@ async def test_a_result_painted_between_two_leaders_is_delivered_from_the_table(
             await second.submit("1", spec)  # the new leader re-submits what it found unfinished
             kinds = []
             while not kinds or kinds[-1] not in (EventKind.DONE, EventKind.FAILED):
-                kinds.append((await second.next_event(10, job_id="1")).kind)
+                kinds.append((await second.next_event("1", 10)).kind)
             assert kinds[-1] == EventKind.DONE and (store / "out" / "1.png").exists()
             assert await status() == ["succeeded"]  # not deferred again
         finally:

@@ -75,7 +75,7 @@ def test_draft_rules_for_pictures():
     assert draft.content_path == "p.jpg" and draft.options["content_message_id"] == 10
     assert "Style saved" in drafts.add_pictures(draft, ["s1.jpg"], 11, "")
     assert "Second style" in drafts.add_pictures(draft, ["s2.jpg"], 12, "")
-    assert drafts.add_pictures(draft, ["s3.jpg"], 13, "") == drafts.texts.TOO_MANY_STYLES
+    assert drafts.add_pictures(draft, ["s3.jpg"], 13, "") == drafts.texts.TOO_MANY_STYLES()
     assert "New photo" in drafts.add_pictures(draft, ["p2.jpg"], 14, "Content")
     assert draft.style_paths == ["s1.jpg", "s2.jpg"] and drafts.ready(draft)
     drafts.swap_roles(draft)
@@ -87,7 +87,7 @@ def test_draft_rules_for_pictures():
     assert "2 styles saved" in drafts.add_pictures(album, ["e.jpg", "f.jpg"], 21, "")  # photo kept
     styled_first = _draft()
     assert "send the photo" in drafts.add_pictures(styled_first, ["s.jpg"], 30, "style")
-    assert drafts.missing(styled_first) == drafts.texts.NEED_CONTENT
+    assert drafts.missing(styled_first) == drafts.texts.NEED_CONTENT()
 
 
 def test_quotas_say_why_and_when():

@@ -103,6 +103,13 @@ class Host:
         self.device = str(engines[0].device)
         self.load_seconds = time.perf_counter() - started
 
+    @property
+    def queues(self) -> list[str]:
+        """The procrastinate queues of the mode families this worker paints."""
+        from engine.modes import family_of
+
+        return sorted({jobqueue.queue_for(family_of(mode)) for mode in self.modes})
+
     # ---------------------------------------------------------------- the task
     async def paint(self, context, job_id: str, spec: dict) -> None:
         """procrastinate's task: paint one job, its events into engine_events."""
@@ -180,7 +187,7 @@ class Host:
                     beat = asyncio.create_task(self._heartbeat())
                     try:
                         await self.app.run_worker_async(
-                            queues=[jobqueue.QUEUE],
+                            queues=self.queues,
                             name=self.config.name,
                             concurrency=self.config.concurrency,
                             update_heartbeat_interval=self.config.heartbeat,

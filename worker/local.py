@@ -18,6 +18,7 @@ from engine.modes import MODES
 
 from .client import Capabilities
 from .protocol import FINAL, Event, EventKind, Failed, JobSpec
+from .waiting import within
 
 #: Every registered mode (engine.modes, plain data): one process paints them all by default.
 ALL_MODES = tuple(MODES)
@@ -66,7 +67,7 @@ class LocalEngine:
         self.pid = self._process.pid
         self._pump = threading.Thread(target=self._pump_events, name="engine-events", daemon=True)
         self._pump.start()
-        event = await self.next_event(self.start_timeout)
+        event = await self._next(self.start_timeout)
         if event.kind != EventKind.READY:
             raise RuntimeError(f"the engine process did not start: {getattr(event, 'message', event)}")
         self.capabilities = Capabilities(event.device, tuple(event.modes), event.load_seconds)
@@ -79,11 +80,21 @@ class LocalEngine:
     async def cancel(self, job_id: str) -> None:
         self._cancels.put(job_id)
 
-    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can turn a cancel that meets its
-        # timeout into a TimeoutError, and the supervisor (which retries on timeouts) would never stop
-        async with asyncio.timeout(timeout):
-            event = await self._queue.get()
+    self_healing = False  #: the bot restarts a dead process (bot.jobs.supervisor)
+
+    def slots(self, family: str = "picture") -> int:
+        """One job at a time, of the families its modes belong to."""
+        return 1 if self.capabilities is not None and family in self.capabilities.families else 0
+
+    async def next_event(self, job_id: str, timeout: float | None = None) -> Event:
+        while True:
+            event = await self._next(timeout)
+            if event.job_id == job_id:
+                return event
+            # else a late event of a job given up on (its time limit passed): nobody waits for it
+
+    async def _next(self, timeout: float | None) -> Event:
+        event = await within(timeout, self._queue.get())
         if event.kind in FINAL and event.job_id == self.current_job:
             self.current_job = None
         return event

@@ -11,7 +11,15 @@ import re
 from .protocol import Event, event_from_dict, event_to_dict
 
 TASK = "paintbot.paint"  #: the one procrastinate task: paint a JobSpec
-QUEUE = "paint"
+QUEUE = "paint"  #: the picture family's queue (its name from before there were families)
+
+
+def queue_for(family: str) -> str:
+    """The procrastinate queue of a mode family: a worker listens on those of the modes it offers,
+    so a worker that paints only pictures is never handed a video."""
+    return QUEUE if family == "picture" else f"{QUEUE}-{family}"
+
+
 EVENTS_CHANNEL = "paintbot_events"  #: NOTIFY'd on every new event row
 
 INSERT_EVENT = """

@@ -3,10 +3,10 @@
 ``submit`` defers a procrastinate job (locked by our job id, so two copies never paint at once) and
 hands its pictures over by store key; workers report events into ``engine_events`` and NOTIFY; a
 listener here routes them to each job's own queue. A monitor keeps what procrastinate leaves to its
-users: every second it learns the live workers' slots (``slots``, which the dispatcher fills and no
-more, so the fair order stays the bot's to decide) and hands the jobs of a worker whose heartbeat
-stopped back to the queue — another worker paints them; after ``MAX_ATTEMPTS`` such deaths the job
-fails with ``engine_crashed``.
+users: every second it learns the live workers (worker.roster: their slots per mode family, which
+the dispatcher fills and no more, so the fair order stays the bot's to decide) and hands the jobs
+of a worker whose heartbeat stopped back to the queue — another worker paints them; after
+``MAX_ATTEMPTS`` such deaths the job fails with ``engine_crashed``.
 
 Only the replica that paints (bot.jobs.leadership) starts one. A restarted replica re-submits its
 unfinished jobs; a job still queued or painting is followed, not deferred again.
@@ -19,10 +19,14 @@ import contextlib
 import logging
 from collections import defaultdict
 
+from engine.modes import family_of
+
 from . import queue as jobqueue
 from .client import Capabilities
 from .protocol import FINAL, Cancelled, Event, Failed, JobSpec
+from .roster import STALE_AFTER, Roster
 from .store import PictureStore, event_to_paths, spec_to_keys
+from .waiting import within, woken
 
 log = logging.getLogger(__name__)
 #: Times a job may lose its worker before it fails with a message.
@@ -34,11 +38,11 @@ class RemoteEngine:
 
     self_healing = True  #: nothing to restart from here: a dead worker's job goes back to the queue
 
-    def __init__(self, database_url: str, store: PictureStore, *, stale_after: float = 15.0, poll: float = 1.0):
+    def __init__(self, database_url: str, store: PictureStore, *, stale_after: float = STALE_AFTER, poll: float = 1.0):
         self.database_url, self.store = database_url, store
         self.stale_after, self.poll = stale_after, poll
         self.capabilities: Capabilities | None = None
-        self.slots = 0  #: jobs the live workers can paint at once
+        self.roster = Roster(Capabilities("workers"))  #: the live workers, re-read every ``poll`` seconds
         self._app = None
         self._queues: dict[str, asyncio.Queue[Event]] = {}  #: the jobs followed, each with its events
         self._finals: dict[str, list[int]] = defaultdict(list)  #: a job's last event rows, kept until handed out
@@ -48,7 +52,10 @@ class RemoteEngine:
 
     @property
     def alive(self) -> bool:
-        return self._app is not None and self.slots > 0
+        return self._app is not None and sum(self.roster.slots.values()) > 0
+
+    def slots(self, family: str = "picture") -> int:
+        return self.roster.slots_for(family)
 
     async def start(self) -> Capabilities:
         """Connect and learn the workers (none yet is fine: jobs wait for one)."""
@@ -93,7 +100,7 @@ class RemoteEngine:
             return
         travelling = spec_to_keys(spec, self.store)
         await self._app.configure_task(
-            name=jobqueue.TASK, queue=jobqueue.QUEUE, lock=jobqueue.lock(job_id)
+            name=jobqueue.TASK, queue=jobqueue.queue_for(family_of(spec.mode)), lock=jobqueue.lock(job_id)
         ).defer_async(job_id=job_id, spec=travelling.to_dict())
 
     async def cancel(self, job_id: str) -> None:
@@ -107,12 +114,8 @@ class RemoteEngine:
             return
         await manager.cancel_job_by_id_async(job.id, abort=True)  # painting: it stops at its next step
 
-    async def next_event(self, timeout: float | None = None, job_id: str | None = None) -> Event:
-        """The next event of ``job_id`` (workers paint many jobs at once: there is no "any job")."""
-        if job_id is None:
-            raise NotImplementedError("workers paint several jobs at once: ask for one job's events")
-        async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on Python 3.11)
-            event = await self._queues[job_id].get()
+    async def next_event(self, job_id: str, timeout: float | None = None) -> Event:
+        event = await within(timeout, self._queues[job_id].get())
         if event.kind in FINAL:
             self._queues.pop(job_id, None)
             self._seen.difference_update(self._finals.pop(job_id, ()))
@@ -143,9 +146,7 @@ class RemoteEngine:
         """Move the followed jobs' new events to their queues. What was read is deleted, except a
         job's last event: it stays until handed out, so a replica taking over still finds it."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll):
-                    await self._wake.wait()
+            await woken(self._wake, self.poll)
             self._wake.clear()
             if not self._queues:
                 continue
@@ -199,12 +200,8 @@ class RemoteEngine:
 
     async def _refresh_workers(self) -> None:
         rows = await self._app.connector.execute_query_all_async(jobqueue.LIVE_WORKERS, stale=self.stale_after)
-        self.slots = sum(row["slots"] for row in rows)
-        devices = sorted({row["device"] for row in rows})
-        modes = tuple(dict.fromkeys(m for row in rows for m in row["modes"].split()))
-        load = max((row["load_seconds"] for row in rows), default=0.0)
-        device = devices[0] if len(devices) == 1 else ("mixed" if devices else "workers")
-        self.capabilities = Capabilities(device, modes or ("style",), load)
+        self.roster = Roster.of(rows)
+        self.capabilities = self.roster.capabilities
 
     async def _requeue_stalled(self) -> None:
         manager = self._app.job_manager

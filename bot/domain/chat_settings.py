@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from engine.presets import PRESETS, on_gpu
 
-from .. import texts
 from ..i18n import LANGUAGES
 from ..storage import Database, Setting, SettingChange
+from ..texts import admin as admin_texts
 from .quality import INSTANT, STRENGTHS
 
 GLOBAL = "global"
@@ -56,7 +56,7 @@ class Key:
         # ASCII digits only: "²".isdigit() is true, but int("²") fails
         if self.kind == "int" and text.isascii() and text.isdigit() and self.low <= int(text[:12]) <= self.high:
             return int(text)
-        raise ValueError(texts.not_a_value(text, self.name, self.values()))
+        raise ValueError(admin_texts.not_a_value(text, self.name, self.values()))
 
 
 KEYS: dict[str, Key] = {
@@ -83,14 +83,14 @@ class Resolved:
 
 
 def usage() -> str:
-    return texts.keys_list([k.describe() for k in KEYS.values()])
+    return admin_texts.keys_list([k.describe() for k in KEYS.values()])
 
 
 def show(key: Key, value: object) -> str:
     if key.kind == "bool":
         return "on" if value else "off"
     if key.name in ("size", "steps") and value == 0:
-        return texts.THE_QUALITYS_OWN
+        return admin_texts.THE_QUALITYS_OWN()
     return str(value)
 
 

@@ -89,8 +89,8 @@ def ready(draft: Draft) -> bool:
 def missing(draft: Draft) -> str | None:
     """What to tell a person who tapped ▶ too early, or None."""
     if not draft.content_path:
-        return texts.NEED_CONTENT
-    return None if draft.style_paths else texts.NEED_STYLE
+        return texts.NEED_CONTENT()
+    return None if draft.style_paths else texts.NEED_STYLE()
 
 
 def swap_styles(draft: Draft) -> None:
@@ -150,21 +150,21 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
         replaced = bool(draft.content_path)
         set_content(draft, path, first_message_id)
         if draft.style_paths:
-            return texts.CONTENT_REPLACED if replaced else summary(draft)
-        return texts.CONTENT_SAVED
+            return texts.CONTENT_REPLACED() if replaced else summary(draft)
+        return texts.CONTENT_SAVED()
     if not add_style(draft, path):
-        return texts.TOO_MANY_STYLES
+        return texts.TOO_MANY_STYLES()
     if not draft.content_path:
-        return texts.STYLE_FIRST
-    return texts.SECOND_STYLE_SAVED if len(draft.style_paths) == 2 else texts.STYLE_SAVED
+        return texts.STYLE_FIRST()
+    return texts.SECOND_STYLE_SAVED() if len(draft.style_paths) == 2 else texts.STYLE_SAVED()
 
 
 def summary(draft: Draft) -> str:
     styles = len(draft.style_paths)
     if not draft.content_path:
-        return texts.NOTHING_YET if not styles else texts.NEED_CONTENT
+        return texts.NOTHING_YET() if not styles else texts.NEED_CONTENT()
     if not styles:
-        return texts.CONTENT_SAVED
+        return texts.CONTENT_SAVED()
     return texts.draft_ready(styles, draft.gamma)
 
 

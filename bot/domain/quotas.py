@@ -14,7 +14,7 @@ def refusal(waiting: int, today: int, limits: dict, now: datetime | None = None)
     """Why a person with ``waiting`` unfinished and ``today`` pictures today may not start one, or None."""
     if waiting >= limits["queue_per_user"]:
         n = limits["queue_per_user"]
-        return texts.ALREADY_RUNNING if n == 1 else texts.queue_limit(n)
+        return texts.ALREADY_RUNNING() if n == 1 else texts.queue_limit(n)
     if today >= limits["jobs_per_user_per_day"]:
         now = now or datetime.now(UTC)
         return texts.daily_limit(limits["jobs_per_user_per_day"], (next_reset(now) - now).total_seconds())

@@ -14,6 +14,7 @@ from ..domain.chat_settings import GLOBAL, KEYS, change, show, usage
 from ..domain.quotas import day_start
 from ..services import services
 from ..storage import Job, JobStatus, User, as_utc
+from ..texts import admin as admin_texts
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +29,16 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         async with svc.db.session() as db_session, db_session.begin():
             picked = (await drafts.load(db_session, update)).options
         yours = {k: picked[k] for k in drafts.CHOICES if picked.get(k) is not None and k in values}
-    lines = [texts.settings_title(texts.SETTINGS_GLOBAL if wants_global else texts.SETTINGS_HERE)]
+    lines = [admin_texts.settings_title(admin_texts.SETTINGS_GLOBAL() if wants_global else admin_texts.SETTINGS_HERE())]
     for name, r in values.items():
         value, source = (yours[name], "yours") if name in yours else (r.value, r.source)
-        lines.append(texts.settings_line(name, show(KEYS[name], value), source))
+        lines.append(admin_texts.settings_line(name, show(KEYS[name], value), source))
     if yours:
-        lines.append(texts.YOUR_CHOICES_LAST)
+        lines.append(texts.YOUR_CHOICES_LAST())
     if await svc.permissions.may_change(message):
-        lines.append(texts.SETTINGS_HOW)
+        lines.append(admin_texts.SETTINGS_HOW())
         if svc.permissions.is_owner(message.from_user):
-            lines.append(texts.SETTINGS_OWNERS)
+            lines.append(admin_texts.SETTINGS_OWNERS())
     await message.reply_text("\n".join(lines))
 
 
@@ -59,18 +60,18 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
     svc, message = services(context), update.effective_message
     scope, args = _target(list(context.args or []), message.chat_id)
     if scope == GLOBAL and not svc.permissions.is_owner(message.from_user):
-        await message.reply_text(texts.OWNERS_ONLY)
+        await message.reply_text(admin_texts.OWNERS_ONLY())
         return
     if scope != GLOBAL and not await svc.permissions.may_change(message):
         await message.reply_text(
-            texts.ADMINS_ONLY if message.chat.type != "private" else texts.PRIVATE_SETTINGS_OWNERS_ONLY
+            admin_texts.ADMINS_ONLY() if message.chat.type != "private" else admin_texts.PRIVATE_SETTINGS_OWNERS_ONLY()
         )
         return
     command = "/unset" if unset else "/set"
     expected = 1 if unset else 2
     if len(args) != expected or args[0].lower() not in KEYS:
         unknown = args[0] if args and args[0].lower() not in KEYS else None
-        await message.reply_text(texts.set_usage(command, unset, unknown, usage()))
+        await message.reply_text(admin_texts.set_usage(command, unset, unknown, usage()))
         return
     key = KEYS[args[0].lower()]
     try:
@@ -81,26 +82,28 @@ async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, *, unset: 
     user_id = message.from_user.id if message.from_user else message.chat_id
     old, changed = await change(svc.db, scope, key, value, user_id)
     if not changed:
-        await message.reply_text(texts.nothing_to_change(key.name, texts.UNSET if unset else show(key, value)))
+        await message.reply_text(
+            admin_texts.nothing_to_change(key.name, admin_texts.UNSET() if unset else show(key, value))
+        )
         return
     log.info("setting %s.%s: %r -> %r by %s", scope, key.name, old, value, user_id)
     if key.name == "language":  # answered from now on in the group's new language
         svc.languages.set_chat(scope, value)
         i18n.use(svc.languages.for_person_in(message.chat_id, user_id))
-    where = texts.EVERYWHERE if scope == GLOBAL else texts.IN_THIS_CHAT  # every word in one language
+    where = admin_texts.EVERYWHERE() if scope == GLOBAL else admin_texts.IN_THIS_CHAT()  # every word in one language
     now = (await svc.chat_settings(None if scope == GLOBAL else message.chat_id))[key.name]
-    before = texts.UNSET if old is None else show(key, old)
+    before = admin_texts.UNSET() if old is None else show(key, old)
     note = ""
     if key.limit and scope != GLOBAL and value is not None and now.source != "chat":
-        note = texts.GLOBAL_LIMIT_APPLIES
-    after = texts.UNSET if unset else show(key, value)
-    await message.reply_text(texts.setting_changed(key.name, where, before, after, show(key, now.value), note))
+        note = admin_texts.GLOBAL_LIMIT_APPLIES()
+    after = admin_texts.UNSET() if unset else show(key, value)
+    await message.reply_text(admin_texts.setting_changed(key.name, where, before, after, show(key, now.value), note))
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, message = services(context), update.effective_message
     if not svc.permissions.is_owner(message.from_user):
-        await message.reply_text(texts.OWNERS_ONLY)
+        await message.reply_text(admin_texts.OWNERS_ONLY())
         return
     since = day_start()
     async with svc.db.session() as session:
@@ -122,11 +125,11 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     seconds = [(as_utc(end) - as_utc(start)).total_seconds() for start, end in finished]
     queue = svc.dispatcher.queue
     await message.reply_text(
-        texts.stats(
+        admin_texts.stats(
             since,
             sum(counts.values()),
             people,
-            texts.status_counts({str(status): counts.get(status, 0) for status in JobStatus}),
+            admin_texts.status_counts({str(status): counts.get(status, 0) for status in JobStatus}),
             sum(seconds) / len(seconds) if seconds else None,
             counts.get(JobStatus.FAILED, 0),
             len(queue.waiting),
@@ -147,7 +150,7 @@ async def unban_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bool) -> None:
     svc, message = services(context), update.effective_message
     if not svc.permissions.is_owner(message.from_user):
-        await message.reply_text(texts.OWNERS_ONLY)
+        await message.reply_text(admin_texts.OWNERS_ONLY())
         return
     command = "/ban" if banned else "/unban"
     target = None
@@ -156,10 +159,10 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bo
     elif not context.args and message.reply_to_message and message.reply_to_message.from_user:
         target = message.reply_to_message.from_user.id
     if target is None:
-        await message.reply_text(texts.ban_usage(command))
+        await message.reply_text(admin_texts.ban_usage(command))
         return
     if banned and target in svc.permissions.owners:
-        await message.reply_text(texts.OWNERS_NOT_BANNED)
+        await message.reply_text(admin_texts.OWNERS_NOT_BANNED())
         return
     async with svc.db.session() as session, session.begin():
         user = await session.get(User, target)
@@ -179,7 +182,7 @@ async def _ban(update: Update, context: ContextTypes.DEFAULT_TYPE, *, banned: bo
             for job_id in list(active):
                 cancelled += await svc.dispatcher.cancel(job_id)
     log.info("user %s %s by %s", target, "banned" if banned else "unbanned", message.from_user.id)
-    await message.reply_text(texts.banned_done(banned, target, cancelled))
+    await message.reply_text(admin_texts.banned_done(banned, target, cancelled))
 
 
 #: Telegram user ids are positive and fit in 52 bits.
@@ -200,7 +203,7 @@ async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if user is None or user.id not in services(context).banned:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.BANNED, show_alert=True)
+        await update.callback_query.answer(texts.BANNED(), show_alert=True)
     elif update.effective_message is not None and update.effective_chat.type == "private":
-        await update.effective_message.reply_text(texts.BANNED)
+        await update.effective_message.reply_text(texts.BANNED())
     raise ApplicationHandlerStop

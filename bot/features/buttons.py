@@ -27,10 +27,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     callback: Callback | None = parse(query.data)
     if not await presser_owns(update, context):
-        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
+        await query.answer(texts.NOT_YOUR_BUTTONS(), show_alert=True)
         return
     if callback is None:
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(texts.STALE_BUTTON())
         return
     route = ROUTES.get(callback.action)
     if route is None:

@@ -24,6 +24,7 @@ from ..services import services
 from ..storage import Draft
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
+from ..texts import experiments as experiment_texts
 from . import pictures
 from .ordering import add_job, announce, job_options, own_job, refusal
 from .permits import painting_allowed
@@ -49,7 +50,9 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         drafts.wait_for_picture(draft, mode, time.time())
     who = sender(update)
     markup = ForceReply(selective=True) if group else None
-    await message.reply_text(texts.mode_prompt(mode, group, who.id, who.name), parse_mode="HTML", reply_markup=markup)
+    await message.reply_text(
+        experiment_texts.mode_prompt(mode, group, who.id, who.name), parse_mode="HTML", reply_markup=markup
+    )
 
 
 async def caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,7 +74,7 @@ async def take_pending(messages: list[Message], update: Update, context: Context
     if mode not in ROLES:
         return False
     if len(messages) > 1:
-        await messages[0].reply_text(texts.one_picture_at_a_time(mode, len(messages)))
+        await messages[0].reply_text(experiment_texts.one_picture_at_a_time(mode, len(messages)))
     await start(update, context, mode, messages[0], messages[0])
     return True
 
@@ -134,13 +137,13 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
     spec = JobSpec.from_dict(earlier.spec) if earlier is not None else None
     settings = variant(spec.mode, spec.settings, choice) if spec is not None else None
     if settings is None:
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(texts.STALE_BUTTON())
         return
     if settings == spec.settings or chosen_already(spec.mode, spec.settings, choice):
-        await query.answer(texts.ALREADY_CHOSEN)  # the same dream again would cost a picture for nothing
+        await query.answer(experiment_texts.ALREADY_CHOSEN())  # the same dream again would cost a picture for nothing
         return
     if not all(Path(p).exists() for p in spec.pictures):
-        await query.answer(texts.PICTURE_GONE, show_alert=True)
+        await query.answer(texts.PICTURE_GONE(), show_alert=True)
         return
     async with svc.db.session() as db_session, db_session.begin():
         options = await job_options(svc, update.effective_chat.id, await drafts.load(db_session, update))

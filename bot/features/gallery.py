@@ -25,6 +25,7 @@ from ..storage import Database, Preset
 from ..telegram import keyboards
 from ..telegram.callbacks import parse
 from ..telegram.files import picture_in
+from ..texts import admin as admin_texts
 from . import pictures
 from .ordering import draft_choices
 from .permits import presser_owns
@@ -57,14 +58,14 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def add_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, source: Message | None, args: list) -> None:
     svc, message = services(context), update.effective_message
     if not svc.permissions.is_owner(message.from_user):
-        await message.reply_text(texts.OWNERS_ONLY)
+        await message.reply_text(admin_texts.OWNERS_ONLY())
         return
     if source is None or picture_in(source) is None or len(args) != 1 or not NAME.match(args[0].lower()):
-        await message.reply_text(texts.ADDPRESET_HOW)
+        await message.reply_text(admin_texts.ADDPRESET_HOW())
         return
     name = args[0].lower()
     if await find(svc.db, name) is not None:
-        await message.reply_text(texts.preset_exists(name))
+        await message.reply_text(admin_texts.preset_exists(name))
         return
     picture = picture_in(source)
     try:
@@ -75,16 +76,16 @@ async def add_preset(update: Update, context: ContextTypes.DEFAULT_TYPE, source:
     async with svc.db.session() as session, session.begin():
         session.add(Preset(name=name, file_id=picture.file_id, path=str(path), added_by=message.from_user.id))
     log.info("preset %r added by %s", name, message.from_user.id)
-    await message.reply_text(texts.preset_added(name))
+    await message.reply_text(admin_texts.preset_added(name))
 
 
 async def del_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, message = services(context), update.effective_message
     if not svc.permissions.is_owner(message.from_user):
-        await message.reply_text(texts.OWNERS_ONLY)
+        await message.reply_text(admin_texts.OWNERS_ONLY())
         return
     if len(context.args or []) != 1:
-        await message.reply_text(texts.DELPRESET_HOW)
+        await message.reply_text(admin_texts.DELPRESET_HOW())
         return
     name = context.args[0].lower()
     async with svc.db.session() as session, session.begin():
@@ -92,17 +93,17 @@ async def del_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if preset is not None:
             await session.delete(preset)
     if preset is None:
-        await message.reply_text(texts.preset_missing(name))
+        await message.reply_text(admin_texts.preset_missing(name))
         return
     log.info("preset %r deleted by %s", name, message.from_user.id)
-    await message.reply_text(texts.preset_removed(name))
+    await message.reply_text(admin_texts.preset_removed(name))
 
 
 async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, message = services(context), update.effective_message
     presets = await all_presets(svc.db)
     if not presets:
-        await message.reply_text(texts.GALLERY_EMPTY)
+        await message.reply_text(texts.GALLERY_EMPTY())
         return
     shown = presets[:MAX_SHOWN]
     try:
@@ -110,7 +111,7 @@ async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except (TelegramError, OSError) as exc:  # a file id Telegram no longer knows: the buttons still work
         log.warning("could not show the gallery thumbnails: %s", exc)
     more = texts.gallery_more(len(presets) - MAX_SHOWN) if len(presets) > MAX_SHOWN else ""
-    await message.reply_text(texts.GALLERY_PICK + more, reply_markup=keyboards.gallery(presets))
+    await message.reply_text(texts.GALLERY_PICK() + more, reply_markup=keyboards.gallery(presets))
 
 
 async def _show(db: Database, message: Message, shown: list[Preset]) -> None:
@@ -136,27 +137,27 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A gallery button: the painting becomes a style of the presser's draft."""
     query, svc = update.callback_query, services(context)
     if not await presser_owns(update, context):
-        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
+        await query.answer(texts.NOT_YOUR_BUTTONS(), show_alert=True)
         return
     async with svc.db.session() as session:
         callback = parse(query.data)
         preset = await session.get(Preset, callback.number) if callback is not None else None
     if preset is None:
-        await query.answer(texts.PAINTING_REMOVED, show_alert=True)
+        await query.answer(texts.PAINTING_REMOVED(), show_alert=True)
         return
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         if drafts.add_style(draft, preset.file_path):
             reply = texts.picked(preset.title or preset.name, second=len(draft.style_paths) == 2)
         else:
-            reply = texts.TOO_MANY_STYLES
+            reply = texts.TOO_MANY_STYLES()
         ready, n_styles, gamma = bool(draft.content_path), len(draft.style_paths), draft.gamma
         if ready and n_styles:
             reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)
     await query.answer()
     if not ready:
         private = update.effective_chat.type == "private"
-        reply += " " + (texts.GROUP_NO_PHOTO if private else texts.GROUP_HOW)
+        reply += " " + (texts.GROUP_NO_PHOTO() if private else texts.GROUP_HOW())
     markup = keyboards.ready(n_styles, gamma) if ready and n_styles else None
     # Reply to the member's own message (the /presets command), which keeps the buttons theirs.
     target = query.message.reply_to_message or query.message

@@ -37,7 +37,7 @@ async def stylize_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     target = message.reply_to_message
     if target is None or picture_in(target) is None:
-        await message.reply_text(texts.GROUP_HOW)
+        await message.reply_text(texts.GROUP_HOW())
         return
     await start_draft(update, context, target, message, list(context.args or []))
 
@@ -86,7 +86,7 @@ async def start_draft(
     await request.reply_text(
         texts.group_prompt(user.id, user.name),
         parse_mode="HTML",
-        reply_markup=ForceReply(selective=True, input_field_placeholder=texts.STYLE_PLACEHOLDER),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=texts.STYLE_PLACEHOLDER()),
     )
 
 
@@ -115,7 +115,7 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         if not draft.content_path:
-            reply, ready = texts.GROUP_HOW, False
+            reply, ready = texts.GROUP_HOW(), False
         else:  # in reply to the prompt every picture is a style
             reply, ready = drafts.add_pictures(draft, paths, messages[0].message_id, "style"), True
         n_styles, gamma = len(draft.style_paths), draft.gamma

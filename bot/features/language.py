@@ -36,12 +36,12 @@ def keyboard() -> InlineKeyboardMarkup:
         InlineKeyboardButton(name, callback_data=data(Action.LANGUAGE, code)) for code, name in i18n.LANGUAGES.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(texts.LANGUAGE_AUTO, callback_data=data(Action.LANGUAGE, AUTO))])
+    rows.append([InlineKeyboardButton(texts.LANGUAGE_AUTO(), callback_data=data(Action.LANGUAGE, AUTO))])
     return InlineKeyboardMarkup(rows)
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(texts.LANGUAGE_PICK, reply_markup=keyboard())
+    await update.effective_message.reply_text(texts.LANGUAGE_PICK(), reply_markup=keyboard())
 
 
 async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -49,10 +49,10 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, svc = update.callback_query, services(context)
     choice = query.data.partition(":")[2]
     if choice != AUTO and choice not in i18n.LANGUAGES:
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(texts.STALE_BUTTON())
         return
     if not await presser_owns(update, context):  # a group member's keyboard answers only to them
-        await query.answer(texts.NOT_YOUR_BUTTONS, show_alert=True)
+        await query.answer(texts.NOT_YOUR_BUTTONS(), show_alert=True)
         return
     person = sender(update)
     chosen = None if choice == AUTO else choice

@@ -88,7 +88,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             drafts.swap_roles(draft)
         elif action == Action.AS_STYLE:
             if not drafts.use_as_style(draft):
-                await query.answer(texts.STALE_BUTTON)
+                await query.answer(texts.STALE_BUTTON())
                 return
         elif action == Action.QUALITY and argument in offered(svc):
             options["quality"] = argument
@@ -100,7 +100,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             # Auto (0), or the same size again: back to the quality preset's own size
             options["size"] = None if callback.number in (0, options.get("size")) else callback.number
         elif action not in (Action.SETTINGS, Action.BACK, Action.AGAIN):
-            await query.answer(texts.STALE_BUTTON)
+            await query.answer(texts.STALE_BUTTON())
             return
         draft.options = options
         n_styles, gamma, problem = len(draft.style_paths), draft.gamma, drafts.missing(draft)
@@ -115,7 +115,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
         markup, text = keyboards.settings(shown, offered(svc)), settings_card(svc, shown, gamma)
     else:
         markup = keyboards.ready(n_styles, gamma, roles=roles)
-        text = texts.USED_AS_STYLE if action == Action.AS_STYLE else summary
+        text = texts.USED_AS_STYLE() if action == Action.AS_STYLE else summary
         text += "\n" + choices_line(svc, shown, gamma)
     await query.answer(_feedback(action, n_styles))
     if action == Action.AGAIN:
@@ -130,9 +130,9 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
 def _feedback(action: Action, n_styles: int) -> str | None:
     """A word for a press whose effect the card alone would not show."""
     if action == Action.SWAP and n_styles == 2:
-        return texts.STYLES_SWAPPED
+        return texts.STYLES_SWAPPED()
     if action == Action.ROLES:
-        return texts.ROLES_SWAPPED
+        return texts.ROLES_SWAPPED()
     return None
 
 
@@ -210,7 +210,7 @@ async def start_job(
 async def refusal(db_session, update: Update, options: dict) -> str | None:
     """Why this person may not start a picture here now (group switched off, quotas), or None."""
     if update.effective_chat.type != "private" and not options["group_enabled"]:
-        return texts.GROUP_DISABLED
+        return texts.GROUP_DISABLED()
     return quotas.refusal(*await quotas.counts(db_session, sender(update).id), options["limits"])
 
 
@@ -276,13 +276,13 @@ async def own_job(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
 async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     query, svc = update.callback_query, services(context)
     mine = await own_job(update, context, job_id) is not None
-    await query.answer(texts.CANCELLED if mine and await svc.dispatcher.cancel(job_id) else texts.NOTHING_TO_CANCEL)
+    await query.answer(texts.CANCELLED() if mine and await svc.dispatcher.cancel(job_id) else texts.NOTHING_TO_CANCEL())
 
 
 async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     job = await own_job(update, context, job_id)
     if job is None or drafts.rerun_swapped(job) is None:
-        await update.callback_query.answer(texts.STALE_BUTTON)
+        await update.callback_query.answer(texts.STALE_BUTTON())
         return
     await start_job(update, context, swap_from=job)
 
@@ -292,7 +292,7 @@ async def rerun_properly(update: Update, context: ContextTypes.DEFAULT_TYPE, job
     job = await own_job(update, context, job_id)
     usable = job is not None and job.content_path and job.style_paths
     if not usable or not all(Path(p).exists() for p in [job.content_path, *job.style_paths]):
-        await update.callback_query.answer(texts.STALE_BUTTON)
+        await update.callback_query.answer(texts.STALE_BUTTON())
         return
     await start_job(update, context, proper_from=job)
 
@@ -301,10 +301,10 @@ async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: i
     query = update.callback_query
     job = await own_job(update, context, job_id)
     if job is None:
-        await query.answer(texts.STALE_BUTTON)
+        await query.answer(texts.STALE_BUTTON())
         return
     if not job.result_path or not Path(job.result_path).exists():
-        await query.answer(texts.PNG_GONE, show_alert=True)
+        await query.answer(texts.PNG_GONE(), show_alert=True)
         return
     await query.answer()
     with open(job.result_path, "rb") as handle:

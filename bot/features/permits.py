@@ -14,7 +14,7 @@ async def painting_allowed(svc, message: Message) -> bool:
     """Whether this group's admins allow painting; if not, the member is told at the first step."""
     if (await effective(svc.db, message.chat_id))["group_enabled"].value:
         return True
-    await message.reply_text(texts.GROUP_DISABLED)
+    await message.reply_text(texts.GROUP_DISABLED())
     return False
 
 

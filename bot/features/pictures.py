@@ -41,7 +41,7 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
             await accept_in_order(accept, messages, update, context)
         except Exception:
             log.exception("album handling failed")
-            await safe_reply(messages[0], texts.SOMETHING_WRONG)
+            await safe_reply(messages[0], texts.SOMETHING_WRONG())
         # handled, or answered with why not (a cancelled task, e.g. at shutdown, leaves it in the inbox)
         await services(context).inbox.done(messages[0].chat_id, [m.message_id for m in messages])
 
@@ -57,7 +57,7 @@ async def fetch(messages: list[Message], context: ContextTypes.DEFAULT_TYPE) -> 
     for index, message in enumerate(messages, 1):
         picture = picture_in(message)
         if picture is None:
-            problems.append((index, texts.NOT_A_PICTURE))
+            problems.append((index, texts.NOT_A_PICTURE()))
             continue
         try:
             paths.append(await svc.cache.fetch(context.bot, picture))

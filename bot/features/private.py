@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     private = update.effective_chat.type == "private"
-    await update.effective_message.reply_text(texts.HELP if private else texts.GROUP_HOW)
+    await update.effective_message.reply_text(texts.HELP() if private else texts.GROUP_HOW())
 
 
 async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with services(context).db.session() as db_session, db_session.begin():
         drafts.start_over(await drafts.load(db_session, update))
-    await update.effective_message.reply_text(texts.STARTED_OVER)
+    await update.effective_message.reply_text(texts.STARTED_OVER())
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,9 +38,9 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     async with svc.db.session() as db_session:
         job = await active_job(db_session, update.effective_chat.id, sender(update).id)
     if job is None or not await svc.dispatcher.cancel(job.id):
-        await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL)
+        await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL())
         return
-    await update.effective_message.reply_text(texts.CANCELLED)
+    await update.effective_message.reply_text(texts.CANCELLED())
 
 
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,12 +60,12 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+    await update.effective_message.reply_text(texts.UNKNOWN_COMMAND())
 
 
 async def not_a_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    await message.reply_text(texts.NOT_A_PICTURE if message.document else texts.SEND_A_PHOTO)
+    await message.reply_text(texts.NOT_A_PICTURE() if message.document else texts.SEND_A_PHOTO())
 
 
 async def on_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,7 +103,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the bug; tell the person something went wrong — never a traceback."""
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
-        await pictures.safe_reply(update.effective_message, texts.SOMETHING_WRONG)
+        await pictures.safe_reply(update.effective_message, texts.SOMETHING_WRONG())
     elif isinstance(update, Update) and update.callback_query is not None:
         with contextlib.suppress(TelegramError):
-            await update.callback_query.answer(texts.SOMETHING_WRONG)
+            await update.callback_query.answer(texts.SOMETHING_WRONG())

@@ -22,7 +22,7 @@ async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     ids = list(queue.running_jobs) + list(queue.waiting[:QUEUE_SHOWN])
     if not ids:
         group = update.effective_chat.type != "private"
-        await update.effective_message.reply_text(texts.QUEUE_EMPTY_GROUP if group else texts.QUEUE_EMPTY)
+        await update.effective_message.reply_text(texts.QUEUE_EMPTY_GROUP() if group else texts.QUEUE_EMPTY())
         return
     async with svc.db.session() as db_session:
         jobs = {j.id: j for j in (await db_session.execute(select(Job).where(Job.id.in_(ids)))).scalars()}
@@ -32,13 +32,13 @@ async def queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             .scalars()
             .all()
         }
-    lines = [texts.QUEUE_TITLE]
+    lines = [texts.QUEUE_TITLE()]
     for job_id in ids:
         job = jobs.get(job_id)
         if job is None:
             continue
         here = job.chat_id == chat_id
-        who = html.escape(names.get(job.user_id) or texts.SOMEONE) if here else texts.SOMEONE_ELSEWHERE
+        who = html.escape(names.get(job.user_id) or texts.SOMEONE()) if here else texts.SOMEONE_ELSEWHERE()
         if job_id in queue.running_jobs:
             lines.append(texts.queue_running(who, int(100 * queue.running_fraction(job_id))))
         else:

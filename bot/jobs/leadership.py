@@ -16,6 +16,8 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 
+from worker.waiting import within
+
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x7061696E74  #: "paint": the advisory lock's key
 
@@ -52,14 +54,12 @@ class Leadership:
                 await lead()
                 while True:
                     await asyncio.sleep(self.check)
-                    async with asyncio.timeout(max(2.0, self.check * 2)):  # (not wait_for: see Dispatcher._loop)
-                        await connection.fetchval("SELECT 1")
+                    await within(max(2.0, self.check * 2), connection.fetchval("SELECT 1"))
             except asyncio.CancelledError:
                 await self._step_down(follow)
                 if connection is not None:
                     with contextlib.suppress(Exception):
-                        async with asyncio.timeout(2):
-                            await connection.close()
+                        await within(2, connection.close())
                 raise
             except Exception as exc:  # the database went away: whoever holds the lock now leads
                 log.warning("leadership check failed (%s); following", exc)

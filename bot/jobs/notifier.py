@@ -55,7 +55,7 @@ class Notifier:
     async def restarted(self, job: Job) -> None:
         card = self.card(job, paced=False)
         if card is not None:
-            await card.show(texts.RESTARTED, force=True)
+            await card.show(texts.RESTARTED(), force=True)
 
     async def painting_started(self, job: Job, estimate: float | None, sketch: bool = False) -> ProgressMessage | None:
         card = self.card(job)
@@ -69,7 +69,7 @@ class Notifier:
         card = card or self.card(job, working=False, paced=False)
         if card is not None:
             card.markup = None
-            await card.show(texts.CANCELLED, force=True)
+            await card.show(texts.CANCELLED(), force=True)
 
     async def failed(self, job: Job, message: str, card: ProgressMessage | None = None) -> None:
         card = card or self.card(job, working=False, paced=False)

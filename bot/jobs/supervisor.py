@@ -46,12 +46,10 @@ class Supervisor:
     @property
     def self_healing(self) -> bool:
         """Workers elsewhere (worker.remote): nothing here to restart; a dead worker's job is requeued there."""
-        return getattr(self.engine, "self_healing", False)
+        return self.engine.self_healing
 
     async def ensure_alive(self) -> None:
-        if (
-            not self.engine.alive and not self.self_healing
-        ):  # it died while idle (killed, out of memory): start a fresh one first
+        if not self.engine.alive and not self.self_healing:  # it died idle (killed, out of memory): a fresh one
             log.warning("engine found dead while idle; restarting it")
             await self.start()
 
@@ -79,14 +77,12 @@ class Supervisor:
                     await self.start()
                 return Outcome("time_limit")
             try:
-                event = await self.engine.next_event(timeout=remaining, job_id=job_id)
+                event = await self.engine.next_event(job_id, timeout=remaining)
             except TimeoutError:
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():  # a cancel an engine client reported as a timeout
                     raise asyncio.CancelledError from None
                 continue
-            if event.job_id != job_id:
-                continue  # a late event of an earlier job
             if event.kind == EventKind.PROGRESS:
                 await on_progress(event)
             elif event.kind == EventKind.DONE:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup
 from .. import texts
 from ..domain.experiments import DEPTHS, INTENSITIES, depth_of, intensity_of
 from ..domain.quality import MIXES, SIZES, STRENGTHS
+from ..texts import experiments as experiment_texts
 from .callbacks import Action, data
 
 
@@ -16,18 +17,18 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False, as_style: bool = 
     after a photo that starts the next painting, 🖼 (it was a style)."""
     rows = [
         [
-            B(texts.BUTTON_GO, callback_data=data(Action.GO)),
-            B(texts.BUTTON_SETTINGS, callback_data=data(Action.SETTINGS)),
+            B(texts.BUTTON_GO(), callback_data=data(Action.GO)),
+            B(texts.BUTTON_SETTINGS(), callback_data=data(Action.SETTINGS)),
         ]
     ]
     if n_styles == 2:
         mixes = [B(texts.marked(g == gamma, texts.mix_label(g)), callback_data=data(Action.MIX, g)) for g in MIXES]
         rows.insert(0, mixes)
-        rows.append([B(texts.BUTTON_SWAP_STYLES, callback_data=data(Action.SWAP))])
+        rows.append([B(texts.BUTTON_SWAP_STYLES(), callback_data=data(Action.SWAP))])
     if roles:
-        rows.append([B(texts.BUTTON_SWAP_ROLES, callback_data=data(Action.ROLES))])
+        rows.append([B(texts.BUTTON_SWAP_ROLES(), callback_data=data(Action.ROLES))])
     if as_style:
-        rows.append([B(texts.BUTTON_AS_STYLE, callback_data=data(Action.AS_STYLE))])
+        rows.append([B(texts.BUTTON_AS_STYLE(), callback_data=data(Action.AS_STYLE))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -35,7 +36,7 @@ def settings(options: dict, qualities) -> InlineKeyboardMarkup:
     """⚙: quality (instant where it runs, then the presets), size (not for instant, which paints at
     its own size), strength, colours — in the order the card above names them."""
     mark = texts.marked
-    label, strengths = texts.QUALITY_LABELS.get, texts.STRENGTH_LABELS
+    label, strengths = texts.QUALITY_LABELS().get, texts.STRENGTH_LABELS()
     quality = [
         B(mark(options.get("quality") == q, label(q, q.title())), callback_data=data(Action.QUALITY, q))
         for q in qualities
@@ -46,7 +47,7 @@ def settings(options: dict, qualities) -> InlineKeyboardMarkup:
     ]
     # Only sizes the chat allows (max_size); with none above the quality's own 1024 px, no row at all.
     allowed = [px for px in SIZES if px <= options.get("limits", {}).get("max_size", SIZES[-1])]
-    size = [B(mark(not options.get("size"), texts.BUTTON_SIZE_AUTO), callback_data=data(Action.SIZE, 0))]
+    size = [B(mark(not options.get("size"), texts.BUTTON_SIZE_AUTO()), callback_data=data(Action.SIZE, 0))]
     size += [B(mark(options.get("size") == px, f"{px} px"), callback_data=data(Action.SIZE, px)) for px in allowed]
     return InlineKeyboardMarkup(
         [
@@ -55,46 +56,51 @@ def settings(options: dict, qualities) -> InlineKeyboardMarkup:
             strength,
             [
                 B(
-                    mark(bool(options.get("keep_colors")), texts.BUTTON_KEEP_COLORS),
+                    mark(bool(options.get("keep_colors")), texts.BUTTON_KEEP_COLORS()),
                     callback_data=data(Action.KEEP_COLORS),
                 )
             ],
-            [B(texts.BUTTON_BACK, callback_data=data(Action.BACK)), B(texts.BUTTON_GO, callback_data=data(Action.GO))],
+            [
+                B(texts.BUTTON_BACK(), callback_data=data(Action.BACK)),
+                B(texts.BUTTON_GO(), callback_data=data(Action.GO)),
+            ],
         ]
     )
 
 
 def working(job_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[B(texts.BUTTON_CANCEL, callback_data=data(Action.CANCEL, job_id))]])
+    return InlineKeyboardMarkup([[B(texts.BUTTON_CANCEL(), callback_data=data(Action.CANCEL, job_id))]])
 
 
 def result(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineKeyboardMarkup:
     """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first."""
     row = [
-        B(texts.BUTTON_AGAIN, callback_data=data(Action.AGAIN)),
-        B(texts.BUTTON_PNG, callback_data=data(Action.PNG, job_id)),
+        B(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN)),
+        B(texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id)),
     ]
     if two_styles:
-        row.append(B(texts.BUTTON_SWAP_STYLES, callback_data=data(Action.SWAP_JOB, job_id)))
+        row.append(B(texts.BUTTON_SWAP_STYLES(), callback_data=data(Action.SWAP_JOB, job_id)))
     rows = [row]
     if instant:
-        rows.insert(0, [B(texts.BUTTON_PROPER, callback_data=data(Action.PROPER, job_id))])
+        rows.insert(0, [B(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
     return InlineKeyboardMarkup(rows)
 
 
 def experiment(job_id: int, mode: str, settings: dict) -> InlineKeyboardMarkup:
     """Under a texture: ♻ another, 🔲 tileable, 📄; under a dream: depth, intensity, 📄; under an x-ray: 📄."""
-    png = B(texts.BUTTON_PNG, callback_data=data(Action.PNG, job_id))
+    png = B(texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id))
 
     def redo(label: str, choice: str) -> B:
         return B(label, callback_data=data(Action.REDO, f"{job_id}.{choice}"))
 
     if mode == "texture":
-        tile = texts.BUTTON_NOT_TILEABLE if settings.get("tileable") else texts.BUTTON_TILEABLE
-        return InlineKeyboardMarkup([[redo(texts.BUTTON_ANOTHER, "another"), redo(tile, "tile")], [png]])
+        tile = (
+            experiment_texts.BUTTON_NOT_TILEABLE() if settings.get("tileable") else experiment_texts.BUTTON_TILEABLE()
+        )
+        return InlineKeyboardMarkup([[redo(experiment_texts.BUTTON_ANOTHER(), "another"), redo(tile, "tile")], [png]])
     if mode == "dream":
         depth, intensity = depth_of(settings), intensity_of(settings)
-        depths, intensities = texts.DEPTH_LABELS, texts.INTENSITY_LABELS
+        depths, intensities = experiment_texts.DEPTH_LABELS(), experiment_texts.INTENSITY_LABELS()
         return InlineKeyboardMarkup(
             [
                 [redo(texts.marked(d == depth, depths[d]), d) for d in DEPTHS],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import shutil
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from devtools.telegram_double.server import TelegramDouble
+from worker.waiting import woken
 
 from .web import PEOPLE, make_app
 
@@ -55,9 +55,7 @@ async def serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         while not stop.is_set() and bot.poll() is None:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(0.5):
-                    await stop.wait()
+            await woken(stop, 0.5)
         if bot.poll() is not None:
             print(f"the bot stopped (exit status {bot.returncode}); see its log above", file=sys.stderr)
     finally:

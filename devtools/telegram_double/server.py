@@ -21,6 +21,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from worker.waiting import within
+
 from .errors import ApiError
 from .media import MAX_DOCUMENT_UPLOAD, MAX_DOWNLOAD, MAX_PHOTO_UPLOAD, FileStore
 
@@ -454,8 +456,7 @@ class TelegramDouble:
             try:
                 async with self._new_update:
                     woken = self._new_update.wait_for(lambda: bool(pending()) or self._poll_generation != generation)
-                    async with asyncio.timeout(timeout):  # (not wait_for: it can swallow a cancel on 3.11)
-                        await woken
+                    await within(timeout, woken)
             except TimeoutError:
                 pass
         return pending()[:limit]

@@ -105,3 +105,15 @@ class DreamObjective:
 
     def finish(self, picture: Image.Image) -> Image.Image:
         return picture
+
+
+def run(engine, inputs: dict, settings: DreamSettings, callback=None):
+    """The dream mode's job: ``content`` with what ``settings.layer`` sees amplified (towards a
+    ``guide`` picture's features when there is one)."""
+    from ..imaging import open_image
+
+    settings = settings.validate()
+    picture = open_image(inputs["content"], role="photo")
+    guide = inputs.get("guide")
+    guide_img = open_image(guide, role="guide picture") if guide is not None else None
+    return engine.optimise("dream", settings, (picture, guide_img), (settings.layer,), callback)

@@ -192,3 +192,26 @@ class StyleObjective:
 
     def finish(self, picture: Image.Image) -> Image.Image:
         return keep_colors(picture, self.content_img) if self.settings.keep_colors else picture
+
+
+def run(engine, inputs: dict, settings: StyleSettings, callback=None):
+    """The style mode's job: ``content`` in the style of one or two ``styles`` (an ``init`` picture
+    when ``settings.init`` is "image"; the instant painting as the start when it is "instant")."""
+    from ..errors import SettingsError
+    from ..imaging import open_inputs
+    from ..settings import InstantSettings
+
+    styles = list(inputs["styles"])
+    settings = settings.validate(len(styles))
+    init = inputs.get("init")
+    if settings.init == "image" and init is None:
+        raise SettingsError("init is 'image' but no init image was given.")
+    content_img, style_imgs, init_img = open_inputs(
+        inputs["content"], styles, init if settings.init == "image" else None
+    )
+    if settings.init == "instant":  # a warm start: the instant painting at the final size
+        # the optimisation sets the strength and the colours; the start needs only the style's strokes
+        start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False)
+        init_img = engine.instant.picture(content_img, style_imgs, start, fit_size(content_img.size, settings.size))
+    return engine.optimise("style", settings, (content_img, style_imgs, init_img),
+                           settings.content_layers + settings.style_layers, callback)  # fmt: skip

@@ -1,0 +1,133 @@
+"""A finished job's result, sent exactly once: its caption and buttons, the claim on the one send
+(a row per job, shared by every replica), a group that became a supergroup meanwhile, a chat that
+cannot be reached; then the files no one needs any more are pruned."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from telegram import InlineKeyboardMarkup
+from telegram.error import ChatMigrated
+
+from worker.protocol import Done, JobSpec, SpecError
+
+from .. import texts
+from ..domain import experiments, quality
+from ..domain.languages import Languages
+from ..limits import DELIVERY_CLAIM_SECONDS
+from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
+from ..storage.models import Delivery as Claim
+from ..storage.models import utcnow
+from ..telegram import keyboards
+from ..telegram.files import FileCache
+from ..telegram.progress import ProgressMessage
+from ..texts import experiments as experiment_texts
+from .notifier import Notifier, Undeliverable
+from .records import ACTIVE, JobRecords
+
+log = logging.getLogger(__name__)
+
+
+def compose(job: Job, spec: JobSpec, done: Done) -> tuple[str, InlineKeyboardMarkup]:
+    """A result's caption (HTML) and buttons, by what was painted."""
+    settings, smaller = spec.mode_settings(), bool(done.warnings)
+    if spec.mode in experiments.CHOICES:
+        depth, intensity = experiments.depth_of(spec.settings), experiments.intensity_of(spec.settings)
+        caption = experiment_texts.experiment_caption(spec.mode, settings, done.elapsed, smaller, depth, intensity)
+        markup = keyboards.experiment(job.id, spec.mode, spec.settings)
+    else:
+        caption = texts.result_caption(settings, job.n_styles, done.elapsed, smaller, tuple(done.size))
+        markup = keyboards.result(job.id, job.n_styles == 2, instant=spec.mode == quality.INSTANT)
+    return html.escape(caption), markup
+
+
+class Delivery:
+    def __init__(
+        self,
+        db: Database,
+        records: JobRecords,
+        notifier: Notifier,
+        languages: Languages,
+        cache: FileCache,
+        instance: str,
+    ):
+        self.db, self.records, self.notifier, self.languages, self.cache = db, records, notifier, languages, cache
+        self.instance = instance  #: names this process in the claims
+        self.unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
+
+    async def send(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None) -> None:
+        """Send the result of ``spec`` (what was painted: after a fallback, not the stored spec) and
+        finish the job; its progress card goes."""
+        caption, markup = compose(job, spec, done)
+        name = None
+        if job.chat_id < 0:
+            async with self.db.session() as session:
+                user = await session.get(User, job.user_id)
+            name = user.first_name if user else None
+        path = Path(done.output)
+        if not await self.claim(job.id):
+            log.info("job %s: its result was already sent; not again", job.id)
+            return
+        try:
+            try:
+                file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
+            except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
+                old_chat = job.chat_id
+                async with self.db.session() as session, session.begin():
+                    await queries.move_chat(session, old_chat, exc.new_chat_id)
+                    job = await session.get(Job, job.id)
+                self.languages.move_chat(old_chat, exc.new_chat_id)
+                log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
+                card = None  # it stayed in the old chat
+                file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
+        except Undeliverable as exc:
+            log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
+            self.unreachable.add(job.chat_id)
+            await self.records.finish(
+                job.id, JobStatus.FAILED, error=str(exc), error_code="undeliverable", result_path=str(path)
+            )
+            return
+        await self.records.finish(job.id, JobStatus.DONE, result_path=str(path), result_file_id=file_id)
+        if card is not None:
+            await card.delete()
+        await self.prune_files()
+
+    async def claim(self, job_id: int) -> bool:
+        """Claim the one send of a job's result (a unique row per job). A claim by another process
+        that has not finished the job within DELIVERY_CLAIM_SECONDS is taken to have died before
+        sending, and taken over — the only case where a second copy could go out."""
+        while True:
+            try:
+                async with self.db.session() as session, session.begin():
+                    claim = await session.get(Claim, job_id)
+                    if claim is None:
+                        session.add(Claim(job_id=job_id, claimed_by=self.instance))
+                        return True
+                    job = await session.get(Job, job_id)
+                    if claim.claimed_by == self.instance or job is None or job.status == JobStatus.DONE:
+                        return False
+                    age = (utcnow() - as_utc(claim.claimed_at)).total_seconds()
+                    if age >= DELIVERY_CLAIM_SECONDS:
+                        claim.claimed_by, claim.claimed_at = self.instance, utcnow()
+                        return True
+            except IntegrityError:  # claimed a moment ago by someone else: look again
+                continue
+            await asyncio.sleep(DELIVERY_CLAIM_SECONDS - age)
+
+    async def prune_files(self) -> int:
+        """Trim the file cache, keeping every picture a draft, an unfinished job or the gallery needs."""
+        async with self.db.session() as session:
+            keep: set[str] = set()
+            for content, styles in await session.execute(select(Draft.content_path, Draft.style_paths)):
+                keep.update([content, *styles] if content else styles)
+            for (spec,) in await session.execute(select(Job.spec).where(Job.status.in_(ACTIVE))):
+                with contextlib.suppress(SpecError):
+                    keep.update(JobSpec.from_dict(spec).pictures)
+            keep.update((await session.execute(select(Preset.path))).scalars())
+        return await asyncio.to_thread(self.cache.prune, {Path(p) for p in keep if p})

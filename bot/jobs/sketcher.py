@@ -1,0 +1,95 @@
+"""Sketches: a painting's instant picture, shown on its progress card about a second after ▶ while
+the painting waits or runs, painted by the instant lane ahead of its own jobs.
+
+Sketches are not jobs: they are lost on a restart (the job gets a new one), and the painting's own
+pictures replace them. Any failure costs only the sketch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+
+from engine.errors import SettingsError
+from worker.protocol import JobSpec, Progress, SpecError
+
+from .. import i18n
+from ..domain import quality
+from ..storage import Job, JobStatus
+from ..telegram.files import FileCache
+from .lanes import Lane
+from .notifier import Notifier
+from .records import JobRecords
+
+log = logging.getLogger(__name__)
+
+
+class Sketcher:
+    def __init__(
+        self,
+        records: JobRecords,
+        cache: FileCache,
+        notifier: Notifier,
+        language: Callable[[Job], str],
+        caption: Callable[[int], str],
+        in_background: Callable[[Coroutine], None],
+    ):
+        self.records, self.cache, self.notifier = records, cache, notifier
+        self._language, self._caption, self._in_background = language, caption, in_background
+        self.waiting: deque[int] = deque()  #: painting jobs waiting for their sketch
+        self._shows: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
+
+    def want(self, job_id: int, lane: Lane) -> bool:
+        """Ask for a job's sketch (once); ``lane`` paints it. False if it is asked for already."""
+        if job_id in self.waiting:
+            return False
+        self.waiting.append(job_id)
+        lane.wakeup.set()
+        return True
+
+    def shows_sketch(self, job_id: int) -> bool:
+        return self._shows.get(job_id) == "sketch"
+
+    def painting_shown(self, job_id: int) -> None:
+        """The painting's own picture is on the card: no sketch goes there any more."""
+        self._shows[job_id] = "painting"
+
+    def forget(self, job_id: int) -> None:
+        self._shows.pop(job_id, None)
+
+    async def sketch(self, job_id: int, instant: Lane, painting: Lane) -> None:
+        """Paint a waiting or running job's instant picture on ``instant`` and show it on its card,
+        unless the painting has put a picture of its own there first."""
+        job = await self.records.get(job_id)
+        if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) or job_id in self._shows:
+            return
+        i18n.use(self._language(job))
+        try:
+            spec = quality.sketch(JobSpec.from_dict(job.spec), str(self.cache.previews / f"{job_id}.instant.jpg"))
+        except (SpecError, SettingsError):
+            return
+        if spec is None:
+            return
+
+        async def ignore(_: Progress) -> None:
+            return None
+
+        try:
+            outcome = await instant.supervisor.run(f"sketch-{job_id}", spec, ignore)
+        except Exception as exc:  # the instant engine would not even start: the painting goes on
+            log.warning("no sketch for job %s: %s", job_id, exc)
+            return
+        if outcome.kind != "done":
+            log.info("no sketch for job %s: %s", job_id, outcome.failed.message if outcome.failed else outcome.kind)
+            return
+        if job_id in self._shows or not painting.holds(job_id):
+            return  # the painting showed its own picture first, or it is over
+        card = self.notifier.card(job)
+        if card is None:
+            return
+        self._shows[job_id] = "sketch"
+        # In a group the edit may wait for its turn: the next person's sketch should not.
+        picture = Path(outcome.done.output)
+        self._in_background(card.show(self._caption(job_id), picture, force=True, best_effort=True))
