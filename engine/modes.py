@@ -26,6 +26,7 @@ class Mode:
     default_preset: str
     objective: str | None  #: "module:Class" minimised by the shared runner; None for a feed-forward mode
     inputs: tuple[str, ...]  #: the pictures a job needs, by role
+    several: tuple[str, ...] = ()  #: the roles that take a list (style pictures)
     #: "module:function" that paints a job: ``run(engine, inputs, settings, callback) -> Result``
     run: str = ""
     needs_torch: bool = True  #: False: an engine process without torch (onnxruntime only) paints it
@@ -70,6 +71,7 @@ MODES: dict[str, Mode] = {
         default_preset="balanced",
         objective="engine.objectives.nst:StyleObjective",
         inputs=("content", "styles"),
+        several=("styles",),
         run="engine.objectives.nst:run",
     ),
     "instant": Mode(
@@ -80,6 +82,7 @@ MODES: dict[str, Mode] = {
         default_preset="instant",
         objective=None,
         inputs=("content", "styles"),
+        several=("styles",),
         run="engine.instant:run",
         needs_torch=False,
     ),

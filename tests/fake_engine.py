@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter, ImageOps
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
 from worker.client import Capabilities
-from worker.protocol import Cancelled, Done, Event, Failed, JobSpec, Progress, Started
+from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, Progress, Started
 from worker.serve import save
 from worker.waiting import within
 
@@ -89,8 +89,8 @@ class FakeEngine:
         try:
             if spec.mode not in self.modes:
                 raise EngineError(f"This engine does not paint {spec.mode!r}.", "bad_settings")
-            styles_given = spec.inputs.get("styles")
-            settings = spec.mode_settings().validate(len(styles_given) if styles_given is not None else 1)
+            styles_given = spec.paths("styles")
+            settings = spec.mode_settings().validate(len(styles_given) if "styles" in spec.inputs else 1)
             pictures = [open_image(p, role="picture") for p in spec.pictures]
             content, styles = pictures[0], pictures[1:] or pictures[:1]  # texture, dream, x-ray: one picture
             if self.fail_next is not None:
@@ -123,14 +123,15 @@ class FakeEngine:
                     paint(content, styles, size, step / total).save(preview, quality=88)
                 elapsed = loop.time() - started
                 await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
-            save(paint(content, styles, size, 1.0), spec.output)  # PNG, or JPEG for a sketch, as the engine
+            save(paint(content, styles, size, 1.0), spec.output)  # as the engine: by its media and suffix
         except asyncio.CancelledError:
             if not self._alive:  # killed: what the pump thread reports for a dead process
                 self._queue(job_id).put_nowait(
                     Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly.")
                 )
             raise
-        await put(Done(job_id, spec.output, size, loop.time() - started, total, "fake"))
+        made = (Artifact(spec.output.path, spec.output.media, size),)
+        await put(Done(job_id, made, loop.time() - started, total, "fake"))
 
 
 def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int], amount: float) -> Image.Image:

@@ -15,7 +15,18 @@ from bot.storage import Draft
 from bot.telegram.callbacks import Action, data, parse, pattern
 from engine import StyleSettings
 from engine.presets import preset
-from worker.protocol import Cancelled, Done, Failed, JobSpec, Progress, event_from_dict, event_to_dict, non_defaults
+from worker.protocol import (
+    Artifact,
+    Cancelled,
+    Done,
+    Failed,
+    JobSpec,
+    Media,
+    Progress,
+    event_from_dict,
+    event_to_dict,
+    non_defaults,
+)
 
 
 def test_fair_queue_is_round_robin_by_user():
@@ -114,7 +125,7 @@ def test_events_cross_a_boundary_as_plain_dicts():
     }  # fmt: skip
     for event in (
         Progress("1", "optimize", 3, 10, 1.5, 2.0, "p.jpg", 0.1),
-        Done("1", "o.png", (64, 43), 1.0, 6, "cpu", ("smaller",), (2.0,)),
+        Done("1", (Artifact("o.png", Media.PICTURE, (64, 43)),), 1.0, 6, "cpu", ("smaller",), (2.0,)),
         Failed("1", "not_image", "The content image is not a picture."),
         Cancelled("1"),
     ):

@@ -14,7 +14,7 @@ from bot.storage import JobStatus
 from bot.storage.db import alembic_config
 from engine import StyleSettings
 from engine.presets import preset
-from worker.protocol import JobSpec
+from worker.protocol import Input, JobSpec, Media, Output
 
 from .bot_harness import RunningBot, photo_with
 from .conftest import picture, stripes
@@ -50,9 +50,43 @@ async def test_a_job_queued_before_the_upgrade_is_painted_after_it(double, clien
         (job,) = await running.settled_jobs()
         assert job.status == JobStatus.DONE and job.spec["version"] == 0  # stored as it was, read upgraded
         ((_, spec),) = running.engine.submitted
-        assert spec.version == 1 and spec.inputs["styles"] == [str(tmp_path / "files" / "inputs" / "style.png")]
+        assert spec.version == 2 and spec.paths("styles") == [str(tmp_path / "files" / "inputs" / "style.png")]
         settings = StyleSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.settings.items()})
         assert (settings.size, settings.steps, settings.strength, settings.keep_colors) == (48, 4, 0.65, True)
+    finally:
+        await running.stop()
+
+
+async def test_a_version_1_spec_queued_before_media_were_data_is_painted_after(double, client, tmp_path):
+    """The release before media were data stored bare paths (version 1): a job it queued still paints."""
+    from bot.storage.db import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    inputs = tmp_path / "files" / "inputs"
+    inputs.mkdir(parents=True)
+    picture(160, 120).save(inputs / "photo.jpg")
+    stripes(96, 96).save(inputs / "style.png")
+    stored = {  # verbatim what that release wrote
+        "version": 1, "mode": "style",
+        "inputs": {"content": str(inputs / "photo.jpg"), "styles": [str(inputs / "style.png")]},
+        "output": str(tmp_path / "files" / "results" / "1.png"),
+        "settings": {"size": 48, "steps": 4, "start_size": 32, "preview_every": 1}, "preview_dir": None,
+    }  # fmt: skip
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as raw:
+        raw.execute("insert into users (id, first_name, banned, created_at) values (9002, 'Old', 0, '2026-11-30')")
+        raw.execute("insert into chats (id, type, created_at) values (9002, 'private', '2026-11-30')")
+        raw.execute("insert into jobs (chat_id, user_id, status, spec, created_at, attempts) "
+                    "values (9002, 9002, 'queued', ?, '2026-11-30', 0)", (json.dumps(stored),))  # fmt: skip
+    double.ensure_chat({"id": 9002, "type": "private"}, {"id": 9002, "first_name": "Old"})
+    running = await RunningBot(double, tmp_path).start()
+    try:
+        result = await client.user(9002, "Old").wait_for(lambda e: photo_with(e, "Done in"), timeout=30)
+        assert "48×36 px" in result["message"]["caption"]
+        (job,) = await running.settled_jobs()
+        assert job.status == JobStatus.DONE and job.spec["version"] == 1  # stored as it was, read upgraded
+        ((_, spec),) = running.engine.submitted
+        assert spec.version == 2 and spec.inputs["content"] == (Input(str(inputs / "photo.jpg"), Media.PICTURE),)
+        assert spec.output == Output(stored["output"], Media.PICTURE)
     finally:
         await running.stop()
 
@@ -70,6 +104,13 @@ def test_version_0_upgrades_and_unknown_versions_are_refused():
     assert spec.mode == "style" and spec.settings == {"size": 96, "gamma": 0.25}
     assert spec.pictures == ["c.jpg", "a.jpg", "b.jpg"]
     assert JobSpec.from_dict(spec.to_dict()) == spec
+    assert spec.to_dict()["inputs"]["styles"] == [
+        {"path": "a.jpg", "media": "picture"},
+        {"path": "b.jpg", "media": "picture"},
+    ]
+    assert (
+        JobSpec.from_dict(spec.to_dict() | {"output": {"path": "o.mp4", "media": "video"}}).output.media == Media.VIDEO
+    )
     for bad in ({"version": 99}, {"version": "1"}, {"version": 1, "mode": "style"}):
         try:
             JobSpec.from_dict(bad)

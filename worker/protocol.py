@@ -1,4 +1,4 @@
-"""The job protocol between the bot and any engine: a versioned :class:`JobSpec` in, typed events out.
+r"""The job protocol between the bot and any engine: a versioned :class:`JobSpec` in, typed events out.
 
 Plain data only (no torch, no Telegram), so the same messages cross a process pipe today and a
 task queue tomorrow. The bot stores each job's spec in its versioned dict form
@@ -6,6 +6,11 @@ task queue tomorrow. The bot stores each job's spec in its versioned dict form
 by a previous release is still painted after an upgrade. Settings are stored as the values that
 differ from the mode's defaults, so renaming or adding a default-valued knob needs no migration;
 a renamed knob that a stored spec uses gets an entry in ``_UPGRADES``.
+
+Media are data: a job's inputs are :class:`Input`\ s by role, each with its media kind (a picture
+today; a video, a mask …), its output says what it makes, and ``Done`` carries the
+:class:`Artifact`\ s made — so a job that takes a video and gives back a video note is the same
+shape as a painting.
 """
 
 from __future__ import annotations
@@ -16,23 +21,100 @@ from enum import StrEnum
 from typing import Any
 
 #: Bump when a stored spec's meaning changes, and add an upgrade from the previous version.
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 
 class SpecError(ValueError):
     """A stored spec that no version of this protocol can read."""
 
 
+class Media(StrEnum):
+    """What a file is, for the engine that reads it and the notifier that sends it."""
+
+    PICTURE = "picture"
+    VIDEO = "video"
+    ANIMATION = "animation"  #: a GIF (Telegram sends it as a silent MP4)
+    VIDEO_NOTE = "video_note"  #: a round video message
+    STICKER = "sticker"
+    MASK = "mask"  #: which pixels are which (e.g. a person), a picture of its own
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input file of a job, in one role."""
+
+    path: str
+    media: Media = Media.PICTURE
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a job makes and where: a PNG (a .jpg for a light one, e.g. a sketch), later a video."""
+
+    path: str
+    media: Media = Media.PICTURE
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file a finished job made."""
+
+    path: str
+    media: Media
+    size: tuple[int, int]  #: width, height in pixels
+
+
+def _inputs(inputs: dict) -> dict[str, tuple[Input, ...]]:
+    """Inputs by role as Input tuples, from paths, lists of paths, Inputs or their dicts."""
+
+    def one(value) -> Input:
+        if isinstance(value, Input):
+            return value
+        if isinstance(value, dict):
+            return Input(str(value["path"]), Media(value.get("media", Media.PICTURE)))
+        return Input(str(value))
+
+    found = {}
+    for role, value in inputs.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        found[str(role)] = tuple(one(v) for v in values if v)
+    return found
+
+
 @dataclass(frozen=True)
 class JobSpec:
-    """What to paint: a mode, its input pictures by role, where the result goes, the mode's settings."""
+    """What to paint: a mode, its inputs by role, what it makes and where, the mode's settings.
+    ``inputs`` and ``output`` also take plain paths (pictures): ``JobSpec("style", {"content": p,
+    "styles": [s]}, "out.png", …)``."""
 
-    mode: str  #: a name in engine.modes (today: "style")
-    inputs: dict[str, Any]  #: pictures by role, as paths: style → {"content": path, "styles": [path, path]}
-    output: str  #: where the result PNG is written
+    mode: str  #: a name in engine.modes
+    inputs: dict[str, tuple[Input, ...]]  #: by role: style → {"content": (Input,), "styles": (Input, Input)}
+    output: Output  #: what it makes: a picture (PNG) today
     settings: dict[str, Any] = field(default_factory=dict)  #: the mode's settings that differ from its defaults
     preview_dir: str | None = None  #: intermediate pictures go here when the settings ask for previews
     version: int = SPEC_VERSION
+
+    def __post_init__(self):
+        object.__setattr__(self, "inputs", _inputs(self.inputs))
+        if not isinstance(self.output, Output):
+            output = self.output
+            made = Output(str(output["path"]), Media(output["media"])) if isinstance(output, dict) else Output(output)
+            object.__setattr__(self, "output", made)
+
+    def paths(self, role: str) -> list[str]:
+        return [i.path for i in self.inputs.get(role, ())]
+
+    def engine_inputs(self) -> dict[str, Any]:
+        """The inputs as the engine's modes read them: a path per role, a list for a role that takes
+        several (engine.modes: a mode's ``several``, e.g. styles)."""
+        from engine import modes
+
+        several = modes.get(self.mode).several if self.mode in modes.MODES else ()
+        return {role: [i.path for i in found] if role in several else (found[0].path if found else None)
+                for role, found in self.inputs.items()}  # fmt: skip
+
+    def replace(self, **changes) -> JobSpec:
+        return dataclasses.replace(self, **changes)
 
     @classmethod
     def style(cls, content: str, styles: list[str], output: str, settings, preview_dir: str | None = None) -> JobSpec:
@@ -48,18 +130,17 @@ class JobSpec:
 
     @property
     def pictures(self) -> list[str]:
-        """Every input picture's path (to keep them while the job waits)."""
-        found: list[str] = []
-        for value in self.inputs.values():
-            found.extend(value if isinstance(value, list | tuple) else [value])
-        return [p for p in found if p]
+        """Every input file's path (to keep them while the job waits)."""
+        return [i.path for found in self.inputs.values() for i in found]
 
     def to_dict(self) -> dict:
         return {
             "version": self.version,
             "mode": self.mode,
-            "inputs": dict(self.inputs),
-            "output": self.output,
+            "inputs": {
+                role: [{"path": i.path, "media": str(i.media)} for i in found] for role, found in self.inputs.items()
+            },
+            "output": {"path": self.output.path, "media": str(self.output.media)},
             "settings": dict(self.settings),
             "preview_dir": self.preview_dir,
         }
@@ -72,13 +153,16 @@ class JobSpec:
         if not isinstance(version, int) or version < 0 or version > SPEC_VERSION:
             raise SpecError(f"unknown job spec version {version!r}")
         while version < SPEC_VERSION:
-            data = _UPGRADES[version](data)
+            try:
+                data = _UPGRADES[version](data)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise SpecError(f"malformed version {version} job spec: {exc}") from None
             version = data["version"]
         try:
             return cls(
                 mode=str(data["mode"]),
                 inputs=dict(data["inputs"]),
-                output=str(data["output"]),
+                output=data["output"],
                 settings=dict(data.get("settings") or {}),
                 preview_dir=data.get("preview_dir"),
                 version=version,
@@ -120,7 +204,22 @@ def _upgrade_0(data: dict) -> dict:
     }
 
 
-_UPGRADES = {0: _upgrade_0}
+def _upgrade_1(data: dict) -> dict:
+    """Version 1 held pictures as bare paths (a role's path, or a list of them) and one output path."""
+
+    def files(value) -> list[dict]:
+        values = value if isinstance(value, list | tuple) else [value]
+        return [{"path": str(v), "media": "picture"} for v in values if v]
+
+    return {
+        **data,
+        "version": 2,
+        "inputs": {role: files(value) for role, value in dict(data["inputs"]).items()},
+        "output": {"path": str(data["output"]), "media": "picture"},
+    }
+
+
+_UPGRADES = {0: _upgrade_0, 1: _upgrade_1}
 
 
 # ---------------------------------------------------------------------- events
@@ -173,14 +272,25 @@ class Progress:
 @dataclass(frozen=True)
 class Done:
     job_id: str
-    output: str
-    size: tuple[int, int]
+    artifacts: tuple[Artifact, ...]  #: what it made, the result first
     elapsed: float
     steps: int
     device: str
     warnings: tuple[str, ...] = ()  #: e.g. painted smaller than asked for lack of memory
     relative_improvement: tuple[float, ...] = ()
     kind: EventKind = EventKind.DONE
+
+    @property
+    def result(self) -> Artifact:
+        return self.artifacts[0]
+
+    @property
+    def output(self) -> str:
+        return self.result.path
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.result.size
 
 
 @dataclass(frozen=True)
@@ -204,7 +314,10 @@ _CLASSES = {c.__dataclass_fields__["kind"].default: c for c in (Ready, Started, 
 
 
 def event_to_dict(event: Event) -> dict:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(event).items()}
+    def plain(value):
+        return [plain(v) for v in value] if isinstance(value, list | tuple) else value
+
+    return {k: plain(v) for k, v in dataclasses.asdict(event).items()}
 
 
 def event_from_dict(data: dict) -> Event:
@@ -214,6 +327,8 @@ def event_from_dict(data: dict) -> Event:
     for f in dataclasses.fields(cls):
         if f.name in data:
             value = data[f.name]
+            if f.name == "artifacts":
+                value = [Artifact(a["path"], Media(a["media"]), tuple(a["size"])) for a in value]
             values[f.name] = tuple(value) if isinstance(value, list) else value
     values["kind"] = EventKind(data["kind"])
     return cls(**values)

@@ -15,7 +15,9 @@ import sys
 import traceback
 from pathlib import Path
 
-from .protocol import Cancelled, Done, Failed, JobSpec, Progress, Ready, SpecError, Started
+from engine.errors import EngineError
+
+from .protocol import Artifact, Cancelled, Done, Failed, JobSpec, Media, Output, Progress, Ready, SpecError, Started
 
 
 class _Cancelled(Exception):
@@ -29,7 +31,6 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
     # (None on ``requests``), so the child need not die mid-job printing a KeyboardInterrupt trace.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from engine import modes as registry
-    from engine.errors import EngineError
 
     try:
         if any(registry.get(mode).needs_torch for mode in modes):
@@ -59,7 +60,6 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
 
 def instant_loads(engine) -> bool:
     """Whether the engine's instant networks load (off, with one stderr line, when they do not)."""
-    from engine.errors import EngineError
 
     try:
         engine.instant  # noqa: B018 - loads the networks now, not during someone's job
@@ -76,7 +76,6 @@ def parent_alive() -> bool:
 
 
 def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: set[str]) -> None:
-    from engine.errors import EngineError
 
     def drain_cancels() -> None:
         with contextlib.suppress(queue.Empty):
@@ -108,7 +107,8 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             events.put(Failed(job_id, "bad_spec", f"This job cannot be read ({exc})."))
             return
         settings = spec.mode_settings()
-        result = engine.run(spec.mode, spec.inputs, settings, callback=on_progress)
+        check_output(spec.output)
+        result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress)
         save(result.image, spec.output)
     except _Cancelled:
         events.put(Cancelled(job_id))
@@ -121,8 +121,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         events.put(
             Done(
                 job_id,
-                spec.output,
-                result.image.size,
+                (Artifact(spec.output.path, spec.output.media, result.image.size),),
                 result.elapsed,
                 result.steps,
                 result.device,
@@ -134,9 +133,17 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         cancelled.discard(job_id)
 
 
-def save(image, path: str) -> None:
-    """PNG for results (lossless, for 📄); a .jpg output (an instant preview) as a light JPEG."""
-    if Path(path).suffix.lower() in (".jpg", ".jpeg"):
-        image.save(path, "JPEG", quality=90)
+def save(image, output: Output) -> None:
+    """Write a result by what it is: a picture as PNG (lossless, for 📄), or a light JPEG for a .jpg
+    output (an instant sketch). A kind this engine cannot make is refused before any painting
+    (:func:`check_output`)."""
+    check_output(output)
+    if Path(output.path).suffix.lower() in (".jpg", ".jpeg"):
+        image.save(output.path, "JPEG", quality=90)
     else:
-        image.save(path, "PNG")
+        image.save(output.path, "PNG")
+
+
+def check_output(output: Output) -> None:
+    if output.media != Media.PICTURE:
+        raise EngineError(f"This engine makes pictures, not {output.media}.", "bad_settings")

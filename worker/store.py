@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -89,21 +90,15 @@ def event_to_paths(event: Event, store: PictureStore) -> Event:
 
 
 def _map_spec(spec: JobSpec, convert_input, convert_output) -> JobSpec:
-    inputs = {
-        role: [convert_input(p) for p in value]
-        if isinstance(value, list | tuple)
-        else (convert_input(value) if value else value)
-        for role, value in spec.inputs.items()
-    }
+    inputs = {role: [replace(i, path=convert_input(i.path)) for i in found] for role, found in spec.inputs.items()}
+    output = replace(spec.output, path=convert_output(spec.output.path))
     preview = convert_output(spec.preview_dir) if spec.preview_dir else None
-    return JobSpec(spec.mode, inputs, convert_output(spec.output), dict(spec.settings), preview, spec.version)
+    return JobSpec(spec.mode, inputs, output, dict(spec.settings), preview, spec.version)
 
 
 def _map_event(event: Event, convert) -> Event:
-    from dataclasses import replace
-
     if isinstance(event, Done):
-        return replace(event, output=convert(event.output))
+        return replace(event, artifacts=tuple(replace(a, path=convert(a.path)) for a in event.artifacts))
     if isinstance(event, Progress) and event.preview:
         return replace(event, preview=convert(event.preview))
     return event

@@ -71,12 +71,13 @@ class Delivery:
                 user = await session.get(User, job.user_id)
             name = user.first_name if user else None
         path = Path(done.output)
+        result = done.result
         if not await self.claim(job.id):
             log.info("job %s: its result was already sent; not again", job.id)
             return
         try:
             try:
-                file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
+                file_id = await self.notifier.deliver(job, result, caption, name, markup, spec.mode)
             except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
                 old_chat = job.chat_id
                 async with self.db.session() as session, session.begin():
@@ -85,7 +86,7 @@ class Delivery:
                 self.languages.move_chat(old_chat, exc.new_chat_id)
                 log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
                 card = None  # it stayed in the old chat
-                file_id = await self.notifier.deliver(job, path, caption, name, markup, spec.mode)
+                file_id = await self.notifier.deliver(job, result, caption, name, markup, spec.mode)
         except Undeliverable as exc:
             log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
             self.unreachable.add(job.chat_id)

@@ -12,6 +12,8 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError, TimedOut
 
+from worker.protocol import Artifact, Media
+
 from .. import texts
 from ..limits import CHAT_ACTION_SECONDS, GROUP_INTERVAL, MAX_PHOTO_UPLOAD, PROGRESS_INTERVAL
 from ..storage import Job
@@ -23,6 +25,19 @@ log = logging.getLogger(__name__)
 
 class Undeliverable(Exception):
     """Telegram refuses to deliver to this chat (the person blocked the bot, or it was removed)."""
+
+
+async def send_picture(bot: Bot, chat_id: int, path: Path, **message) -> str:
+    """A photo; over the photo upload limit, the file itself (a document). Its file id."""
+    as_file = path.stat().st_size > MAX_PHOTO_UPLOAD
+    with path.open("rb") as handle:
+        if as_file:
+            return (await bot.send_document(chat_id, handle, **message)).document.file_id
+        return (await bot.send_photo(chat_id, handle, **message)).photo[-1].file_id
+
+
+#: How each media kind of a result is sent (worker.protocol.Media); a kind is one row here.
+SENDERS = {Media.PICTURE: send_picture}
 
 
 class Notifier:
@@ -78,10 +93,10 @@ class Notifier:
             await card.show(message, force=True)
 
     async def deliver(
-        self, job: Job, output: Path, caption: str, name: str | None, markup, mode: str = "style"
+        self, job: Job, result: Artifact, caption: str, name: str | None, markup, mode: str = "style"
     ) -> str | None:
-        """Send the result in reply to the request, with the buttons ``markup``; its Telegram file id
-        (None if unknown)."""
+        """Send the result in reply to the request, the way its media kind is sent, with the buttons
+        ``markup``; its Telegram file id (None if unknown)."""
         if job.chat_id < 0:  # a group: say whose picture it is, with a mention that notifies them
             caption = texts.group_result(job.user_id, name, caption, mode)
         reply = (
@@ -89,19 +104,12 @@ class Notifier:
             if job.request_message_id
             else None
         )
-        as_file = output.stat().st_size > MAX_PHOTO_UPLOAD  # over the photo limit: send the file itself
-        send = self.bot.send_document if as_file else self.bot.send_photo
+        send = SENDERS.get(result.media)
+        if send is None:  # a mode that makes what this bot cannot send: a bug, failed as "internal"
+            raise RuntimeError(f"no way to send a {result.media} result")
         try:
-            with output.open("rb") as handle:
-                sent = await send(
-                    job.chat_id,
-                    handle,
-                    caption=caption,
-                    parse_mode="HTML",
-                    reply_parameters=reply,
-                    reply_markup=markup,
-                )
-            return sent.document.file_id if as_file else sent.photo[-1].file_id
+            return await send(self.bot, job.chat_id, Path(result.path), caption=caption, parse_mode="HTML",
+                              reply_parameters=reply, reply_markup=markup)  # fmt: skip
         except Forbidden as exc:
             raise Undeliverable(str(exc)) from None
         except TimedOut:

@@ -108,11 +108,11 @@ class Job(Base):
 
     @property
     def content_path(self) -> str | None:
-        return JobSpec.from_dict(self.spec).inputs.get("content")
+        return next(iter(JobSpec.from_dict(self.spec).paths("content")), None)
 
     @property
     def style_paths(self) -> list[str]:
-        return list(JobSpec.from_dict(self.spec).inputs.get("styles") or [])
+        return JobSpec.from_dict(self.spec).paths("styles")
 
     @property
     def n_styles(self) -> int:
