@@ -119,7 +119,7 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
     await ivy.send_document(encode(picture(80, 60)), "../../../etc/passwd.png", "image/png", caption="content")
     await ivy.wait_for(lambda e: text_message(e, "📷"), since=mark)
     async with running.services.db.session() as session:
-        stored = (await session.execute(select(Draft.content_path).where(Draft.user_id == 7001))).scalar_one()
+        stored = (await session.execute(select(Draft).where(Draft.user_id == 7001))).scalar_one().content_path
     assert Path(stored).resolve().parent == running.services.cache.inputs.resolve() and "passwd" not in stored
     tried += 1
 

@@ -139,3 +139,31 @@ def test_the_starter_paintings_go_only_into_an_empty_gallery(tmp_path):
         ("scream", "Edvard Munch", 1893), ("shipwreck", "J. M. W. Turner", 1805), ("starry", "Vincent van Gogh", 1889)
     ]  # fmt: skip
     assert all(os.path.isfile(resolve(path)) for *_, path in rows)  # shipped in the package
+
+
+def test_drafts_keep_their_pictures_and_mix_when_they_move_to_inputs_by_role(tmp_path):
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from bot.storage.db import upgrade
+    from bot.storage.models import Draft
+
+    path = tmp_path / "bot.sqlite3"
+    upgrade(f"sqlite:///{path}", "0009")
+    with sqlite3.connect(path) as raw:
+        for user in (1, 2):
+            raw.execute("insert into users (id, first_name, banned, created_at) values (?, 'A', 0, '2026-11-30')",
+                        (user,))  # fmt: skip
+        raw.execute("insert into chats (id, type, created_at) values (1, 'private', '2026-11-30')")
+        insert = ("insert into drafts (chat_id, user_id, content_path, style_paths, gamma, options, updated_at) "
+                  "values (1, ?, ?, ?, ?, '{}', '2026-11-30')")  # fmt: skip
+        raw.execute(insert, (1, "c.jpg", json.dumps(["a.jpg", "b.jpg"]), 0.25))
+        raw.execute(insert, (2, None, json.dumps(["s.jpg"]), 0.5))
+    upgrade(f"sqlite:///{path}")
+    with Session(create_engine(f"sqlite:///{path}")) as session:
+        two, one = session.execute(select(Draft).order_by(Draft.user_id)).scalars()
+        assert (two.content_path, two.style_paths, two.gamma) == ("c.jpg", ["a.jpg", "b.jpg"], 0.25)
+        assert two.inputs["styles"][1] == {"path": "b.jpg", "media": "picture", "weight": 0.75}
+        assert (one.content_path, one.style_paths) == (None, ["s.jpg"]) and one.inputs["content"] == []
+        two.style_paths = list(reversed(two.style_paths))  # 🔀: the mix stays with the first place
+        assert two.style_paths == ["b.jpg", "a.jpg"] and two.gamma == 0.25

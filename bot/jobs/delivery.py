@@ -125,8 +125,8 @@ class Delivery:
         """Trim the file cache, keeping every picture a draft, an unfinished job or the gallery needs."""
         async with self.db.session() as session:
             keep: set[str] = set()
-            for content, styles in await session.execute(select(Draft.content_path, Draft.style_paths)):
-                keep.update([content, *styles] if content else styles)
+            for (inputs,) in await session.execute(select(Draft.inputs)):
+                keep.update(f["path"] for files in (inputs or {}).values() for f in files)
             for (spec,) in await session.execute(select(Job.spec).where(Job.status.in_(ACTIVE))):
                 with contextlib.suppress(SpecError):
                     keep.update(JobSpec.from_dict(spec).pictures)

@@ -68,7 +68,10 @@ class Chat(Base):
 class Draft(Base):
     """What one person has sent in one chat (photo, styles) and their choices, until they paint or start over.
 
-    The rules for adding pictures live in bot.domain.drafts; this is only the stored row."""
+    Its inputs are stored by role the way a job's are (worker.protocol): each file with its media
+    kind, each style with its weight; ``content_path``, ``style_paths`` and ``gamma`` (the first of
+    two styles' share) read and write them. The rules for adding pictures live in
+    bot.domain.drafts; this is only the stored row."""
 
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("chat_id", "user_id", name="uq_drafts_chat_user"),)
@@ -76,11 +79,50 @@ class Draft(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    content_path: Mapped[str | None] = mapped_column(Text)
-    style_paths: Mapped[list] = mapped_column(default=list)
-    gamma: Mapped[float] = mapped_column(Float, default=0.5)
+    #: {"content": [{"path", "media"}], "styles": [{"path", "media", "weight"}, …]}
+    inputs: Mapped[dict] = mapped_column(default=dict)
     options: Mapped[dict] = mapped_column(default=dict)  #: quality, size, strength, keep_colors, content_message_id
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def files(self, role: str) -> list[dict]:
+        return list((self.inputs or {}).get(role, []))
+
+    def _put(self, role: str, files: list[dict]) -> None:
+        self.inputs = {**(self.inputs or {}), role: files}  # a new dict, so the change is saved
+
+    @property
+    def content_path(self) -> str | None:
+        return next((f["path"] for f in self.files("content")), None)
+
+    @content_path.setter
+    def content_path(self, path: str | None) -> None:
+        self._put("content", [{"path": path, "media": "picture"}] if path else [])
+
+    @property
+    def style_paths(self) -> list[str]:
+        return [f["path"] for f in self.files("styles")]
+
+    @style_paths.setter
+    def style_paths(self, paths: list[str]) -> None:
+        """New styles keep the mix by position (the first style's share stays the first's)."""
+        share = self.gamma
+        self._put("styles", [{"path": p, "media": "picture"} for p in paths])
+        self._weigh(share)
+
+    @property
+    def gamma(self) -> float:
+        styles = self.files("styles")
+        return float(styles[0].get("weight", 0.5)) if len(styles) == 2 else (self.options or {}).get("mix", 0.5)
+
+    @gamma.setter
+    def gamma(self, share: float) -> None:
+        self.options = {**(self.options or {}), "mix": share}  # kept for a second style sent later
+        self._weigh(share)
+
+    def _weigh(self, share: float) -> None:
+        styles = self.files("styles")
+        weights = [share, 1.0 - share] if len(styles) == 2 else [1.0] * len(styles)
+        self._put("styles", [{**f, "weight": w} for f, w in zip(styles, weights)])
 
 
 class Job(Base):
