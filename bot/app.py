@@ -25,7 +25,7 @@ from . import i18n
 from .config import Config
 from .domain.languages import Languages
 from .domain.permissions import Permissions
-from .features import admin, buttons, experiments, gallery, groups, language, pictures, private, queue
+from .features import admin, buttons, gallery, groups, language, one_picture, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
 from .jobs.leadership import Leadership
 from .menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, MENU_LANGUAGES, OWNER_COMMANDS, SHORT_DESCRIPTION, menu
@@ -74,7 +74,7 @@ def routes() -> list[tuple[int, object]]:
         # group -2: a banned user's updates stop here, before anything else
         (-2, TypeHandler(_Update, admin.refuse_banned)),
         # group -1: a command or a button ends a /texture, /dream or /xray waiting for its picture
-        (-1, TypeHandler(_Update, experiments.end_waiting)),
+        (-1, TypeHandler(_Update, one_picture.end_waiting)),
         # a group upgraded to a supergroup: everything moves to the new chat id
         (0, MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate)),
         # admin and owner commands
@@ -91,8 +91,8 @@ def routes() -> list[tuple[int, object]]:
         (0, CommandHandler("presets", gallery.presets_command, filters=FRESH)),
         (0, CallbackQueryHandler(gallery.on_pick, pattern=pattern(Action.PICK))),
         # /texture, /dream, /xray: on a picture (caption or reply), or ask for one; everywhere
-        (0, MessageHandler(FRESH & PICTURES & experiments.CAPTION, experiments.caption)),
-        (0, CommandHandler(["texture", "dream", "xray"], experiments.command, filters=FRESH)),
+        (0, MessageHandler(FRESH & PICTURES & one_picture.CAPTION, one_picture.caption)),
+        (0, CommandHandler(one_picture.COMMANDS, one_picture.command, filters=FRESH)),
         # groups: /stylize on a photo, styles in reply to the bot
         (0, CommandHandler("stylize", groups.stylize_command, filters=GROUPS)),
         (0, MessageHandler(GROUPS & PICTURES & groups.STYLIZE_CAPTION, groups.stylize_caption)),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
-from . import i18n
+from . import i18n, modes
 
 N_ = i18n.N_
 #: (command, description) for the menus, translated per language when they are set.
@@ -20,9 +20,7 @@ COMMANDS = [
     ("queue", N_("Who is waiting")),
     ("stylize", N_("In groups: reply to a photo to repaint it")),
     ("presets", N_("The gallery of paintings to pick from")),
-    ("texture", N_("Grow a new texture from a picture")),
-    ("dream", N_("DeepDream a photo")),
-    ("xray", N_("What the network sees in a photo")),
+    *((mode.command, mode.description) for mode in modes.commanded()),  # /texture, /dream, /xray
     ("language", N_("Change my language")),
 ]
 ADMIN_COMMANDS = [

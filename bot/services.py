@@ -10,6 +10,7 @@ from .config import Config
 from .domain.chat_settings import Resolved, effective, host_defaults
 from .domain.languages import Languages
 from .domain.permissions import Permissions
+from .domain.policy import Host
 from .jobs.dispatcher import Dispatcher
 from .storage import Database
 from .telegram.albums import AlbumCollector, PersonLocks
@@ -30,6 +31,10 @@ class Services:
     person_locks: PersonLocks = field(default_factory=PersonLocks)
     inbox: PictureInbox | None = None
     languages: Languages = field(default_factory=Languages)
+
+    def host(self) -> Host:
+        """What this host paints with now (its device, whether instant pictures run, the presets)."""
+        return Host(self.dispatcher.device, self.dispatcher.instant_available, self.config.presets)
 
     async def chat_settings(self, chat_id: int | None) -> dict[str, Resolved]:
         """The settings in effect in a chat (None: globally), with this host's built-in defaults."""

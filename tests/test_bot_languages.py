@@ -13,7 +13,6 @@ import pytest
 from bot import i18n, texts
 from bot.menus import COMMANDS, DESCRIPTION
 from bot.texts import admin as admin_texts
-from bot.texts import experiments as experiment_texts
 
 from .bot_harness import RunningBot, buttons, photo_with, text_message
 from .conftest import picture, stripes
@@ -22,7 +21,7 @@ from .conftest import picture, stripes
 def said(language: str, name: str, *args) -> str:
     """What the bot says for ``texts.<name>`` in ``language`` (a formatter's text up to its first value)."""
     with i18n.using(language):
-        module = next(m for m in (texts, admin_texts, experiment_texts) if hasattr(m, name))
+        module = next(m for m in (texts, admin_texts) if hasattr(m, name))
         return getattr(module, name)(*args)
 
 
@@ -51,7 +50,7 @@ async def test_the_whole_flow_speaks_the_users_language(running, client, code, l
     assert buttons(ready) == [said(language, "BUTTON_GO"), said(language, "BUTTON_SETTINGS")]
     await lea.press(said(language, "BUTTON_GO"))
     with i18n.using(language):
-        done = texts.done_in("style", 1).split(" ")[1]  # the translated "Done" before the time
+        done = texts.done_in(1).split(" ")[0]  # the translated "Done" before the time
     result = await lea.wait_for(lambda e: photo_with(e, done), timeout=20)
     assert said(language, "BUTTON_AGAIN") in buttons(result)
     with i18n.using(language):

@@ -226,7 +226,7 @@ async def test_a_language_picked_while_painting_is_the_results_language(double, 
         await oli.wait_for(lambda e: text_message(e, "Pick the language"))
         await oli.press("Español")
         with i18n.using("es"):
-            done, again = texts.done_in("style", 1).split(" ")[1], texts.BUTTON_AGAIN()
+            done, again = texts.done_in(1).split(" ")[0], texts.BUTTON_AGAIN()
         result = await oli.wait_for(lambda e: e["kind"] == "message" and "photo" in e["message"]
                                     and "reply_markup" in e["message"] and again in buttons(e), timeout=20)  # fmt: skip
         assert done in result["message"]["caption"]

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import pytest
 
+from bot import modes
 from bot.domain import quality
 from bot.domain.chat_settings import KEYS, host_defaults
+from bot.domain.policy import Host, Policy
 from bot.jobs.eta import GPU_GUESS, Countdown, EtaModel, kind
+from bot.modes.instant import as_painting
+from bot.modes.style import plan
 from bot.telegram import keyboards
 from worker.protocol import JobSpec, non_defaults
 
-OPTIONS = {"quality": "balanced", "strength": "normal"}
+POLICY = Policy(quality="balanced", strength="normal")
 
 
 def spec_of(settings) -> JobSpec:
@@ -23,27 +27,43 @@ def spec_of(settings) -> JobSpec:
 @pytest.mark.parametrize("device", ["cpu", "cuda:0"])
 @pytest.mark.parametrize("name", ["fast", "balanced", "best"])
 def test_every_quality_paints_at_least_its_sketch_on_either_host(name, device):
-    planned = quality.plan({**OPTIONS, "quality": name}, 0.5, quality.DEFAULT_PRESETS, device)
+    host = Host(device)
+    planned = plan(POLICY.replace(quality=name, host=host), 0.5)
     assert planned.size == 1024
     assert (planned.detail_from is None) == device.startswith("cuda")  # a CPU adds detail above its painting
-    sketch = quality.sketch(spec_of(planned), "s.jpg").mode_settings()
+    sketch = modes.get("style").sketch(spec_of(planned), "s.jpg").mode_settings()
     assert sketch.size == planned.size  # the painting never replaces a larger picture
-    instant = quality.plan({**OPTIONS, "quality": "instant"}, 0.5, quality.DEFAULT_PRESETS, device)
+    instant = plan(POLICY.replace(quality="instant", host=host), 0.5)
     assert instant.size == 1024
 
 
 def test_limits_and_operators_presets_still_rule():
-    limited = quality.plan({**OPTIONS, "limits": {"max_size": 512}}, 0.5, quality.DEFAULT_PRESETS)
+    limited = plan(POLICY.replace(max_size=512), 0.5)
     assert limited.size == 512 and limited.detail_from == 362  # still painted, then detailed, to the limit
-    tiny = quality.plan(OPTIONS, 0.5, {**quality.DEFAULT_PRESETS, "balanced": (64, 6)})
+    tiny = plan(POLICY.replace(host=Host(presets={**quality.DEFAULT_PRESETS, "balanced": (64, 6)})), 0.5)
     assert (tiny.size, tiny.steps, tiny.detail_from) == (64, 6, None)
-    chosen = quality.plan({**OPTIONS, "size": 2048, "limits": {"max_size": 2048}}, 0.5, quality.DEFAULT_PRESETS)
+    chosen = plan(POLICY.replace(size=2048, max_size=2048), 0.5)
     assert chosen.size == 2048 and chosen.schedule[-1] == (2048, 0)
-    fallback = quality.fallback(
-        JobSpec("instant", {"content": "c.jpg", "styles": ["s.jpg"]}, "o.png", {"size": 1024}),
-        quality.DEFAULT_PRESETS,
-    )
+    fallback = as_painting(JobSpec("instant", {"content": "c.jpg", "styles": ["s.jpg"]}, "o.png", {"size": 1024}),
+                           Host(instant=False))  # fmt: skip
     assert fallback.mode == "style" and fallback.mode_settings().size == 1024
+
+
+def test_the_policy_is_resolved_once_from_the_chat_the_person_and_the_host():
+    values = {"quality": "instant", "strength": "normal", "keep_colors": False, "size": 0, "steps": 0,
+              "max_size": 1536, "jobs_per_user_per_day": 5, "queue_per_user": 2, "group_enabled": True}  # fmt: skip
+    here = Policy.resolve(values, {}, Host(instant=True))
+    assert (here.quality, here.size, here.limits["max_size"]) == ("instant", None, 1536)
+    assert Policy.resolve(values, {}, Host(instant=False)).quality == "fast"  # no instant networks: decided now
+    picked = Policy.resolve(values, {"quality": "best", "size": 1536, "keep_colors": True, "album": True}, Host())
+    assert (picked.quality, picked.size, picked.keep_colors) == ("best", 1536, True)
+    assert Policy.resolve(values | {"quality": "nonsense"}, {}, Host()).quality == "balanced"
+    slow_host = Host(presets={**quality.DEFAULT_PRESETS, "fast": (64, 4)})  # an operator's tiny quickest preset
+    assert Policy.resolve(values, {}, slow_host).size_cap == 64 and here.size_cap == 1536  # every mode shrinks alike
+    instant = JobSpec(
+        "instant", {"content": "c.jpg", "styles": ["s.jpg"]}, "o.png", modes.get("instant").settings(here)
+    )
+    assert instant.mode_settings().size == 1024  # one pass, at the sketch's size
 
 
 def test_defaults_per_host():
@@ -56,8 +76,7 @@ def test_defaults_per_host():
 
 
 def size_row(max_size: int) -> list[str] | None:
-    options = {**OPTIONS, "limits": {"max_size": max_size}}
-    rows = keyboards.settings(options, ("instant", "fast", "balanced", "best")).inline_keyboard
+    rows = keyboards.settings(POLICY.replace(max_size=max_size)).inline_keyboard
     found = [[b.callback_data for b in row] for row in rows if any("px" in b.text for b in row)]
     return found[0] if found else None
 
@@ -81,7 +100,7 @@ def test_rates_are_learnt_per_mode_and_size():
     assert eta.rate(("style", 1024)) == pytest.approx(0.7 * 0.5 + 0.3 * 1.0)
     eta.use_device("cuda:0")  # another device: what was measured no longer applies
     assert eta.rate(("style", 1024)) == GPU_GUESS
-    assert kind(spec_of(quality.plan(OPTIONS, 0.5, quality.DEFAULT_PRESETS))) == ("style", 1024)
+    assert kind(spec_of(plan(POLICY, 0.5))) == ("style", 1024)
 
 
 def test_a_running_jobs_time_left_hands_over_from_the_hosts_rate_to_the_engines():

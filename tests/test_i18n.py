@@ -14,8 +14,8 @@ from babel.messages.pofile import read_po
 
 from bot import i18n, texts
 from bot.menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, OWNER_COMMANDS, SHORT_DESCRIPTION
+from bot.modes import dream, texture
 from bot.texts import admin as admin_texts
-from bot.texts import experiments as experiment_texts
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 TRANSLATED = [language for language in i18n.LANGUAGES if language != i18n.DEFAULT]
@@ -65,12 +65,11 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_button_labels_fit_a_phone(language):
     with i18n.using(language):
-        modules = (texts, experiment_texts, admin_texts)
+        modules = (texts, admin_texts, texture, dream)
         buttons = [v for m in modules for name, v in vars(m).items() if name.startswith("BUTTON_")]
         assert buttons and all(isinstance(button, i18n.Text) for button in buttons)
         labels = [button() for button in buttons]
-        for group in (texts.QUALITY_LABELS, texts.STRENGTH_LABELS, experiment_texts.DEPTH_LABELS,
-                      experiment_texts.INTENSITY_LABELS):  # fmt: skip
+        for group in (texts.QUALITY_LABELS, texts.STRENGTH_LABELS, dream.DEPTH_LABELS, dream.INTENSITY_LABELS):
             labels += group().values()
         labels += [texts.LANGUAGE_AUTO(), *i18n.LANGUAGES.values()]
         too_long = [label for label in labels if len(texts.marked(True, label)) > BUTTON_CHARS + 2]

@@ -132,25 +132,30 @@ def test_events_cross_a_boundary_as_plain_dicts():
         assert event_from_dict(event_to_dict(event)) == event
 
 
-def test_experiment_commands_plans_and_their_buttons():
-    from bot.domain import experiments
+def test_one_picture_modes_their_commands_settings_and_buttons():
+    from bot import modes
+    from bot.domain.policy import Policy
+    from bot.modes.dream import depth_of, intensity_of
 
-    assert [experiments.command_mode(t) for t in ("/texture", "/dream@paintbot x", "/XRAY", "/stylize", "", None)] == [
-        "texture", "dream", "reconstruct", None, None, None]  # fmt: skip
-    texture = experiments.plan("texture", "instant", max_size=100)  # instant: the mode's quickest preset
-    assert texture["size"] == 100 and texture["start_size"] == 50  # capped, and still coarse to fine
-    assert "seed" in texture and texture["preview_every"] >= 1
-    assert experiments.plan("reconstruct", "best")["strip"] is True
-    dream = experiments.plan("dream", "balanced", max_size=2048)
-    assert dream["size"] == 384  # the preset's own size, under the cap
-    tiled = experiments.variant("texture", texture, "tile")
-    assert tiled["tileable"] is True and tiled["seed"] != texture["seed"] and tiled["size"] == 100
-    assert experiments.variant("texture", tiled, "tile")["tileable"] is False
-    assert experiments.variant("dream", dream, "things")["layer"] == "relu5_1"
-    assert experiments.variant("dream", dream, "strong")["strength"] == 0.8
-    assert experiments.variant("dream", dream, "another") is None  # a texture's button under a dream
-    assert experiments.variant("reconstruct", {}, "things") is None
-    assert experiments.depth_of({}) == "patterns" and experiments.intensity_of({"strength": 0.75}) == "strong"
+    found = [modes.by_command(t) for t in ("/texture", "/dream@paintbot x", "/XRAY", "/stylize", "", None)]
+    assert [m.name if m else None for m in found] == ["texture", "dream", "reconstruct", None, None, None]
+    texture, dream, xray = modes.MODES["texture"], modes.MODES["dream"], modes.MODES["reconstruct"]
+    assert (texture.roles, dream.roles, xray.roles) == (("source",), ("content", "guide"), ("content",))  # the engine's
+    small = texture.settings(Policy(quality="instant", max_size=100))  # instant: the mode's quickest preset
+    assert small["size"] == 100 and small["start_size"] == 50  # capped, and still coarse to fine
+    assert "seed" in small and small["preview_every"] >= 1
+    assert xray.settings(Policy(quality="best"))["strip"] is True
+    dreamt = dream.settings(Policy(quality="balanced", max_size=2048))
+    assert dreamt["size"] == 384  # the preset's own size, under the cap
+    tiled = texture.variant(small, "tile")
+    assert tiled["tileable"] is True and tiled["seed"] != small["seed"] and tiled["size"] == 100
+    assert texture.variant(tiled, "tile")["tileable"] is False
+    assert dream.variant(dreamt, "things")["layer"] == "relu5_1"
+    assert dream.variant(dreamt, "strong")["strength"] == 0.8
+    assert dream.variant(dreamt, "another") is None  # a texture's button under a dream
+    assert xray.variant({}, "things") is None
+    assert depth_of({}) == "patterns" and intensity_of({"strength": 0.75}) == "strong"
+    assert dream.chosen_already(dreamt, "patterns") and not dream.chosen_already(dreamt, "things")
     redo = parse(data(Action.REDO, "42.things"))
     assert redo.number == 42 and redo.choice == "things"
     for junk in ("redo:42", "redo:.things", "redo:42.Things", "redo:4x.things", "redo:42.things.more"):

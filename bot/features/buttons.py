@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from .. import texts
 from ..telegram.callbacks import Action, Callback, parse
-from . import experiments, ordering
+from . import one_picture, ordering
 from .permits import presser_owns
 
 #: action → handler(update, context, callback); any other action changes the draft
@@ -17,7 +17,7 @@ ROUTES = {
     Action.PNG: lambda update, context, callback: ordering.send_png(update, context, callback.number),
     Action.SWAP_JOB: lambda update, context, callback: ordering.rerun_swapped(update, context, callback.number),
     Action.PROPER: lambda update, context, callback: ordering.rerun_properly(update, context, callback.number),
-    Action.REDO: lambda update, context, callback: experiments.on_redo(
+    Action.REDO: lambda update, context, callback: one_picture.on_redo(
         update, context, callback.number, callback.choice
     ),
 }

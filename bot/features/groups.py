@@ -24,7 +24,7 @@ from ..storage import Preset, queries
 from ..telegram import keyboards
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
-from . import experiments, pictures
+from . import one_picture, pictures
 from .ordering import draft_choices
 from .permits import painting_allowed
 
@@ -107,7 +107,7 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
     svc = services(context)
     if not await painting_allowed(svc, messages[0]):
         return
-    if await experiments.take_pending(messages, update, context):
+    if await one_picture.take_pending(messages, update, context):
         return
     paths = await pictures.fetch(messages, context)
     if paths is None:

@@ -14,13 +14,15 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine.imaging import open_image
-from engine.settings import InstantSettings
-from worker.protocol import JobSpec, non_defaults
+from worker.protocol import JobSpec
 
-from .. import texts
+from .. import modes, texts
 from ..domain import drafts, quotas
-from ..domain.quality import INSTANT, MIXES, PROPER, SIZES, STRENGTHS, plan, qualities
+from ..domain.policy import Policy
+from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS
 from ..limits import THUMBNAIL_SIDE
+from ..modes.base import BotMode
+from ..modes.style import plan
 from ..services import Services, services
 from ..storage import Draft, Job, JobStatus
 from ..telegram import keyboards
@@ -50,27 +52,11 @@ async def active_job(db_session, chat_id: int, user_id: int) -> Job | None:
     )
 
 
-async def job_options(svc: Services, chat_id: int, draft: Draft) -> dict:
-    """The chat's defaults (admins' /set), overlaid with what this person picked in ⚙ Settings."""
+async def policy_for(svc: Services, chat_id: int, draft: Draft) -> Policy:
+    """The chat's settings (admins' /set, this host's defaults) with this person's ⚙ picks,
+    resolved for this host: what a picture started now is painted with."""
     values = {name: r.value for name, r in (await svc.chat_settings(chat_id)).items()}
-    options = {
-        "quality": values["quality"],
-        "strength": values["strength"],
-        "keep_colors": values["keep_colors"],
-        "size": values["size"] or None,
-        "steps": values["steps"] or None,
-    }
-    options.update({k: v for k, v in draft.options.items() if k in options and v is not None})
-    options["limits"] = {k: values[k] for k in ("max_size", "jobs_per_user_per_day", "queue_per_user")}
-    options["group_enabled"] = values["group_enabled"]
-    if options["quality"] == INSTANT and not svc.dispatcher.instant_available:
-        options["quality"] = "fast"  # no instant networks on this host: the quickest painting instead
-    return options
-
-
-def offered(svc: Services) -> tuple[str, ...]:
-    """The qualities ⚙ offers here."""
-    return qualities(svc.config.presets, svc.dispatcher.instant_available)
+    return Policy.resolve(values, draft.options, svc.host())
 
 
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Callback) -> None:
@@ -90,12 +76,12 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             if not drafts.use_as_style(draft):
                 await query.answer(texts.STALE_BUTTON())
                 return
-        elif action == Action.QUALITY and argument in offered(svc):
+        elif action == Action.QUALITY and argument in svc.host().qualities:
             options["quality"] = argument
         elif action == Action.STRENGTH and argument in STRENGTHS:
             options["strength"] = argument
         elif action == Action.KEEP_COLORS:
-            options["keep_colors"] = not (await job_options(svc, update.effective_chat.id, draft))["keep_colors"]
+            options["keep_colors"] = not (await policy_for(svc, update.effective_chat.id, draft)).keep_colors
         elif action == Action.SIZE and (callback.number in SIZES or callback.number == 0):
             # Auto (0), or the same size again: back to the quality preset's own size
             options["size"] = None if callback.number in (0, options.get("size")) else callback.number
@@ -104,7 +90,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             return
         draft.options = options
         n_styles, gamma, problem = len(draft.style_paths), draft.gamma, drafts.missing(draft)
-        shown = await job_options(svc, update.effective_chat.id, draft)
+        shown = await policy_for(svc, update.effective_chat.id, draft)
         summary = drafts.summary(draft)
     if problem:
         await query.answer(problem, show_alert=True)
@@ -112,11 +98,11 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
     on_settings = action in SETTINGS_ACTIONS
     roles = bool(draft.options.get("album"))
     if on_settings:
-        markup, text = keyboards.settings(shown, offered(svc)), settings_card(svc, shown, gamma)
+        markup, text = keyboards.settings(shown), settings_card(svc, shown, gamma)
     else:
         markup = keyboards.ready(n_styles, gamma, roles=roles)
         text = texts.USED_AS_STYLE() if action == Action.AS_STYLE else summary
-        text += "\n" + choices_line(svc, shown, gamma)
+        text += "\n" + choices_line(shown, gamma)
     await query.answer(_feedback(action, n_styles))
     if action == Action.AGAIN:
         await query.message.reply_text(text, reply_markup=markup)
@@ -136,23 +122,26 @@ def _feedback(action: Action, n_styles: int) -> str | None:
     return None
 
 
-def choices_line(svc: Services, options: dict, gamma: float) -> str:
-    planned = plan(options, gamma, svc.config.presets, svc.dispatcher.device)
-    return texts.choices(options["quality"], planned.size, options["strength"], bool(options["keep_colors"]))
+def choices_line(policy: Policy, gamma: float) -> str:
+    planned = plan(policy, gamma)
+    return texts.choices(policy.quality, planned.size, policy.strength, policy.keep_colors)
 
 
-def settings_card(svc: Services, options: dict, gamma: float) -> str:
-    planned = plan(options, gamma, svc.config.presets, svc.dispatcher.device)
-    seconds = svc.dispatcher.seconds_for("instant" if options["quality"] == INSTANT else "style", planned)
-    return texts.settings_card(
-        options["quality"], planned.size, bool(options.get("size")), options["strength"],
-        bool(options["keep_colors"]), seconds,
-    )  # fmt: skip
+def settings_card(svc: Services, policy: Policy, gamma: float) -> str:
+    planned = plan(policy, gamma)
+    seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
+    return texts.settings_card(policy.quality, planned.size, bool(policy.size), policy.strength, policy.keep_colors,
+                               seconds)  # fmt: skip
+
+
+def draft_mode(policy: Policy) -> BotMode:
+    """What ▶ paints a draft with: the instant mode at the instant quality, else style transfer."""
+    return modes.get(INSTANT if policy.quality == INSTANT else "style")
 
 
 async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
     """The ⚙ line under a draft card: what ▶ would paint with now."""
-    return choices_line(svc, await job_options(svc, chat_id, draft), draft.gamma)
+    return choices_line(await policy_for(svc, chat_id, draft), draft.gamma)
 
 
 def _float(text: str | None) -> float | None:
@@ -170,8 +159,8 @@ async def start_job(
     chat_id = update.effective_chat.id
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        options = await job_options(svc, chat_id, draft)
-        refused = await refusal(db_session, update, options)
+        policy = await policy_for(svc, chat_id, draft)
+        refused = await refusal(db_session, update, policy)
         if refused:
             await query.answer(refused, show_alert=True)
             return
@@ -183,12 +172,7 @@ async def start_job(
         elif proper_from is not None:  # the instant picture's pictures and mix, painted by the optimisation
             content, styles = proper_from.content_path, list(proper_from.style_paths)
             earlier = JobSpec.from_dict(proper_from.spec).mode_settings()
-            if options["quality"] == INSTANT:
-                options["quality"] = PROPER
-            mode, settings = (
-                "style",
-                non_defaults(plan(options, earlier.gamma, svc.config.presets, svc.dispatcher.device)),
-            )
+            mode, settings = "style", modes.get("style").settings(policy, earlier.gamma)  # instant: the proper one
             request_id = proper_from.request_message_id
         else:
             problem = drafts.missing(draft)
@@ -197,9 +181,8 @@ async def start_job(
                 return
             content, styles = draft.content_path, list(draft.style_paths)
             drafts.painted(draft)
-            planned = plan(options, draft.gamma, svc.config.presets, svc.dispatcher.device)
-            mode = INSTANT if isinstance(planned, InstantSettings) else "style"
-            settings = non_defaults(planned)
+            painter = draft_mode(policy)
+            mode, settings = painter.name, painter.settings(policy, draft.gamma)
             request_id = draft.options.get("content_message_id")
         job, spec = await add_job(db_session, svc, update, mode, {"content": content, "styles": styles}, settings,
                                   request_id)  # fmt: skip
@@ -207,11 +190,11 @@ async def start_job(
     await announce(context, job, spec)
 
 
-async def refusal(db_session, update: Update, options: dict) -> str | None:
+async def refusal(db_session, update: Update, policy: Policy) -> str | None:
     """Why this person may not start a picture here now (group switched off, quotas), or None."""
-    if update.effective_chat.type != "private" and not options["group_enabled"]:
+    if update.effective_chat.type != "private" and not policy.group_enabled:
         return texts.GROUP_DISABLED()
-    return quotas.refusal(*await quotas.counts(db_session, sender(update).id), options["limits"])
+    return quotas.refusal(*await quotas.counts(db_session, sender(update).id), policy.limits)
 
 
 async def add_job(

@@ -10,13 +10,13 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from .. import texts
+from .. import modes, texts
 from ..domain import drafts
 from ..services import services
 from ..storage import Preset
 from ..telegram import keyboards
 from ..telegram.senders import sender
-from . import experiments, pictures
+from . import one_picture, pictures
 from .ordering import active_job, draft_choices
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if job is not None:
         if job.id in queue.running_jobs:
             mode = (job.spec or {}).get("mode", "style")
-            lines.append(texts.painting(int(100 * queue.running_fraction(job.id)), None, mode=mode))
+            working = modes.get(mode).working()
+            lines.append(texts.painting(int(100 * queue.running_fraction(job.id)), None, working=working))
         else:
             lines.append(texts.queued(queue.position(job.id), queue.eta(job.id)))
     await update.effective_message.reply_text("\n".join(lines))
@@ -80,7 +81,7 @@ async def on_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def accept(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One picture or an album: into the draft by its rules; the reply offers what comes next."""
     svc = services(context)
-    if await experiments.take_pending(messages, update, context):
+    if await one_picture.take_pending(messages, update, context):
         return
     paths = await pictures.fetch(messages, context)
     if paths is None:

@@ -17,17 +17,14 @@ from telegram.error import ChatMigrated
 
 from worker.protocol import Done, JobSpec, SpecError
 
-from .. import texts
-from ..domain import experiments, quality
+from .. import modes
 from ..domain.languages import Languages
 from ..limits import DELIVERY_CLAIM_SECONDS
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
 from ..storage.models import Delivery as Claim
 from ..storage.models import utcnow
-from ..telegram import keyboards
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
-from ..texts import experiments as experiment_texts
 from .notifier import Notifier, Undeliverable
 from .records import ACTIVE, JobRecords
 
@@ -35,16 +32,9 @@ log = logging.getLogger(__name__)
 
 
 def compose(job: Job, spec: JobSpec, done: Done) -> tuple[str, InlineKeyboardMarkup]:
-    """A result's caption (HTML) and buttons, by what was painted."""
-    settings, smaller = spec.mode_settings(), bool(done.warnings)
-    if spec.mode in experiments.CHOICES:
-        depth, intensity = experiments.depth_of(spec.settings), experiments.intensity_of(spec.settings)
-        caption = experiment_texts.experiment_caption(spec.mode, settings, done.elapsed, smaller, depth, intensity)
-        markup = keyboards.experiment(job.id, spec.mode, spec.settings)
-    else:
-        caption = texts.result_caption(settings, job.n_styles, done.elapsed, smaller, tuple(done.size))
-        markup = keyboards.result(job.id, job.n_styles == 2, instant=spec.mode == quality.INSTANT)
-    return html.escape(caption), markup
+    """A result's caption (HTML) and buttons: its mode's."""
+    mode = modes.get(spec.mode)
+    return html.escape(mode.caption(spec, done, job.n_styles)), mode.keyboard(job.id, spec, job.n_styles)
 
 
 class Delivery:
@@ -62,8 +52,7 @@ class Delivery:
         self.unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
 
     async def send(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None) -> None:
-        """Send the result of ``spec`` (what was painted: after a fallback, not the stored spec) and
-        finish the job; its progress card goes."""
+        """Send the result of ``spec`` and finish the job; its progress card goes."""
         caption, markup = compose(job, spec, done)
         name = None
         if job.chat_id < 0:

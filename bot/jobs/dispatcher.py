@@ -28,10 +28,12 @@ from worker.protocol import JobSpec, Progress, SpecError
 from worker.roster import STALE_AFTER
 from worker.waiting import woken
 
-from .. import i18n, texts
+from .. import i18n, modes, texts
 from ..domain import quality
 from ..domain.languages import Languages
+from ..domain.policy import Host
 from ..limits import GROUP_INTERVAL, INSTANT_TIME_LIMIT, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
+from ..modes.instant import as_painting
 from ..storage import Database, Job, JobStatus
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
@@ -212,12 +214,26 @@ class Dispatcher:
         jobs, interrupted = await self.records.restore()
         followed = self.paint.supervisor.self_healing  # workers paint on: their jobs are followed, first
         for job in jobs:
+            await self._reroute(job)
             self._enqueue(job, front=followed and job in interrupted)
         for job in [] if followed else interrupted:
             with i18n.using(self._language(job)):
                 await self.notifier.restarted(job)
         if jobs:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
+
+    async def _reroute(self, job: Job) -> None:
+        """A job queued for an engine this host no longer has (instant networks gone since) becomes
+        what this host paints instead, once, in its row: nothing plans it again when it runs."""
+        try:
+            spec = JobSpec.from_dict(job.spec)
+        except SpecError:
+            return  # it fails with a message when its turn comes
+        offered = {mode for lane in self.lanes if lane.ready for mode in lane.offered}
+        if spec.mode == quality.INSTANT and quality.INSTANT not in offered:
+            painting = as_painting(spec, Host(self.device, False, self.presets))
+            job.spec = await self.records.replace_spec(job.id, painting.to_dict())
+            log.info("job %s: no instant networks here any more; painted the quickest way", job.id)
 
     # ------------------------------------------------------------------ queue
     def submit(self, job: Job, *, held: bool = False) -> None:
@@ -244,7 +260,7 @@ class Dispatcher:
     def _sketch_later(self, job: Job, lane: Lane) -> None:
         sketches = self.leading and self.instant is not None and self.instant.ready and job.progress_message_id
         tracked = self.book.get(job.id)
-        if lane is self.paint and sketches and tracked is not None and tracked.mode == "style":
+        if lane is self.paint and sketches and tracked is not None and modes.get(tracked.mode).sketched:
             # only a painting has a sketch (not a texture, dream or x-ray); also after a restart
             self.sketcher.want(job.id, self.instant)
 
@@ -370,9 +386,7 @@ class Dispatcher:
             log.error("job %s has an unreadable spec: %s", job_id, exc)
             await self._fail(job_id, texts.SOMETHING_WRONG(), "bad_spec")
             return
-        if spec.mode == quality.INSTANT and quality.INSTANT not in lane.offered:
-            spec = quality.fallback(spec, self.presets, self.device)  # no instant networks anywhere: paint it fast
-        instant = spec.mode == quality.INSTANT
+        instant, mode = spec.mode == quality.INSTANT, modes.get(spec.mode)
         # An instant job is done in about a second: its card says nothing until the picture replaces it.
         try:
             tracked.work, tracked.kind = units(spec), kind(spec)
@@ -400,7 +414,7 @@ class Dispatcher:
                 if preview is not None:
                     self.sketcher.painting_shown(job_id)  # from now on the painting's own pictures fill the card
                 sketch = self.sketcher.shows_sketch(job_id)
-                caption = texts.painting(int(100 * event.fraction), left, sketch=sketch, mode=spec.mode)
+                caption = texts.painting(int(100 * event.fraction), left, sketch, mode.working())
                 edit, preview = asyncio.create_task(card.show(caption, preview)), None
 
         action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id))

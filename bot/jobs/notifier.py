@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError, TimedOut
 
 from worker.protocol import Artifact, Media
 
-from .. import texts
+from .. import modes, texts
 from ..limits import CHAT_ACTION_SECONDS, GROUP_INTERVAL, MAX_PHOTO_UPLOAD, PROGRESS_INTERVAL
 from ..storage import Job
 from ..telegram import keyboards
@@ -76,8 +76,8 @@ class Notifier:
         card = self.card(job)
         if card is not None:
             # In a group the first edit may wait for its turn: the painting starts regardless.
-            mode = (job.spec or {}).get("mode", "style")
-            await card.show(texts.painting(0, estimate, sketch, mode), force=job.chat_id > 0, best_effort=True)
+            working = modes.get((job.spec or {}).get("mode", "style")).working()
+            await card.show(texts.painting(0, estimate, sketch, working), force=job.chat_id > 0, best_effort=True)
         return card
 
     async def cancelled(self, job: Job, card: ProgressMessage | None = None) -> None:
@@ -98,7 +98,7 @@ class Notifier:
         """Send the result in reply to the request, the way its media kind is sent, with the buttons
         ``markup``; its Telegram file id (None if unknown)."""
         if job.chat_id < 0:  # a group: say whose picture it is, with a mention that notifies them
-            caption = texts.group_result(job.user_id, name, caption, mode)
+            caption = modes.get(mode).group_result(job.user_id, name) + "\n" + caption
         reply = (
             ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
             if job.request_message_id

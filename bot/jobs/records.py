@@ -53,6 +53,12 @@ class JobRecords:
         log.info("job %s started", job_id, extra={"job_id": job_id, "user_id": job.user_id, "status": "running"})
         return job
 
+    async def replace_spec(self, job_id: int, spec: dict) -> dict:
+        """A queued job's spec, rerouted (bot.jobs.dispatcher): the new one is stored."""
+        async with self.db.session() as session, session.begin():
+            (await session.get(Job, job_id)).spec = spec
+        return spec
+
     async def requeue(self, job_id: int) -> None:
         """Its engine died under it: queued again, for another attempt."""
         async with self.db.session() as session, session.begin():

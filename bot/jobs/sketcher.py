@@ -15,8 +15,7 @@ from pathlib import Path
 from engine.errors import SettingsError
 from worker.protocol import JobSpec, Progress, SpecError
 
-from .. import i18n
-from ..domain import quality
+from .. import i18n, modes
 from ..storage import Job, JobStatus
 from ..telegram.files import FileCache
 from .lanes import Lane
@@ -67,7 +66,8 @@ class Sketcher:
             return
         i18n.use(self._language(job))
         try:
-            spec = quality.sketch(JobSpec.from_dict(job.spec), str(self.cache.previews / f"{job_id}.instant.jpg"))
+            stored = JobSpec.from_dict(job.spec)
+            spec = modes.get(stored.mode).sketch(stored, str(self.cache.previews / f"{job_id}.instant.jpg"))
         except (SpecError, SettingsError):
             return
         if spec is None:

@@ -49,9 +49,7 @@ async def upsert_chat(db_session, chat_id: int, chat_type: str, title: str | Non
 
 
 async def ensure_draft(db_session, chat_id: int, user_id: int) -> None:
-    statement = _insert(db_session, Draft).values(
-        chat_id=chat_id, user_id=user_id, inputs={}, options={}
-    )
+    statement = _insert(db_session, Draft).values(chat_id=chat_id, user_id=user_id, inputs={}, options={})
     await db_session.execute(statement.on_conflict_do_nothing(index_elements=[Draft.chat_id, Draft.user_id]))
 
 

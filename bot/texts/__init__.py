@@ -1,6 +1,6 @@
 """Everything the bot says about pictures, drafts, jobs and the queue, in the language of the update
-being handled (bot.i18n); what admins and owners are told is in ``texts.admin``, what /texture,
-/dream and /xray say in ``texts.experiments``.
+being handled (bot.i18n); what admins and owners are told is in ``texts.admin``; what a mode
+says of its own work (its prompts, buttons, captions) is in its module (bot.modes).
 
 A message is a :class:`~bot.i18n.Text` called where it is said (``texts.HELP()``), so it is
 translated at that moment; a group of labels is a :class:`~bot.i18n.Labels` (``texts.QUALITY_LABELS()``);
@@ -11,8 +11,6 @@ English text (gettext's convention); ``make i18n-extract`` collects them.
 from __future__ import annotations
 
 import html
-
-from engine.settings import InstantSettings
 
 from ..i18n import N_, Labels, Text, duration, ngettext, percent
 from ..i18n import gettext as _
@@ -30,6 +28,7 @@ HELP = Text(
         "/xray — what the network sees: your photo rebuilt from five depths"
     )
 )
+ALREADY_CHOSEN = Text(N_("This picture already has that — pick another one."))
 CONTENT_SAVED = Text(N_("📷 Got your photo. Now send one or two style pictures (a painting, a texture…)."))
 CONTENT_REPLACED = Text(N_("📷 New photo saved — your styles are kept."))
 STYLE_SAVED = Text(N_("🖼 Style saved. Tap ▶ Stylize, or send a second style to mix two."))
@@ -101,24 +100,6 @@ QUALITY_LABELS = Labels(
     {"instant": N_("⚡ Instant"), "fast": N_("Fast"), "balanced": N_("Balanced"), "best": N_("Best")}
 )
 STRENGTH_LABELS = Labels({"subtle": N_("Subtle"), "normal": N_("Normal"), "strong": N_("Strong")})
-WORKING = Labels(
-    {
-        "style": N_("🎨 Painting…"),
-        "instant": N_("🎨 Painting…"),
-        "texture": N_("🧵 Growing the texture…"),
-        "dream": N_("💭 Dreaming…"),
-        "reconstruct": N_("🩻 Looking through the network…"),
-    }
-)
-GROUP_RESULTS = Labels(
-    {
-        "style": N_("{name}, here is your painting."),
-        "instant": N_("{name}, here is your painting."),
-        "texture": N_("{name}, here is your texture."),
-        "dream": N_("{name}, here is your dream."),
-        "reconstruct": N_("{name}, here is your x-ray."),
-    }
-)
 FAILURES = Labels(
     {
         "out_of_memory": N_("the machine ran out of memory even for a small picture. Try a smaller size."),
@@ -148,8 +129,6 @@ PICTURE_PROBLEMS = Labels(
         "empty": N_("That picture is an empty file (0 bytes)."),
     }
 )
-#: The icon before a result's caption, by engine mode.
-MODE_ICONS = {"texture": "🧵", "dream": "💭", "reconstruct": "🩻", "instant": "⚡", "style": "🎨"}
 
 
 def queued(position: int, eta_seconds: float, sketch: bool = False) -> str:
@@ -162,10 +141,10 @@ def queued(position: int, eta_seconds: float, sketch: bool = False) -> str:
     return text + ("\n" + SKETCH_NOTE() if sketch else "")
 
 
-def painting(percent: int, eta_seconds: float | None, sketch: bool = False, mode: str = "style") -> str:
-    """The card while a job runs, with what this mode does (a texture grows, a dream dreams …)."""
-    labels = WORKING()
-    working = labels.get(mode, labels["style"])
+def painting(percent: int, eta_seconds: float | None, sketch: bool = False, working: str | None = None) -> str:
+    """The card while a job runs, with what its mode does (``working``: a texture grows, a dream
+    dreams …; a painting paints)."""
+    working = working or _("🎨 Painting…")
     if eta_seconds:
         text = _("{working} {percent}% · about {time} left").format(
             working=working, percent=percent, time=duration(eta_seconds)
@@ -275,35 +254,25 @@ def group_preset_ready(preset: str, user_id: int, name: str | None) -> str:
     ).format(painting=html.escape(preset), name=mention(user_id, name))
 
 
-def group_result(user_id: int, name: str | None, caption: str, mode: str = "style") -> str:
-    lines = GROUP_RESULTS()
-    return lines.get(mode, lines["style"]).format(name=mention(user_id, name)) + "\n" + caption
-
-
 def no_such_painting(name: str) -> str:
     return _("I have no painting called {name}. /presets shows the gallery.").format(name=echo(name))
 
 
-def done_in(mode: str, seconds: float) -> str:
-    return f"{MODE_ICONS.get(mode, '🎨')} " + _("Done in {time}").format(time=duration(seconds))
+def done_in(seconds: float) -> str:
+    return _("Done in {time}").format(time=duration(seconds))
+
+
+def one_picture_at_a_time(command: str, n: int) -> str:
+    """An album after /texture (…) alone: only its first picture is taken."""
+    return ngettext(
+        "I take one picture at a time: this one, the first of your {n}. Send the others one by one with {command}.",
+        "I take one picture at a time: this one, the first of your {n}. Send the others one by one with {command}.",
+        n,
+    ).format(n=n, command=f"/{command}")
 
 
 def steps(n: int) -> str:
     return ngettext("{n} step", "{n} steps", n).format(n=n)
-
-
-def result_caption(run, n_styles: int, seconds: float, smaller: bool, size: tuple[int, int] | None = None) -> str:
-    """Under a result (``run``: the job's StyleSettings or InstantSettings): time, the picture's real
-    size (``size``, else the longest side asked for), steps, the mix, colours; a warning when painted smaller."""
-    instant = isinstance(run, InstantSettings)  # one pass, no steps
-    shown = f"{size[0]}×{size[1]} px" if size else f"{run.size} px"
-    parts = [done_in("instant" if instant else "style", seconds), shown,
-             _("instant") if instant else steps(run.total_steps)]  # fmt: skip
-    if n_styles == 2:
-        parts.append(_("mix {mix}").format(mix=mix_label(run.gamma)))
-    if run.keep_colors:
-        parts.append(_("your colours"))
-    return " · ".join(parts) + ("\n" + SMALLER_THAN_ASKED() if smaller else "")
 
 
 def failed(code: str | None, limit_seconds: float | None = None) -> str:

@@ -1,4 +1,5 @@
-"""/texture, /dream and /xray: the seeds' other experiments, in private chats and groups alike.
+"""The modes a command starts on one picture (/texture, /dream, /xray: bot.modes), in private
+chats and groups alike.
 
 A picture captioned with the command, or the command in reply to a picture, starts a job at once;
 the command alone asks for the picture (in a group, as a reply to the bot's prompt, which privacy
@@ -17,27 +18,26 @@ from telegram.ext import ContextTypes, filters
 
 from worker.protocol import JobSpec
 
-from .. import texts
+from .. import modes, texts
 from ..domain import drafts
-from ..domain.experiments import chosen_already, command_mode, plan, variant
+from ..modes.base import BotMode
 from ..services import services
 from ..storage import Draft
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
-from ..texts import experiments as experiment_texts
 from . import pictures
-from .ordering import add_job, announce, job_options, own_job, refusal
+from .ordering import add_job, announce, own_job, policy_for, refusal
 from .permits import painting_allowed
 
-CAPTION = filters.CaptionRegex(r"^/(texture|dream|xray)(@\w+)?(\s|$)")
-#: The picture's role in each mode's job (engine.modes inputs).
-ROLES = {"texture": "source", "dream": "content", "reconstruct": "content"}
+#: The commands that start a mode on one picture, from the registry.
+COMMANDS = [mode.command for mode in modes.commanded()]
+CAPTION = filters.CaptionRegex(rf"^/({'|'.join(COMMANDS)})(@\w+)?(\s|$)")
 
 
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/texture``, ``/dream`` or ``/xray`` as text: on the picture it answers, or ask for one."""
     message = update.effective_message
-    mode = command_mode(message.text)
+    mode = modes.by_command(message.text)
     target = message.reply_to_message
     if target is not None and picture_in(target) is not None:
         await start(update, context, mode, target, message)
@@ -47,12 +47,10 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        drafts.wait_for_picture(draft, mode, time.time())
+        drafts.wait_for_picture(draft, mode.name, time.time())
     who = sender(update)
     markup = ForceReply(selective=True) if group else None
-    await message.reply_text(
-        experiment_texts.mode_prompt(mode, group, who.id, who.name), parse_mode="HTML", reply_markup=markup
-    )
+    await message.reply_text(mode.prompt(group, who.id, who.name), parse_mode="HTML", reply_markup=markup)
 
 
 async def caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,7 +58,7 @@ async def caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if not pictures.for_me(message.caption, context.bot):
         return  # addressed to another bot (seen with privacy mode off)
-    await start(update, context, command_mode(message.caption), message, message)
+    await start(update, context, modes.by_command(message.caption), message, message)
 
 
 async def take_pending(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -69,12 +67,13 @@ async def take_pending(messages: list[Message], update: Update, context: Context
     that the others were not taken."""
     async with services(context).db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
-        mode = drafts.waiting_mode(draft, time.time())
+        waiting = drafts.waiting_mode(draft, time.time())
         drafts.stop_waiting(draft)
-    if mode not in ROLES:
+    mode = modes.MODES.get(waiting) if waiting else None
+    if mode is None or not mode.command:
         return False
     if len(messages) > 1:
-        await messages[0].reply_text(experiment_texts.one_picture_at_a_time(mode, len(messages)))
+        await messages[0].reply_text(texts.one_picture_at_a_time(mode.command, len(messages)))
     await start(update, context, mode, messages[0], messages[0])
     return True
 
@@ -98,9 +97,9 @@ async def end_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def start(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, mode: str, picture: Message, request: Message
+    update: Update, context: ContextTypes.DEFAULT_TYPE, mode: BotMode, picture: Message, request: Message
 ) -> None:
-    """Download and check the picture, then queue the job with the chat's quality and limits."""
+    """Download and check the picture, then queue the job with the chat's policy (quality, limits)."""
     svc = services(context)
     if update.effective_chat.type != "private" and not await painting_allowed(svc, request):
         return
@@ -108,26 +107,16 @@ async def start(
     if paths is None:
         return  # the sender was told what is wrong with it
     async with svc.db.session() as db_session, db_session.begin():
-        options = await job_options(svc, update.effective_chat.id, await drafts.load(db_session, update))
-        refused = await refusal(db_session, update, options)
+        policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
+        refused = await refusal(db_session, update, policy)
         if not refused:
-            settings = plan(mode, options["quality"], size_cap(svc, options))
-            job, spec = await add_job(
-                db_session, svc, update, mode, {ROLES[mode]: paths[0]}, settings, request.message_id
-            )
+            inputs = {mode.roles[0]: paths[0]}  # its one picture, in the role the engine's mode names first
+            job, spec = await add_job(db_session, svc, update, mode.name, inputs, mode.settings(policy),
+                                      request.message_id)  # fmt: skip
     if refused:
         await request.reply_text(refused)
         return
     await announce(context, job, spec)
-
-
-def size_cap(svc, options: dict) -> int:
-    """The chat's size limit, and the operator's size for this quality (a slow host's presets shrink
-    every mode's pictures alike)."""
-    presets = svc.config.presets
-    quality = options["quality"] if options["quality"] in presets else "fast"
-    operators = presets[quality][0] if quality in presets else None  # None: the engine's own presets
-    return min(options["limits"]["max_size"], operators or 10**6)
 
 
 async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int, choice: str) -> None:
@@ -135,19 +124,20 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
     query, svc = update.callback_query, services(context)
     earlier = await own_job(update, context, job_id)
     spec = JobSpec.from_dict(earlier.spec) if earlier is not None else None
-    settings = variant(spec.mode, spec.settings, choice) if spec is not None else None
+    mode = modes.get(spec.mode) if spec is not None else None
+    settings = mode.variant(spec.settings, choice) if mode is not None else None
     if settings is None:
         await query.answer(texts.STALE_BUTTON())
         return
-    if settings == spec.settings or chosen_already(spec.mode, spec.settings, choice):
-        await query.answer(experiment_texts.ALREADY_CHOSEN())  # the same dream again would cost a picture for nothing
+    if settings == spec.settings or mode.chosen_already(spec.settings, choice):
+        await query.answer(texts.ALREADY_CHOSEN())  # the same dream again would cost a picture for nothing
         return
     if not all(Path(p).exists() for p in spec.pictures):
         await query.answer(texts.PICTURE_GONE(), show_alert=True)
         return
     async with svc.db.session() as db_session, db_session.begin():
-        options = await job_options(svc, update.effective_chat.id, await drafts.load(db_session, update))
-        refused = await refusal(db_session, update, options)
+        policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
+        refused = await refusal(db_session, update, policy)
         if not refused:
             job, spec = await add_job(
                 db_session, svc, update, spec.mode, dict(spec.inputs), settings, earlier.request_message_id

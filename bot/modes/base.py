@@ -1,0 +1,88 @@
+"""What a bot mode is: everything the bot knows of one kind of job, in one place — its command,
+the input roles it takes (read from the engine's mode), its prompts and texts, how a policy
+becomes its settings, the buttons under its result and what they change, its caption, whether
+its card gets a sketch first, and which media it delivers. Routes, menus, delivery, the card and
+the keyboards go through :data:`bot.modes.MODES`; a new mode is one engine module, one module here
+and its catalog strings."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from engine import modes as engine_modes
+from worker.protocol import Done, JobSpec, Media
+
+from .. import texts
+from ..domain.policy import Policy
+from ..i18n import N_, Text
+from ..telegram.callbacks import Action, data
+
+PAINTING = Text(N_("🎨 Painting…"))
+HERE_IS_YOUR_PAINTING = Text(N_("{name}, here is your painting."))
+
+
+class BotMode:
+    name: str = ""  #: the engine's mode (engine.modes)
+    icon: str = "🎨"
+    command: str | None = None  #: ``/command`` on a picture starts it (None: it starts otherwise)
+    description: str | None = None  #: its command menu line (a message id)
+    media: Media = Media.PICTURE  #: what it delivers
+    sketched: bool = False  #: its card shows an instant sketch while it waits and runs (:meth:`sketch`)
+    choices: tuple[str, ...] = ()  #: what the buttons under its result may ask for (:meth:`variant`)
+    WORKING: Text = PAINTING  #: the card's word while it runs
+    GROUP_RESULT: Text = HERE_IS_YOUR_PAINTING  #: above the result in a group, ``{name}`` mentioned
+    PROMPT: Text | None = None  #: asks for its picture (the command sent alone)
+    PROMPT_GROUP: Text | None = None  #: the same in a group, ``{name}`` mentioned
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The inputs its job takes, by role, as the engine's mode declares them."""
+        return engine_modes.get(self.name).inputs
+
+    def working(self) -> str:
+        return self.WORKING()
+
+    def group_result(self, user_id: int, name: str | None) -> str:
+        return self.GROUP_RESULT().format(name=texts.mention(user_id, name))
+
+    def prompt(self, group: bool, user_id: int, name: str | None) -> str:
+        if group and self.PROMPT_GROUP is not None:
+            return self.PROMPT_GROUP().format(name=texts.mention(user_id, name))
+        return self.PROMPT() if self.PROMPT is not None else ""
+
+    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
+        """A new job's engine settings (the values that differ from the mode's defaults)."""
+        raise NotImplementedError(self.name)
+
+    def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
+        """Under its result: what was made and how long it took (plain text)."""
+        raise NotImplementedError(self.name)
+
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
+        """The buttons under its result: 📄 the full-size file, unless the mode offers more."""
+        return InlineKeyboardMarkup([[png_button(job_id)]])
+
+    def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:
+        """The instant picture its card shows while it waits and runs (None: no sketch)."""
+        return None
+
+    def variant(self, settings: dict, choice: str) -> dict | None:
+        """A finished job's settings changed by a button under its result (None: no such choice)."""
+        return None
+
+    def chosen_already(self, settings: dict, choice: str) -> bool:
+        """Whether a button names what this result already has (it would cost a picture for nothing)."""
+        return False
+
+
+def png_button(job_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id))
+
+
+def redo_button(job_id: int, label: str, choice: str) -> InlineKeyboardButton:
+    """A button under a result that makes another one with ``choice`` changed (:meth:`BotMode.variant`)."""
+    return InlineKeyboardButton(label, callback_data=data(Action.REDO, f"{job_id}.{choice}"))
+
+
+def done_in(mode: BotMode, seconds: float) -> str:
+    return f"{mode.icon} " + texts.done_in(seconds)

@@ -1,0 +1,90 @@
+"""Style transfer, the bot's own mode: a photo and one or two styles from the draft, ▶, the
+painting (Gatys et al., engine.objectives.nst) at the chat's quality — with the instant sketch on
+its card first."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from engine.presets import INSTANT_PRESETS, on_gpu, preset
+from engine.settings import INSTANT_MAX_SIZE, InstantSettings, StyleSettings, instant_strength
+from worker.protocol import Done, JobSpec, non_defaults
+
+from .. import texts
+from ..domain.policy import Policy
+from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, STRENGTHS
+from ..i18n import gettext as _
+from ..limits import PREVIEWS_PER_JOB
+from ..telegram.callbacks import Action, data
+from .base import BotMode
+
+
+def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
+    """The engine settings for a draft under ``policy``: its quality's preset for this host's device
+    (one instant pass, or the Gatys schedule), size, steps, strength and colours."""
+    strength = STRENGTHS.get(policy.strength, STRENGTHS["normal"])
+    if policy.quality == INSTANT:
+        size = policy.size or int(INSTANT_PRESETS[INSTANT]["size"])
+        return InstantSettings(size=min(size, policy.max_size, INSTANT_MAX_SIZE), gamma=gamma,
+                               strength=instant_strength(strength), keep_colors=policy.keep_colors)  # fmt: skip
+    presets = policy.host.presets
+    quality = policy.quality if policy.quality in presets else DEFAULT_OPTIONS["quality"]
+    own = preset(quality, gpu=on_gpu(policy.host.device))
+    size, steps = presets[quality]
+    size = min(policy.size or size or own.size, policy.max_size)
+    steps = policy.steps or steps or own.steps
+    settings = own.replace(size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=policy.keep_colors)
+    return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
+
+
+def caption(spec: JobSpec, done: Done, n_styles: int, icon: str) -> str:
+    """Under a painting or an instant picture: time, the picture's real size, steps (or "instant"),
+    the mix, colours; a warning when it was painted smaller."""
+    run = spec.mode_settings()
+    instant = isinstance(run, InstantSettings)  # one pass, no steps
+    parts = [f"{icon} " + texts.done_in(done.elapsed), f"{done.size[0]}×{done.size[1]} px",
+             _("instant") if instant else texts.steps(run.total_steps)]  # fmt: skip
+    if n_styles == 2:
+        parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
+    if run.keep_colors:
+        parts.append(_("your colours"))
+    return " · ".join(parts) + ("\n" + texts.SMALLER_THAN_ASKED() if done.warnings else "")
+
+
+def keyboard(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineKeyboardMarkup:
+    """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first."""
+    button = InlineKeyboardButton
+    row = [
+        button(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN)),
+        button(texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id)),
+    ]
+    if two_styles:
+        row.append(button(texts.BUTTON_SWAP_STYLES(), callback_data=data(Action.SWAP_JOB, job_id)))
+    rows = [row]
+    if instant:
+        rows.insert(0, [button(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
+    return InlineKeyboardMarkup(rows)
+
+
+class StyleMode(BotMode):
+    name = "style"
+    sketched = True
+
+    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
+        """A painting at the policy's quality (🎨 under an instant picture: the proper one)."""
+        quality = PROPER if policy.quality == INSTANT else policy.quality
+        return non_defaults(plan(policy.replace(quality=quality), gamma))
+
+    def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
+        return caption(spec, done, n_styles, self.icon)
+
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
+        return keyboard(job_id, n_styles == 2)
+
+    def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:
+        """The instant picture with the painting's pictures, size, mix, strength and colours."""
+        settings = InstantSettings.matching(spec.mode_settings())
+        return JobSpec(INSTANT, dict(spec.inputs), output, non_defaults(settings))
+
+
+MODE = StyleMode()
