@@ -33,7 +33,7 @@ from benchmarks import IMAGES
 from engine import Engine, StyleSettings
 from engine.judge import distances
 from engine.modes import get as get_mode
-from engine.settings import STRIP_LAYERS
+from engine.modes.reconstruct import STRIP_LAYERS
 
 MODES = ("texture", "dream", "reconstruct")
 

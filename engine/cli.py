@@ -14,7 +14,7 @@ from .errors import EngineError
 from .modes import for_preset
 from .modes import get as get_mode
 from .presets import PRESET_SECONDS_CPU, on_gpu
-from .settings import INITS, InstantSettings, StyleSettings
+from .settings import INITS, MAX_STYLES, InstantSettings, StyleSettings
 
 #: The other modes' subcommands (engine.cli_experiments; plain data, no torch).
 EXPERIMENTS = ("texture", "dream", "reconstruct")
@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Other modes: python -m engine texture|dream|reconstruct --help",
     )
     p.add_argument("content", help="the photo to repaint")
-    p.add_argument("styles", nargs="+", metavar="STYLE", help="one or two style pictures (painting, texture, …)")
+    p.add_argument("styles", nargs="+", metavar="STYLE",
+                   help="one or more style pictures (painting, texture, …); --style-weights mixes them")  # fmt: skip
     p.add_argument(
         "-o", "--output", default="out.png", help="where to write the result (.png, .jpg, .webp); default out.png"
     )
@@ -128,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         return experiment(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if len(args.styles) > 2:
-        parser.error("give one or two style pictures")
+    if len(args.styles) > MAX_STYLES:
+        parser.error(f"give one to {MAX_STYLES} style pictures")
     try:
         return _run(args)
     except EngineError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from .errors import EngineError
-from .settings import kind as field_kind
+from .knobs import kind as field_kind
 
 #: Settings the CLI spells its own way (picture paths, --save-every) instead of one option per field.
 CUSTOM = {"init", "preview_every"}

@@ -14,7 +14,8 @@ from .cli_common import _check_output, _save, add_settings_options, given_settin
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
 from .modes import get as get_mode
-from .settings import DREAM_LAYERS, STRIP_KEEPS
+from .modes.dream import DREAM_LAYERS
+from .modes.reconstruct import STRIP_KEEPS
 
 #: subcommand → (mode, what it does, the picture's name, an example).
 EXPERIMENTS = {

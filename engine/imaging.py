@@ -171,7 +171,12 @@ def open_inputs(
 ) -> tuple[Image.Image, list[Image.Image], Image.Image | None]:
     """Decode and check every input picture, naming each one's role in any error."""
     content_img = open_image(content, role="content image")
-    names = ["style image"] if len(styles) == 1 else ["first style image", "second style image"]
+    ordinals = ("first", "second", "third", "fourth")
+    names = (
+        ["style image"]
+        if len(styles) == 1
+        else [f"{ordinals[i]} style image" if i < len(ordinals) else f"style image {i + 1}" for i in range(len(styles))]
+    )
     style_imgs = [open_image(s, role=name) for s, name in zip(styles, names)]
     init_img = open_image(init_image, role="init image") if init_image is not None else None
     return content_img, style_imgs, init_img

@@ -71,9 +71,7 @@ class InstantPainter:
         # and 2048 px (style distance 0.98 → 0.62 for the_scream at 1024 px) and ties it below 512.
         seen = max(STYLE_SIDE, max(size) / 2) * settings.style_scale
         vectors = [nets.style_vector(style, seen) for style in styles]
-        vector = vectors[0]
-        if len(vectors) == 2:
-            vector = settings.gamma * vectors[0] + (1.0 - settings.gamma) * vectors[1]
+        vector = sum(share * v for share, v in zip(settings.proportions(len(vectors)), vectors))
         small = resize(photo, size)
         if settings.strength < 1.0:  # identity interpolation: towards the photo's own style
             vector = settings.strength * vector + (1.0 - settings.strength) * nets.style_vector(small, seen)

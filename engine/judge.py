@@ -18,9 +18,10 @@ import torch
 from PIL import Image
 
 from .imaging import fit_size, resize
+from .knobs import DEFAULT_STYLE_LAYERS
 from .nets.vgg import VGGFeatures
 from .objectives.losses import gram
-from .settings import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS
+from .settings import DEFAULT_CONTENT_LAYERS
 from .tensors import image_to_tensor
 
 

@@ -11,11 +11,15 @@ from PIL import Image
 from . import modes
 from .device import pick_device
 from .imaging import ImageSource
+from .knobs import DEFAULT_STYLE_LAYERS
 from .layers import LAYER_INDEX
+from .modes.dream import DreamSettings
+from .modes.reconstruct import ReconstructSettings
+from .modes.texture import TextureSettings
 from .nets.vgg import VGGFeatures, load_weights
 from .optimize.runner import run_with_memory_retry
 from .results import ProgressCallback, Result
-from .settings import DEFAULT_STYLE_LAYERS, DreamSettings, ReconstructSettings, StyleSettings, TextureSettings
+from .settings import StyleSettings
 
 
 class Engine:

@@ -33,21 +33,6 @@ INSTANT_PRESETS: dict[str, dict] = {"instant": {"size": 1024}}
 #: The other modes' presets, by the same names, so a chat's quality carries over. Texture: 128 px up to
 #: its size, most steps small (Gatys et al. 2015 used 512 px and far more steps; L-BFGS from noise
 #: settles in a few hundred). Dream: octaves of a few steps. Reconstruct: small, for the strip.
-TEXTURE_PRESETS: dict[str, dict] = {
-    "fast": {"size": 256, "start_size": 128, "coarse_steps": 50, "steps": 15},
-    "balanced": {"size": 384, "start_size": 128, "coarse_steps": 80, "steps": 30},
-    "best": {"size": 512, "start_size": 128, "coarse_steps": 150, "steps": 60},
-}
-DREAM_PRESETS: dict[str, dict] = {
-    "fast": {"size": 256, "octaves": 3, "steps": 8},
-    "balanced": {"size": 384, "octaves": 4, "steps": 10},
-    "best": {"size": 512, "octaves": 5, "steps": 12},
-}
-RECONSTRUCT_PRESETS: dict[str, dict] = {
-    "fast": {"size": 128, "start_size": 64, "coarse_steps": 60, "steps": 30},
-    "balanced": {"size": 192, "start_size": 96, "coarse_steps": 80, "steps": 40},
-    "best": {"size": 256, "start_size": 96, "coarse_steps": 150, "steps": 80},
-}
 #: Measured seconds per preset at 1024 px (tubingen + starry_night, 2-core CPU); shown in --help.
 PRESET_SECONDS_CPU = {"instant": 1, "fast": 35, "balanced": 60, "best": 230}
 

@@ -1,82 +1,29 @@
-"""Every knob of a style-transfer run, its default, and its valid range."""
+"""Every knob of a style-transfer run (a painting, or an instant picture), its default, and its valid
+range; the other modes' settings are in their own modules (engine.modes)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 
 from .errors import SettingsError
+from .knobs import DEFAULT_STYLE_LAYERS, MAX_SIZE, MAX_STEPS, OPTIMIZERS, POOLINGS, Optimised, check_fields, knob
 from .layers import LAYER_INDEX
 from .optimize.schedule import coarse_to_fine, detail_from, work
 
-OPTIMIZERS = ("lbfgs", "adam")
 INITS = ("content", "noise", "image", "instant")
-POOLINGS = ("max", "avg")
-MAX_SIZE = 4096
-MAX_STEPS = 100_000
-MAX_STYLES = 2
+MAX_STYLES = 4  #: the engine mixes up to four styles (the bot offers two)
 
 DEFAULT_STYLE_WEIGHT = 10.0
 STRENGTH_EXPONENT = math.log(10) / math.log(3)  # strength 0.25 / 0.75 → β/α ÷10 / ×10
 
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
-DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 #: What shapes the sizes above the painting's: brush texture and edges, not composition.
 DETAIL_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 
 
-def knob(
-    default,
-    help: str,
-    *,
-    low=None,
-    high=None,
-    choices=(),
-    unit: str = "",
-    open_low: bool = False,
-    cli: bool = True,
-    metavar: str | None = None,
-):
-    """A settings field whose metadata carries its help text and valid range: validation and the
-    command line are derived from it, so a new knob is written once."""
-    meta = {"help": help, "low": low, "high": high, "choices": tuple(choices), "unit": unit,
-            "open_low": open_low, "cli": cli, "metavar": metavar}  # fmt: skip
-    return field(default=default, metadata=meta)
-
-
-class _Optimised:
-    """What the runner (engine.optimize.runner) reads from an optimised mode's settings."""
-
-    @property
-    def lr(self) -> float:
-        if self.learning_rate is not None:
-            return self.learning_rate
-        return 1.0 if self.optimizer == "lbfgs" else 0.02
-
-    @property
-    def schedule(self) -> tuple[tuple[int, int], ...]:
-        """(longest side, steps) of each size, coarse to fine; most steps go to the cheap small sizes."""
-        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps)
-
-    @property
-    def work(self) -> float:
-        """The run's cost in work units (see engine.optimize.schedule): what time estimates count."""
-        return work(self.schedule)
-
-    @property
-    def total_steps(self) -> int:
-        return sum(steps for _, steps in self.schedule)
-
-    def replace(self, **changes):
-        return replace(self, **changes)
-
-    def validate(self, n_styles: int = 1):
-        check_fields(self)
-        return self
-
-
 @dataclass(frozen=True)
-class StyleSettings(_Optimised):
+class StyleSettings(Optimised):
     """Settings of one run. Defaults follow Gatys et al. (2016) where our loss scale allows.
 
     Weights are relative: the content loss is a relative feature error (0 at the content image),
@@ -101,6 +48,9 @@ class StyleSettings(_Optimised):
     style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers for style, comma-separated")
     style_layer_weights: tuple[float, ...] | None = knob(None, "weight of each style layer (default: equal)",
                                                          low=0.0, high=1e9, metavar="W1,W2,…")  # fmt: skip
+    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix, in order (any "
+                                                   "number of styles; default: gamma for two, even for more)",
+                                                   low=0.0, high=1e9, metavar="W1,W2,…")  # fmt: skip
     style_scale: float = knob(1.0, "size of the style picture relative to the result; smaller = finer strokes",
                               low=0.1, high=4.0)  # fmt: skip
     calibrate: bool = knob(True, "two styles: balance each style's relative improvement (see engine.objectives."
@@ -158,11 +108,16 @@ class StyleSettings(_Optimised):
             return 0.0, DEFAULT_STYLE_WEIGHT
         return 1.0, DEFAULT_STYLE_WEIGHT * (t / (1.0 - t)) ** STRENGTH_EXPONENT
 
+    def proportions(self, n_styles: int) -> tuple[float, ...]:
+        """Each style's share of the mix: ``style_weights`` normalised, else γ for two, even for more."""
+        return mix_shares(self.gamma, n_styles, self.style_weights)
+
     def validate(self, n_styles: int = 1) -> StyleSettings:
         """Return self if every value is usable with ``n_styles`` style images, else raise SettingsError."""
         if not 1 <= n_styles <= MAX_STYLES:
-            raise SettingsError(f"Give one or two style images, not {n_styles}.")
+            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
         check_fields(self)
+        check_style_weights(self.style_weights, n_styles)
         named = (("content_layers", self.content_layers), ("style_layers", self.style_layers),
                  ("detail_layers", self.detail_layers))  # fmt: skip
         for name, layers in named:
@@ -179,6 +134,27 @@ class StyleSettings(_Optimised):
                 f"{len(self.style_layers)} style layers."
             )
         return self
+
+
+def mix_shares(gamma: float, n_styles: int, weights: tuple[float, ...] | None = None) -> tuple[float, ...]:
+    """The styles' shares of a mix, summing to 1: ``weights`` normalised; without them γ and 1−γ
+    for two styles, even shares for more; everything for a single one."""
+    if weights is not None and len(weights) == n_styles and sum(weights) > 0:
+        return tuple(w / sum(weights) for w in weights)
+    if n_styles == 1:
+        return (1.0,)
+    if n_styles == 2:
+        return (gamma, 1.0 - gamma)
+    return tuple(1.0 / n_styles for _ in range(n_styles))
+
+
+def check_style_weights(weights: tuple[float, ...] | None, n_styles: int) -> None:
+    if weights is None:
+        return
+    if len(weights) != n_styles:
+        raise SettingsError(f"style_weights has {len(weights)} values for {n_styles} style pictures.")
+    if sum(weights) <= 0:
+        raise SettingsError("style_weights must give at least one style a share above 0.")
 
 
 def instant_strength(strength: float | None) -> float:
@@ -219,6 +195,9 @@ class InstantSettings:
     style_scale: float = knob(1.0, "size at which the style picture is seen (1: its shorter side at half the "
                                    "result's size, at least 256 px); smaller = finer strokes", low=0.25,
                               high=4.0)  # fmt: skip
+    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix, in order "
+                                                   "(default: gamma for two, even for more)", low=0.0, high=1e9,
+                                                   metavar="W1,W2,…")  # fmt: skip
 
     @classmethod
     def matching(cls, painting: StyleSettings) -> InstantSettings:
@@ -230,6 +209,7 @@ class InstantSettings:
             strength=instant_strength(painting.strength),
             keep_colors=painting.keep_colors,
             style_scale=min(max(painting.style_scale, 0.25), 4.0),
+            style_weights=painting.style_weights,
         )
 
     @property
@@ -244,197 +224,12 @@ class InstantSettings:
     def replace(self, **changes) -> InstantSettings:
         return replace(self, **changes)
 
+    def proportions(self, n_styles: int) -> tuple[float, ...]:
+        return mix_shares(self.gamma, n_styles, self.style_weights)
+
     def validate(self, n_styles: int = 1) -> InstantSettings:
         if not 1 <= n_styles <= MAX_STYLES:
-            raise SettingsError(f"Give one or two style images, not {n_styles}.")
+            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
         check_fields(self)
+        check_style_weights(self.style_weights, n_styles)
         return self
-
-
-def _check_layers(name: str, layers) -> None:
-    unknown = [layer for layer in layers if layer not in LAYER_INDEX]
-    if unknown:
-        raise SettingsError(f"Unknown VGG19 layer {unknown[0]!r} in {name}; layers are named like relu4_2 or conv1_1.")
-
-
-@dataclass(frozen=True)
-class TextureSettings(_Optimised):
-    """Texture synthesis (Gatys, Ecker & Bethge 2015): a new picture with the Gram statistics of a
-    source, grown from noise. Not a crop or a copy: every seed gives another texture."""
-
-    size: int = knob(512, "longest side of the texture", low=16, high=MAX_SIZE, unit="px")
-    aspect: float = knob(1.0, "width ÷ height of the texture (1: square)", low=0.25, high=4.0)
-    tileable: bool = knob(False, "a texture that repeats without a seam (the network wraps around its edges)")
-    seed: int | None = knob(None, "random seed: another seed, another texture", low=0, high=2**63 - 1)
-    style_scale: float = knob(1.0, "size of the pattern: the source is seen at this times the texture's size "
-                                   "(never enlarged beyond its own pixels)", low=0.1, high=4.0)  # fmt: skip
-    steps: int = knob(100, "optimiser steps at the final size", low=1, high=MAX_STEPS)
-    start_size: int | None = knob(128, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16,
-                                  high=MAX_SIZE, unit="px")  # fmt: skip
-    coarse_steps: int | None = knob(100, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
-    style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers whose statistics are matched")
-    pooling: str = knob("max", "pooling inside VGG19", choices=POOLINGS)
-    tv_weight: float = knob(0.0, "smoothing against pixel noise; 0 turns it off", low=0.0, high=1e9)
-    optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
-    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
-                                       open_low=True)  # fmt: skip
-    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
-                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
-    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
-                              cli=False)  # fmt: skip
-
-    def validate(self, n_styles: int = 1) -> TextureSettings:
-        if n_styles != 1:
-            raise SettingsError(f"A texture grows from one picture, not {n_styles}.")
-        check_fields(self)
-        if not self.style_layers:
-            raise SettingsError("style_layers must name at least one layer.")
-        _check_layers("style_layers", self.style_layers)
-        return self
-
-
-#: DeepDream's layers and what each one's dreams look like (shown by ``python -m engine dream --help``).
-DREAM_LAYERS: dict[str, str] = {
-    "relu2_1": "fine strokes and edges",
-    "relu3_1": "brush strokes, ripples",
-    "relu3_4": "swirls and patterns",
-    "relu4_1": "patterns, scales and eyes",
-    "relu4_2": "eyes, fur and feathers",
-    "relu4_4": "shapes: arches, snouts, petals",
-    "relu5_1": "things: animals, buildings, faces",
-}
-
-
-@dataclass(frozen=True)
-class DreamSettings(_Optimised):
-    """DeepDream (Mordvintsev et al. 2015): gradient *ascent* on how strongly a layer responds, over
-    octaves, with random jitter and normalised steps, so the picture grows what the layer sees."""
-
-    size: int = knob(512, "longest side of the result", low=32, high=MAX_SIZE, unit="px")
-    layer: str = knob("relu4_1", "VGG19 layer to amplify (see the list above)", choices=tuple(DREAM_LAYERS))
-    octaves: int = knob(4, "sizes the dream is painted at, each octave_scale larger than the last", low=1, high=8)
-    octave_scale: float = knob(1.4, "size ratio between octaves", low=1.1, high=2.0)
-    steps: int = knob(10, "ascent steps at each octave", low=1, high=1000)
-    strength: float = knob(0.5, "how hard each step pushes, 0…1 (0.5: the photo stays recognisable)", low=0.0,
-                           high=1.0, open_low=True)  # fmt: skip
-    jitter: int = knob(32, "random shift of the picture before each step (against grid artefacts)", low=0,
-                       high=256, unit="px")  # fmt: skip
-    seed: int | None = knob(None, "random seed of the jitter", low=0, high=2**63 - 1)
-    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
-                              cli=False)  # fmt: skip
-
-    tolerance = 0.0  # the runner's early stop: a dream has no loss to settle
-
-    @property
-    def lr(self) -> float:
-        """Each normalised step moves the pixels by about this much (of full brightness)."""
-        return 0.012 * self.strength
-
-    @property
-    def schedule(self) -> tuple[tuple[int, int], ...]:
-        sides = [round(self.size / self.octave_scale**k) for k in range(self.octaves)]
-        return tuple((side, self.steps) for side in reversed(sides) if side >= 32) or ((self.size, self.steps),)
-
-    def validate(self, n_styles: int = 0) -> DreamSettings:
-        check_fields(self)
-        return self
-
-
-#: The reconstruction strip's layers: one per block, shallow to deep.
-STRIP_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
-#: What each of the strip's layers keeps, in a few words (``python -m engine reconstruct --help``).
-STRIP_KEEPS = {
-    "relu1_1": "every pixel",
-    "relu2_1": "edges and colours",
-    "relu3_1": "textures, blurred colours",
-    "relu4_1": "shapes and parts",
-    "relu5_1": "what is where",
-}
-
-
-@dataclass(frozen=True)
-class ReconstructSettings(_Optimised):
-    """What the network sees (Mahendran & Vedaldi 2015): the picture rebuilt from noise to match one
-    layer's features alone, with a total-variation and an α-norm regulariser. ``strip`` rebuilds it
-    from relu1_1 … relu5_1 and lays the five side by side."""
-
-    size: int = knob(256, "longest side of each reconstruction", low=16, high=MAX_SIZE, unit="px")
-    layer: str = knob("relu4_1", "VGG19 layer to rebuild the picture from", choices=STRIP_LAYERS + tuple(
-        name for name in LAYER_INDEX if name.startswith("relu") and name not in STRIP_LAYERS))  # fmt: skip
-    strip: bool = knob(False, "rebuild from each of relu1_1 … relu5_1 and lay them side by side")
-    steps: int = knob(60, "optimiser steps at the final size", low=1, high=MAX_STEPS)
-    start_size: int | None = knob(96, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16,
-                                  high=MAX_SIZE, unit="px")  # fmt: skip
-    coarse_steps: int | None = knob(80, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
-    tv_weight: float = knob(0.05, "total variation: smooth, natural-looking pictures", low=0.0, high=1e9)
-    alpha_weight: float = knob(0.05, "α-norm (α = 6): keeps pixels from piling up at black and white", low=0.0,
-                               high=1e9)  # fmt: skip
-    seed: int | None = knob(None, "random seed of the starting noise", low=0, high=2**63 - 1)
-    optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
-    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
-                                       open_low=True)  # fmt: skip
-    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
-                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
-    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
-                              cli=False)  # fmt: skip
-
-    @property
-    def layers(self) -> tuple[str, ...]:
-        """The layers rebuilt, in the order they are shown."""
-        return STRIP_LAYERS if self.strip else (self.layer,)
-
-    @property
-    def work(self) -> float:
-        return work(self.schedule) * len(self.layers)
-
-    @property
-    def total_steps(self) -> int:
-        return sum(steps for _, steps in self.schedule) * len(self.layers)
-
-    def validate(self, n_styles: int = 0) -> ReconstructSettings:
-        check_fields(self)
-        return self
-
-
-def kind(f) -> str:
-    """A field's type as a word: int, float, str, bool, tuple… (annotations are strings here)."""
-    return str(f.type).split(" ")[0].split("[")[0]
-
-
-def check_fields(settings) -> None:
-    """Check every field of a settings dataclass against its metadata (range, choices); raise SettingsError."""
-    for f in fields(settings):
-        meta, value = f.metadata, getattr(settings, f.name)
-        if not meta or value is None:
-            continue
-        if meta["choices"]:
-            _check_choice(f.name, value, meta["choices"])
-        elif meta["low"] is None:
-            continue
-        elif isinstance(value, tuple):
-            for item in value:
-                _check_range(f"a value of {f.name}", item, meta["low"], meta["high"])
-        elif kind(f) == "int":
-            _check_int(f.name, value, meta["low"], meta["high"], meta["unit"])
-        else:
-            _check_range(f.name, value, meta["low"], meta["high"], open_low=meta["open_low"])
-
-
-def _check_range(name: str, value, low: float, high: float, *, open_low: bool = False) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (value > low if open_low else value >= low) and value <= high
-    if not ok:
-        bracket = "(" if open_low else "["
-        raise SettingsError(f"{name} must be a number in {bracket}{low:g}, {high:g}], not {value!r}.")
-
-
-def _check_int(name: str, value, low: int, high: int, unit: str = "") -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        suffix = f" {unit}" if unit else ""
-        raise SettingsError(f"{name} must be a whole number from {low} to {high}{suffix}, not {value!r}.")
-
-
-def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")

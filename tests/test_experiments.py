@@ -11,7 +11,9 @@ from engine import StyleSettings
 from engine.cli import main
 from engine.errors import SettingsError
 from engine.judge import distances
-from engine.settings import DreamSettings, ReconstructSettings, TextureSettings
+from engine.modes.dream import DreamSettings
+from engine.modes.reconstruct import ReconstructSettings
+from engine.modes.texture import TextureSettings
 
 from .conftest import stripes
 

@@ -86,6 +86,23 @@ def test_gamma_at_the_ends_equals_a_one_style_run(engine, gamma):
     assert math.isnan(mixed.end.styles[inactive])  # a style with no say is not even evaluated
 
 
+def test_any_number_of_styles_mix_by_their_weights(engine):
+    """The engine takes styles with weights (the bot offers two): a zero weight has no say, and
+    three even styles are each matched better than where another dominates."""
+    styles = [stripes(period=6), stripes(period=12, colors=((200, 30, 30), (250, 250, 250))),
+              stripes(period=4, colors=((20, 160, 40), (10, 10, 10)))]  # fmt: skip
+    settings = FAST.replace(steps=8, seed=0)
+    alone = run(engine, settings, styles=styles[1:2])
+    weighted = run(engine, settings.replace(style_weights=(0.0, 2.0, 0.0)), styles=styles)
+    assert np.array_equal(pixels(weighted.image), pixels(alone.image))
+    assert math.isnan(weighted.end.styles[0]) and math.isnan(weighted.end.styles[2])
+    even = run(engine, settings.replace(steps=15, style_weight=30.0, style_weights=(1.0, 1.0, 1.0)), styles=styles)
+    third = run(engine, settings.replace(steps=15, style_weight=30.0, style_weights=(1.0, 1.0, 8.0)), styles=styles)
+    assert even.end.styles[0] < third.end.styles[0] and even.end.styles[2] > third.end.styles[2]
+    with pytest.raises(SettingsError, match="style_weights has 2 values for 3"):
+        StyleSettings(style_weights=(1.0, 2.0)).validate(3)
+
+
 def test_gamma_moves_the_result_between_the_styles(engine):
     yellow_blue, red_white = stripes(period=6), stripes(period=6, colors=((220, 20, 20), (250, 250, 250)))
     settings = FAST.replace(steps=15, style_weight=30.0)
@@ -170,7 +187,7 @@ def test_adam_avg_pooling_and_init_image(engine):
         ({"style_layers": ()}, 1, "style_layers"),
         ({"style_layer_weights": (1.0, 2.0)}, 1, "style_layer_weights"),
         ({"style_scale": 100.0}, 1, "style_scale"),
-        ({}, 3, "one or two"),
+        ({}, 5, "one to 4"),
     ],
 )
 def test_absurd_settings_are_refused_clearly(engine, changes, n_styles, words):

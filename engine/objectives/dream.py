@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from ..imaging import fit_size, resize
+from ..modes.dream import DreamSettings
 from ..results import Losses
-from ..settings import DreamSettings
 from ..tensors import image_to_tensor
 
 
@@ -105,15 +105,3 @@ class DreamObjective:
 
     def finish(self, picture: Image.Image) -> Image.Image:
         return picture
-
-
-def run(engine, inputs: dict, settings: DreamSettings, callback=None):
-    """The dream mode's job: ``content`` with what ``settings.layer`` sees amplified (towards a
-    ``guide`` picture's features when there is one)."""
-    from ..imaging import open_image
-
-    settings = settings.validate()
-    picture = open_image(inputs["content"], role="photo")
-    guide = inputs.get("guide")
-    guide_img = open_image(guide, role="guide picture") if guide is not None else None
-    return engine.optimise("dream", settings, (picture, guide_img), (settings.layer,), callback)

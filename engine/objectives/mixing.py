@@ -21,10 +21,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from ..settings import mix_shares
 
-def mix_proportions(gamma: float, n_styles: int) -> tuple[float, ...]:
-    """γ for style 1 and 1−γ for style 2; a single style gets everything."""
-    return (1.0,) if n_styles == 1 else (gamma, 1.0 - gamma)
+
+def mix_proportions(gamma: float, n_styles: int, weights: Sequence[float] | None = None) -> tuple[float, ...]:
+    """γ for style 1 and 1−γ for style 2, or ``weights`` normalised (any number of styles); a single
+    style gets everything."""
+    return mix_shares(gamma, n_styles, tuple(weights) if weights is not None else None)
 
 
 def style_coefficients(start_losses: Sequence[float], proportions: Sequence[float], calibrate: bool) -> list[float]:
@@ -57,31 +60,38 @@ class StyleBalancer:
     #: The last part of the final size runs unchanged, so the optimiser settles on one objective.
     SETTLE = 0.3
 
-    def __init__(self, start_losses: Sequence[float], gamma: float, steps: int | Sequence[int]):
-        """``steps``: the job's steps, or the steps of each coarse-to-fine size in order. Revisions go
+    def __init__(self, start_losses: Sequence[float], gamma: float | Sequence[float], steps: int | Sequence[int]):
+        """``gamma``: style 1's share of two, or every style's share (any number, summing to 1).
+        ``steps``: the job's steps, or the steps of each coarse-to-fine size in order. Revisions go
         on through every size (a new size moves the losses and needs steering again)."""
         self.start = [max(v, 1e-12) for v in start_losses]
-        self.gamma = gamma
-        self.coefficients = style_coefficients(self.start, (gamma, 1.0 - gamma), calibrate=True)
+        self.targets = [gamma, 1.0 - gamma] if isinstance(gamma, int | float) else list(gamma)
+        self.gamma = self.targets[0]
+        self.coefficients = style_coefficients(self.start, self.targets, calibrate=True)
         sizes = [steps] if isinstance(steps, int) else list(steps)
         last = sum(sizes) - self.SETTLE * sizes[-1]
         self.due = set(range(self.INTERVAL, math.ceil(last), self.INTERVAL))
 
-    def share(self, losses: Sequence[float]) -> float | None:
-        """Style 1's share of the log-improvement so far, or None while neither has improved."""
+    def shares(self, losses: Sequence[float]) -> list[float] | None:
+        """Each style's share of the log-improvement so far, or None while none has improved."""
         gains = [max(0.0, math.log(start / max(now, 1e-12))) for start, now in zip(self.start, losses)]
         total = sum(gains)
-        return gains[0] / total if total > 1e-6 else None
+        return [g / total for g in gains] if total > 1e-6 else None
+
+    def share(self, losses: Sequence[float]) -> float | None:
+        """Style 1's share of the log-improvement so far, or None while none has improved."""
+        shares = self.shares(losses)
+        return shares[0] if shares is not None else None
 
     def update(self, step: int, losses: Sequence[float]) -> bool:
         """Revise the coefficients if ``step`` is a checkpoint; True when they changed."""
         if step not in self.due:
             return False
-        share = self.share(losses)
-        if share is None:
+        shares = self.shares(losses)
+        if shares is None:
             return False
-        error = self.gamma - share
-        c1, c2 = self.coefficients[0] * math.exp(self.GAIN * error), self.coefficients[1] * math.exp(-self.GAIN * error)
-        norm = c1 * self.start[0] + c2 * self.start[1]
-        self.coefficients = [c1 / norm, c2 / norm]
+        # each coefficient moves by its style's shortfall (with two: style 1's error, and its opposite)
+        moved = [c * math.exp(self.GAIN * (t - s)) for c, t, s in zip(self.coefficients, self.targets, shares)]
+        norm = sum(c * start for c, start in zip(moved, self.start))
+        self.coefficients = [c / norm for c in moved]
         return True

@@ -46,7 +46,7 @@ class StyleObjective:
         self.content_img, self.style_imgs, self.init_img = content, styles, init_image
         self.device = net.device
         self.layers = sorted(set(settings.content_layers + settings.style_layers), key=LAYER_INDEX.__getitem__)
-        self.proportions = mix_proportions(settings.gamma, len(styles))
+        self.proportions = mix_proportions(settings.gamma, len(styles), settings.style_weights)
         # A style with no say costs nothing: γ ∈ {0, 1} runs exactly like a one-style job.
         self.active = [i for i, p in enumerate(self.proportions) if p > 0]
         self.alpha, self.beta = settings.weights
@@ -145,13 +145,15 @@ class StyleObjective:
             device=self.device,
         )
         start = self.summary(*terms, self.total(*terms))
-        if s.calibrate and len(self.active) == 2:
+        if s.calibrate and len(self.active) >= 2:
             # One balancer over every size of the painting, steering the whole job's relative improvement.
             sides = [side for side, _ in s.schedule]
             painting = [
                 n for side, n in zip(sides, steps_per_size) if self.detail_from is None or side <= self.detail_from
             ]
-            self.balancer = StyleBalancer([start.styles[i] for i in self.active], s.gamma, painting)
+            shares = [self.proportions[i] for i in self.active]
+            total = sum(shares)
+            self.balancer = StyleBalancer([start.styles[i] for i in self.active], [p / total for p in shares], painting)
         return start
 
     # ---------------------------------------------------------------- the objective itself

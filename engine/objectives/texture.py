@@ -14,8 +14,8 @@ from PIL import Image
 
 from ..imaging import fit_size, resize
 from ..layers import LAYER_INDEX
+from ..modes.texture import TextureSettings
 from ..results import Losses
-from ..settings import TextureSettings
 from ..tensors import image_to_tensor
 from .losses import StyleLoss, TVLoss
 
@@ -94,12 +94,3 @@ def wrapped_tv(image: torch.Tensor) -> torch.Tensor:
 
 def _bicubic(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.interpolate(image, size=(size[1], size[0]), mode="bicubic", align_corners=False).clamp_(0.0, 1.0)
-
-
-def run(engine, inputs: dict, settings: TextureSettings, callback=None):
-    """The texture mode's job: a new texture with the statistics of ``source``, grown from noise."""
-    from ..imaging import open_image
-
-    settings = settings.validate(1)
-    picture = open_image(inputs["source"], role="texture picture")
-    return engine.optimise("texture", settings, (picture,), settings.style_layers, callback)
