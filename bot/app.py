@@ -73,7 +73,7 @@ def routes() -> list[tuple[int, object]]:
         (-3, TypeHandler(_Update, pictures.skip_anonymous)),
         # group -2: a banned user's updates stop here, before anything else
         (-2, TypeHandler(_Update, admin.refuse_banned)),
-        # group -1: a command or a button ends a /texture, /dream or /xray waiting for its picture
+        # group -1: a command or a button ends a mode's command waiting for its picture
         (-1, TypeHandler(_Update, one_picture.end_waiting)),
         # a group upgraded to a supergroup: everything moves to the new chat id
         (0, MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate)),
@@ -90,7 +90,7 @@ def routes() -> list[tuple[int, object]]:
         (0, CommandHandler("delpreset", gallery.del_command, filters=FRESH)),
         (0, CommandHandler("presets", gallery.presets_command, filters=FRESH)),
         (0, CallbackQueryHandler(gallery.on_pick, pattern=pattern(Action.PICK))),
-        # /texture, /dream, /xray: on a picture (caption or reply), or ask for one; everywhere
+        # the modes' commands (bot.modes): on a picture (caption or reply), or ask for one; everywhere
         (0, MessageHandler(FRESH & PICTURES & one_picture.CAPTION, one_picture.caption)),
         (0, CommandHandler(one_picture.COMMANDS, one_picture.command, filters=FRESH)),
         # groups: /stylize on a photo, styles in reply to the bot

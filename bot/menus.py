@@ -20,7 +20,7 @@ COMMANDS = [
     ("queue", N_("Who is waiting")),
     ("stylize", N_("In groups: reply to a photo to repaint it")),
     ("presets", N_("The gallery of paintings to pick from")),
-    *((mode.command, mode.description) for mode in modes.commanded()),  # /texture, /dream, /xray
+    *((mode.command, mode.description) for mode in modes.commanded()),  # the modes' own commands
     ("language", N_("Change my language")),
 ]
 ADMIN_COMMANDS = [

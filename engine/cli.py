@@ -11,13 +11,13 @@ from pathlib import Path
 from .cli_common import _check_output, _save, add_settings_options, given_settings, progress
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
-from .modes import for_preset
+from .modes import MODES, for_preset
 from .modes import get as get_mode
 from .presets import PRESET_SECONDS_CPU, on_gpu
 from .settings import INITS, MAX_STYLES, InstantSettings, StyleSettings
 
-#: The other modes' subcommands (engine.cli_experiments; plain data, no torch).
-EXPERIMENTS = ("texture", "dream", "reconstruct")
+#: The other modes' subcommands (engine.cli_experiments; the registry's optimised modes but style transfer).
+EXPERIMENTS = tuple(name for name, mode in MODES.items() if mode.objective and name != "style")
 MODE = get_mode("style")
 INSTANT = get_mode("instant")
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m engine",
         description="Paint a photo in the style of one or two pictures (Gatys et al. neural style transfer).",
         epilog="Example: python -m engine photo.jpg starry_night.jpg -o out.png --preset fast --strength 0.7. "
-        "Other modes: python -m engine texture|dream|reconstruct --help",
+        f"Other modes: python -m engine {'|'.join(EXPERIMENTS)} --help",
     )
     p.add_argument("content", help="the photo to repaint")
     p.add_argument("styles", nargs="+", metavar="STYLE",

@@ -98,13 +98,10 @@ def _run(command: str, args: argparse.Namespace) -> int:
     from .painter import Engine
 
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
+    mode = get_mode(EXPERIMENTS[command][0])
+    inputs = {mode.inputs[0]: picture, **({"guide": guide} if guide is not None else {})}  # by the mode's roles
     with progress(settings.total_steps, output, args.quiet) as on_progress:
-        if command == "texture":
-            result = engine.texture(picture, settings, callback=on_progress)
-        elif command == "dream":
-            result = engine.dream(picture, settings, guide=guide, callback=on_progress)
-        else:
-            result = engine.reconstruct(picture, settings, callback=on_progress)
+        result = engine.run(mode.name, inputs, settings, callback=on_progress)
     _save(result.image, output)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -83,7 +83,7 @@ def test_bad_inputs_are_typed_errors(painter, tmp_path):
     with pytest.raises(ImageError):
         painter.paint(encode(picture())[:100], [stripes()], InstantSettings(size=64))
     with pytest.raises(SettingsError):
-        painter.paint(picture(), [stripes(), stripes(), stripes()], InstantSettings(size=64))
+        painter.paint(picture(), [stripes()] * 5, InstantSettings(size=64))
     for bad in ({"size": 4000}, {"strength": 1.5}, {"gamma": -0.1}, {"style_scale": 0}):
         with pytest.raises(SettingsError):
             painter.paint(picture(), [stripes()], InstantSettings(**bad))

@@ -8,13 +8,14 @@ import time
 
 from PIL import Image, ImageOps
 
+from engine.modes import MODES
 from engine.results import Losses, Progress, Result
 
 STEPS = 20
 
 
 class SimulatedEngine:
-    modes = ("style", "texture", "dream", "reconstruct", "instant")
+    modes = tuple(MODES)  #: every registered mode
     device = "simulated"
     load_seconds = 0.0
 

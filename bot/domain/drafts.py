@@ -12,7 +12,7 @@ from ..storage.models import Job
 from ..telegram.senders import sender
 
 MAX_STYLES = 2
-#: How long a /texture, /dream or /xray sent alone waits for its picture: a picture sent later
+#: How long a mode's command sent alone (/texture …) waits for its picture: a picture sent later
 #: is taken as a picture for the draft, not as the one asked for long ago.
 WAITING_FOR = 600.0
 

@@ -261,7 +261,7 @@ class Dispatcher:
         sketches = self.leading and self.instant is not None and self.instant.ready and job.progress_message_id
         tracked = self.book.get(job.id)
         if lane is self.paint and sketches and tracked is not None and modes.get(tracked.mode).sketched:
-            # only a painting has a sketch (not a texture, dream or x-ray); also after a restart
+            # only a mode that has one (a painting) gets a sketch; also after a restart
             self.sketcher.want(job.id, self.instant)
 
     def _enqueue(self, job: Job, front: bool = False, held: bool = False) -> tuple[Lane, int]:

@@ -30,7 +30,7 @@ class Action(StrEnum):
     SWAP_JOB = "swapjob"  #: swapjob:<job id>, paint a result again with its styles swapped
     PICK = "preset"  #: preset:<gallery id>
     PROPER = "proper"  #: proper:<job id>, paint an instant result again with the optimisation
-    REDO = "redo"  #: redo:<job id>.<choice>, a texture or dream again with one thing changed
+    REDO = "redo"  #: redo:<job id>.<choice>, a result again with one thing changed (its mode's variant)
     LANGUAGE = "lang"  #: lang:<language> (bot.i18n) or lang:auto
 
 
