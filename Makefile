@@ -44,11 +44,11 @@ stylize: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 test-fast: $(STAMP)  # without the slow end-to-end set (real engine process, restarts, load)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n 2 -m "not slow"
 
 # Languages (bot/locales; see the README): one command each
 BABEL := $(VENV)/bin/pybabel

@@ -166,3 +166,34 @@ def end_bot_process(process: subprocess.Popen) -> None:
         process.wait(20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+#: The group the permission, order and language tests play in.
+ART_CLUB = -100777
+
+
+def member(client, user_id: int, name: str, **extra):
+    """A member of ART_CLUB (a supergroup)."""
+    return client.user(user_id, name, chat_id=ART_CLUB, chat_type="supergroup", title="Art club", **extra)
+
+
+def answer_to(entry, data: str) -> bool:
+    return entry["kind"] == "callback_answer" and entry["data"] == data
+
+
+async def painted(running, user) -> int:
+    """``user`` paints one picture; its job id."""
+    await prepare(user)
+    await user.press("▶ Stylize")
+    await user.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    jobs = await running.settled_jobs()
+    return jobs[-1].id
+
+
+async def draft_of(running, user_id: int):
+    from sqlalchemy import select
+
+    from bot.storage import Draft
+
+    async with running.services.db.session() as session:
+        return (await session.execute(select(Draft).where(Draft.user_id == user_id))).scalar_one()

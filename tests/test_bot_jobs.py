@@ -23,6 +23,7 @@ from .bot_harness import (
     start_bot_process,
     text_message,
 )
+from .conftest import picture
 from .fake_engine import FakeEngine
 
 SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # a few seconds per job on 2 cores
@@ -155,3 +156,59 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
             assert len([e for e in await user.sent() if photo_with(e, "Done in")]) == 1
     finally:
         end_bot_process(process)
+
+
+# 25. Ctrl-C in a terminal reaches the engine processes too: they leave stopping to the bot.
+async def test_ctrl_c_does_not_kill_an_engine_process_mid_job(tmp_path):
+    import os
+    import signal
+
+    from worker.local import LocalEngine
+
+    engine = LocalEngine(device="cpu", start_timeout=60.0, modes=("instant",))
+    await engine.start()
+    try:
+        os.kill(engine.pid, signal.SIGINT)
+        await asyncio.sleep(1.0)
+        assert engine.alive
+    finally:
+        await engine.stop()
+    assert not engine.alive
+
+
+def test_a_held_job_keeps_its_place_while_the_ones_behind_it_start():
+    """▶ quotes a place and takes it at once; the job starts only once its card is out."""
+    from bot.jobs.fair_queue import FairQueue
+
+    queue = FairQueue()
+    queue.push(1, user_id=10)
+    queue.hold(1)
+    queue.push(2, user_id=20)
+    assert queue.position(1) == 1 and queue.position(2) == 2 and queue.startable()
+    assert queue.pop() == 2  # the one behind may start
+    assert not queue.startable() and queue.pop() is None
+    queue.release(1)
+    assert queue.pop() == 1
+
+
+# 21. A card's picture never shrinks: a smaller preview after a larger picture is shown enlarged.
+async def test_a_cards_picture_never_gets_smaller(running, client, tmp_path):
+    from bot.telegram.progress import ProgressMessage, ShownSides
+
+    from .conftest import encode
+
+    una = client.user(9631, "Una")
+    await una.send_text("/help")
+    await una.wait_for(lambda e: text_message(e, "photo"))
+    bot = running.app.bot
+    card = await bot.send_photo(9631, encode(picture(512, 384), "JPEG"), caption="card")
+    shown = ShownSides({(9631, card.message_id): 512})
+    progress = ProgressMessage(bot, 9631, card.message_id, 0.0, shown=shown)
+    sides = []
+    for side in (128, 256, 181, 700, 300):
+        path = tmp_path / f"p{side}.png"
+        picture(side, side * 3 // 4).save(path)
+        assert await progress.show(f"{side}", path)
+        entry = [e for e in await una.sent() if e["kind"] == "edit"][-1]
+        sides.append(max(max(p["width"], p["height"]) for p in entry["after"]["photo"]))
+    assert sides == sorted(sides) and sides[0] >= 512, sides  # 512, 512, 512, 700, 700

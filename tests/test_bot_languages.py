@@ -14,8 +14,17 @@ from bot import i18n, texts
 from bot.menus import COMMANDS, DESCRIPTION
 from bot.texts import admin as admin_texts
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
+from .bot_harness import (
+    ART_CLUB,
+    RunningBot,
+    buttons,
+    member,
+    photo_with,
+    prepare,
+    text_message,
+)
 from .conftest import picture, stripes
+from .fake_engine import FakeEngine
 
 
 def said(language: str, name: str, *args) -> str:
@@ -125,10 +134,10 @@ async def test_a_groups_language_is_used_for_everyone_there(running, client):
     confirmation = (await ana.wait_for(lambda e: text_message(e, "✅ language"), since=mark))["message"]["text"]
     assert said("uk", "IN_THIS_CHAT") in confirmation and said("uk", "UNSET") in confirmation, confirmation
     assert said("en", "IN_THIS_CHAT") not in confirmation  # one language, not two
-    for member in (ana, tom):
-        mark = await member.mark()
-        await member.send_text("/stylize")
-        await member.wait_for(lambda e: text_message(e, said("uk", "GROUP_HOW")), since=mark)
+    for person in (ana, tom):
+        mark = await person.mark()
+        await person.send_text("/stylize")
+        await person.wait_for(lambda e: text_message(e, said("uk", "GROUP_HOW")), since=mark)
     mark = await tom.mark()
     await tom.send_text("/queue")
     await tom.wait_for(lambda e: text_message(e, said("uk", "QUEUE_EMPTY_GROUP")), since=mark)
@@ -151,3 +160,51 @@ async def test_menus_and_descriptions_in_every_language(running, double):
         assert ("short_description", code) in double.descriptions
     with i18n.using("ru"):
         assert double.commands[(default, "ru")][0]["description"] != COMMANDS[0][1]
+
+
+# 9. /language while a job paints: the result speaks the new language.
+async def test_a_language_picked_while_painting_is_the_results_language(double, client, tmp_path):
+    from bot import i18n, texts
+
+    slow = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.05)).start()
+    try:
+        oli = client.user(9561, "Oli")
+        await prepare(oli)
+        await oli.press("▶ Stylize")
+        await oli.wait_for(lambda e: photo_with(e, "Painting"), timeout=10)
+        await oli.send_text("/language")
+        await oli.wait_for(lambda e: text_message(e, "Pick the language"))
+        await oli.press("Español")
+        with i18n.using("es"):
+            done, again = texts.done_in(1).split(" ")[0], texts.BUTTON_AGAIN()
+        result = await oli.wait_for(lambda e: e["kind"] == "message" and "photo" in e["message"]
+                                    and "reply_markup" in e["message"] and again in buttons(e), timeout=20)  # fmt: skip
+        assert done in result["message"]["caption"]
+    finally:
+        await running.stop()
+
+
+async def test_settings_in_russian_name_keys_and_values(running, client):
+    from bot import i18n, texts
+
+    ira = client.user(9621, "Ира", language_code="ru")
+    await ira.send_text("/settings")
+    with i18n.using("ru"):
+        name, balanced = admin_texts.SETTING_NAMES()["quality"], texts.QUALITY_LABELS()["balanced"]
+    said = await ira.wait_for(lambda e: text_message(e, f"{name} (quality) = {balanced} (balanced)"))
+    assert "keep_colors" in said["message"]["text"]  # the key /set takes, beside its name
+
+
+# 11. The reply box's placeholder under a group's style prompt speaks the member's language.
+async def test_the_style_prompts_placeholder_is_translated(running, client, double):
+    from bot import i18n, texts
+
+    ola = member(client, 9651, "Оля", language_code="uk")
+    await ola.send_photo(picture(120, 90), caption="/stylize")
+    prompt = await ola.wait_for(lambda e: e["kind"] == "message" and "Оля" in (e["message"].get("text") or ""))
+    with i18n.using("uk"):
+        wanted = texts.STYLE_PLACEHOLDER()
+    assert wanted != "A painting, a texture…"
+    markup = double.messages[(ART_CLUB, prompt["message"]["message_id"])]["reply_markup"]  # as the bot sent it
+    assert markup["force_reply"] and markup["input_field_placeholder"] == wanted

@@ -11,7 +11,15 @@ from bot.storage import Base, Database, Job, JobStatus, User
 from bot.storage.db import head
 from bot.storage.models import Preset, ours
 
-from .bot_harness import RunningBot, paint_then_choose_language, text_message
+from .bot_harness import (
+    ART_CLUB,
+    RunningBot,
+    paint_then_choose_language,
+    photo_with,
+    prepare,
+    text_message,
+)
+from .conftest import picture
 
 GROUP = -100999
 HEAD = head()
@@ -65,5 +73,25 @@ async def test_the_bot_paints_remembers_and_restarts_on_postgresql(double, clien
         assert job.created_at.tzinfo is not None  # PostgreSQL keeps the time zone
         values = await running.services.chat_settings(GROUP)
         assert values["quality"].value == "best" and values["quality"].source == "chat"
+    finally:
+        await running.stop()
+
+
+# 3. Every column holds what Telegram (or a client ignoring its limits) can send, on PostgreSQL.
+async def test_long_names_titles_and_language_tags_work_on_postgresql(double, client, tmp_path, postgres_url):
+    running = await RunningBot(double, tmp_path, database_url=postgres_url).start()
+    try:
+        tag = "en-gb-oxendict-x-abcdefgh"  # 25 characters, a valid IETF tag
+        long_name = "Ünïcødé " * 40  # 320 characters, past Telegram's 64
+        zed = client.user(9521, long_name, username="z" * 40, language_code=tag)
+        await prepare(zed)
+        odd = client.user(9522, "Odd", language_code="x-" + "a" * 120)
+        await odd.send_photo(picture(120, 90))
+        await odd.wait_for(lambda e: text_message(e, "Got your photo"))
+        titled = client.user(9523, "Tia", chat_id=ART_CLUB, chat_type="supergroup", title="🎨" * 255)
+        await titled.send_photo(picture(120, 90), caption="/stylize")
+        await titled.wait_for(lambda e: text_message(e, "Got it, Tia"))
+        await zed.press("▶ Stylize")
+        await zed.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
     finally:
         await running.stop()

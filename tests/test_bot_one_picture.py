@@ -8,7 +8,12 @@ import pytest
 from bot.storage import JobStatus
 from worker.protocol import JobSpec
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
+from .bot_harness import (
+    RunningBot,
+    buttons,
+    photo_with,
+    text_message,
+)
 from .conftest import picture, stripes
 from .fake_engine import FakeEngine
 
@@ -181,6 +186,10 @@ async def test_in_a_group_each_member_gets_their_own_and_only_they_press_its_but
 @pytest.mark.slow
 @pytest.mark.real_engine
 async def test_the_real_engine_paints_a_texture_and_an_xray(running, client):
+    from bot.domain import chat_settings
+
+    # the quickest presets (at the test's own 48 px): what is tested is the real engine's part, not quality
+    await chat_settings.change(running.services.db, chat_settings.GLOBAL, chat_settings.KEYS["quality"], "fast", by=1)
     fay = client.user(6106, "Fay")
     mark = await fay.mark()
     await fay.send_photo(stripes(96, 96, period=6), caption="/texture")
@@ -190,3 +199,55 @@ async def test_the_real_engine_paints_a_texture_and_an_xray(running, client):
     await fay.wait_for(lambda e: photo_with(e, "🩻 What the network sees"), since=mark, timeout=120)
     jobs = await running.settled_jobs(at_least=2)
     assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.DONE]
+
+
+# 4. A mode waiting for its picture ends when something else is asked for.
+async def test_a_waiting_texture_ends_when_a_dream_is_asked_for(running, client):
+    kim = client.user(9541, "Kim")
+    await kim.send_text("/texture")
+    await kim.wait_for(lambda e: text_message(e, "texture"))
+    await kim.send_photo(picture(120, 90), caption="/dream")
+    await kim.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    mark = await kim.mark()
+    await kim.send_photo(picture(120, 90, seed=3))
+    await kim.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
+    jobs = await running.settled_jobs()
+    assert [j.spec["mode"] for j in jobs] == ["dream"]  # no texture, no second daily picture
+
+
+async def test_a_waiting_dream_given_an_album_says_it_takes_the_first(running, client):
+    lia = client.user(9542, "Lia")
+    await lia.send_text("/dream")
+    await lia.wait_for(lambda e: text_message(e, "dream"))
+    mark = await lia.mark()
+    await lia.send_album([picture(120, 90, seed=i) for i in range(3)])
+    said = await lia.wait_for(lambda e: text_message(e, "one picture at a time"), since=mark)
+    assert "3" in said["message"]["text"] and "/dream" in said["message"]["text"]
+    await lia.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
+    assert len(await running.settled_jobs()) == 1
+
+
+# 14. The dream depth or intensity already chosen paints nothing again.
+async def test_pressing_the_chosen_dream_depth_paints_nothing(running, client):
+    pia = client.user(9571, "Pia")
+    await pia.send_photo(picture(120, 90), caption="/dream")
+    done = await pia.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    for chosen in ("• 🌀 Patterns", "• Normal"):
+        mark = await pia.mark()
+        await pia.press(chosen, message_id=done["message"]["message_id"])
+        answer = await pia.wait_for(lambda e: e["kind"] == "callback_answer", since=mark)
+        assert "already" in answer["text"]
+    assert len(await running.settled_jobs()) == 1
+
+
+# 22. Each mode's card says what it does; /settings in another language names keys and values.
+async def test_a_texture_card_says_it_grows_a_texture(double, client, tmp_path):
+    running = await RunningBot(double, tmp_path, engine=FakeEngine(step_seconds=0.01)).start()
+    try:  # the card says so from the start ("… 0%"), however quick the texture
+        tom = client.user(9611, "Tom")
+        await tom.send_photo(stripes(96, 96), caption="/texture")
+        await tom.wait_for(lambda e: e["kind"] == "edit" and "Growing the texture" in e["after"].get("caption", ""))
+        done = await tom.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+        assert "seed" not in done["message"]["caption"]
+    finally:
+        await running.stop()

@@ -1,0 +1,78 @@
+"""Updates are handled at once, each chat's and each sender's in order (bot.telegram.update_order):
+a busy or rate-limited group never holds up another chat."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.telegram.update_order import KeyedLocks
+
+from .bot_harness import (
+    member,
+    photo_with,
+    prepare,
+    text_message,
+)
+
+
+# 2. A busy group holds up only itself.
+async def test_a_busy_group_never_holds_up_another_chat(running, client):
+    """Telegram allows a bot about 20 messages a minute in a group; answers past that wait their
+    turn, but only that group's. 21 /help there: the 21st answer waits 3 s."""
+    ann = member(client, 9531, "Ann")
+    cid = client.user(9532, "Cid")
+    await prepare(cid)
+    for _ in range(21):
+        await ann.send_text("/help")
+    await ann.wait_for(lambda e: text_message(e, "/stylize"))
+    mark = await cid.mark()
+    await cid.send_text("/help")
+    await cid.press("▶ Stylize")
+    await cid.wait_for(lambda e: text_message(e, "photo"), since=mark)
+    await cid.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
+    group_answers = [e for e in await ann.sent() if e["kind"] == "message"]
+    assert len(group_answers) < 21, "the private chat waited for the group's budget"
+    # the group's own answers still all come, in order
+    for _ in range(200):
+        if len([e for e in await ann.sent() if e["kind"] == "message"]) == 21:
+            break
+        await asyncio.sleep(0.05)
+    assert len([e for e in await ann.sent() if e["kind"] == "message"]) == 21
+
+
+async def test_updates_of_one_chat_keep_their_order_while_other_chats_go_ahead():
+    locks, order = KeyedLocks(), []
+    release = asyncio.Event()
+
+    async def handle(name: str, keys: list[tuple], wait: bool = False) -> None:
+        async with locks.hold(keys):
+            if wait:
+                await release.wait()
+            order.append(name)
+
+    first = asyncio.create_task(handle("ann 1", [("chat", 1), ("user", 1)], wait=True))
+    second = asyncio.create_task(handle("ann 2", [("chat", 1), ("user", 1)]))
+    elsewhere = asyncio.create_task(handle("ann in a group", [("chat", -5), ("user", 1)]))
+    other = asyncio.create_task(handle("bob", [("chat", 2), ("user", 2)]))
+    await other
+    assert order == ["bob"]  # not held up by Ann's slow update
+    release.set()
+    await asyncio.gather(first, second, elsewhere)
+    assert order == ["bob", "ann 1", "ann 2", "ann in a group"]  # Ann's own, in her order
+    assert len(locks) == 0
+
+
+async def test_a_groups_flood_limit_pauses_only_that_group(running, client):
+    """Telegram answers a busy group's send with 429 retry_after; PTB paused every request of the bot
+    for it. Only that group's requests wait now."""
+    ann, cid = member(client, 9641, "Ann"), client.user(9642, "Cid")
+    await cid.send_text("/help")
+    await cid.wait_for(lambda e: text_message(e, "photo"))
+    await client.fault("sendMessage", 429, retry_after=3, times=1)
+    await ann.send_text("/help")  # its answer meets the 429 and waits 3 s
+    await asyncio.sleep(0.3)
+    mark = await cid.mark()
+    await cid.send_text("/help")
+    await cid.wait_for(lambda e: text_message(e, "photo"), since=mark)
+    assert not [e for e in await ann.sent() if e["kind"] == "message"], "the private answer waited for the group"
+    await ann.wait_for(lambda e: text_message(e, "/stylize"), timeout=10)  # and the group's still comes
