@@ -44,11 +44,11 @@ stylize: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist worksteal
 
 test-fast: $(STAMP)  # without the slow end-to-end set (real engine process, restarts, load)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 -m "not slow"
+	$(PY) -m pytest -n 2 --dist worksteal -m "not slow"
 
 # Languages (bot/locales; see the README): one command each
 BABEL := $(VENV)/bin/pybabel

@@ -34,6 +34,24 @@ def test_prune_drops_old_files_then_oldest_over_budget_but_keeps_what_is_in_use(
     assert kept_stale.exists() and older.exists() and newest.exists()
 
 
+def test_prune_spares_a_download_under_way_and_passes_over_a_file_that_goes_meanwhile(tmp_path, monkeypatch):
+    cache = FileCache(tmp_path, max_bytes=100, max_age=3600)
+    downloading = _file(cache.inputs / "U1.jpg.part", 1000, 1)  # over the budget, but still being written
+    cut_short = _file(cache.inputs / "U2.jpg.part", 10, 7200)  # a download a crash left behind
+    gone = _file(cache.results / "job_9.png", 10, 10)
+    listed = Path.iterdir
+
+    def listing_then_gone(folder):  # the file is listed, then renamed or pruned before it is read
+        found = list(listed(folder))
+        if folder == cache.results:
+            gone.unlink()
+        return iter(found)
+
+    monkeypatch.setattr(Path, "iterdir", listing_then_gone)
+    assert cache.prune() == 1
+    assert downloading.exists() and not cut_short.exists()
+
+
 def run_bot(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     return subprocess.run(

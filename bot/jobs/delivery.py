@@ -86,7 +86,10 @@ class Delivery:
         await self.records.finish(job.id, JobStatus.DONE, result_path=str(path), result_file_id=file_id)
         if card is not None:
             await card.delete()
-        await self.prune_files()
+        try:  # housekeeping: whatever goes wrong here, the person has their picture and the job is done
+            await self.prune_files()
+        except Exception:
+            log.exception("pruning the file cache after job %s", job.id)
 
     async def claim(self, job_id: int) -> bool:
         """Claim the one send of a job's result (a unique row per job). A claim by another process

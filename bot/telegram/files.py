@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import Iterable
@@ -86,19 +87,25 @@ class FileCache:
         return path
 
     def prune(self, keep: Iterable[Path] = ()) -> int:
-        """Delete files older than max_age, then the oldest until under max_bytes; never those in ``keep``."""
+        """Delete files older than max_age, then the oldest until under max_bytes; never those in
+        ``keep``, nor a download still under way (``.part``). Files come and go meanwhile (a
+        download finishing, another prune): one that is gone is passed over."""
         keep = {Path(p).resolve() for p in keep}
         now = time.time()
-        files = sorted(
-            (p for d in (self.inputs, self.results, self.previews) for p in d.iterdir() if p.is_file()),
-            key=lambda p: p.stat().st_mtime,
-        )
-        removed, total = 0, sum(p.stat().st_size for p in files)
-        for path in files:
-            if path.resolve() in keep:
-                continue
-            if now - path.stat().st_mtime > self.max_age or total > self.max_bytes:
-                total -= path.stat().st_size
+        found: list[tuple[float, int, Path]] = []
+        for folder in (self.inputs, self.results, self.previews):
+            for path in folder.iterdir():
+                with contextlib.suppress(FileNotFoundError):
+                    if path.is_file():
+                        stat = path.stat()
+                        found.append((stat.st_mtime, stat.st_size, path))
+        found.sort(key=lambda entry: entry[0])
+        removed, total = 0, sum(size for _, size, _ in found)
+        for mtime, size, path in found:
+            if path.resolve() in keep or (path.suffix == ".part" and now - mtime <= self.max_age):
+                continue  # (an old .part is a download a crash cut short)
+            if now - mtime > self.max_age or total > self.max_bytes:
+                total -= size
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed

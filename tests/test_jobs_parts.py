@@ -1,0 +1,83 @@
+"""The dispatcher's parts on their own, without Telegram: the job rows' state changes (a real
+SQLite), the lanes' table and the queue view's estimates, the workers' roster."""
+
+from __future__ import annotations
+
+from bot.jobs.eta import EtaModel
+from bot.jobs.lanes import JobBook, Lane, QueueView
+from bot.jobs.records import JobRecords
+from bot.jobs.supervisor import Supervisor
+from bot.storage import Database, Job, JobStatus
+from bot.storage.queries import upsert_chat, upsert_user
+from worker.protocol import JobSpec
+from worker.roster import Roster
+
+from .fake_engine import FakeEngine
+
+
+def spec(mode: str = "style", size: int = 64) -> dict:
+    inputs = {"content": "c.jpg", "styles": ["s.jpg"]}
+    return JobSpec(mode, inputs, "o.png", {"size": size, "steps": 4}).to_dict()
+
+
+async def test_a_job_rows_state_changes(tmp_path):
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await db.migrate()
+    records = JobRecords(db)
+    async with db.session() as session, session.begin():
+        await upsert_user(session, 1, "Ann", None, None)
+        await upsert_chat(session, 1, "private", None)
+        session.add_all([Job(chat_id=1, user_id=1, spec=spec()) for _ in range(3)])
+    first = await records.start(1, unreachable=set())
+    assert first.status == JobStatus.RUNNING and first.attempts == 1
+    assert await records.start(1, unreachable=set()) is None  # running already: not started twice
+    assert await records.start(2, unreachable={1}) is None  # nobody there to receive it
+    assert (await records.get(2)).error_code == "undeliverable"
+    await records.requeue(1)  # its engine died under it
+    assert (await records.get(1)).status == JobStatus.QUEUED
+    await records.start(1, unreachable=set())
+    jobs, interrupted = await records.restore()  # a restart: the painting one is queued again
+    assert [j.id for j in jobs] == [1, 3] and [j.id for j in interrupted] == [1]
+    assert (await records.get(1)).status == JobStatus.QUEUED
+    assert await records.request_cancel(3) and not await records.request_cancel(2)  # 2 is over
+    assert await records.take_cancel_requests() == [3] and await records.take_cancel_requests() == []
+    done = await records.finish(3, JobStatus.DONE, result_path="r.png")
+    assert done.status == JobStatus.DONE and done.finished_at is not None
+    assert [j.id for j in await records.queued_except({1})] == []
+    await db.close()
+
+
+async def test_the_lanes_route_by_mode_and_the_view_estimates_the_wait():
+    painting = Lane("paint", Supervisor(FakeEngine()), EtaModel(seconds_per_unit=1.0, overhead=0.0), announces=True)
+    instant = Lane("instant", Supervisor(FakeEngine()), EtaModel(overhead=0.0), modes=frozenset({"instant"}))
+    lanes, book = [instant, painting], JobBook()
+
+    def route(mode: str) -> Lane:
+        return next((lane for lane in lanes if lane.takes(mode)), lanes[-1])
+
+    assert route("instant") is painting  # not started: the catch-all painting lane
+    instant.ready = painting.ready = True
+    assert route("instant") is instant and route("style") is painting and route("texture") is painting
+    for job_id, user in ((1, 10), (2, 10), (3, 20)):
+        book.note(job_id, spec())
+        painting.queue.push(job_id, user)
+    assert book.note(9, {"version": 99}).mode == "style"  # unreadable: kept as an empty painting
+    view = QueueView(lambda: lanes, book, slots=lambda: 1)
+    one = view.estimate(1)
+    assert one > 0 and view.waiting == (1, 3, 2)  # round robin: the second user's first job goes ahead
+    assert view.eta(2) == 3 * one and view.position(2) == 3
+    place, seconds = view.quote(JobSpec.from_dict(spec()), user_id=30)
+    assert (place, seconds) == (3, 3 * one)  # a newcomer's first job waits behind two first jobs
+    two_slots = QueueView(lambda: lanes, book, slots=lambda: 2)
+    assert two_slots.eta(2) == one + one  # the work ahead is shared by the slots
+
+
+def test_the_roster_counts_slots_per_family():
+    workers = [
+        {"slots": 2, "device": "cuda", "modes": "style texture", "load_seconds": 1.0},
+        {"slots": 1, "device": "cpu", "modes": "instant", "load_seconds": 3.0},
+    ]
+    roster = Roster.of(workers)
+    assert roster.slots_for("picture") == 3 and roster.slots_for("video") == 0
+    assert roster.capabilities.device == "mixed" and roster.capabilities.modes == ("style", "texture", "instant")
+    assert roster.capabilities.load_seconds == 3.0 and Roster.of([]).capabilities.device == "workers"
