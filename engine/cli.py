@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m engine",
         description="Paint a photo in the style of one or two pictures (Gatys et al. neural style transfer).",
         epilog="Example: python -m engine photo.jpg starry_night.jpg -o out.png --preset fast --strength 0.7. "
-        f"Other modes: python -m engine {'|'.join(EXPERIMENTS)} --help",
+        f"Other modes: python -m engine {'|'.join(EXPERIMENTS)}|video --help",
     )
     p.add_argument("content", help="the photo to repaint")
     p.add_argument("styles", nargs="+", metavar="STYLE",
@@ -123,6 +123,10 @@ def _instant_settings(args: argparse.Namespace) -> InstantSettings:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "video" and not Path(argv[0]).exists():  # moving pictures (engine.cli_video)
+        from .cli_video import main as video
+
+        return video(argv)
     if argv and argv[0] in EXPERIMENTS and not Path(argv[0]).exists():  # a mode, not a photo named "dream"
         from .cli_experiments import main as experiment
 

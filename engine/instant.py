@@ -61,6 +61,26 @@ class InstantPainter:
         unmeasured = Losses(math.nan, tuple(math.nan for _ in style_imgs), math.nan, math.nan)
         return Result(picture, settings, unmeasured, unmeasured, 1, elapsed, self.device)
 
+    def frames(
+        self, first: Image.Image, styles: Sequence[Image.Image], settings: InstantSettings, size: tuple[int, int]
+    ):
+        """A painter of a clip's frames at ``size``: the style vector — the styles mixed, and for the
+        strength the first frame's own look — is made once, so frames differ only where the clip does."""
+        nets = self.nets
+        seen = max(STYLE_SIDE, max(size) / 2) * settings.style_scale
+        vectors = [nets.style_vector(style, seen) for style in styles]
+        vector = sum(share * v for share, v in zip(settings.proportions(len(vectors)), vectors))
+        if settings.strength < 1.0:
+            own = nets.style_vector(resize(first, size), seen)
+            vector = settings.strength * vector + (1.0 - settings.strength) * own
+
+        def paint(frame: Image.Image) -> Image.Image:
+            small = resize(frame, size)
+            painting = nets.transform(small, vector)
+            return keep_colors(painting, small) if settings.keep_colors else painting
+
+        return paint
+
     def picture(
         self, photo: Image.Image, styles: Sequence[Image.Image], settings: InstantSettings, size: tuple[int, int]
     ) -> Image.Image:

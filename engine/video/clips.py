@@ -1,0 +1,157 @@
+"""Clips in and out through PyAV (FFmpeg): frames as RGB arrays upright (a phone's rotation applied),
+the frame rate and the sound kept; written as H.264 yuv420p MP4 with the index at the front, at
+even sizes, which every Telegram client plays."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ImageError
+
+#: Longest clip read, whatever a mode asks for (a bot caps it much lower).
+MAX_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What a clip is: its upright size, frame rate, length, and whether it has sound."""
+
+    size: tuple[int, int]  #: width, height, upright
+    fps: Fraction
+    frames: int  #: as the container says (an estimate for some files)
+    seconds: float
+    has_audio: bool
+    rotation: int  #: degrees the frames are turned to stand upright
+
+
+def _open(path: str | Path):
+    import av
+
+    try:
+        container = av.open(str(path))
+    except (av.error.InvalidDataError, av.error.ValueError, ValueError) as exc:
+        raise ImageError(f"The video {Path(path).name!r} cannot be read ({exc}).", "not_video") from None
+    except FileNotFoundError:
+        raise ImageError(f"The video file {str(path)!r} does not exist.", "not_found") from None
+    if not container.streams.video:
+        container.close()
+        raise ImageError("That file has no video in it.", "not_video")
+    return container
+
+
+def probe(path: str | Path) -> ClipInfo:
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        fps = stream.average_rate or stream.guessed_rate or Fraction(25)
+        seconds = float(stream.duration * stream.time_base) if stream.duration else (
+            container.duration / 1e6 if container.duration else 0.0)  # fmt: skip
+        frames = stream.frames or round(seconds * float(fps))
+        first = next(container.decode(stream), None)
+        if first is None:
+            raise ImageError("That video has no frames.", "not_video")
+        rotation = int(getattr(first, "rotation", 0) or 0) % 360
+        width, height = first.width, first.height
+        if rotation in (90, 270):
+            width, height = height, width
+        return ClipInfo((width, height), Fraction(fps), frames, seconds, bool(container.streams.audio), rotation)
+    finally:
+        container.close()
+
+
+def frames(path: str | Path, size: tuple[int, int] | None = None, limit: int | None = None) -> Iterator[np.ndarray]:
+    """Every frame, upright, as an RGB array (resized to ``size`` if given), at most ``limit``."""
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for index, frame in enumerate(container.decode(stream)):
+            if limit is not None and index >= limit:
+                break
+            rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+            picture = frame.to_ndarray(format="rgb24")
+            if rotation:
+                # the display matrix turns counter-clockwise: undo it with as many quarter turns
+                picture = np.ascontiguousarray(np.rot90(picture, k=rotation // 90))
+            if size is not None and (picture.shape[1], picture.shape[0]) != size:
+                from PIL import Image
+
+                picture = np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.LANCZOS))
+            yield picture
+    finally:
+        container.close()
+
+
+def even_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    """``size`` scaled so its longest side is at most ``longest``, both sides even (yuv420p needs it)."""
+    scale = min(1.0, longest / max(size))
+    return tuple(max(2, 2 * math.floor(side * scale / 2)) for side in size)
+
+
+def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, sound_from: str | Path | None = None,
+          crf: int = 23) -> int:  # fmt: skip
+    """Write ``pictures`` (RGB arrays of one even size) as an H.264 MP4 at ``fps``, with the sound of
+    ``sound_from`` (AAC) if it has any; the number of frames written."""
+    import av
+
+    pictures = iter(pictures)
+    first = next(pictures, None)
+    if first is None:
+        raise ImageError("There were no frames to write.", "not_video")
+    source = av.open(str(sound_from)) if sound_from is not None else None
+    out = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
+    try:
+        height, width = first.shape[:2]
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.options = {"crf": str(crf), "preset": "veryfast"}
+        heard = source.streams.audio[0] if source is not None and source.streams.audio else None
+        audio = None
+        if heard is not None:  # every stream before the first packet: the header is written then
+            audio = out.add_stream("aac", rate=heard.rate or 44100)
+            audio.layout = heard.layout.name if heard.layout is not None else "stereo"
+        written = 0
+        for picture in _chain(first, pictures):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format="rgb24")
+            for packet in video.encode(frame):
+                out.mux(packet)
+            written += 1
+        for packet in video.encode():
+            out.mux(packet)
+        if audio is not None:
+            _encode_sound(source, heard, audio, out, seconds=written / float(fps))
+    finally:
+        out.close()
+        if source is not None:
+            source.close()
+    return written
+
+
+def _chain(first, rest) -> Iterator:
+    yield first
+    yield from rest
+
+
+def _encode_sound(source, stream, audio, out, seconds: float) -> None:
+    """The source's sound re-encoded to AAC, cut where the frames written end."""
+    import av
+
+    resampler = av.AudioResampler(format="fltp", layout=audio.layout.name, rate=audio.rate)
+    for frame in source.decode(stream):
+        if frame.time is not None and frame.time >= seconds:
+            break
+        for fixed in resampler.resample(frame):
+            fixed.pts = None
+            for packet in audio.encode(fixed):
+                out.mux(packet)
+    for fixed in resampler.resample(None):
+        for packet in audio.encode(fixed):
+            out.mux(packet)
+    for packet in audio.encode():
+        out.mux(packet)

@@ -1,0 +1,136 @@
+"""Moving pictures in the engine (engine.video): clips in and out with their frame rate and sound
+(PyAV), and a painted clip kept steady along the source's motion — on clips these tests make."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from engine.errors import ImageError
+from engine.settings import InstantSettings
+from engine.video import clips
+from engine.video.paint import paint_clip
+from engine.video.steady import warping_error
+
+from .conftest import picture, stripes
+
+
+def make_clip(path, frames: int = 24, fps: int = 12, size=(96, 64), sound: bool = True, step: int = 2):
+    """A camera panning over a picture (``step`` px a frame), with a 440 Hz tone."""
+    import av
+
+    scene = np.asarray(picture(size[0] + frames * step + 8, size[1] + 20))
+    out = av.open(str(path), "w")
+    video = out.add_stream("libx264", rate=fps)
+    # 4:4:4 takes odd sizes too (what some phones and screen recorders write)
+    video.width, video.height, video.pix_fmt = (
+        size[0],
+        size[1],
+        "yuv420p" if size[0] % 2 == size[1] % 2 == 0 else "yuv444p",
+    )
+    audio = out.add_stream("aac", rate=22050) if sound else None
+    for i in range(frames):
+        view = np.ascontiguousarray(scene[10 : 10 + size[1], i * step : i * step + size[0]])
+        for packet in video.encode(av.VideoFrame.from_ndarray(view, format="rgb24")):
+            out.mux(packet)
+    for packet in video.encode():
+        out.mux(packet)
+    if audio is not None:
+        t = np.arange(int(22050 * frames / fps)) / 22050
+        tone = av.AudioFrame.from_ndarray((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None], format="fltp",
+                                          layout="mono")  # fmt: skip
+        tone.rate = 22050
+        for packet in audio.encode(tone):
+            out.mux(packet)
+        for packet in audio.encode():
+            out.mux(packet)
+    out.close()
+    return path
+
+
+def streams(path) -> list[tuple[str, str]]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [(s.type, s.codec_context.name) for s in container.streams]
+
+
+def test_a_clip_goes_in_and_out_with_its_frames_rate_and_sound(tmp_path):
+    source = make_clip(tmp_path / "in.mp4", size=(97, 63))  # odd sizes: yuv420p wants even ones
+    info = clips.probe(source)
+    assert (info.fps, info.frames, info.has_audio) == (Fraction(12), 24, True) and info.seconds == pytest.approx(2.0)
+    size = clips.even_size(info.size, 96)
+    assert size[0] % 2 == 0 and size[1] % 2 == 0 and max(size) <= 96
+    frames = list(clips.frames(source, size))
+    assert len(frames) == 24 and frames[0].shape == (size[1], size[0], 3)
+    out = tmp_path / "out.mp4"
+    assert clips.write(out, (255 - f for f in frames), info.fps, sound_from=source) == 24
+    again = clips.probe(out)
+    assert (again.fps, again.frames, again.has_audio, again.size) == (Fraction(12), 24, True, size)
+    assert streams(out) == [("video", "h264"), ("audio", "aac")]
+    data = out.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")  # the index first: phones play it while it loads
+    silent = tmp_path / "silent.mp4"
+    clips.write(silent, frames, info.fps, sound_from=make_clip(tmp_path / "quiet.mp4", sound=False))
+    assert streams(silent) == [("video", "h264")]
+
+
+def test_what_is_not_a_clip_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a video")
+    for path, code in ((tmp_path / "notes.txt", "not_video"), (tmp_path / "missing.mp4", "not_found")):
+        with pytest.raises(ImageError) as info:
+            clips.probe(path)
+        assert info.value.code == code
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(make_clip(tmp_path / "whole.mp4").read_bytes()[:300])  # truncated before any frame
+    with pytest.raises(ImageError):
+        clips.probe(cut)
+
+
+@pytest.fixture(scope="module")
+def painter():
+    from engine.instant import InstantPainter
+
+    return InstantPainter()
+
+
+def test_a_painted_clip_keeps_its_frames_and_sound_and_flickers_less_when_steadied(painter, tmp_path):
+    source = make_clip(tmp_path / "in.mp4", frames=16, size=(128, 96), step=3)
+    style = stripes(96, 96, period=8)
+    settings = InstantSettings(size=128)
+    steady = paint_clip(painter, source, [style], tmp_path / "steady.mp4", settings)
+    alone = paint_clip(painter, source, [style], tmp_path / "alone.mp4", settings, carry=0.0)
+    assert (steady.frames, steady.fps, steady.has_audio, steady.size) == (16, 12.0, True, (128, 96))
+    assert streams(steady.path) == [("video", "h264"), ("audio", "aac")]
+
+    def flicker(path) -> float:
+        src, out = list(clips.frames(source, (128, 96))), list(clips.frames(path))
+        return float(np.mean([warping_error(src[i - 1], src[i], out[i - 1], out[i]) for i in range(1, len(out))]))
+
+    assert flicker(steady.path) < 0.8 * flicker(alone.path)  # the motion is carried, not repainted
+    seen = []
+    paint_clip(painter, source, [style], tmp_path / "counted.mp4", settings, callback=lambda i, n, s: seen.append(i))
+    assert seen == list(range(1, 17))
+
+
+def test_the_command_line_paints_a_clip_and_says_what_is_wrong(tmp_path):
+    import subprocess
+    import sys
+
+    from .bot_harness import ROOT
+
+    source = make_clip(tmp_path / "in.mp4", frames=8, size=(64, 48))
+    stripes(64, 64).save(tmp_path / "style.png")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "engine", "video", *args]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    done = cli(str(source), str(tmp_path / "style.png"), "-o", str(tmp_path / "out.mp4"), "--size", "64", "-q")
+    assert done.returncode == 0, done.stderr
+    assert "8 frames at 12 fps, with its sound" in done.stdout and clips.probe(tmp_path / "out.mp4").frames == 8
+    (tmp_path / "notes.txt").write_text("not a video")
+    wrong = cli(str(tmp_path / "notes.txt"), str(tmp_path / "style.png"), "-o", str(tmp_path / "x.mp4"))
+    assert wrong.returncode == 2 and wrong.stderr.startswith("error: The video") and "Traceback" not in wrong.stderr
