@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
         from .instant import InstantPainter
         from .video.paint import paint_clip
 
-        def report(frame: int, frames: int, elapsed: float) -> None:
+        def report(frame: int, frames: int, elapsed: float, _painted) -> None:
             if not args.quiet:
                 print(f"\rframe {frame}/{frames} · {frame / elapsed:.1f} fps", end="", file=sys.stderr, flush=True)
 

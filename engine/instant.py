@@ -98,11 +98,21 @@ class InstantPainter:
         painting = nets.transform(small, vector)
         return keep_colors(painting, photo) if settings.keep_colors else painting
 
+    @property
+    def instant(self) -> InstantPainter:
+        """The instant networks of this engine (itself), for the modes built on them (engine.modes)."""
+        return self
+
     def run(self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None) -> Result:
-        """A job of the instant mode (the interface of engine.painter.Engine.run)."""
-        if mode != "instant":
-            raise SettingsError(f"This engine paints only instant pictures, not {mode!r}.")
-        return self.paint(inputs["content"], list(inputs["styles"]), settings, callback=callback)
+        """A job of a mode that needs no torch (the interface of engine.painter.Engine.run): an
+        instant picture, or a mode built on the instant networks (a clip), through the registry."""
+        from .modes import get
+
+        if mode == "instant":
+            return self.paint(inputs["content"], list(inputs["styles"]), settings, callback=callback)
+        if get(mode).needs_torch:
+            raise SettingsError(f"This engine paints only what the instant networks paint, not {mode!r}.")
+        return get(mode).runner()(self, inputs, settings, callback)
 
 
 def run(engine, inputs: dict, settings, callback=None) -> Result:

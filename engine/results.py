@@ -53,6 +53,7 @@ class Result:
     elapsed: float
     device: str
     warnings: tuple[str, ...] = ()  #: e.g. painted smaller than asked because memory ran out
+    file: str | None = None  #: a file the mode wrote itself (a clip; ``image`` is then its last frame)
 
     @property
     def relative_improvement(self) -> tuple[float, ...]:

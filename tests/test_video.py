@@ -111,7 +111,7 @@ def test_a_painted_clip_keeps_its_frames_and_sound_and_flickers_less_when_steadi
 
     assert flicker(steady.path) < 0.8 * flicker(alone.path)  # the motion is carried, not repainted
     seen = []
-    paint_clip(painter, source, [style], tmp_path / "counted.mp4", settings, callback=lambda i, n, s: seen.append(i))
+    paint_clip(painter, source, [style], tmp_path / "counted.mp4", settings, callback=lambda i, n, s, _: seen.append(i))
     assert seen == list(range(1, 17))
 
 
@@ -134,3 +134,39 @@ def test_the_command_line_paints_a_clip_and_says_what_is_wrong(tmp_path):
     (tmp_path / "notes.txt").write_text("not a video")
     wrong = cli(str(tmp_path / "notes.txt"), str(tmp_path / "style.png"), "-o", str(tmp_path / "x.mp4"))
     assert wrong.returncode == 2 and wrong.stderr.startswith("error: The video") and "Traceback" not in wrong.stderr
+
+
+async def test_an_engine_process_without_torch_paints_a_video_job_with_progress_and_a_painted_frame(tmp_path):
+    """The video mode is a mode like any other: a JobSpec in (a clip by role, a video out), events
+    out, the clip as the job's artifact — painted by the instant engine process, which has no torch."""
+    from worker.local import LocalEngine
+    from worker.protocol import FINAL, EventKind, JobSpec, Media, Output
+
+    source = make_clip(tmp_path / "in.mp4", frames=8, size=(64, 48))
+    stripes(64, 64).save(tmp_path / "style.png")
+    engine = LocalEngine(device="cpu", start_timeout=60.0, modes=("video",))
+    capabilities = await engine.start()
+    try:
+        assert capabilities.families == ("video",) and engine.slots("video") == 1 and engine.slots("picture") == 0
+        inputs = {"content": {"path": str(source), "media": "video"}, "styles": [str(tmp_path / "style.png")]}
+        spec = JobSpec("video", inputs, Output(str(tmp_path / "out.mp4"), Media.VIDEO), {"size": 64},
+                       preview_dir=str(tmp_path))  # fmt: skip
+        await engine.submit("clip", spec)
+        seen = [await engine.next_event("clip", 60)]
+        while seen[-1].kind not in FINAL:
+            seen.append(await engine.next_event("clip", 60))
+        done = seen[-1]
+        assert done.kind == EventKind.DONE, done
+        assert done.result.media == Media.VIDEO and done.size == (64, 48) and done.steps == 8
+        assert clips.probe(done.output).frames == 8 and streams(done.output) == [("video", "h264"), ("audio", "aac")]
+        progress = [e for e in seen if e.kind == EventKind.PROGRESS]
+        assert [e.step for e in progress] == list(range(1, 9)) and progress[-1].fraction == 1.0
+        assert any(e.preview for e in progress)  # a painted frame for the card
+        as_picture = JobSpec("video", inputs, str(tmp_path / "still.png"), {"size": 64})
+        await engine.submit("still", as_picture)
+        last = await engine.next_event("still", 60)
+        while last.kind not in FINAL:
+            last = await engine.next_event("still", 60)
+        assert last.kind == EventKind.FAILED and last.code == "bad_settings"
+    finally:
+        await engine.stop()

@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import queue
+import shutil
 import signal
 import sys
 import traceback
@@ -107,9 +108,14 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             events.put(Failed(job_id, "bad_spec", f"This job cannot be read ({exc})."))
             return
         settings = spec.mode_settings()
-        check_output(spec.output)
+        check_output(spec)
         result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress)
-        save(result.image, spec.output)
+        if result.file is not None:  # the mode wrote it (a clip): moved where the job's output goes
+            shutil.move(result.file, spec.output.path)
+            with contextlib.suppress(OSError):
+                Path(result.file).parent.rmdir()
+        else:
+            save(result.image, spec.output)
     except _Cancelled:
         events.put(Cancelled(job_id))
     except EngineError as exc:
@@ -133,17 +139,21 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         cancelled.discard(job_id)
 
 
+#: What a mode family makes (engine.modes), as the job protocol's media kinds.
+MAKES = {"picture": {Media.PICTURE}, "video": {Media.VIDEO, Media.ANIMATION, Media.VIDEO_NOTE}}
+
+
 def save(image, output: Output) -> None:
-    """Write a result by what it is: a picture as PNG (lossless, for 📄), or a light JPEG for a .jpg
-    output (an instant sketch). A kind this engine cannot make is refused before any painting
-    (:func:`check_output`)."""
-    check_output(output)
+    """Write a picture: PNG (lossless, for 📄), or a light JPEG for a .jpg output (an instant sketch)."""
     if Path(output.path).suffix.lower() in (".jpg", ".jpeg"):
         image.save(output.path, "JPEG", quality=90)
     else:
         image.save(output.path, "PNG")
 
 
-def check_output(output: Output) -> None:
-    if output.media != Media.PICTURE:
-        raise EngineError(f"This engine makes pictures, not {output.media}.", "bad_settings")
+def check_output(spec: JobSpec) -> None:
+    """Refuse, before any painting, a job asking its mode for what it cannot make."""
+    from engine.modes import family_of
+
+    if spec.output.media not in MAKES.get(family_of(spec.mode), set()):
+        raise EngineError(f"The {spec.mode} mode does not make a {spec.output.media}.", "bad_settings")

@@ -15,7 +15,7 @@ STEPS = 20
 
 
 class SimulatedEngine:
-    modes = tuple(MODES)  #: every registered mode
+    modes = tuple(name for name, mode in MODES.items() if mode.family == "picture")  #: it makes pictures only
     device = "simulated"
     load_seconds = 0.0
 

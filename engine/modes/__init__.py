@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..errors import SettingsError
 from ..presets import GPU_PRESETS, INSTANT_PRESETS, PRESETS
 from ..settings import InstantSettings, StyleSettings
-from . import dream, reconstruct, texture
+from . import dream, reconstruct, texture, video
 from .base import Mode
 
 MODES: dict[str, Mode] = {
@@ -44,6 +44,7 @@ MODES: dict[str, Mode] = {
     "texture": texture.MODE,
     "dream": dream.MODE,
     "reconstruct": reconstruct.MODE,
+    "video": video.MODE,
 }
 #: The modes an engine with VGG19 paints (all but the feed-forward one).
 VGG_MODES = tuple(name for name, mode in MODES.items() if mode.needs_torch)

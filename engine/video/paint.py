@@ -27,6 +27,7 @@ class ClipResult:
     seconds: float  #: the clip's length
     elapsed: float  #: how long painting it took
     has_audio: bool
+    last: Image.Image  #: its last painted frame
 
 
 def paint_clip(
@@ -38,11 +39,11 @@ def paint_clip(
     *,
     carry: float = CARRY,
     max_seconds: float = clips.MAX_SECONDS,
-    callback: Callable[[int, int, float], object] | None = None,
+    callback: Callable[[int, int, float, np.ndarray], object] | None = None,
 ) -> ClipResult:
     """Paint ``source`` in the style of ``styles`` with ``painter`` (an engine.instant.InstantPainter)
     at ``settings.size`` (longest side, even), steadied with ``carry`` (0: each frame on its own).
-    ``callback(frame, frames, elapsed)`` after each frame; it may raise to stop."""
+    ``callback(frame, frames, elapsed, painted)`` after each frame; it may raise to stop."""
     started = time.perf_counter()
     settings = (settings or InstantSettings(size=640)).validate(len(styles))
     info = clips.probe(source)
@@ -54,6 +55,7 @@ def paint_clip(
     total = max(1, info.frames)
     steadier = Steadier(carry)
     paint = None
+    last: list[np.ndarray] = []
 
     def painted():
         nonlocal paint
@@ -61,10 +63,12 @@ def paint_clip(
             picture = Image.fromarray(frame)
             if paint is None:
                 paint = painter.frames(picture, style_imgs, settings, size)
-            yield steadier(frame, np.asarray(paint(picture)))
+            steady = steadier(frame, np.asarray(paint(picture)))
+            last[:] = [steady]
+            yield steady
             if callback is not None:
-                callback(index + 1, max(total, index + 1), time.perf_counter() - started)
+                callback(index + 1, max(total, index + 1), time.perf_counter() - started, steady)
 
     written = clips.write(output, painted(), info.fps, sound_from=source if info.has_audio else None)
     return ClipResult(Path(output), written, size, float(info.fps), info.seconds, time.perf_counter() - started,
-                      info.has_audio)  # fmt: skip
+                      info.has_audio, Image.fromarray(last[0]))  # fmt: skip

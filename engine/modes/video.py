@@ -1,0 +1,116 @@
+"""Moving pictures, a mode: a clip (a video, a GIF, a video note) painted frame by frame with the
+instant networks and kept steady along its motion (engine.video), with its frame rate and sound.
+Torch-free: the instant engine process paints it."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..knobs import check_fields, knob
+from ..results import Losses, Progress, Result
+from ..settings import MAX_STYLES, InstantSettings, check_style_weights
+from ..video.clips import MAX_SECONDS
+from ..video.steady import CARRY
+from .base import Mode
+
+#: A clip's longest side: Telegram plays videos up to 1280 px comfortably; more costs time, not looks.
+MAX_CLIP_SIDE = 1280
+#: Painted frames shown on the card while a clip is painted.
+PREVIEWS = 4
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    size: int = knob(640, "longest side of the painted clip (even)", low=64, high=MAX_CLIP_SIDE, unit="px")
+    gamma: float = knob(0.5, "two styles: share of the first, 0…1 (0.5: an even mix)", low=0.0, high=1.0)
+    strength: float = knob(1.0, "style strength 0…1: 0 keeps the clip's own look", low=0.0, high=1.0)
+    keep_colors: bool = knob(False, "keep the clip's colours; take only light, strokes and texture from the style")
+    style_scale: float = knob(1.0, "size at which the style picture is seen; smaller = finer strokes", low=0.25,
+                              high=4.0)  # fmt: skip
+    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix", low=0.0, high=1e9,
+                                                   metavar="W1,W2,…")  # fmt: skip
+    carry: float = knob(CARRY, "steadiness: how much of the previous painted frame is carried along the motion "
+                               "(0: every frame on its own)", low=0.0, high=1.0)  # fmt: skip
+    max_seconds: float = knob(60.0, "longest clip painted", low=1.0, high=MAX_SECONDS, unit="s")
+
+    @property
+    def frame(self) -> InstantSettings:
+        """What each frame is painted with."""
+        return InstantSettings(size=self.size, gamma=self.gamma, strength=self.strength, keep_colors=self.keep_colors,
+                               style_scale=self.style_scale, style_weights=self.style_weights)  # fmt: skip
+
+    @property
+    def work(self) -> float:
+        """Unknown until the clip is read: a time estimate counts its frames (the bot's lane)."""
+        return 0.0
+
+    @property
+    def total_steps(self) -> int:
+        return 1
+
+    def replace(self, **changes) -> VideoSettings:
+        return replace(self, **changes)
+
+    def validate(self, n_styles: int = 1) -> VideoSettings:
+        check_fields(self)
+        if not 1 <= n_styles <= MAX_STYLES:
+            from ..errors import SettingsError
+
+            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
+        check_style_weights(self.style_weights, n_styles)
+        return self
+
+
+VIDEO_PRESETS: dict[str, dict] = {
+    "fast": {"size": 384},
+    "balanced": {"size": 640},
+    "best": {"size": 1024},
+}
+
+
+def run(engine, inputs: dict, settings: VideoSettings, callback=None) -> Result:
+    """The video mode's job: the clip ``content`` in the style of ``styles``, written to a file of its
+    own (``Result.file``) that the caller moves where the job's output goes."""
+    from ..video.paint import paint_clip
+
+    styles = list(inputs["styles"])
+    settings = settings.validate(len(styles))
+    folder = Path(tempfile.mkdtemp(prefix="paintbot-clip-"))
+    every: list[int] = []
+
+    def report(frame: int, frames: int, elapsed: float, painted) -> None:
+        if callback is None:
+            return
+        every[:] = every or [max(1, math.ceil(frames / PREVIEWS))]
+        image = None
+        if frame % every[0] == 0:
+            from PIL import Image
+
+            image = Image.fromarray(painted)
+        eta = elapsed / frame * (frames - frame)
+        callback(Progress("optimize", 0, 1, painted.shape[1::-1], frame, frames, None, elapsed, eta, image,
+                          frame / frames))  # fmt: skip
+
+    clip = paint_clip(engine.instant, inputs["content"], styles, folder / "clip.mp4", settings.frame,
+                      carry=settings.carry, max_seconds=settings.max_seconds, callback=report)  # fmt: skip
+    unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
+    return Result(clip.last, settings, unmeasured, unmeasured, clip.frames, clip.elapsed, str(engine.instant.device),
+                  file=str(clip.path))  # fmt: skip
+
+
+MODE = Mode(
+    name="video",
+    title="moving pictures",
+    settings=VideoSettings,
+    presets=VIDEO_PRESETS,
+    default_preset="balanced",
+    objective=None,
+    inputs=("content", "styles"),
+    several=("styles",),
+    run="engine.modes.video:run",
+    needs_torch=False,
+    family="video",
+)
