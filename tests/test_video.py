@@ -170,3 +170,40 @@ async def test_an_engine_process_without_torch_paints_a_video_job_with_progress_
         assert last.kind == EventKind.FAILED and last.code == "bad_settings"
     finally:
         await engine.stop()
+
+
+@pytest.mark.parametrize(("kind", "size"), [("video", (64, 48)), ("animation", (64, 48)), ("video_note", (64, 64))])
+async def test_a_clip_comes_in_and_goes_back_as_the_kind_it_came_as(running, client, tmp_path, kind, size):
+    """The double keeps a person's clip like Telegram (a Video, an Animation, a VideoNote with its
+    bytes), and the notifier sends a result by its media kind (a video note's caption follows it)."""
+    from bot.storage import Job
+    from worker.protocol import Artifact, Media
+
+    from .bot_harness import buttons
+
+    clip = make_clip(tmp_path / "clip.mp4", frames=12, size=size)
+    ann = client.user(7401, "Ann")
+    sent = await ann.send_clip(kind, clip)
+    described = sent[kind]
+    assert described["duration"] == 1 and described["file_size"] == clip.stat().st_size
+    shape = (described["length"],) * 2 if kind == "video_note" else (described["width"], described["height"])
+    assert shape == size
+    with pytest.raises(Exception, match="not a playable clip"):
+        await ann.send_clip(kind, b"not a clip at all")
+    from telegram import InlineKeyboardMarkup
+
+    from bot.modes.base import png_button
+
+    job = Job(id=41, chat_id=7401, user_id=7401, request_message_id=sent["message_id"], spec={})
+    notifier = running.services.dispatcher.notifier
+    result = Artifact(str(clip), Media(kind), size)
+    delivered = await notifier.deliver(job, result, "🎞 Done in 1 s", None, InlineKeyboardMarkup([[png_button(41)]]))
+    log = [e for e in await ann.sent() if e["kind"] == "message"]
+    answer = next(e for e in log if kind in e["message"])
+    assert answer["method"] == {"video": "sendVideo", "animation": "sendAnimation", "video_note": "sendVideoNote"}[kind]
+    assert answer["message"][kind]["file_id"] == delivered and buttons(answer) == ["📄 Full-size PNG"]
+    if kind == "video_note":  # no caption on a round note: it follows, in reply to it
+        caption = next(e["message"] for e in log if "Done in 1 s" in (e["message"].get("text") or ""))
+        assert caption["reply_to_message"]["message_id"] == answer["message"]["message_id"]
+    else:
+        assert answer["message"]["caption"] == "🎞 Done in 1 s"

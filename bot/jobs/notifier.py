@@ -36,8 +36,32 @@ async def send_picture(bot: Bot, chat_id: int, path: Path, **message) -> str:
         return (await bot.send_photo(chat_id, handle, **message)).photo[-1].file_id
 
 
+async def send_video(bot: Bot, chat_id: int, path: Path, **message) -> str:
+    with path.open("rb") as handle:
+        return (await bot.send_video(chat_id, handle, supports_streaming=True, **message)).video.file_id
+
+
+async def send_animation(bot: Bot, chat_id: int, path: Path, **message) -> str:
+    with path.open("rb") as handle:
+        return (await bot.send_animation(chat_id, handle, **message)).animation.file_id
+
+
+async def send_video_note(bot: Bot, chat_id: int, path: Path, *, caption: str, parse_mode: str, **message) -> str:
+    """A round video note takes no caption: the caption follows as a reply to it."""
+    with path.open("rb") as handle:
+        sent = await bot.send_video_note(chat_id, handle, **message)
+    reply = ReplyParameters(sent.message_id, allow_sending_without_reply=True)
+    await bot.send_message(chat_id, caption, parse_mode=parse_mode, reply_parameters=reply)
+    return sent.video_note.file_id
+
+
 #: How each media kind of a result is sent (worker.protocol.Media); a kind is one row here.
-SENDERS = {Media.PICTURE: send_picture}
+SENDERS = {
+    Media.PICTURE: send_picture,
+    Media.VIDEO: send_video,
+    Media.ANIMATION: send_animation,
+    Media.VIDEO_NOTE: send_video_note,
+}
 
 
 class Notifier:

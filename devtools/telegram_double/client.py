@@ -161,6 +161,14 @@ class PhoneUser:
             sender_chat=sender_chat,
         )
 
+    async def send_clip(
+        self, kind: str, data, *, caption: str | None = None, reply_to: int | None = None, file_name: str | None = None
+    ) -> dict:
+        """A video, an animation (a GIF) or a video note, with its bytes (``kind``: video, animation,
+        video_note)."""
+        clip = {**_file_spec(data), **({"file_name": file_name} if file_name else {})}
+        return await self._send(**{kind: clip}, caption=caption, reply_to_message_id=reply_to)
+
     async def send_document(
         self,
         data,

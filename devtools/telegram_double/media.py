@@ -49,6 +49,15 @@ class StoredFile:
             doc["mime_type"] = self.mime_type
         return doc
 
+    def clip(self, kind: str) -> dict:
+        """The Video, Animation or VideoNote object of a stored clip."""
+        found = {"file_id": self.file_id, "file_unique_id": self.file_unique_id, "file_size": self.size,
+                 "duration": self.extra.get("duration", 0)}  # fmt: skip
+        if kind == "video_note":
+            return {**found, "length": self.width}
+        found.update(width=self.width, height=self.height, mime_type=self.mime_type)
+        return {**found, "file_name": self.file_name} if self.file_name else found
+
     def file(self) -> dict:
         return {
             "file_id": self.file_id,
@@ -105,6 +114,35 @@ class FileStore:
             sizes.append(stored.photo_size())
         return sizes
 
+    def add_clip(self, kind: str, data: bytes, file_name: str | None = None, mime_type: str | None = None) -> dict:
+        """A video, an animation (a GIF as Telegram keeps it: an MP4) or a round video note, as the
+        Bot API describes it; raises ValueError if ``data`` is not a clip (as Telegram refuses it)."""
+        width, height, duration = _probe_clip(data)
+        if kind == "video_note" and width != height:
+            raise ValueError("a video note is square")
+        stored = self.add(data, {"video_note": "video_notes"}.get(kind, kind + "s"), "mp4", file_name=file_name,
+                          mime_type=mime_type or "video/mp4", width=width, height=height,
+                          extra={"duration": duration})  # fmt: skip
+        return stored.clip(kind)
+
     def add_document(self, data: bytes, file_name: str | None, mime_type: str | None) -> dict:
         ext = (file_name.rsplit(".", 1)[-1] if file_name and "." in file_name else "bin")[:8]
         return self.add(data, "documents", ext, file_name=file_name, mime_type=mime_type).document()
+
+
+def _probe_clip(data: bytes) -> tuple[int, int, int]:
+    """(width, height, whole seconds) of a clip, read with PyAV; ValueError if it is none."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            if not container.streams.video:
+                raise ValueError("no video stream")
+            stream = container.streams.video[0]
+            frame = next(container.decode(stream), None)
+            if frame is None:
+                raise ValueError("no frames")
+            seconds = container.duration / 1e6 if container.duration else 0.0
+            return frame.width, frame.height, round(seconds)
+    except av.error.FFmpegError as exc:
+        raise ValueError(str(exc)) from None
