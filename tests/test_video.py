@@ -17,8 +17,10 @@ from engine.video.steady import warping_error
 from .conftest import picture, stripes
 
 
-def make_clip(path, frames: int = 24, fps: int = 12, size=(96, 64), sound: bool = True, step: int = 2):
-    """A camera panning over a picture (``step`` px a frame), with a 440 Hz tone."""
+def make_clip(path, frames: int = 24, fps: int = 12, size=(96, 64), sound: bool = True, step: int = 2,
+              back: bool = False):  # fmt: skip
+    """A camera panning over a picture (``step`` px a frame), with a 440 Hz tone; ``back``: it pans
+    back again, ending where it began (a loop, as GIFs are)."""
     import av
 
     scene = np.asarray(picture(size[0] + frames * step + 8, size[1] + 20))
@@ -32,7 +34,8 @@ def make_clip(path, frames: int = 24, fps: int = 12, size=(96, 64), sound: bool 
     )
     audio = out.add_stream("aac", rate=22050) if sound else None
     for i in range(frames):
-        view = np.ascontiguousarray(scene[10 : 10 + size[1], i * step : i * step + size[0]])
+        x = (i if not back or i < frames // 2 else frames - 1 - i) * step
+        view = np.ascontiguousarray(scene[10 : 10 + size[1], x : x + size[0]])
         for packet in video.encode(av.VideoFrame.from_ndarray(view, format="rgb24")):
             out.mux(packet)
     for packet in video.encode():
@@ -207,3 +210,17 @@ async def test_a_clip_comes_in_and_goes_back_as_the_kind_it_came_as(running, cli
         assert caption["reply_to_message"]["message_id"] == answer["message"]["message_id"]
     else:
         assert answer["message"]["caption"] == "🎞 Done in 1 s"
+
+
+def test_a_clip_that_comes_back_to_its_start_loops_without_a_jump(painter, tmp_path):
+    source = make_clip(tmp_path / "loop.mp4", frames=20, size=(128, 96), step=3, back=True, sound=False)
+    style = stripes(96, 96, period=8)
+    settings = InstantSettings(size=128)
+    src = list(clips.frames(source, (128, 96)))
+
+    def seam(**options) -> float:
+        out = list(clips.frames(paint_clip(painter, source, [style], tmp_path / "o.mp4", settings, **options).path))
+        return warping_error(src[-1], src[0], out[-1], out[0])  # the jump from the last frame to the first
+
+    closed, open_ = seam(), seam(close_loops=False)
+    assert closed < 0.7 * open_, (closed, open_)

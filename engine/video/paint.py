@@ -39,10 +39,13 @@ def paint_clip(
     *,
     carry: float = CARRY,
     max_seconds: float = clips.MAX_SECONDS,
+    close_loops: bool = True,
     callback: Callable[[int, int, float, np.ndarray], object] | None = None,
 ) -> ClipResult:
     """Paint ``source`` in the style of ``styles`` with ``painter`` (an engine.instant.InstantPainter)
-    at ``settings.size`` (longest side, even), steadied with ``carry`` (0: each frame on its own).
+    at ``settings.size`` (longest side, even), steadied with ``carry`` (0: each frame on its own); a
+    short clip that comes back to its first frame (a GIF) loops without a jump unless ``close_loops``
+    is False.
     ``callback(frame, frames, elapsed, painted)`` after each frame; it may raise to stop."""
     started = time.perf_counter()
     settings = (settings or InstantSettings(size=640)).validate(len(styles))
@@ -56,6 +59,11 @@ def paint_clip(
     steadier = Steadier(carry)
     paint = None
     last: list[np.ndarray] = []
+    loop = (
+        close_loops and carry > 0 and info.seconds <= LOOP_SECONDS
+    )  # maybe a loop: keep the raw paintings for a second lap
+    kept: list[np.ndarray] = []
+    ends: list[np.ndarray] = []  #: the first and the last source frame
 
     def painted():
         nonlocal paint
@@ -63,12 +71,48 @@ def paint_clip(
             picture = Image.fromarray(frame)
             if paint is None:
                 paint = painter.frames(picture, style_imgs, settings, size)
-            steady = steadier(frame, np.asarray(paint(picture)))
+            raw = np.asarray(paint(picture))
+            if loop:
+                kept.append(raw)
+                ends[1:] = [frame]
+                ends[:1] = ends[:1] or [frame]
+            steady = steadier(frame, raw)
             last[:] = [steady]
             yield steady
             if callback is not None:
                 callback(index + 1, max(total, index + 1), time.perf_counter() - started, steady)
 
-    written = clips.write(output, painted(), info.fps, sound_from=source if info.has_audio else None)
+    sound = source if info.has_audio else None
+    if loop:
+        for _ in painted():  # the first lap: every frame painted, the steadier's state at the end
+            pass
+        again = Steadier(carry)
+        if len(ends) == 2 and loops(*ends):
+            # The second lap starts from where the first ended, carried onto the first frame: the
+            # last frame then flows into the first without a jump.
+            again.prime(ends[1], last[0])
+        steadied = (again(frame, raw) for frame, raw in zip(clips.frames(source, size), kept))
+        written = clips.write(output, _keep_last(steadied, last), info.fps, sound_from=sound)
+    else:
+        written = clips.write(output, painted(), info.fps, sound_from=sound)
     return ClipResult(Path(output), written, size, float(info.fps), info.seconds, time.perf_counter() - started,
                       info.has_audio, Image.fromarray(last[0]))  # fmt: skip
+
+
+#: A clip this short whose last frame looks like its first is taken for a loop (a GIF) and painted
+#: to loop without a jump (its raw paintings are kept for a second lap of the steadier).
+LOOP_SECONDS = 10.0
+#: The mean grey difference (0…255) under which a clip's last frame is taken to come back to its first.
+LOOP_DIFFERENCE = 12.0
+
+
+def loops(first: np.ndarray, final: np.ndarray) -> bool:
+    from .steady import _gray
+
+    return float(np.abs(_gray(first).astype(np.float32) - _gray(final)).mean()) < LOOP_DIFFERENCE
+
+
+def _keep_last(frames, last: list):
+    for frame in frames:
+        last[:] = [frame]
+        yield frame

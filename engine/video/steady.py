@@ -35,6 +35,10 @@ class Steadier:
         self._painted: np.ndarray | None = None
         self.consistent = 0.0  #: share of the last frame's pixels the flow carried
 
+    def prime(self, source: np.ndarray, painted: np.ndarray) -> None:
+        """Start from this (source, painted) pair, as if it came just before: a loop's last frame."""
+        self._source, self._painted = _gray(source), painted
+
     def __call__(self, source: np.ndarray, painted: np.ndarray) -> np.ndarray:
         gray = _gray(source)
         previous, self._source = self._source, gray
