@@ -3,7 +3,7 @@ of the ``engine_workers`` rows (each worker's slots, device and modes, refreshed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from engine.modes import family_of
@@ -20,9 +20,9 @@ class Roster:
     slots: dict[str, int] = field(default_factory=dict)  #: mode family → jobs the live workers paint at once
 
     @classmethod
-    def of(cls, workers: Iterable) -> Roster:
-        """From rows (or objects) with ``slots``, ``device``, ``modes`` (space-separated), ``load_seconds``."""
-        rows = [w if isinstance(w, dict) else vars(w) for w in workers]
+    def of(cls, workers: Iterable[Mapping]) -> Roster:
+        """From rows with ``slots``, ``device``, ``modes`` (space-separated), ``load_seconds``."""
+        rows = list(workers)
         devices = sorted({row["device"] for row in rows})
         device = devices[0] if len(devices) == 1 else ("mixed" if devices else "workers")
         modes = tuple(dict.fromkeys(m for row in rows for m in row["modes"].split()))

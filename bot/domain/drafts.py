@@ -10,6 +10,7 @@ from .. import texts
 from ..storage import Draft, queries
 from ..storage.models import Job
 from ..telegram.senders import sender
+from .policy import PICKS
 
 MAX_STYLES = 2
 #: How long a mode's command sent alone (/texture …) waits for its picture: a picture sent later
@@ -29,7 +30,7 @@ async def load(db_session, update: Update) -> Draft:
 
 
 #: What a person picks in ⚙: it lasts for their next pictures until changed, or /new.
-CHOICES = ("quality", "size", "strength", "keep_colors", "steps")
+CHOICES = PICKS
 
 
 def _without(draft: Draft, *keys: str) -> dict:

@@ -225,14 +225,13 @@ class Dispatcher:
     async def _reroute(self, job: Job) -> None:
         """A job queued for an engine this host no longer has (instant networks gone since) becomes
         what this host paints instead, once, in its row: nothing plans it again when it runs."""
-        try:
-            spec = JobSpec.from_dict(job.spec)
-        except SpecError:
-            return  # it fails with a message when its turn comes
+        if self.book.note(job.id, job.spec).mode != quality.INSTANT:  # (the spec read once, as it is queued)
+            return
         offered = {mode for lane in self.lanes if lane.ready for mode in lane.offered}
-        if spec.mode == quality.INSTANT and quality.INSTANT not in offered:
-            painting = as_painting(spec, Host(self.device, False, self.presets))
+        if quality.INSTANT not in offered:
+            painting = as_painting(JobSpec.from_dict(job.spec), Host(self.device, False, self.presets))
             job.spec = await self.records.replace_spec(job.id, painting.to_dict())
+            self.book.forget(job.id)  # noted again, as the painting it now is
             log.info("job %s: no instant networks here any more; painted the quickest way", job.id)
 
     # ------------------------------------------------------------------ queue

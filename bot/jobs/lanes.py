@@ -84,9 +84,6 @@ class JobBook:
     def get(self, job_id: int) -> Tracked | None:
         return self._jobs.get(job_id)
 
-    def __contains__(self, job_id: int) -> bool:
-        return job_id in self._jobs
-
     def ids(self) -> set[int]:
         return set(self._jobs)
 

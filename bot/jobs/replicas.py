@@ -84,7 +84,8 @@ class ReplicaSync:
         jobs = await self.records.active()
         async with self.records.db.session() as session:
             seen = utcnow() - timedelta(seconds=self.stale_after)
-            workers = (await session.execute(select(EngineWorker).where(EngineWorker.seen_at > seen))).scalars().all()
+            columns = (EngineWorker.slots, EngineWorker.device, EngineWorker.modes, EngineWorker.load_seconds)
+            workers = (await session.execute(select(*columns).where(EngineWorker.seen_at > seen))).mappings().all()
         queue = FairQueue()
         for job in sorted(jobs, key=lambda j: j.status != JobStatus.RUNNING):
             tracked = book.note(job.id, job.spec)  # each job's spec is read once, not twice a second

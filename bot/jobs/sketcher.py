@@ -40,13 +40,11 @@ class Sketcher:
         self.waiting: deque[int] = deque()  #: painting jobs waiting for their sketch
         self._shows: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
 
-    def want(self, job_id: int, lane: Lane) -> bool:
-        """Ask for a job's sketch (once); ``lane`` paints it. False if it is asked for already."""
-        if job_id in self.waiting:
-            return False
-        self.waiting.append(job_id)
-        lane.wakeup.set()
-        return True
+    def want(self, job_id: int, lane: Lane) -> None:
+        """Ask for a job's sketch (once); ``lane`` paints it."""
+        if job_id not in self.waiting:
+            self.waiting.append(job_id)
+            lane.wakeup.set()
 
     def shows_sketch(self, job_id: int) -> bool:
         return self._shows.get(job_id) == "sketch"

@@ -22,7 +22,7 @@ class InstantMode(BotMode):
         return non_defaults(plan(policy.replace(quality=INSTANT), gamma))
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
-        return caption(spec, done, n_styles, self.icon)
+        return caption(spec, done, n_styles, self)
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
         return keyboard(job_id, n_styles == 2, instant=True)

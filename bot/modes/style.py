@@ -16,7 +16,7 @@ from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, STRENGTHS
 from ..i18n import gettext as _
 from ..limits import PREVIEWS_PER_JOB
 from ..telegram.callbacks import Action, data
-from .base import BotMode
+from .base import BotMode, done_in, png_button
 
 
 def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
@@ -37,12 +37,12 @@ def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
     return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
 
 
-def caption(spec: JobSpec, done: Done, n_styles: int, icon: str) -> str:
+def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
     """Under a painting or an instant picture: time, the picture's real size, steps (or "instant"),
     the mix, colours; a warning when it was painted smaller."""
     run = spec.mode_settings()
     instant = isinstance(run, InstantSettings)  # one pass, no steps
-    parts = [f"{icon} " + texts.done_in(done.elapsed), f"{done.size[0]}×{done.size[1]} px",
+    parts = [done_in(mode, done.elapsed), f"{done.size[0]}×{done.size[1]} px",
              _("instant") if instant else texts.steps(run.total_steps)]  # fmt: skip
     if n_styles == 2:
         parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
@@ -56,7 +56,7 @@ def keyboard(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineK
     button = InlineKeyboardButton
     row = [
         button(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN)),
-        button(texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id)),
+        png_button(job_id),
     ]
     if two_styles:
         row.append(button(texts.BUTTON_SWAP_STYLES(), callback_data=data(Action.SWAP_JOB, job_id)))
@@ -76,7 +76,7 @@ class StyleMode(BotMode):
         return non_defaults(plan(policy.replace(quality=quality), gamma))
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
-        return caption(spec, done, n_styles, self.icon)
+        return caption(spec, done, n_styles, self)
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
         return keyboard(job_id, n_styles == 2)

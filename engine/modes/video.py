@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..errors import SettingsError
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
 from ..settings import MAX_STYLES, InstantSettings, check_style_weights
@@ -57,8 +58,6 @@ class VideoSettings:
     def validate(self, n_styles: int = 1) -> VideoSettings:
         check_fields(self)
         if not 1 <= n_styles <= MAX_STYLES:
-            from ..errors import SettingsError
-
             raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
         check_style_weights(self.style_weights, n_styles)
         return self
@@ -79,14 +78,12 @@ def run(engine, inputs: dict, settings: VideoSettings, callback=None) -> Result:
     styles = list(inputs["styles"])
     settings = settings.validate(len(styles))
     folder = Path(tempfile.mkdtemp(prefix="paintbot-clip-"))
-    every: list[int] = []
 
     def report(frame: int, frames: int, elapsed: float, painted) -> None:
         if callback is None:
             return
-        every[:] = every or [max(1, math.ceil(frames / PREVIEWS))]
         image = None
-        if frame % every[0] == 0:
+        if frame % max(1, math.ceil(frames / PREVIEWS)) == 0:
             from PIL import Image
 
             image = Image.fromarray(painted)

@@ -4,6 +4,7 @@ even sizes, which every Telegram client plays."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, so
             audio = out.add_stream("aac", rate=heard.rate or 44100)
             audio.layout = heard.layout.name if heard.layout is not None else "stereo"
         written = 0
-        for picture in _chain(first, pictures):
+        for picture in itertools.chain([first], pictures):
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format="rgb24")
             for packet in video.encode(frame):
                 out.mux(packet)
@@ -131,11 +132,6 @@ def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, so
         if source is not None:
             source.close()
     return written
-
-
-def _chain(first, rest) -> Iterator:
-    yield first
-    yield from rest
 
 
 def _encode_sound(source, stream, audio, out, seconds: float) -> None:

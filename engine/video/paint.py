@@ -56,16 +56,14 @@ def paint_clip(
     size = clips.even_size(info.size, settings.size)
     style_imgs = [open_image(s, role="style image") for s in styles]
     total = max(1, info.frames)
+    # a short clip that comes back to its first frame is painted in two laps (its raw paintings kept)
+    loop = close_loops and carry > 0 and info.seconds <= LOOP_SECONDS and comes_back(source, size)
     steadier = Steadier(carry)
     paint = None
-    last: list[np.ndarray] = []
-    loop = (
-        close_loops and carry > 0 and info.seconds <= LOOP_SECONDS
-    )  # maybe a loop: keep the raw paintings for a second lap
-    kept: list[np.ndarray] = []
-    ends: list[np.ndarray] = []  #: the first and the last source frame
+    raws: list[np.ndarray] = []
+    final: list[np.ndarray] = []  #: the last source frame and its steadied painting
 
-    def painted():
+    def lap():
         nonlocal paint
         for index, frame in enumerate(clips.frames(source, size)):
             picture = Image.fromarray(frame)
@@ -73,42 +71,46 @@ def paint_clip(
                 paint = painter.frames(picture, style_imgs, settings, size)
             raw = np.asarray(paint(picture))
             if loop:
-                kept.append(raw)
-                ends[1:] = [frame]
-                ends[:1] = ends[:1] or [frame]
+                raws.append(raw)
             steady = steadier(frame, raw)
-            last[:] = [steady]
+            final[:] = [frame, steady]
             yield steady
             if callback is not None:
                 callback(index + 1, max(total, index + 1), time.perf_counter() - started, steady)
 
-    sound = source if info.has_audio else None
+    steadied = lap()
     if loop:
-        for _ in painted():  # the first lap: every frame painted, the steadier's state at the end
+        for _ in steadied:  # the first lap: every frame painted, the steadier's state at the end
             pass
+        # The second lap starts from where the first ended, carried onto the first frame: the last
+        # frame then flows into the first with less of a jump.
         again = Steadier(carry)
-        if len(ends) == 2 and loops(*ends):
-            # The second lap starts from where the first ended, carried onto the first frame: the
-            # last frame then flows into the first without a jump.
-            again.prime(ends[1], last[0])
-        steadied = (again(frame, raw) for frame, raw in zip(clips.frames(source, size), kept))
-        written = clips.write(output, _keep_last(steadied, last), info.fps, sound_from=sound)
-    else:
-        written = clips.write(output, painted(), info.fps, sound_from=sound)
+        again.prime(*final)
+        steadied = (again(frame, raw) for frame, raw in zip(clips.frames(source, size), raws))
+    written_last: list[np.ndarray] = []
+    written = clips.write(output, _keep_last(steadied, written_last), info.fps,
+                          sound_from=source if info.has_audio else None)  # fmt: skip
     return ClipResult(Path(output), written, size, float(info.fps), info.seconds, time.perf_counter() - started,
-                      info.has_audio, Image.fromarray(last[0]))  # fmt: skip
+                      info.has_audio, Image.fromarray(written_last[0]))  # fmt: skip
 
 
 #: A clip this short whose last frame looks like its first is taken for a loop (a GIF) and painted
-#: to loop without a jump (its raw paintings are kept for a second lap of the steadier).
+#: to loop with less of a jump (its raw paintings are kept for a second lap of the steadier).
 LOOP_SECONDS = 10.0
 #: The mean grey difference (0…255) under which a clip's last frame is taken to come back to its first.
 LOOP_DIFFERENCE = 12.0
 
 
-def loops(first: np.ndarray, final: np.ndarray) -> bool:
+def comes_back(source, size: tuple[int, int]) -> bool:
+    """Whether a clip's last frame looks like its first (a decoding pass: cheap beside painting)."""
     from .steady import _gray
 
+    first = final = None
+    for frame in clips.frames(source, size):
+        first = frame if first is None else first
+        final = frame
+    if first is None:
+        return False
     return float(np.abs(_gray(first).astype(np.float32) - _gray(final)).mean()) < LOOP_DIFFERENCE
 
 
