@@ -92,6 +92,36 @@ def test_what_is_not_a_clip_says_so(tmp_path):
         clips.probe(cut)
 
 
+def make_uneven_clip(path, times_ms: list[int], size=(64, 48)):
+    """A variable-rate clip: frame i (grey level 25·i) shown from ``times_ms[i]`` (a phone's held frame)."""
+    import av
+
+    out = av.open(str(path), "w")
+    video = out.add_stream("libx264", rate=1000)
+    video.width, video.height, video.pix_fmt, video.time_base = size[0], size[1], "yuv420p", Fraction(1, 1000)
+    for i, t in enumerate(times_ms):
+        frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), 25 * i, np.uint8), format="rgb24")
+        frame.pts, frame.time_base = t, Fraction(1, 1000)
+        for packet in video.encode(frame):
+            out.mux(packet)
+    for packet in video.encode():
+        out.mux(packet)
+    out.close()
+    return path
+
+
+def test_fast_uneven_and_long_clips_are_read_at_a_steady_rate_and_cut_to_length(tmp_path):
+    fast = make_clip(tmp_path / "fast.mp4", frames=60, fps=60, sound=False)  # 1 s at 60 fps
+    assert clips.rate(clips.probe(fast), 30) == 30
+    assert len(list(clips.frames(fast, fps=30))) == 30  # every other frame
+    assert len(list(clips.frames(fast, fps=30, seconds=0.5))) == 15
+    assert len(list(clips.frames(fast))) == 60  # as it is, unless asked
+    # a frame held 280 ms becomes 7 frames at 25 fps; the others one each: the length is kept
+    uneven = make_uneven_clip(tmp_path / "uneven.mp4", [0, 40, 80, 120, 400, 440, 480, 520, 560, 600])
+    levels = [round(float(f[0, 0, 0]) / 25) for f in clips.frames(uneven, fps=25)]
+    assert levels[:11] == [0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 4] and levels[-1] == 9
+
+
 @pytest.fixture(scope="module")
 def painter():
     from engine.instant import InstantPainter
@@ -116,6 +146,17 @@ def test_a_painted_clip_keeps_its_frames_and_sound_and_flickers_less_when_steadi
     seen = []
     paint_clip(painter, source, [style], tmp_path / "counted.mp4", settings, callback=lambda i, n, s, _: seen.append(i))
     assert seen == list(range(1, 17))
+
+
+def test_a_long_fast_clip_is_painted_from_its_start_at_a_steady_rate(painter, tmp_path):
+    from engine.modes.video import VideoSettings, run
+
+    source = make_clip(tmp_path / "long.mp4", frames=72, fps=24, size=(64, 48), step=1)  # 3 s
+    settings = VideoSettings(size=64, max_seconds=1.0, max_fps=12)
+    result = run(painter, {"content": str(source), "styles": [stripes(64, 64)]}, settings)
+    info = clips.probe(result.file)
+    assert (info.fps, info.frames, info.has_audio) == (12, 12, True) and info.seconds == pytest.approx(1.0, abs=0.1)
+    assert result.warnings and "first 1 s of the 3 s" in result.warnings[0]
 
 
 def test_the_command_line_paints_a_clip_and_says_what_is_wrong(tmp_path):

@@ -35,7 +35,10 @@ class VideoSettings:
                                                    metavar="W1,W2,…")  # fmt: skip
     carry: float = knob(CARRY, "steadiness: how much of the previous painted frame is carried along the motion "
                                "(0: every frame on its own)", low=0.0, high=1.0)  # fmt: skip
-    max_seconds: float = knob(60.0, "longest clip painted", low=1.0, high=MAX_SECONDS, unit="s")
+    max_seconds: float = knob(60.0, "paint at most this much of the clip (from its start)", low=1.0,
+                              high=MAX_SECONDS, unit="s")  # fmt: skip
+    max_fps: float = knob(30.0, "highest frame rate painted: a faster clip is painted at this rate, as long as it is",
+                          low=1.0, high=60.0, unit="fps")  # fmt: skip
 
     @property
     def frame(self) -> InstantSettings:
@@ -92,10 +95,14 @@ def run(engine, inputs: dict, settings: VideoSettings, callback=None) -> Result:
                           frame / frames))  # fmt: skip
 
     clip = paint_clip(engine.instant, inputs["content"], styles, folder / "clip.mp4", settings.frame,
-                      carry=settings.carry, max_seconds=settings.max_seconds, callback=report)  # fmt: skip
+                      carry=settings.carry, max_seconds=settings.max_seconds, max_fps=settings.max_fps,
+                      callback=report)  # fmt: skip
+    warnings = ()
+    if clip.length > clip.seconds + 0.5:
+        warnings = (f"Only the first {clip.seconds:.0f} s of the {clip.length:.0f} s clip were painted.",)
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
     return Result(clip.last, settings, unmeasured, unmeasured, clip.frames, clip.elapsed, str(engine.instant.device),
-                  file=str(clip.path))  # fmt: skip
+                  warnings, file=str(clip.path))  # fmt: skip
 
 
 MODE = Mode(

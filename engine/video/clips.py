@@ -66,27 +66,89 @@ def probe(path: str | Path) -> ClipInfo:
         container.close()
 
 
-def frames(path: str | Path, size: tuple[int, int] | None = None, limit: int | None = None) -> Iterator[np.ndarray]:
-    """Every frame, upright, as an RGB array (resized to ``size`` if given), at most ``limit``."""
+def frames(path: str | Path, size: tuple[int, int] | None = None, limit: int | None = None, *,
+           fps: Fraction | float | None = None, seconds: float | None = None) -> Iterator[np.ndarray]:  # fmt: skip
+    """Every frame, upright, as an RGB array (resized to ``size`` if given), at most ``limit``.
+    ``fps``: resampled to this constant rate by the frames' timestamps (a faster clip loses frames, a
+    variable-rate one is evened out, a held frame is repeated); ``seconds``: only that much of it."""
     container = _open(path)
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        rate = float(fps) if fps else None
+        own = float(stream.average_rate or stream.guessed_rate or 25)
+        slot, start, held, last_time = 0, None, None, 0.0
+        count = 0
         for index, frame in enumerate(container.decode(stream)):
-            if limit is not None and index >= limit:
+            time = frame.time if frame.time is not None else index / own
+            start = time if start is None else start
+            time -= start
+            if seconds is not None and time >= seconds - 1e-6:
                 break
-            rotation = int(getattr(frame, "rotation", 0) or 0) % 360
-            picture = frame.to_ndarray(format="rgb24")
-            if rotation:
-                # the display matrix turns counter-clockwise: undo it with as many quarter turns
-                picture = np.ascontiguousarray(np.rot90(picture, k=rotation // 90))
-            if size is not None and (picture.shape[1], picture.shape[0]) != size:
-                from PIL import Image
-
-                picture = np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.LANCZOS))
-            yield picture
+            if rate is None:
+                if limit is not None and count >= limit:
+                    break
+                count += 1
+                yield _picture(frame, size)
+                continue
+            # each slot k (at k / rate) shows the latest frame at or before it
+            while held is not None and slot / rate < time - 0.25 / rate:
+                if limit is not None and count >= limit:
+                    return
+                count += 1
+                yield held()
+                slot += 1
+            held, last_time = _once(frame, size), time
+        if rate is not None and held is not None:  # the last frame, for as long as it lasts
+            end = last_time + 1.0 / own
+            if seconds is not None:
+                end = min(end, seconds)
+            while slot == 0 or slot / rate < end - 0.25 / rate:
+                if limit is not None and count >= limit:
+                    return
+                count += 1
+                yield held()
+                slot += 1
     finally:
         container.close()
+
+
+def _picture(frame, size: tuple[int, int] | None) -> np.ndarray:
+    rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+    picture = frame.to_ndarray(format="rgb24")
+    if rotation:
+        # the display matrix turns counter-clockwise: undo it with as many quarter turns
+        picture = np.ascontiguousarray(np.rot90(picture, k=rotation // 90))
+    if size is not None and (picture.shape[1], picture.shape[0]) != size:
+        from PIL import Image
+
+        picture = np.asarray(Image.fromarray(picture).resize(size, Image.Resampling.LANCZOS))
+    return picture
+
+
+def _once(frame, size):
+    """A frame converted when first shown (a dropped one never is), then kept."""
+    made: list[np.ndarray] = []
+
+    def picture() -> np.ndarray:
+        if not made:
+            made.append(_picture(frame, size))
+        return made[0]
+
+    return picture
+
+
+def rate(info: ClipInfo, highest: float) -> Fraction:
+    """The frame rate a clip is painted at: its own, or ``highest`` when it is faster."""
+    return info.fps if float(info.fps) <= highest else Fraction(highest).limit_denominator(1001)
+
+
+def frame_count(info: ClipInfo, fps: Fraction, seconds: float) -> int:
+    """Frames painted of ``info`` at ``fps`` for at most ``seconds``."""
+    length = min(info.seconds, seconds) if info.seconds else seconds
+    if not info.seconds:
+        return max(1, info.frames)
+    return max(1, math.ceil(length * float(fps) - 1e-6))
 
 
 def even_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
