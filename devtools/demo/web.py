@@ -119,9 +119,13 @@ def make_app(double: TelegramDouble) -> web.Application:
         for index, upload in enumerate(files):
             data = base64.b64encode(upload.file.read()).decode()
             spec: dict = {"caption": text or None} if index == 0 else {}
+            mime = upload.content_type or mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
             if as_file:
-                mime = upload.content_type or mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
                 spec["document"] = {"base64": data, "file_name": upload.filename, "mime_type": mime}
+            elif mime.startswith("video/"):  # as a phone sends a video from its gallery
+                spec["video"] = {"base64": data, "file_name": upload.filename}
+            elif mime == "image/gif":  # Telegram's app turns a GIF into an animation
+                spec["animation"] = {"base64": data, "file_name": upload.filename}
             else:
                 spec["photo"] = {"base64": data}
             specs.append({**spec, "media_group_id": album})

@@ -8,7 +8,7 @@ const params = new URLSearchParams(location.search);
 const state = { who: params.get("as") || "ann", where: params.get("chat") || "private", replyTo: null, files: [],
   live: false };  // live: the chat so far is shown; only a prompt that arrives now starts a reply
 const KNOWN = new Set(["message_id", "date", "chat", "from", "text", "entities", "caption", "caption_entities",
-  "photo", "document", "reply_markup", "reply_to_message", "media_group_id", "edit_date", "sender_chat",
+  "photo", "document", "video", "animation", "video_note", "reply_markup", "reply_to_message", "media_group_id", "edit_date", "sender_chat",
   "_deleted", "_force_reply", "has_protected_content", "link_preview_options"]);
 let config = null;
 
@@ -90,7 +90,15 @@ function parts(m, mine) {
     img.onclick = () => lightbox(img.src);
     out.push(img);
   }
-  if (m.document) {
+  const clip = m.video_note || m.animation || m.video;
+  if (clip) {  // a video plays with its sound; a GIF loops silently; a video note is round
+    const kind = m.video_note ? "video_note" : m.animation ? "animation" : "video";
+    const player = el("video", { src: `/api/file/${clip.file_id}`, className: `clip ${kind}`, controls: kind === "video",
+      autoplay: kind !== "video", loop: kind !== "video", muted: kind === "animation", playsInline: true });
+    if (kind === "video_note") player.onclick = () => { player.muted = !player.muted; player.play(); };
+    out.push(player);
+  }
+  if (m.document && !m.animation) {
     const d = m.document;
     const link = el("a", { href: `/api/file/${d.file_id}`, download: d.file_name || "file", textContent: d.file_name || "file" });
     out.push(el("div", { className: "doc" }, "📄", link, el("small", { textContent: ` ${kilobytes(d.file_size)}` })));
@@ -98,7 +106,7 @@ function parts(m, mine) {
   const words = m.text ?? m.caption;
   if (words) out.push(el("div", { className: "text", textContent: words }));
   const unknown = Object.keys(m).filter((key) => !KNOWN.has(key));
-  if (!words && !m.photo && !m.document) out.push(el("div", { className: "unsupported", textContent: `[unsupported: ${unknown[0] || "empty"}]` }));
+  if (!words && !m.photo && !m.document && !clip) out.push(el("div", { className: "unsupported", textContent: `[unsupported: ${unknown[0] || "empty"}]` }));
   const keyboard = m.reply_markup && m.reply_markup.inline_keyboard;
   if (keyboard) out.push(el("div", { className: "keyboard" }, ...keyboard.map((row) => el("div", { className: "row" }, ...row.map((b) => button(m, b))))));
   out.push(el("div", { className: "meta", textContent: `${m.edit_date ? "edited " : ""}${clock(m.edit_date || m.date)}` }));
@@ -115,7 +123,14 @@ function button(m, b) {
 }
 
 function name(m) { return (m.sender_chat && m.sender_chat.title) || (m.from && m.from.first_name) || "?"; }
-function preview(m) { return m.text || m.caption || (m.photo ? "📷 Photo" : m.document ? `📄 ${m.document.file_name || "File"}` : "…"); }
+function preview(m) {
+  if (m.text || m.caption) return m.text || m.caption;
+  if (m.photo) return "📷 Photo";
+  if (m.video_note) return "⏺ Video message";
+  if (m.animation) return "🎞 GIF";
+  if (m.video) return "🎞 Video";
+  return m.document ? `📄 ${m.document.file_name || "File"}` : "…";
+}
 function clock(seconds) { return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
 function kilobytes(bytes) { return bytes > 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.ceil((bytes || 0) / 1024)} KB`; }
 
