@@ -33,7 +33,7 @@ from .ops.health import HealthServer
 from .services import Services
 from .storage import Database, User
 from .telegram.callbacks import Action, pattern
-from .telegram.files import FileCache, picture_in
+from .telegram.files import FileCache, clip_in, picture_in
 from .telegram.inbox import PictureInbox
 from .telegram.request import RateLimiter, RetryingRequest
 from .telegram.update_order import PerChatOrder
@@ -43,6 +43,8 @@ FRESH = ~filters.UpdateType.EDITED
 PRIVATE = filters.ChatType.PRIVATE & FRESH
 GROUPS = filters.ChatType.GROUPS & FRESH
 PICTURES = filters.PHOTO | filters.Document.IMAGE
+#: Moving pictures: a video, an animation (a GIF), a round video note, a video sent as a file.
+CLIPS = filters.VIDEO | filters.ANIMATION | filters.VIDEO_NOTE | filters.Document.VIDEO
 #: Everything else a person can send in a private chat (text, stickers, voice, location, polls …),
 #: but not service messages.
 ANYTHING_ELSE = ~filters.StatusUpdate.ALL
@@ -59,8 +61,9 @@ class PaintbotApplication(Application):
             await super().process_update(update)
         finally:
             message = update.message if isinstance(update, _Update) else None
-            # only picture messages are kept in the inbox: nothing to cross off for the rest
-            if message is not None and svc is not None and svc.inbox is not None and picture_in(message):
+            # only picture and clip messages are kept in the inbox: nothing to cross off for the rest
+            kept = message is not None and (picture_in(message) or clip_in(message))
+            if kept and svc is not None and svc.inbox is not None:
                 collectors = (svc.albums, svc.group_albums)
                 if not (message.media_group_id and any(c is not None and c.collecting(message) for c in collectors)):
                     await svc.inbox.done(message.chat_id, [message.message_id])
@@ -95,8 +98,9 @@ def routes() -> list[tuple[int, object]]:
         (0, CommandHandler(one_picture.COMMANDS, one_picture.command, filters=FRESH)),
         # groups: /stylize on a photo, styles in reply to the bot
         (0, CommandHandler("stylize", groups.stylize_command, filters=GROUPS)),
-        (0, MessageHandler(GROUPS & PICTURES & groups.STYLIZE_CAPTION, groups.stylize_caption)),
+        (0, MessageHandler(GROUPS & (PICTURES | CLIPS) & groups.STYLIZE_CAPTION, groups.stylize_caption)),
         (0, MessageHandler(GROUPS & PICTURES & filters.REPLY, groups.on_reply_picture)),
+        (0, MessageHandler(GROUPS & CLIPS & filters.REPLY, groups.on_reply_clip)),
         # everywhere
         (0, CommandHandler("queue", queue.queue_command, filters=FRESH)),
         (0, CommandHandler("language", language.language_command, filters=FRESH)),
@@ -109,6 +113,7 @@ def routes() -> list[tuple[int, object]]:
         (0, CommandHandler("status", private.status_command, filters=FRESH)),
         # private chats: pictures, then anything else gets a one-line answer
         (0, MessageHandler(PRIVATE & PICTURES, private.on_picture)),
+        (0, MessageHandler(PRIVATE & CLIPS, private.on_clip)),
         (0, MessageHandler(PRIVATE & filters.COMMAND, private.unknown_command)),
         (0, MessageHandler(PRIVATE & ANYTHING_ELSE, private.not_a_picture)),
         # every other button: drafts, ▶, ✖, 📄, 🔀 (stale or malformed ones are answered there)
@@ -117,11 +122,17 @@ def routes() -> list[tuple[int, object]]:
 
 
 def build_application(
-    config: Config, engine: EngineClient | None = None, instant: EngineClient | None = None, *, webhook: bool = False
+    config: Config,
+    engine: EngineClient | None = None,
+    instant: EngineClient | None = None,
+    *,
+    video: EngineClient | None = None,
+    webhook: bool = False,
 ) -> Application:
     """The bot, ready to run. ``engine``: how pictures are painted (default: a local engine process);
     ``instant``: who paints instant pictures and sketches (default: a second, light process — none
-    when ``engine`` is given alone)."""
+    when ``engine`` is given alone); ``video``: who paints clips (default: a third light process,
+    or with workers the workers that offer clips — none when ``engine`` is given alone)."""
     builder: ApplicationBuilder = (
         Application.builder()
         .token(config.token)
@@ -143,6 +154,7 @@ def build_application(
     application.bot_data["config"] = config
     application.bot_data["engine"] = engine
     application.bot_data["instant"] = instant
+    application.bot_data["video"] = video
     application.bot_data["updates_request"] = updates_request
     for group, handler in routes():
         application.add_handler(handler, group=group)
@@ -173,6 +185,16 @@ def _default_instant(config: Config) -> EngineClient:
     return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("instant",))
 
 
+def _default_video(config: Config, engine: EngineClient) -> EngineClient:
+    """Who paints clips: with workers, the same client (its workers that offer clips); else a light
+    process of its own (the instant networks, no torch), so a clip never holds up an instant picture."""
+    if config.engine == "workers":
+        return engine
+    from worker.local import LocalEngine
+
+    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("video",))
+
+
 async def _post_init(application: Application) -> None:
     config: Config = application.bot_data["config"]
     db = Database(config.database_url)
@@ -183,12 +205,17 @@ async def _post_init(application: Application) -> None:
     engine = application.bot_data.get("engine")
     # Tests hand in their own engines; without one, the bot runs both of its own.
     instant = application.bot_data.get("instant") or (None if engine else _default_instant(config))
+    video = application.bot_data.get("video")
+    if engine is None:
+        engine = _default_engine(config)
+        video = video or _default_video(config, engine)
     dispatcher = Dispatcher(
         application.bot,
         db,
         cache,
-        engine or _default_engine(config),
+        engine,
         instant=instant,
+        video=video,
         presets=config.presets,
         progress_interval=config.progress_interval,
         group_interval=config.group_interval,

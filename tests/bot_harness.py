@@ -38,11 +38,12 @@ class RunningBot:
         engine: FakeEngine | None = None,
         real_engine: bool = False,
         instant: FakeEngine | None = None,
+        video=None,
         database_url: str | None = None,
     ):
         """The bot on a :class:`FakeEngine` (or ``engine``); ``real_engine`` paints with the engine process
-        (and the instant process). ``instant``: a fake instant lane (default: none, as on a host
-        without the instant networks)."""
+        (and the instant and clip processes). ``instant``: a fake instant lane (default: none, as on a
+        host without the instant networks); ``video``: who paints clips (default: none)."""
         self.config = Config(
             token=double.token,
             data_dir=data_dir,
@@ -60,7 +61,8 @@ class RunningBot:
         self.double = double
         self.engine = None if real_engine else (engine or FakeEngine())
         self.instant = instant
-        self.app = build_application(self.config, self.engine, instant)
+        self.video = video
+        self.app = build_application(self.config, self.engine, instant, video=video)
 
     async def start(self) -> RunningBot:
         await self.app.initialize()

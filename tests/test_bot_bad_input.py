@@ -93,9 +93,13 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
         answer = await ivy.wait_for(lambda e: text_message(e, ""), since=mark)
         assert "photo" in answer["message"]["text"] and "📷" in answer["message"]["text"], (what, answer)
         tried += 1
-    # not photos at all, commands nobody knows, and a button from a message long gone
+    # a clip whose file Telegram no longer has, not a picture at all, commands nobody knows, and a
+    # button from a message long gone
     mark = await ivy.mark()
     await ivy.send_raw(video={"file_id": "BAAD", "file_unique_id": "v1", "width": 64, "height": 64, "duration": 3})
+    await ivy.wait_for(lambda e: text_message(e, "gone from Telegram's servers"), since=mark)
+    mark = await ivy.mark()
+    await ivy.send_raw(voice={"file_id": "VOICE", "file_unique_id": "o1", "duration": 3})
     await ivy.wait_for(lambda e: text_message(e, "only paint photos"), since=mark)
     mark = await ivy.mark()
     await ivy.send_text("/paint_me_like_one_of_your_french_girls")
@@ -105,7 +109,7 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
         "POST", "callback", {"chat_id": ivy.chat_id, "from": ivy.sender, "message_id": 1, "data": "mix:0.33"}
     )
     await ivy.wait_for(lambda e: e["kind"] == "callback_answer" and "older message" in (e["text"] or ""), since=mark)
-    tried += 3
+    tried += 4
 
     # a big file whose size the message did not say: Telegram's own "file is too big" answer
     await client.fault("getFile", 400, description="Bad Request: file is too big")
@@ -138,4 +142,4 @@ async def test_every_bad_input_gets_a_clear_answer_and_loses_nothing(running, cl
     result = await ivy.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
     painted = Image.open(io.BytesIO(await client.file_bytes(result["message"]["photo"][-1]["file_id"])))
     assert painted.height > painted.width, painted.size  # portrait, as the phone showed it
-    assert tried == len(REFUSED) + len(ACCEPTED) + 5 == 19
+    assert tried == len(REFUSED) + len(ACCEPTED) + 6 == 20

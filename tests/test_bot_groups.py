@@ -128,7 +128,7 @@ async def test_privacy_mode_and_wrong_turns(running, client):
     fay, gil = member(client, 5301, "Fay"), member(client, 5302, "Gil")
     mark = await fay.mark()
     await fay.send_text("/stylize")
-    await fay.wait_for(lambda e: text_message(e, "send a photo with the caption /stylize"), since=mark)
+    await fay.wait_for(lambda e: text_message(e, "with the caption /stylize"), since=mark)
     # a style sent in reply to the bot before any /stylize: told how to begin
     mark = await fay.mark()
     help_message = (await fay.sent())[-1]["message"]["message_id"]

@@ -56,10 +56,10 @@ async def test_a_new_users_two_albums_are_both_taken_in_order(running, client, c
         {"dice": {"emoji": "🎲", "value": 3}},
         {"poll": POLL},
         {"venue": {"location": {"latitude": 1.0, "longitude": 2.0}, "title": "Here", "address": "There"}},
-        {"video_note": {"file_id": "vn", "file_unique_id": "vnu", "length": 240, "duration": 3}},
+        {"voice": {"file_id": "vo", "file_unique_id": "vou", "duration": 3}},
         {"audio": {"file_id": "au", "file_unique_id": "auu", "duration": 3}},
     ],
-    ids=["location", "contact", "dice", "poll", "venue", "video note", "audio"],
+    ids=["location", "contact", "dice", "poll", "venue", "voice", "audio"],
 )  # fmt: skip
 async def test_anything_that_is_not_a_picture_gets_a_one_line_answer(running, client, content):
     xia = client.user(9310, "Xia")

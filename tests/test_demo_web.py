@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -14,6 +16,7 @@ from devtools.demo.web import GROUP, PEOPLE, make_app
 from devtools.telegram_double import TelegramDouble
 from devtools.telegram_double.server import BROKEN_PHOTO
 
+from .clips import make_clip
 from .conftest import encode, picture
 
 
@@ -23,11 +26,12 @@ async def web(double: TelegramDouble) -> TestClient:
     return client
 
 
-def form(text: str = "", files=(), as_file: bool = False, reply_to: int | None = None) -> aiohttp.FormData:
+def form(text: str = "", files=(), as_file: bool = False, reply_to: int | None = None,
+         mime: str = "image/jpeg") -> aiohttp.FormData:  # fmt: skip
     data = aiohttp.FormData()
     data.add_field("text", text)
     for name, content in files:
-        data.add_field("file", content, filename=name, content_type="image/jpeg")
+        data.add_field("file", content, filename=name, content_type=mime)
     if as_file:
         data.add_field("as_file", "1")
     if reply_to:
@@ -64,6 +68,15 @@ async def test_the_page_sends_as_people_and_streams_the_chat():
         as_file = await client.post("/api/send?as=ann&chat=private", data=form(files=[("c.jpg", jpeg)], as_file=True))
         [doc_id] = (await as_file.json())["sent"]
         assert double.messages[(PEOPLE[0].id, doc_id)]["document"]["file_name"] == "c.jpg"
+
+        # a video from the phone's gallery is sent as a video (the page plays it), as Telegram's app does
+        clip = make_clip(Path(tempfile.mkdtemp()) / "c.mp4", frames=6).read_bytes()
+        video = await client.post("/api/send?as=ann&chat=private", data=form(files=[("c.mp4", clip)], mime="video/mp4"))
+        [video_id] = (await video.json())["sent"]
+        sent = double.messages[(PEOPLE[0].id, video_id)]["video"]
+        assert (sent["width"], sent["height"]) == (96, 64)
+        served = await client.get(f"/api/file/{sent['file_id']}")
+        assert served.content_type == "video/mp4" and await served.read() == clip
 
         broken = await client.post("/api/send?as=ann&chat=private", data=form(files=[("x.jpg", b"not a jpeg")]))
         assert (await broken.json()) == {"ok": False, "description": BROKEN_PHOTO}

@@ -51,10 +51,18 @@ def test_limits_and_operators_presets_still_rule():
 
 def test_the_policy_is_resolved_once_from_the_chat_the_person_and_the_host():
     values = {"quality": "instant", "strength": "normal", "keep_colors": False, "size": 0, "steps": 0,
-              "max_size": 1536, "jobs_per_user_per_day": 5, "queue_per_user": 2, "group_enabled": True}  # fmt: skip
+              "max_size": 1536, "jobs_per_user_per_day": 5, "queue_per_user": 2, "group_enabled": True,
+              "max_video_seconds": 20, "video_seconds_per_day": 90}  # fmt: skip
     here = Policy.resolve(values, {}, Host(instant=True))
     assert (here.quality, here.size, here.limits["max_size"]) == ("instant", None, 1536)
     assert Policy.resolve(values, {}, Host(instant=False)).quality == "fast"  # no instant networks: decided now
+    # a clip's size and seconds: the quality's on this device, within the chat's limits; a video note ≤ 640 px
+    from bot.modes import video
+
+    assert here.limits["video_seconds_per_day"] == 90 and video.limits(here, "video") == (384, 20.0)
+    best = Policy.resolve(values | {"max_video_seconds": 60}, {"quality": "best"}, Host())
+    assert video.limits(best, "video") == (1024, 15.0) and video.limits(best, "video_note") == (640, 15.0)
+    assert video.limits(Policy.resolve(values, {"quality": "best"}, Host(device="cuda")), "video") == (1024, 20.0)
     picked = Policy.resolve(values, {"quality": "best", "size": 1536, "keep_colors": True, "album": True}, Host())
     assert (picked.quality, picked.size, picked.keep_colors) == ("best", 1536, True)
     assert Policy.resolve(values | {"quality": "nonsense"}, {}, Host()).quality == "balanced"

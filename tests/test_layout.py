@@ -38,6 +38,8 @@ def test_the_engine_knows_nothing_of_the_bot_and_the_bot_only_the_protocol():
         "engine.imaging",
         "engine.settings",
         "engine.modes",  # the registry of modes: plain data, no torch
+        "engine.modes.video",  # the clip mode's settings: plain data
+        "engine.video.clips",  # reading clips (PyAV), no torch
         "engine.presets",
         "engine.optimize.schedule",
     )

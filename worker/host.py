@@ -97,7 +97,8 @@ class Host:
             engines = [
                 Engine(weights=self.config.weights, device=self.config.device) for _ in range(self.config.concurrency)
             ]
-            self.modes = (*VGG_MODES, "instant") if instant_loads(engines[0]) else VGG_MODES
+            # the instant networks also paint clips (frame by frame): a worker that has them offers both
+            self.modes = (*VGG_MODES, "instant", "video") if instant_loads(engines[0]) else VGG_MODES
         for engine in engines:
             self.engines.put_nowait(engine)
         self.device = str(engines[0].device)

@@ -1,10 +1,10 @@
 """Defaults and limits that admins tune without a redeploy: the keys, their layers, and who may change them.
 
 Each key resolves chat → global → built-in. Limits (``max_size``, ``jobs_per_user_per_day``,
-``queue_per_user``) can only be *tightened* by a chat: the smaller of the chat's and the global
-value applies, so a group admin cannot hand out the owner's machine. Bot owners (``BOT_OWNERS``)
-change global values (``/set global …``) and any chat's; chat admins change their own group
-(bot.domain.permissions).
+``queue_per_user``, ``max_video_seconds``, ``video_seconds_per_day``) can only be *tightened* by a
+chat: the smaller of the chat's and the global value applies, so a group admin cannot hand out
+the owner's machine. Bot owners (``BOT_OWNERS``) change global values (``/set global …``) and any
+chat's; chat admins change their own group (bot.domain.permissions).
 """
 
 from __future__ import annotations
@@ -70,6 +70,24 @@ KEYS: dict[str, Key] = {
         Key("max_size", "int", 1024, "largest picture anyone may ask for, px", low=64, high=2048, limit=True),
         Key("jobs_per_user_per_day", "int", 50, "pictures per person per day (UTC)", low=1, high=10000, limit=True),
         Key("queue_per_user", "int", 1, "pictures one person may have waiting", low=1, high=20, limit=True),
+        Key(
+            "max_video_seconds",
+            "int",
+            60,
+            "longest stretch of a video painted, s (from its start)",
+            low=1,
+            high=60,
+            limit=True,
+        ),
+        Key(
+            "video_seconds_per_day",
+            "int",
+            300,
+            "seconds of video per person per day (UTC)",
+            low=1,
+            high=36000,
+            limit=True,
+        ),
         Key("group_enabled", "bool", True, "painting allowed in this group"),
         Key("language", "choice", AUTO, "a group's language (auto: each member's own)", choices=(AUTO, *LANGUAGES)),
     )

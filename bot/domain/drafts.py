@@ -1,5 +1,6 @@
-"""Drafts: what one person has sent in one chat so far — a photo, one or two styles, the mix —
-and the one set of rules for adding pictures to it. Pure functions over a draft row."""
+"""Drafts: what one person has sent in one chat so far — a photo (or a clip), one or two styles,
+the mix — and the one set of rules for adding pictures and clips to it. Pure functions over a
+draft row."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from .. import texts
 from ..storage import Draft, queries
 from ..storage.models import Job
 from ..telegram.senders import sender
+from ..texts import clips as clip_texts
 from .policy import PICKS
 
 MAX_STYLES = 2
@@ -65,9 +67,35 @@ def stop_waiting(draft: Draft) -> bool:
     return True
 
 
-def set_content(draft: Draft, path: str, message_id: int | None) -> None:
-    draft.content_path = path
+def set_content(draft: Draft, path: str | dict, message_id: int | None) -> None:
+    """The photo (a path) or any content entry (a clip's, see :func:`add_clip`)."""
+    draft.content = path if isinstance(path, dict) else {"path": path, "media": "picture"}
     draft.options = {**draft.options, "content_message_id": message_id}
+
+
+CLIPS = ("video", "animation", "video_note")
+
+
+def has_clip(draft: Draft) -> bool:
+    """Whether the content is a moving picture (▶ paints it with the video mode)."""
+    return draft.content_media in CLIPS
+
+
+def clip_entry(path: str, media: str, seconds: float, fps: float, sound: bool) -> dict:
+    """A clip as a draft keeps it: what was read of it decides its settings and its quota."""
+    return {"path": path, "media": str(media), "seconds": round(float(seconds), 3), "fps": round(float(fps), 3),
+            "sound": bool(sound)}  # fmt: skip
+
+
+def add_clip(draft: Draft, entry: dict, message_id: int) -> str:
+    """A clip is always the content: it replaces the photo or clip, the styles are kept (a style
+    is a picture). The reply to send."""
+    replaced = bool(draft.content_path)
+    draft.options = {**_without(draft, "painted", "earlier_content"), "album": False}
+    set_content(draft, entry, message_id)
+    if not draft.style_paths:
+        return clip_texts.CLIP_SAVED()
+    return clip_texts.CLIP_REPLACED() if replaced else summary(draft)
 
 
 def add_style(draft: Draft, path: str) -> bool:
@@ -100,8 +128,9 @@ def swap_styles(draft: Draft) -> None:
 
 
 def swap_roles(draft: Draft) -> None:
-    """The photo becomes the first style and the first style the photo (an album taken the wrong way round)."""
-    if draft.content_path and draft.style_paths:
+    """The photo becomes the first style and the first style the photo (an album taken the wrong way
+    round); a clip stays the content (it cannot be a style)."""
+    if draft.content_path and draft.style_paths and not has_clip(draft):
         draft.content_path, draft.style_paths = draft.style_paths[0], [draft.content_path, *draft.style_paths[1:]]
 
 
@@ -114,10 +143,10 @@ def use_as_style(draft: Draft) -> bool:
     """🖼 under "new photo": that picture was meant as a style for the photo painted before. False
     when there is nothing to undo (an old button)."""
     earlier = draft.options.get("earlier_content")
-    if not earlier or not draft.content_path:
+    if not earlier or not draft.content_path or has_clip(draft):
         return False
     draft.style_paths = [draft.content_path]
-    draft.content_path = earlier
+    draft.content = earlier if isinstance(earlier, dict) else {"path": earlier, "media": "picture"}
     draft.options = _without(draft, "earlier_content")
     return True
 
@@ -143,7 +172,7 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
         return texts.album_roles(len(draft.style_paths))
     path = paths[0]
     if after_painting and caption not in ("content", "style") and draft.content_path and draft.style_paths:
-        earlier = draft.content_path
+        earlier = draft.content  # (a clip's whole entry: 🖼 puts it back as it was)
         set_content(draft, path, first_message_id)
         draft.options = {**draft.options, "earlier_content": earlier}
         return texts.next_photo(len(draft.style_paths))
@@ -165,7 +194,9 @@ def summary(draft: Draft) -> str:
     if not draft.content_path:
         return texts.NOTHING_YET() if not styles else texts.NEED_CONTENT()
     if not styles:
-        return texts.CONTENT_SAVED()
+        return clip_texts.CLIP_SAVED() if has_clip(draft) else texts.CONTENT_SAVED()
+    if has_clip(draft):
+        return clip_texts.clip_ready(styles, draft.gamma)
     return texts.draft_ready(styles, draft.gamma)
 
 

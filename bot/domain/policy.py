@@ -41,6 +41,8 @@ class Policy:
     max_size: int = 2048
     jobs_per_user_per_day: int = 0
     queue_per_user: int = 0
+    max_video_seconds: int = 60
+    video_seconds_per_day: int = 300
     group_enabled: bool = True
     host: Host = field(default_factory=Host)
 
@@ -64,6 +66,8 @@ class Policy:
             max_size=int(values["max_size"]),
             jobs_per_user_per_day=int(values["jobs_per_user_per_day"]),
             queue_per_user=int(values["queue_per_user"]),
+            max_video_seconds=int(values["max_video_seconds"]),
+            video_seconds_per_day=int(values["video_seconds_per_day"]),
             group_enabled=bool(values["group_enabled"]),
             host=host,
         )
@@ -71,7 +75,7 @@ class Policy:
     @property
     def limits(self) -> dict[str, int]:
         return {"max_size": self.max_size, "jobs_per_user_per_day": self.jobs_per_user_per_day,
-                "queue_per_user": self.queue_per_user}  # fmt: skip
+                "queue_per_user": self.queue_per_user, "video_seconds_per_day": self.video_seconds_per_day}  # fmt: skip
 
     @property
     def size_cap(self) -> int:

@@ -1,4 +1,5 @@
-"""Daily quotas and per-user queue limits: when a person may start another picture."""
+"""Daily quotas and per-user queue limits: when a person may start another picture or clip (whose
+seconds are counted too)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from .. import texts
 from ..storage import Job, JobStatus
+from ..texts import clips as clip_texts
 
 
 def refusal(waiting: int, today: int, limits: dict, now: datetime | None = None) -> str | None:
@@ -47,3 +49,25 @@ def next_reset(now: datetime | None = None) -> datetime:
 def day_start(now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def video_refusal(used: float, wanted: float, limits: dict, now: datetime | None = None) -> str | None:
+    """Why a clip of ``wanted`` seconds may not be painted by someone who had ``used`` today, or None."""
+    limit = limits["video_seconds_per_day"]
+    if used + wanted <= limit + 0.5:  # (half a second of rounding is not worth a refusal)
+        return None
+    now = now or datetime.now(UTC)
+    return clip_texts.video_limit(used, limit, wanted, (next_reset(now) - now).total_seconds())
+
+
+async def video_seconds_today(db_session, user_id: int) -> float:
+    """Seconds of video one user has had painted (or waiting) today: what each clip job was set to paint."""
+    specs = (
+        await db_session.execute(
+            select(Job.spec).where(
+                Job.user_id == user_id, Job.created_at >= day_start(), Job.status != JobStatus.CANCELLED
+            )
+        )
+    ).scalars()
+    return sum(float((spec.get("settings") or {}).get("max_seconds", 60.0)) for spec in specs
+               if spec.get("mode") == "video")  # fmt: skip

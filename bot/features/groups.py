@@ -1,4 +1,4 @@
-"""Group chats: a member starts with /stylize on a photo; styles come as replies to the bot's prompt.
+"""Group chats: a member starts with /stylize on a photo or a clip; styles come as replies to the bot's prompt.
 
 With privacy mode on (Telegram's default) a bot in a group sees only commands, replies to its own
 messages and mentions, so the whole flow runs on those: a photo captioned ``/stylize`` (or
@@ -22,8 +22,9 @@ from ..domain import drafts
 from ..services import services
 from ..storage import Preset, queries
 from ..telegram import keyboards
-from ..telegram.files import picture_in
+from ..telegram.files import clip_in, picture_in
 from ..telegram.senders import sender
+from ..texts import clips as clip_texts
 from . import one_picture, pictures
 from .ordering import draft_choices
 from .permits import painting_allowed
@@ -33,17 +34,17 @@ STYLIZE_CAPTION = filters.CaptionRegex(r"^/stylize(@\w+)?(\s|$)")
 
 
 async def stylize_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``/stylize`` as text: it must answer a photo, which becomes the member's content."""
+    """``/stylize`` as text: it must answer a photo or a clip, which becomes the member's content."""
     message = update.effective_message
     target = message.reply_to_message
-    if target is None or picture_in(target) is None:
+    if target is None or (picture_in(target) is None and clip_in(target) is None):
         await message.reply_text(texts.GROUP_HOW())
         return
     await start_draft(update, context, target, message, list(context.args or []))
 
 
 async def stylize_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo captioned ``/stylize``: that photo is the content."""
+    """A photo or a clip captioned ``/stylize``: that is the content."""
     message = update.effective_message
     if not pictures.for_me(message.caption, context.bot):
         return  # /stylize@another_bot (seen with privacy mode off)
@@ -64,16 +65,21 @@ async def start_draft(
             preset = (await db_session.execute(wanted)).scalar_one_or_none()
         if preset is None:
             await request.reply_text(texts.no_such_painting(args[0]))
-    try:
-        path = await svc.cache.fetch(context.bot, picture_in(photo))
-    except ImageError as exc:
-        await request.reply_text(texts.picture_problem(exc.code, exc.params))
-        return
+    if clip_in(photo) is not None:
+        content = await pictures.fetch_clip(photo, context, answer=request)
+        if content is None:
+            return
+    else:
+        try:
+            content = str(await svc.cache.fetch(context.bot, picture_in(photo)))
+        except ImageError as exc:
+            await request.reply_text(texts.picture_problem(exc.code, exc.params))
+            return
     user = sender(update)
     async with svc.db.session() as db_session, db_session.begin():
         draft = await drafts.load(db_session, update)
         drafts.start_over(draft)
-        drafts.set_content(draft, str(path), request.message_id)
+        drafts.set_content(draft, content, request.message_id)
         if preset is not None:
             drafts.add_style(draft, preset.file_path)
     if preset is not None:
@@ -101,6 +107,14 @@ async def on_reply_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         svc.group_albums.add(message)
         return
     await pictures.accept_in_order(accept_styles, [message], update, context)
+
+
+async def on_reply_clip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A clip sent in reply to the bot's style prompt: a style is a picture."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        await message.reply_text(clip_texts.NOT_A_STYLE())
 
 
 async def accept_styles(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,13 +14,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine.imaging import open_image
-from worker.protocol import JobSpec
+from worker.protocol import JobSpec, Media
 
 from .. import modes, texts
 from ..domain import drafts, quotas
 from ..domain.policy import Policy
 from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS
 from ..limits import THUMBNAIL_SIDE
+from ..modes import video
 from ..modes.base import BotMode
 from ..modes.style import plan
 from ..services import Services, services
@@ -28,6 +29,7 @@ from ..storage import Draft, Job, JobStatus
 from ..telegram import keyboards
 from ..telegram.callbacks import Action, Callback
 from ..telegram.senders import sender
+from ..texts import clips as clip_texts
 
 log = logging.getLogger(__name__)
 #: Buttons that change the draft and then show the ⚙ settings keyboard.
@@ -140,8 +142,17 @@ def draft_mode(policy: Policy) -> BotMode:
 
 
 async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
-    """The ⚙ line under a draft card: what ▶ would paint with now."""
-    return choices_line(await policy_for(svc, chat_id, draft), draft.gamma)
+    """The ⚙ line under a draft card: what ▶ would paint with now (a clip: its size, and how much
+    of it when only its start is painted)."""
+    policy = await policy_for(svc, chat_id, draft)
+    if not drafts.has_clip(draft):
+        return choices_line(policy, draft.gamma)
+    side, cap = video.limits(policy, draft.content_media)
+    line = texts.choices(policy.quality, side, policy.strength, policy.keep_colors)
+    seconds = float(draft.content.get("seconds") or 0)
+    if seconds > cap + 0.5:
+        line += "\n" + video.cut_note(cap)
+    return line
 
 
 def _float(text: str | None) -> float | None:
@@ -164,6 +175,7 @@ async def start_job(
         if refused:
             await query.answer(refused, show_alert=True)
             return
+        output = Media.PICTURE
         if swap_from is not None:
             content, styles = drafts.rerun_swapped(swap_from)
             earlier = JobSpec.from_dict(swap_from.spec)
@@ -175,19 +187,37 @@ async def start_job(
             mode, settings = "style", modes.get("style").settings(policy, earlier.gamma)  # instant: the proper one
             request_id = proper_from.request_message_id
         else:
-            problem = drafts.missing(draft)
+            problem = drafts.missing(draft) or clip_refusal(svc, draft)
             if problem:
                 await query.answer(problem, show_alert=True)
                 return
             content, styles = draft.content_path, list(draft.style_paths)
-            drafts.painted(draft)
-            painter = draft_mode(policy)
-            mode, settings = painter.name, painter.settings(policy, draft.gamma)
             request_id = draft.options.get("content_message_id")
+            if drafts.has_clip(draft):  # a moving picture: the video mode, sent back as the kind it came as
+                clip = draft.content
+                mode, settings = video.MODE.name, video.MODE.settings(policy, draft.gamma, clip)
+                wanted = float(JobSpec(mode, {}, "", settings).mode_settings().max_seconds)
+                used = await quotas.video_seconds_today(db_session, sender(update).id)
+                refused = quotas.video_refusal(used, wanted, policy.limits)
+                if refused:
+                    await query.answer(refused, show_alert=True)
+                    return
+                content, output = {"path": clip["path"], "media": clip["media"]}, Media(clip["media"])
+            else:
+                painter = draft_mode(policy)
+                mode, settings = painter.name, painter.settings(policy, draft.gamma)
+            drafts.painted(draft)
         job, spec = await add_job(db_session, svc, update, mode, {"content": content, "styles": styles}, settings,
-                                  request_id)  # fmt: skip
+                                  request_id, output)  # fmt: skip
     await query.answer()
     await announce(context, job, spec)
+
+
+def clip_refusal(svc: Services, draft: Draft) -> str | None:
+    """Why a clip cannot be painted here (no engine for videos), or None."""
+    if drafts.has_clip(draft) and not svc.dispatcher.video_available:
+        return clip_texts.NO_VIDEOS_HERE()
+    return None
 
 
 async def refusal(db_session, update: Update, policy: Policy) -> str | None:
@@ -198,13 +228,22 @@ async def refusal(db_session, update: Update, policy: Policy) -> str | None:
 
 
 async def add_job(
-    db_session, svc: Services, update: Update, mode: str, inputs: dict, settings: dict, request_id: int | None
+    db_session,
+    svc: Services,
+    update: Update,
+    mode: str,
+    inputs: dict,
+    settings: dict,
+    request_id: int | None,
+    output: Media = Media.PICTURE,
 ) -> tuple[Job, JobSpec]:
-    """Save a job of any mode (its spec, with this job's output and preview places)."""
+    """Save a job of any mode (its spec, with this job's output and preview places): a PNG, or an
+    MP4 of the ``output`` kind."""
     job = Job(chat_id=update.effective_chat.id, user_id=sender(update).id, spec={}, request_message_id=request_id)
     db_session.add(job)
     await db_session.flush()
-    spec = JobSpec(mode, inputs, str(svc.cache.result_path(job.id)), settings, str(svc.cache.previews))
+    path = svc.cache.result_path(job.id, ".png" if output == Media.PICTURE else ".mp4")
+    spec = JobSpec(mode, inputs, {"path": str(path), "media": str(output)}, settings, str(svc.cache.previews))
     job.spec = spec.to_dict()
     return job, spec
 
@@ -213,7 +252,9 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     """Show a saved job's queued card (its first picture, place and wait) in reply to the request,
     and queue it. Without a card (Telegram refused it) the job is still painted and delivered."""
     svc = services(context)
-    thumbnail = await asyncio.to_thread(_thumbnail, Path(spec.pictures[0]))
+    first = spec.inputs["content"][0] if spec.inputs.get("content") else None
+    clip = first is not None and first.media != Media.PICTURE
+    thumbnail = await asyncio.to_thread(_thumbnail, Path(spec.pictures[0]), clip)
     position, eta = svc.dispatcher.queue.quote(spec, job.user_id)
     # the place just quoted is taken at once (no await between): others pressing ▶ while the card
     # goes out queue behind it, so the number on the card only ever goes down
@@ -264,7 +305,8 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, job_
 
 async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     job = await own_job(update, context, job_id)
-    if job is None or drafts.rerun_swapped(job) is None:
+    # (🔀 is under pictures only: a clip is swapped in its draft, ▶ counting its seconds)
+    if job is None or _mode_of(job) not in ("style", INSTANT) or drafts.rerun_swapped(job) is None:
         await update.callback_query.answer(texts.STALE_BUTTON())
         return
     await start_job(update, context, swap_from=job)
@@ -273,11 +315,15 @@ async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_
 async def rerun_properly(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     """🎨 under an instant picture: the same photo and styles, painted by the optimisation."""
     job = await own_job(update, context, job_id)
-    usable = job is not None and job.content_path and job.style_paths
+    usable = job is not None and _mode_of(job) == INSTANT and job.content_path and job.style_paths
     if not usable or not all(Path(p).exists() for p in [job.content_path, *job.style_paths]):
         await update.callback_query.answer(texts.STALE_BUTTON())
         return
     await start_job(update, context, proper_from=job)
+
+
+def _mode_of(job: Job) -> str:
+    return (job.spec or {}).get("mode", "style")
 
 
 async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
@@ -291,11 +337,19 @@ async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: i
         return
     await query.answer()
     with open(job.result_path, "rb") as handle:
-        await query.message.reply_document(handle, filename=f"painting_{job_id}.png")
+        await query.message.reply_document(handle, filename=f"painting_{job_id}{Path(job.result_path).suffix}")
 
 
-def _thumbnail(path: Path) -> bytes:
-    image = open_image(path, role="picture")
+def _thumbnail(path: Path, clip: bool = False) -> bytes:
+    """The queued card's picture: the photo, or a clip's first frame."""
+    if clip:
+        from PIL import Image
+
+        from engine.video.clips import frames
+
+        image = Image.fromarray(next(frames(path, limit=1)))
+    else:
+        image = open_image(path, role="picture")
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)

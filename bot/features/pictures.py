@@ -1,7 +1,8 @@
-"""Receiving pictures, shared by every chat type: download and check each, collect albums."""
+"""Receiving pictures and clips, shared by every chat type: download and check each, collect albums."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -11,12 +12,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from engine.errors import ImageError
+from engine.video.clips import from_animated_picture
 
 from .. import texts
+from ..domain import drafts
 from ..services import services
 from ..telegram.albums import AlbumCollector
-from ..telegram.files import picture_in
+from ..telegram.files import clip_in, picture_in
 from ..telegram.senders import sender
+from ..texts import clips as clip_texts
 
 log = logging.getLogger(__name__)
 Accept = Callable[[list[Message], Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -69,6 +73,48 @@ async def fetch(messages: list[Message], context: ContextTypes.DEFAULT_TYPE) -> 
     for index, why in problems:
         await messages[index - 1].reply_text(texts.album_item_left_out(index, len(messages), why))
     return [str(p) for p in paths] or None
+
+
+async def fetch_clip(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, answer: Message | None = None
+) -> dict | None:
+    """The message's clip, downloaded and read, as a draft keeps it; None when it cannot be used
+    (``answer``, by default the message itself, is told why in one line: too big, not a video…)."""
+    svc = services(context)
+    clip, answer = clip_in(message), answer or message
+    if not svc.dispatcher.video_available:
+        await answer.reply_text(clip_texts.NO_VIDEOS_HERE())
+        return None
+    try:
+        path, info = await svc.cache.fetch_clip(context.bot, clip)
+    except ImageError as exc:
+        too_big = exc.code == "too_big"
+        await answer.reply_text(texts.picture_problem(exc.code, exc.params) if too_big else
+                                clip_texts.clip_problem(exc.code))  # fmt: skip
+        return None
+    return drafts.clip_entry(str(path), clip.media, info.seconds, info.fps, info.has_audio)
+
+
+#: Pictures sent as files that may move: one that does is painted as a clip (an animation).
+ANIMATABLE = ("image/gif", "image/webp")
+
+
+async def animated_clip(message: Message, context: ContextTypes.DEFAULT_TYPE) -> dict | None:
+    """A GIF or WebP sent as a file that moves, made a clip (a silent MP4 at its own pace, a
+    transparent one over white) as a draft keeps it; None for a still one, or where clips are not
+    painted (it is then taken as a picture, its first frame)."""
+    svc = services(context)
+    document = message.document
+    if document is None or document.mime_type not in ANIMATABLE or not svc.dispatcher.video_available:
+        return None
+    try:
+        path = await svc.cache.download(context.bot, picture_in(message))
+        out = path.with_suffix(".mp4")  # (named by Telegram's unique id, as the picture)
+        info = await asyncio.to_thread(from_animated_picture, path, out)
+    except Exception as exc:  # a damaged one: the picture path says what is wrong with it
+        log.info("an animated picture could not be made a clip: %s", exc)
+        return None
+    return None if info is None else drafts.clip_entry(str(out), "animation", info.seconds, info.fps, False)
 
 
 def for_me(text: str | None, bot) -> bool:

@@ -1,4 +1,4 @@
-"""Private chats: commands, and pictures (single or album) that fill the person's draft."""
+"""Private chats: commands, and pictures (single or album) and clips that fill the person's draft."""
 
 from __future__ import annotations
 
@@ -78,10 +78,43 @@ async def on_picture(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await pictures.accept_in_order(accept, [message], update, context)
 
 
+async def on_clip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A video, a GIF, a video note (or a video file): the draft's content, painted by ▶ as a clip."""
+    await pictures.accept_in_order(accept_clip, [update.effective_message], update, context)
+
+
+async def accept_clip(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    async with svc.db.session() as db_session, db_session.begin():
+        drafts.stop_waiting(await drafts.load(db_session, update))  # (a clip is not the picture /dream asked for)
+    entry = await pictures.fetch_clip(messages[0], context)
+    if entry is not None:
+        await take_clip(messages[0], update, context, entry)
+
+
+async def take_clip(message: Message, update: Update, context: ContextTypes.DEFAULT_TYPE, entry: dict) -> None:
+    """The clip into the draft; the reply offers styles, or ▶ when it has them."""
+    svc = services(context)
+    async with svc.db.session() as db_session, db_session.begin():
+        draft = await drafts.load(db_session, update)
+        reply = drafts.add_clip(draft, entry, message.message_id)
+        n_styles, gamma = len(draft.style_paths), draft.gamma
+        markup = keyboards.ready(n_styles, gamma) if n_styles else None
+        if markup is not None:
+            reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)
+    if not n_styles:  # the clip is in: offer the gallery's paintings as styles
+        async with svc.db.session() as db_session:
+            markup = keyboards.gallery((await db_session.execute(select(Preset).order_by(Preset.name))).scalars().all())
+    await message.reply_text(reply, reply_markup=markup)
+
+
 async def accept(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One picture or an album: into the draft by its rules; the reply offers what comes next."""
     svc = services(context)
     if await one_picture.take_pending(messages, update, context):
+        return
+    if len(messages) == 1 and (moving := await pictures.animated_clip(messages[0], context)) is not None:
+        await take_clip(messages[0], update, context, moving)  # a GIF or WebP file that moves: a clip
         return
     paths = await pictures.fetch(messages, context)
     if paths is None:

@@ -1,12 +1,10 @@
 """The dispatcher: takes job ids from the lanes' fair queues, runs them through the lanes' engine
 supervisors, and keeps each job's row true — composed of parts, each with its own state:
-
-- :mod:`.lanes` — the lanes as a table (which modes each takes, its engine, queue and estimates),
-  what is known of each job in them, and the read-only :class:`~.lanes.QueueView` handlers see;
-- :mod:`.records` — the job rows' state changes;
-- :mod:`.sketcher` — a painting's instant sketch on its card right after ▶;
-- :mod:`.delivery` — the result's caption, buttons and its one send; pruning files;
-- :mod:`.replicas` — workers mode: the leader adopts other replicas' jobs, followers mirror the queue.
+:mod:`.lanes` (the lanes as a table: the modes each takes, its engine, queue and estimates; what is
+known of each job in them; the read-only :class:`~.lanes.QueueView` handlers see), :mod:`.records`
+(the job rows' state changes), :mod:`.sketcher` (a painting's instant sketch on its card right after
+▶), :mod:`.delivery` (the result's caption, buttons and one send; pruning files) and
+:mod:`.replicas` (workers mode: the leader adopts other replicas' jobs, followers mirror the queue).
 
 Job rows are the truth; the queues are rebuilt from them on start, so queued jobs and a job
 interrupted by a restart are painted again and answered exactly once.
@@ -32,21 +30,19 @@ from .. import i18n, modes, texts
 from ..domain import quality
 from ..domain.languages import Languages
 from ..domain.policy import Host
-from ..limits import GROUP_INTERVAL, INSTANT_TIME_LIMIT, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
-from ..modes.instant import as_painting
+from ..limits import GROUP_INTERVAL, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
 from ..storage import Database, Job, JobStatus
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
 from .delivery import Delivery
-from .eta import INSTANT_OVERHEAD, Countdown, EtaModel, kind, kind_of, units
+from .eta import Countdown, kind, kind_of, units
 from .fair_queue import FairQueue
-from .lanes import JobBook, Lane, QueueView
+from .lanes import JobBook, Lane, QueueView, make_lanes
 from .leadership import Leadership
 from .notifier import Notifier
 from .records import JobRecords
 from .replicas import ReplicaSync
 from .sketcher import Sketcher
-from .supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +56,7 @@ class Dispatcher:
         engine: EngineClient,
         *,
         instant: EngineClient | None = None,
+        video: EngineClient | None = None,
         presets: dict | None = None,
         progress_interval: float = PROGRESS_INTERVAL,
         group_interval: float = GROUP_INTERVAL,
@@ -78,13 +75,9 @@ class Dispatcher:
         self.records = JobRecords(db)
         self.delivery = Delivery(db, self.records, self.notifier, self.languages, cache, uuid.uuid4().hex[:12])
         self.book = JobBook()
-        self.paint = Lane("paint", Supervisor(engine, time_limit), EtaModel(), announces=True)
-        self.instant: Lane | None = None
-        if instant is not None:
-            supervisor, eta = Supervisor(instant, INSTANT_TIME_LIMIT), EtaModel(overhead=INSTANT_OVERHEAD)
-            self.instant = Lane("instant", supervisor, eta, modes=frozenset({quality.INSTANT}))
+        self.paint, self.instant, self.clips = make_lanes(engine, instant, video, time_limit)
         #: in routing order: a job goes to the first started lane that takes its mode; the last takes the rest
-        self.lanes = [lane for lane in (self.instant, self.paint) if lane is not None]
+        self.lanes = [lane for lane in (self.instant, self.clips, self.paint) if lane is not None]
         self.sketcher = Sketcher(
             self.records, cache, self.notifier, self._language, self._sketch_caption, self._in_background
         )
@@ -115,6 +108,11 @@ class Dispatcher:
         return any(quality.INSTANT in lane.offered for lane in self.lanes if lane.ready or lane is self.paint)
 
     @property
+    def video_available(self) -> bool:
+        """Whether clips can be painted here (by the clips' lane; with workers, by any that offers them)."""
+        return self.clips is not None and self.clips.ready
+
+    @property
     def refreshers(self):
         """Workers mode: what other replicas change and this one re-reads every 5 s."""
         return self.replicas.refreshers
@@ -133,7 +131,9 @@ class Dispatcher:
     def use_device(self, device: str) -> None:
         if device != self.device:
             self.device = device
-            self.paint.eta.use_device(device)
+            for lane in self.lanes:
+                if lane is self.paint or lane.shared:
+                    lane.eta.use_device(device)
 
     def _slots(self) -> int:
         return max(1, self.worker_slots if self.worker_slots is not None else self.paint.capacity())
@@ -144,14 +144,19 @@ class Dispatcher:
             await asyncio.gather(*(self._start_lane(lane) for lane in self.lanes))
             await self._begin()
             return
-        if self.instant is not None:  # every replica: the one that takes over paints instant pictures at once
-            await self._start_lane(self.instant)
+        # every replica: the one that takes over paints instant pictures at once, and takes clips
+        for lane in (self.instant, self.clips):
+            if lane is not None:
+                await self._start_lane(lane)
         # Workers mode: every replica mirrors the queue from the database (answers, positions, ETAs);
         # the one that wins the lease paints and notifies.
         await self.replicas.start()
         self.leadership.start(self._lead, self._follow)
 
     async def _start_lane(self, lane: Lane) -> None:
+        if lane.shared:  # started with the painting lane; its jobs wait for a worker that offers them
+            lane.offered, lane.ready = tuple(lane.modes or ()), True
+            return
         try:
             capabilities = await lane.supervisor.start()
         except Exception as exc:
@@ -198,7 +203,8 @@ class Dispatcher:
             for task in late:
                 task.cancel()
         for lane in self.lanes:
-            await lane.supervisor.stop()
+            if not lane.shared:
+                await lane.supervisor.stop()
 
     async def _stop_lanes(self) -> None:
         for lane in self.lanes:
@@ -225,14 +231,10 @@ class Dispatcher:
     async def _reroute(self, job: Job) -> None:
         """A job queued for an engine this host no longer has (instant networks gone since) becomes
         what this host paints instead, once, in its row: nothing plans it again when it runs."""
-        if self.book.note(job.id, job.spec).mode != quality.INSTANT:  # (the spec read once, as it is queued)
-            return
+        self.book.note(job.id, job.spec)  # (the spec read once, as it is queued)
         offered = {mode for lane in self.lanes if lane.ready for mode in lane.offered}
-        if quality.INSTANT not in offered:
-            painting = as_painting(JobSpec.from_dict(job.spec), Host(self.device, False, self.presets))
-            job.spec = await self.records.replace_spec(job.id, painting.to_dict())
+        if await self.records.reroute(job, offered, Host(self.device, False, self.presets)):
             self.book.forget(job.id)  # noted again, as the painting it now is
-            log.info("job %s: no instant networks here any more; painted the quickest way", job.id)
 
     # ------------------------------------------------------------------ queue
     def submit(self, job: Job, *, held: bool = False) -> None:
@@ -393,13 +395,11 @@ class Dispatcher:
             log.error("job %s has unusable settings: %s", job_id, exc)
             await self._fail(job_id, texts.SOMETHING_WRONG(), "bad_spec")
             return
-        work, job_kind = tracked.work, tracked.kind
-        countdown = tracked.countdown = Countdown()
-        estimate = countdown.update(lane.eta.seconds(work, job_kind))
+        work, job_kind, countdown = tracked.work, tracked.kind, Countdown()
+        tracked.countdown, estimate = countdown, countdown.update(lane.eta.seconds(work, job_kind))
         sketch = self.sketcher.shows_sketch(job_id)
         card = None if instant else await self.notifier.painting_started(job, estimate, sketch)
-        preview: Path | None = None
-        edit: asyncio.Task | None = None
+        preview, edit = None, None  # (the newest preview not shown yet; the card edit under way)
 
         async def on_progress(event: Progress) -> None:
             # Never waits on Telegram: an edit runs beside the painting, and while one is under way
@@ -413,10 +413,10 @@ class Dispatcher:
                 if preview is not None:
                     self.sketcher.painting_shown(job_id)  # from now on the painting's own pictures fill the card
                 sketch = self.sketcher.shows_sketch(job_id)
-                caption = texts.painting(int(100 * event.fraction), left, sketch, mode.working())
+                caption = mode.progress(event, left, sketch)
                 edit, preview = asyncio.create_task(card.show(caption, preview)), None
 
-        action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id))
+        action = asyncio.create_task(self.notifier.keep_uploading(job.chat_id, spec.output.media))
         try:
             outcome = await lane.supervisor.run(str(job_id), spec, on_progress)
         finally:

@@ -18,6 +18,11 @@ GPU_GUESS = 0.02
 OVERHEAD = 3.0
 #: The same for an instant picture (a second process, reading and writing JPEGs, no network to prepare).
 INSTANT_OVERHEAD = 0.5
+#: A clip's first guesses, per frame at 640 px (engine.modes.video's units): 0.25 s measured on the
+#: 2-core dev CPU (instant networks, flow and encoding); a GPU host's onnxruntime several times faster.
+CLIP_CPU_GUESS, CLIP_GPU_GUESS = 0.3, 0.08
+#: Seconds of a clip job that do not scale with its frames (reading, the networks, the sound).
+CLIP_OVERHEAD = 2.0
 #: Weight of the newest measurement.
 LEARNING_RATE = 0.3
 
@@ -28,8 +33,10 @@ class EtaModel:
     """Seconds per work unit, learnt per :data:`Kind` from finished jobs (a kind not yet seen borrows
     the nearest size of its mode, else the device's first guess)."""
 
-    def __init__(self, seconds_per_unit: float = CPU_GUESS, overhead: float = OVERHEAD):
+    def __init__(self, seconds_per_unit: float = CPU_GUESS, overhead: float = OVERHEAD,
+                 gpu_guess: float = GPU_GUESS):  # fmt: skip
         self.guess, self.overhead = seconds_per_unit, overhead
+        self.guesses = (seconds_per_unit, gpu_guess)  #: the first guess on a CPU, on a GPU
         self.rates: dict[Kind, float] = {}
 
     @property
@@ -40,7 +47,7 @@ class EtaModel:
     def use_device(self, device: str) -> None:
         """A first guess for the engine's device, until a job there is measured; another device's
         measurements no longer apply."""
-        guess = GPU_GUESS if device.startswith("cuda") else CPU_GUESS
+        guess = self.guesses[1] if device.startswith("cuda") else self.guesses[0]
         if guess != self.guess:
             self.guess, self.rates = guess, {}
 

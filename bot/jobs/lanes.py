@@ -1,9 +1,10 @@
 """The dispatcher's lanes as a table, what it knows of each job in them, and the queue as handlers see it.
 
 A lane is one engine client with its own fair queue and the modes it takes: the painting lane
-(Gatys, seconds to minutes per job) and the instant lane (onnxruntime only, about a second per
-picture). A job goes to the first started lane that takes its mode; the last lane takes the rest.
-Another kind of engine (videos) is another row.
+(Gatys, seconds to minutes per job), the instant lane (onnxruntime only, about a second per
+picture) and the clips' lane (frame by frame, minutes per clip: a long video never holds up
+anyone's picture). A job goes to the first started lane that takes its mode; the last lane takes
+the rest.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine.errors import SettingsError
+from worker.client import EngineClient
 from worker.protocol import JobSpec, SpecError
 
-from .eta import Countdown, EtaModel, Kind, kind, units
+from ..domain.quality import INSTANT
+from ..limits import INSTANT_TIME_LIMIT
+from .eta import CLIP_CPU_GUESS, CLIP_GPU_GUESS, CLIP_OVERHEAD, INSTANT_OVERHEAD, Countdown, EtaModel, Kind, kind, units
 from .fair_queue import FairQueue
 from .supervisor import Supervisor
 
@@ -37,6 +41,7 @@ class Lane:
     active: set[asyncio.Task] = field(default_factory=set)  #: its jobs being painted
     ready: bool = False  #: its engine started
     offered: tuple[str, ...] = ()  #: the modes its engine said it paints
+    shared: bool = False  #: its engine is the painting lane's (workers: those that offer its family)
 
     def takes(self, mode: str) -> bool:
         return self.ready and (mode in self.modes if self.modes is not None else True)
@@ -51,6 +56,26 @@ class Lane:
 
     def jobs(self) -> set[int]:
         return {*self.queue.waiting, *self.queue.running_jobs}
+
+
+def make_lanes(
+    engine: EngineClient, instant: EngineClient | None, video: EngineClient | None, time_limit: float
+) -> tuple[Lane, Lane | None, Lane | None]:
+    """The painting lane, the instant lane and the clips' lane (None where there is no such engine).
+    With workers the clips' client is the painting one: its workers that offer clips fill the
+    clips' slots, and it is started once."""
+    paint = Lane("paint", Supervisor(engine, time_limit), EtaModel(), announces=True)
+    fast = None
+    if instant is not None:
+        eta = EtaModel(overhead=INSTANT_OVERHEAD)
+        fast = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=frozenset({INSTANT}))
+    clips = None
+    if video is not None:  # a long clip has its own queue: everyone's pictures go on meanwhile
+        supervisor = paint.supervisor if video is engine else Supervisor(video, time_limit)
+        eta = EtaModel(CLIP_CPU_GUESS, CLIP_OVERHEAD, CLIP_GPU_GUESS)
+        clips = Lane("clips", supervisor, eta, modes=frozenset({"video"}), family="video", announces=True,
+                     shared=video is engine)  # fmt: skip
+    return paint, fast, clips
 
 
 @dataclass
@@ -96,38 +121,39 @@ class JobBook:
 
 
 class QueueView:
-    """What handlers may know of the painting queue: order, places, time estimates. Read-only."""
+    """What handlers may know of the queues where people wait (the painting lane, the clips' lane):
+    order, places, time estimates. Read-only."""
 
     def __init__(self, lanes: Callable[[], list[Lane]], book: JobBook, slots: Callable[[], int]):
         self._lanes, self._book, self._slots = lanes, book, slots
 
     @property
     def _lane(self) -> Lane:
-        return self._lanes()[-1]  # the painting lane: where people wait
+        return self._lanes()[-1]  # the painting lane: where most people wait
 
-    @property
-    def _queue(self) -> FairQueue:
-        return self._lane.queue
+    def _waited(self) -> list[Lane]:
+        """The lanes whose jobs people wait for (an instant picture is there before anyone looks)."""
+        return [lane for lane in self._lanes() if lane.announces]
 
     @property
     def running(self) -> int | None:
-        return self._queue.running
+        return self._lane.queue.running
 
     @property
     def running_jobs(self) -> tuple[int, ...]:
-        """Every job being painted (one with the local engine; up to the workers' slots with workers)."""
-        return self._queue.running_jobs
+        """Every job being painted (one per local engine; up to the workers' slots with workers)."""
+        return tuple(job for lane in self._waited() for job in lane.queue.running_jobs)
 
     @property
     def waiting(self) -> tuple[int, ...]:
-        return self._queue.waiting
+        return tuple(job for lane in self._waited() for job in lane.queue.waiting)
 
     def running_fraction(self, job_id: int | None = None) -> float:
-        job_id = self._queue.running if job_id is None else job_id
+        job_id = self._lane.queue.running if job_id is None else job_id
         return self._book.progress(job_id) if job_id is not None else 0.0
 
     def position(self, job_id: int) -> int:
-        return self._queue.position(job_id)
+        return self._holding(job_id).queue.position(job_id)
 
     def estimate(self, job_id: int, lane: Lane | None = None) -> float:
         """Seconds a waiting or running job takes, all of it."""
@@ -137,25 +163,33 @@ class QueueView:
         return (lane or self._lane_of(tracked.mode)).eta.seconds(tracked.work, tracked.kind)
 
     def eta(self, job_id: int) -> float:
-        """Seconds until ``job_id``'s picture, roughly: the work ahead (shared by the slots), then its own."""
-        waiting = self._queue.waiting
+        """Seconds until ``job_id``'s picture, roughly: the work ahead in its lane (shared by the
+        lane's slots), then its own."""
+        lane = self._holding(job_id)
+        waiting = lane.queue.waiting
         ahead = waiting[: waiting.index(job_id)] if job_id in waiting else ()
-        return self._spread(sum(self.estimate(j) for j in ahead) + self._running_rest()) + self.estimate(job_id)
+        before = sum(self.estimate(j, lane) for j in ahead) + self._running_rest(lane)
+        return self._spread(lane, before) + self.estimate(job_id, lane)
 
     def quote(self, spec: JobSpec, user_id: int) -> tuple[int, float]:
         """Place and seconds-to-result a job like ``spec`` would get if ``user_id`` queued it now."""
         lane = self._lane_of(spec.mode)
         slot = lane.queue.slot_for(user_id)
         ahead = sum(self.estimate(j, lane) for j in lane.queue.waiting[:slot])
-        if lane is self._lane:
-            ahead = self._spread(ahead + self._running_rest())
+        if lane.announces:
+            ahead = self._spread(lane, ahead + self._running_rest(lane))
         return slot + 1, ahead + lane.eta.seconds(units(spec), kind(spec))
 
     def _lane_of(self, mode: str) -> Lane:
         return next((lane for lane in self._lanes() if lane.takes(mode)), self._lane)
 
-    def _spread(self, seconds: float) -> float:
-        return seconds / max(1, self._slots())
+    def _holding(self, job_id: int) -> Lane:
+        """The lane a job waits or paints in (the painting lane for one in none)."""
+        return next((lane for lane in self._lanes() if lane.holds(job_id)), self._lane)
 
-    def _running_rest(self) -> float:
-        return sum(self.estimate(j) * (1 - self._book.progress(j)) for j in self._queue.running_jobs)
+    def _spread(self, lane: Lane, seconds: float) -> float:
+        slots = self._slots() if lane is self._lane else lane.capacity()
+        return seconds / max(1, slots)
+
+    def _running_rest(self, lane: Lane) -> float:
+        return sum(self.estimate(j, lane) * (1 - self._book.progress(j)) for j in lane.queue.running_jobs)

@@ -63,6 +63,10 @@ SENDERS = {
     Media.VIDEO_NOTE: send_video_note,
 }
 
+#: What a chat sees while a result of each kind is made.
+UPLOADING = {Media.VIDEO: ChatAction.UPLOAD_VIDEO, Media.ANIMATION: ChatAction.UPLOAD_VIDEO,
+             Media.VIDEO_NOTE: ChatAction.UPLOAD_VIDEO_NOTE}  # fmt: skip
+
 
 class Notifier:
     def __init__(self, bot: Bot, progress_interval: float = PROGRESS_INTERVAL, group_interval: float = GROUP_INTERVAL):
@@ -142,9 +146,10 @@ class Notifier:
             log.warning("job %s: no answer to the result upload; taking it as delivered", job.id)
             return None
 
-    async def keep_uploading(self, chat_id: int) -> None:
-        """Telegram shows "sending photo…" for ≤ 5 s per call: repeat it while a job paints."""
+    async def keep_uploading(self, chat_id: int, media: Media = Media.PICTURE) -> None:
+        """Telegram shows "sending photo…" (a video, a video note…) for ≤ 5 s per call: repeat it while a job paints."""
+        action = UPLOADING.get(media, ChatAction.UPLOAD_PHOTO)
         while True:
             with contextlib.suppress(TelegramError):
-                await self.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+                await self.bot.send_chat_action(chat_id, action)
             await asyncio.sleep(CHAT_ACTION_SECONDS)

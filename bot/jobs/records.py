@@ -8,6 +8,11 @@ import logging
 
 from sqlalchemy import select
 
+from worker.protocol import JobSpec
+
+from ..domain.policy import Host
+from ..domain.quality import INSTANT
+from ..modes.instant import as_painting
 from ..storage import Database, Job, JobStatus, as_utc
 from ..storage.models import utcnow
 
@@ -54,10 +59,19 @@ class JobRecords:
         return job
 
     async def replace_spec(self, job_id: int, spec: dict) -> dict:
-        """A queued job's spec, rerouted (bot.jobs.dispatcher): the new one is stored."""
+        """A queued job's spec, rerouted: the new one is stored."""
         async with self.db.session() as session, session.begin():
             (await session.get(Job, job_id)).spec = spec
         return spec
+
+    async def reroute(self, job: Job, offered: set[str], host: Host) -> bool:
+        """A restored instant job on a host whose engines no longer ``offered`` instant pictures
+        becomes the quickest painting, in its row (``job.spec`` too); False when it stays as it is."""
+        if (job.spec or {}).get("mode") != INSTANT or INSTANT in offered:
+            return False
+        job.spec = await self.replace_spec(job.id, as_painting(JobSpec.from_dict(job.spec), host).to_dict())
+        log.info("job %s: no instant networks here any more; painted the quickest way", job.id)
+        return True
 
     async def requeue(self, job_id: int) -> None:
         """Its engine died under it: queued again, for another attempt."""

@@ -1,14 +1,16 @@
 """The bot's modes, one module each: style transfer and its instant quality (from a draft, ▶),
-and the modes a command starts on one picture (/texture, /dream, /xray). See :mod:`.base`;
-"Adding a mode" in the README."""
+moving pictures (a clip as the draft's content), and the modes a command starts on one picture
+(/texture, /dream, /xray). See :mod:`.base`; "Adding a mode" in the README."""
 
 from __future__ import annotations
 
-from . import dream, instant, style, texture, xray
+from . import dream, instant, style, texture, video, xray
 from .base import BotMode
 
 #: Every mode, by its engine mode's name, in menu order.
-MODES: dict[str, BotMode] = {m.name: m for m in (style.MODE, instant.MODE, texture.MODE, dream.MODE, xray.MODE)}
+MODES: dict[str, BotMode] = {
+    m.name: m for m in (style.MODE, instant.MODE, video.MODE, texture.MODE, dream.MODE, xray.MODE)
+}
 
 
 def get(name: str) -> BotMode:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from engine import modes as engine_modes
-from worker.protocol import Done, JobSpec, Media
+from worker.protocol import Done, JobSpec, Media, Progress
 
 from .. import texts
 from ..domain.policy import Policy
@@ -50,6 +50,10 @@ class BotMode:
             return self.PROMPT_GROUP().format(name=texts.mention(user_id, name))
         return self.PROMPT() if self.PROMPT is not None else ""
 
+    def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
+        """The card's words while it runs: how far, how long is left."""
+        return texts.painting(int(100 * event.fraction), left, sketch, self.working())
+
     def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
         """A new job's engine settings (the values that differ from the mode's defaults)."""
         raise NotImplementedError(self.name)
@@ -75,8 +79,9 @@ class BotMode:
         return False
 
 
-def png_button(job_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id))
+def png_button(job_id: int, label: str | None = None) -> InlineKeyboardButton:
+    """📄 the result as a file (a PNG; a clip's MP4)."""
+    return InlineKeyboardButton(label or texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id))
 
 
 def redo_button(job_id: int, label: str, choice: str) -> InlineKeyboardButton:

@@ -79,7 +79,7 @@ class Draft(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    #: {"content": [{"path", "media"}], "styles": [{"path", "media", "weight"}, …]}
+    #: {"content": [{"path", "media"(, "seconds", "fps" of a clip)}], "styles": [{"path", "media", "weight"}, …]}
     inputs: Mapped[dict] = mapped_column(default=dict)
     options: Mapped[dict] = mapped_column(default=dict)  #: quality, size, strength, keep_colors, content_message_id
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -97,6 +97,19 @@ class Draft(Base):
     @content_path.setter
     def content_path(self, path: str | None) -> None:
         self._put("content", [{"path": path, "media": "picture"}] if path else [])
+
+    @property
+    def content(self) -> dict | None:
+        """The content's whole entry: its path, media kind and, for a clip, what was read of it."""
+        return next(iter(self.files("content")), None)
+
+    @content.setter
+    def content(self, entry: dict | None) -> None:
+        self._put("content", [dict(entry)] if entry else [])
+
+    @property
+    def content_media(self) -> str:
+        return (self.content or {}).get("media", "picture")
 
     @property
     def style_paths(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Pictures on disk: inputs downloaded from Telegram, results, previews — with a size/age limit."""
+"""Pictures and clips on disk: inputs downloaded from Telegram, results, previews — with a size/age limit."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from telegram.error import BadRequest
 
 from engine.errors import ImageError
 from engine.imaging import open_image
+from engine.video.clips import ClipInfo, probe
+from worker.protocol import Media
 
 from .. import texts
 from ..limits import FILE_CACHE_AGE, FILE_CACHE_BYTES, MAX_DOWNLOAD
@@ -51,6 +53,40 @@ def picture_in(message: Message) -> IncomingPicture | None:
     return None
 
 
+#: A clip's file name ending by its MIME type (a video sent as a file may be any of these).
+CLIP_EXTENSIONS = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm",
+                   "video/x-matroska": ".mkv", "video/mpeg": ".mpg", "video/3gpp": ".3gp"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IncomingClip:
+    """A moving picture a message carries: a video, an animation (a GIF, an MP4 to Telegram), a round
+    video note, or a video sent as a file."""
+
+    file_id: str
+    unique_id: str
+    size: int | None
+    extension: str
+    media: Media
+    seconds: float | None  #: as the message says (Telegram's whole seconds)
+
+
+def clip_in(message: Message) -> IncomingClip | None:
+    """The clip a message carries, if any (an animation before its document: Telegram sends both)."""
+    if message.video_note:
+        note = message.video_note
+        return IncomingClip(note.file_id, note.file_unique_id, note.file_size, ".mp4", Media.VIDEO_NOTE, note.duration)
+    for found, media in ((message.animation, Media.ANIMATION), (message.video, Media.VIDEO)):
+        if found:
+            extension = CLIP_EXTENSIONS.get(found.mime_type or "", ".mp4")
+            return IncomingClip(found.file_id, found.file_unique_id, found.file_size, extension, media, found.duration)
+    document = message.document
+    if document and (document.mime_type or "").startswith("video/"):
+        extension = CLIP_EXTENSIONS.get(document.mime_type, ".video")
+        return IncomingClip(document.file_id, document.file_unique_id, document.file_size, extension, Media.VIDEO, None)
+    return None
+
+
 class FileCache:
     """Files under ``root``; names never come from user input (only Telegram's unique ids and job ids)."""
 
@@ -64,11 +100,23 @@ class FileCache:
         safe = re.sub(r"[^A-Za-z0-9_-]", "_", picture.unique_id)[:80]
         return self.inputs / f"{safe}{picture.extension}"
 
-    def result_path(self, job_id: int) -> Path:
-        return self.results / f"job_{job_id}.png"
+    def result_path(self, job_id: int, suffix: str = ".png") -> Path:
+        return self.results / f"job_{job_id}{suffix}"
 
     async def fetch(self, bot, picture: IncomingPicture) -> Path:
         """Download (once) and check that it is a usable picture; raises ImageError with a human message."""
+        path = await self.download(bot, picture)
+        await asyncio.to_thread(open_image, path, role="picture")
+        return path
+
+    async def fetch_clip(self, bot, clip: IncomingClip) -> tuple[Path, ClipInfo]:
+        """Download (once) and read a clip: its size, rate, length and sound (raises ImageError:
+        not a video, no frames, too big)."""
+        path = await self.download(bot, clip)
+        return path, await asyncio.to_thread(probe, path)
+
+    async def download(self, bot, picture: IncomingPicture | IncomingClip) -> Path:
+        """A file from Telegram into the inputs, once (bots download at most 20 MB)."""
         if picture.size is not None and picture.size > MAX_DOWNLOAD:
             megabytes = picture.size / 1024**2
             raise ImageError(texts.too_big_download(megabytes), "too_big", {"megabytes": megabytes})
@@ -79,11 +127,11 @@ class FileCache:
             except BadRequest as exc:  # the size was not in the message, but Telegram knows it
                 if "too big" in str(exc).lower():
                     raise ImageError(texts.too_big_download(None), "too_big") from None
-                raise
+                # an id Telegram does not know (any more): a forged message, a file long gone
+                raise ImageError(f"Telegram cannot hand out that file ({exc}).", "not_found") from None
             partial = path.with_suffix(path.suffix + ".part")
             await file.download_to_drive(partial)
             partial.replace(path)
-        await asyncio.to_thread(open_image, path, role="picture")
         return path
 
     def prune(self, keep: Iterable[Path] = ()) -> int:

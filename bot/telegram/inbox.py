@@ -1,4 +1,4 @@
-"""Picture messages kept from the moment they are fetched until they are handled.
+"""Picture (and clip) messages kept from the moment they are fetched until they are handled.
 
 PTB confirms updates to Telegram as it fetches them, so a photo whose download was under way, or an
 album still being collected, when the bot was killed or stopped, would be gone. The inbox writes
@@ -29,7 +29,9 @@ def _picture_message(update: dict) -> dict | None:
     if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
         return None
     document = message.get("document") or {}
-    is_picture = bool(message.get("photo")) or str(document.get("mime_type") or "").startswith("image/")
+    mime = str(document.get("mime_type") or "")
+    clip = any(message.get(kind) for kind in ("video", "animation", "video_note")) or mime.startswith("video/")
+    is_picture = bool(message.get("photo")) or mime.startswith("image/") or clip
     return message if is_picture and "message_id" in message else None
 
 

@@ -17,8 +17,10 @@ from ..i18n import gettext as _
 
 HELP = Text(
     N_(
-        "🎨 I repaint your photo in the style of a painting.\n"
-        "1) Send your photo. 2) Send one or two style pictures — a painting, a texture, anything. 3) Tap ▶ Stylize.\n"
+        "🎨 I repaint your photo in the style of a painting — and videos, GIFs and round video notes too, "
+        "frame by frame, with their sound.\n"
+        "1) Send your photo (or clip). 2) Send one or two style pictures — a painting, a texture, anything. "
+        "3) Tap ▶ Stylize.\n"
         "Tip: send photo and styles as one album; /presets has paintings to pick from. "
         "/new starts over · /cancel stops a job · /status shows where you are · /queue who is waiting · "
         "/language changes my language.\n\n"
@@ -37,7 +39,9 @@ TOO_MANY_STYLES = Text(N_("You already have two styles. Tap ▶ Stylize, or /new
 NEED_CONTENT = Text(N_("Send your photo first, then the style pictures."))
 NEED_STYLE = Text(N_("Send a style picture first (a painting, a texture…)."))
 NOT_A_PICTURE = Text(N_("That file is not a picture I can use. Send a photo, or a JPEG, PNG, WebP or HEIC file."))
-SEND_A_PHOTO = Text(N_("I can only paint photos. Send a photo (or a picture file) to begin — /help explains how."))
+SEND_A_PHOTO = Text(
+    N_("I can only paint photos and clips. Send a photo, a video or a GIF to begin — /help explains how.")
+)
 UNKNOWN_COMMAND = Text(N_("I don't know that command. /help shows what I can do."))
 ALREADY_RUNNING = Text(N_("You already have a picture in the works. Wait for it, or /cancel it."))
 NOTHING_TO_CANCEL = Text(N_("Nothing to cancel — no picture is being painted for you."))
@@ -49,7 +53,7 @@ RESTARTED = Text(N_("♻️ I restarted while painting your picture; it is being
 SMALLER_THAN_ASKED = Text(N_("⚠ The machine ran short of memory, so this one is painted smaller than you asked."))
 GROUP_HOW = Text(
     N_(
-        "To paint in this group: send a photo with the caption /stylize, or reply /stylize to a photo. "
+        "To paint in this group: send a photo or a video with the caption /stylize, or reply /stylize to one. "
         "Also /texture, /dream and /xray, the same way."
     )
 )
@@ -127,6 +131,7 @@ PICTURE_PROBLEMS = Labels(
             "That picture is damaged or cut short (truncated) and cannot be decoded. Try sending it again."
         ),
         "empty": N_("That picture is an empty file (0 bytes)."),
+        "not_found": N_("That picture is gone from Telegram's servers. Send it again."),
     }
 )
 

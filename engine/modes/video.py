@@ -48,8 +48,9 @@ class VideoSettings:
 
     @property
     def work(self) -> float:
-        """Unknown until the clip is read: a time estimate counts its frames (the bot's lane)."""
-        return 0.0
+        """The cost model's units: frames at 640 px, for at most ``max_seconds`` at ``max_fps`` (a caller
+        that read the clip sets both to what it has, so this counts its real frames)."""
+        return math.ceil(self.max_seconds * self.max_fps - 1e-6) * (self.size / 640) ** 2
 
     @property
     def total_steps(self) -> int:

@@ -213,3 +213,42 @@ def _encode_sound(source, stream, audio, out, seconds: float) -> None:
             out.mux(packet)
     for packet in audio.encode():
         out.mux(packet)
+
+
+#: The frame rate an animated picture is written at, at most (its own frame delays decide below it).
+ANIMATED_FPS = 30
+
+
+def from_animated_picture(path: str | Path, output: str | Path, longest: int = 1280) -> ClipInfo | None:
+    """An animated GIF or WebP (more than one frame) written as a silent MP4 clip at a steady rate,
+    each frame shown for its own delay, a transparent one over white; None for a still picture.
+    Frames are read one at a time (a huge animation never sits in memory whole)."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as image:
+        if getattr(image, "n_frames", 1) < 2:
+            return None
+        delays = []
+        for frame in ImageSequence.Iterator(image):
+            delays.append(max(20, int(frame.info.get("duration") or 100)))  # browsers show 0 ms as ~100
+        fps = Fraction(min(ANIMATED_FPS, max(1, round(1000 / float(np.median(delays))))))
+        size = even_size(image.size, longest)
+
+        def pictures() -> Iterator[np.ndarray]:
+            shown, slot = 0.0, 0
+            for frame, delay in zip(ImageSequence.Iterator(image), delays):
+                rgba = frame.convert("RGBA")
+                if rgba.size != size:
+                    rgba = rgba.resize(size, Image.Resampling.LANCZOS)
+                flat = Image.new("RGB", size, (255, 255, 255))
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                picture = np.asarray(flat)
+                shown += delay / 1000
+                while slot == 0 or slot / float(fps) < shown - 1e-6:  # its delay, in steady frames
+                    yield picture
+                    slot += 1
+                if shown >= MAX_SECONDS:
+                    return
+
+        write(output, pictures(), fps)
+    return probe(output)
