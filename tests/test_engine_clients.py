@@ -5,6 +5,7 @@ the same scenarios — a painting with progress, a cancel, an engine that dies u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class Subject:
     long_steps: int  #: steps that keep a job painting for a few seconds
     after_kill: object = None  #: async () -> None: what brings painting back (a fresh worker)
     workers: list = field(default_factory=list)
+    families: tuple[str, ...] = ("picture",)  #: what its engines paint
 
     def spec(self, job_id: str, steps: int = 6) -> JobSpec:
         out = self.folder / "out"
@@ -69,30 +71,39 @@ async def subject(request, tmp_path):
         yield Subject(local, tmp_path, kill_local, long_steps=5000)
         await local.stop()
     else:
-        from bot.storage import Database
-        from worker.remote import RemoteEngine
-        from worker.store import DirectoryStore
+        async with workers_subject(request.getfixturevalue("postgres_server"), tmp_path) as made:
+            yield made
 
-        from .postgres import new_database
-        from .workers import start_worker, stop
 
-        url = await new_database(request.getfixturevalue("postgres_server"))
-        db = Database(url)
-        await db.migrate()  # the bot's migrations make the workers' tables
-        await db.close()
-        remote = RemoteEngine(url, DirectoryStore(tmp_path), stale_after=2.0, poll=0.2)
-        # a simulated painting of 4 s: long enough to cancel or kill, quick enough to wait for
-        worker = start_worker(url, tmp_path, tmp_path / "w1.log", "w1", simulate=4.0)
-        made = Subject(remote, tmp_path, None, long_steps=6, workers=[worker])
+@contextlib.asynccontextmanager
+async def workers_subject(server, tmp_path):
+    """The workers' client on a new database, with one simulated worker (its clip is the clip itself)."""
+    from bot.storage import Database
+    from worker.remote import RemoteEngine
+    from worker.store import DirectoryStore
 
-        async def kill_worker():
-            stop(made.workers[-1], kill=True)
+    from .postgres import new_database
+    from .workers import start_worker, stop
 
-        async def fresh_worker():
-            made.workers.append(start_worker(url, tmp_path, tmp_path / "w2.log", "w2", simulate=4.0))
+    url = await new_database(server)
+    db = Database(url)
+    await db.migrate()  # the bot's migrations make the workers' tables
+    await db.close()
+    remote = RemoteEngine(url, DirectoryStore(tmp_path), stale_after=2.0, poll=0.2)
+    # a simulated painting of 4 s: long enough to cancel or kill, quick enough to wait for
+    worker = start_worker(url, tmp_path, tmp_path / "w1.log", "w1", simulate=4.0)
+    made = Subject(remote, tmp_path, None, long_steps=6, workers=[worker], families=("picture", "video"))
 
-        made.kill, made.after_kill = kill_worker, fresh_worker
+    async def kill_worker():
+        stop(made.workers[-1], kill=True)
+
+    async def fresh_worker():
+        made.workers.append(start_worker(url, tmp_path, tmp_path / "w2.log", "w2", simulate=4.0))
+
+    made.kill, made.after_kill = kill_worker, fresh_worker
+    try:
         yield made
+    finally:
         await remote.stop()
         for process in made.workers:
             stop(process)
@@ -103,9 +114,9 @@ async def started(subject: Subject) -> EngineClient:
     capabilities = await client.start()
     assert isinstance(client, EngineClient)  # every member of the interface, none probed for
     assert capabilities is client.capabilities and "style" in capabilities.modes and capabilities.device
-    assert capabilities.families == ("picture",)
     await within(30, _until(lambda: client.slots("picture") >= 1))  # workers register within a heartbeat
-    assert client.slots("video") == 0  # no engine here paints videos
+    assert client.capabilities.families == subject.families
+    assert (client.slots("video") >= 1) == ("video" in subject.families)  # slots only where videos are painted
     return client
 
 
@@ -160,3 +171,48 @@ async def test_a_restart_paints_on(subject):
     await within(30, _until(lambda: client.slots("picture") >= 1))
     await client.submit("again", subject.spec("again"))
     assert (await events(client, "again"))[-1].kind == EventKind.DONE
+
+
+@pytest.fixture(params=["fake", "local", "remote"])
+async def clip_subject(request, tmp_path):
+    """An engine that paints clips: the fake, the local clip process (worker.local, the instant
+    networks), or a worker through PostgreSQL — whose clip job goes on the video family's queue."""
+    from .clips import make_clip
+
+    make_clip(tmp_path / "clip.mp4", frames=12, size=(64, 48))
+    stripes(64, 64).save(tmp_path / "style.jpg")
+    if request.param == "remote":
+        async with workers_subject(request.getfixturevalue("postgres_server"), tmp_path) as made:
+            yield made
+        return
+    if request.param == "fake":
+        client = FakeEngine(step_seconds=0.02, modes=("video",))
+    else:
+        from worker.local import LocalEngine
+
+        client = LocalEngine(device="cpu", start_timeout=60.0, modes=("video",))
+    yield Subject(client, tmp_path, None, long_steps=0, families=("video",))
+    await client.stop()
+
+
+async def test_a_clip_is_painted_by_an_engine_that_offers_clips(clip_subject):
+    from engine.modes.video import VideoSettings
+    from engine.video.clips import probe
+    from worker.protocol import Media, non_defaults
+
+    client = clip_subject.client
+    await client.start()
+    await within(30, _until(lambda: client.slots("video") >= 1))
+    assert "video" in client.capabilities.families
+    folder = clip_subject.folder
+    out = folder / "painted.mp4"
+    spec = JobSpec("video", {"content": {"path": str(folder / "clip.mp4"), "media": "video"},
+                             "styles": [str(folder / "style.jpg")]}, {"path": str(out), "media": "video"},
+                   non_defaults(VideoSettings(size=64)))  # fmt: skip
+    await client.submit("clip", spec)
+    seen = await events(client, "clip")
+    assert seen[-1].kind == EventKind.DONE, seen[-1]
+    assert seen[-1].result.media == Media.VIDEO and Path(seen[-1].output).exists()
+    assert [e for e in seen if e.kind == EventKind.PROGRESS]
+    info = probe(seen[-1].output)
+    assert (info.frames, float(info.fps), info.has_audio) == (12, 12.0, True)

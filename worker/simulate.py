@@ -1,10 +1,14 @@
 """A worker that paints nothing (``python -m worker --simulate SECONDS``): each job takes a fixed time,
-reports progress like the engine and returns the content picture. It measures our orchestration
-(queue, events, delivery) without the painting, in benchmarks.scale and in end-to-end tests."""
+reports progress like the engine and returns the content picture (a clip: the clip itself). It
+measures our orchestration (queue, events, delivery) without the painting, in benchmarks.scale and
+in end-to-end tests."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 from PIL import Image, ImageOps
 
@@ -15,7 +19,7 @@ STEPS = 20
 
 
 class SimulatedEngine:
-    modes = tuple(name for name, mode in MODES.items() if mode.family == "picture")  #: it makes pictures only
+    modes = tuple(MODES)  #: every mode, of every family
     device = "simulated"
     load_seconds = 0.0
 
@@ -25,9 +29,17 @@ class SimulatedEngine:
     def run(self, mode: str, inputs: dict, settings, *, callback=None) -> Result:
         started = time.perf_counter()
         source = inputs.get("content") or inputs.get("source")
-        with Image.open(source) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
-        image.thumbnail((256, 256))
+        made = None
+        if MODES[mode].family == "video":  # the clip comes back as it was, in a file of its own
+            from engine.video.clips import frames
+
+            image = Image.fromarray(next(frames(source, limit=1)))
+            made = str(Path(tempfile.mkdtemp(prefix="paintbot-clip-")) / "clip.mp4")
+            shutil.copyfile(source, made)
+        else:
+            with Image.open(source) as opened:
+                image = ImageOps.exif_transpose(opened).convert("RGB")
+            image.thumbnail((256, 256))
         none = Losses(0.0, (), 0.0, 0.0)
         for step in range(1, STEPS + 1):
             time.sleep(self.seconds / STEPS)
@@ -35,4 +47,4 @@ class SimulatedEngine:
                 elapsed = time.perf_counter() - started
                 eta = elapsed / step * (STEPS - step)
                 callback(Progress("optimize", 0, 1, image.size, step, STEPS, None, elapsed, eta))
-        return Result(image, settings, none, none, STEPS, time.perf_counter() - started, self.device)
+        return Result(image, settings, none, none, STEPS, time.perf_counter() - started, self.device, file=made)
