@@ -61,3 +61,18 @@ def make_uneven_clip(path, times_ms: list[int], size=(64, 48)):
         out.mux(packet)
     out.close()
     return path
+
+
+def turn_quarter_clockwise(path, out):
+    """The clip as a phone that was held upright writes it: the same frames, and a display matrix
+    (the MP4 track header's) saying "turn 90° clockwise to show" — as QuickTime defines it."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    header = data.index(b"tkhd")
+    version = data[header + 4]
+    matrix = header + 8 + (32 if version == 1 else 20) + 16  # past times, ids, duration, layer, volume
+    height = struct.unpack(">i", data[matrix + 36 + 4 : matrix + 36 + 8])[0]  # (16.16, as the matrix's shift)
+    data[matrix : matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, height, 0, 0x40000000)
+    out.write_bytes(bytes(data))
+    return out

@@ -14,7 +14,7 @@ from engine.video import clips
 from engine.video.paint import paint_clip
 from engine.video.steady import warping_error
 
-from .clips import make_clip, make_uneven_clip
+from .clips import make_clip, make_uneven_clip, turn_quarter_clockwise
 from .conftest import stripes
 
 
@@ -67,6 +67,32 @@ def test_fast_uneven_and_long_clips_are_read_at_a_steady_rate_and_cut_to_length(
     uneven = make_uneven_clip(tmp_path / "uneven.mp4", [0, 40, 80, 120, 400, 440, 480, 520, 560, 600])
     levels = [round(float(f[0, 0, 0]) / 25) for f in clips.frames(uneven, fps=25)]
     assert levels[:11] == [0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 4] and levels[-1] == 9
+
+
+def test_a_phone_video_held_upright_is_read_and_painted_upright(tmp_path):
+    import av
+
+    source = tmp_path / "landscape.mp4"
+    out = av.open(str(source), "w")
+    video = out.add_stream("libx264", rate=12)
+    video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+    for _ in range(6):
+        frame = np.zeros((48, 64, 3), np.uint8)
+        frame[:, :10] = 255  # a white band down its left edge, as stored
+        for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+            out.mux(packet)
+    for packet in video.encode():
+        out.mux(packet)
+    out.close()
+    phone = turn_quarter_clockwise(source, tmp_path / "phone.mp4")
+    info = clips.probe(phone)
+    assert (info.size, info.rotation) == ((48, 64), 270)  # shown portrait
+    upright = next(clips.frames(phone))
+    assert upright.shape == (64, 48, 3) and upright[:8].mean() > 200 and upright[-8:].mean() < 30  # left → top
+    written = tmp_path / "again.mp4"
+    clips.write(written, clips.frames(phone), info.fps)
+    again = clips.probe(written)
+    assert (again.size, again.rotation) == ((48, 64), 0)  # written upright: no player has to turn it
 
 
 @pytest.fixture(scope="module")
