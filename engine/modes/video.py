@@ -19,8 +19,9 @@ from .base import Mode
 
 #: A clip's longest side: Telegram plays videos up to 1280 px comfortably; more costs time, not looks.
 MAX_CLIP_SIDE = 1280
-#: Painted frames shown on the card while a clip is painted.
-PREVIEWS = 4
+#: Seconds of painting between two painted frames handed out to be shown (the first at once): a
+#: card then changes as often as Telegram lets it, however long the clip.
+PREVIEW_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,16 @@ def run(engine, inputs: dict, settings: VideoSettings, callback=None) -> Result:
     settings = settings.validate(len(styles))
     folder = Path(tempfile.mkdtemp(prefix="paintbot-clip-"))
 
+    shown = [-PREVIEW_SECONDS]  #: when the last painted frame was handed out
+
     def report(frame: int, frames: int, elapsed: float, painted) -> None:
         if callback is None:
             return
         image = None
-        if frame % max(1, math.ceil(frames / PREVIEWS)) == 0:
+        if elapsed - shown[0] >= PREVIEW_SECONDS:
             from PIL import Image
 
-            image = Image.fromarray(painted)
+            image, shown[0] = Image.fromarray(painted), elapsed
         eta = elapsed / frame * (frames - frame)
         callback(Progress("optimize", 0, 1, painted.shape[1::-1], frame, frames, None, elapsed, eta, image,
                           frame / frames))  # fmt: skip
