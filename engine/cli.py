@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 import sys
 from pathlib import Path
 
@@ -170,6 +171,10 @@ def _run(args: argparse.Namespace) -> int:
     with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:
         result = engine.stylize(content, styles, settings, init_image=init_image, callback=on_progress)
     _save(result.image, output)
+    for made, _media in result.extras:  # the time-lapse: OUT.timelapse.mp4
+        beside = output.with_name(f"{output.stem}.{Path(made).name}")
+        shutil.move(made, beside)
+        print(f"saved {beside}", file=sys.stderr)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     w, h = result.image.size

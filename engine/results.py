@@ -54,6 +54,7 @@ class Result:
     device: str
     warnings: tuple[str, ...] = ()  #: e.g. painted smaller than asked because memory ran out
     file: str | None = None  #: a file the mode wrote itself (a clip; ``image`` is then its last frame)
+    extras: tuple[tuple[str, str], ...] = ()  #: other files it made beside it: (path, media kind), e.g. a time-lapse
 
     @property
     def relative_improvement(self) -> tuple[float, ...]:

@@ -75,6 +75,8 @@ class StyleSettings(Optimised):
     seed: int | None = knob(None, "random seed, for reproducible runs", low=0, high=2**63 - 1)
     preview_every: int = knob(0, "attach an intermediate picture to the progress every N steps (0: never)", low=0,
                               high=MAX_STEPS, cli=False)  # fmt: skip
+    timelapse: int = knob(0, "also make an animation of the painting as it forms, of about N pictures (0: none)",
+                          low=0, high=120)  # fmt: skip
 
     @property
     def schedule(self) -> tuple[tuple[int, int], ...]:

@@ -17,9 +17,9 @@ from PIL import Image, ImageFilter, ImageOps
 
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
-from engine.video import clips
+from engine.video import clips, timelapse
 from worker.client import Capabilities
-from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, Progress, Started
+from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, Media, Progress, Started, beside
 from worker.serve import check_output, save
 from worker.waiting import within
 
@@ -134,15 +134,21 @@ class FakeEngine:
                     paint(content, styles, size, step / total).save(preview, quality=88)
                 elapsed = loop.time() - started
                 await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
-            save(paint(content, styles, size, 1.0), spec.output)  # as the engine: by its media and suffix
+            final = paint(content, styles, size, 1.0)
+            save(final, spec.output)  # as the engine: by its media and suffix
+            made = [Artifact(spec.output.path, spec.output.media, size)]
+            if getattr(settings, "timelapse", 0):  # as the engine: the painting forming, beside it
+                lapse = beside(spec.output.path, "timelapse.mp4")
+                frames = [paint(content, styles, size, k / 5) for k in range(1, 6)]
+                await asyncio.to_thread(timelapse.write, lapse, frames, final)
+                made.append(Artifact(lapse, Media.ANIMATION, clips.even_size(size, timelapse.SIDE)))
         except asyncio.CancelledError:
             if not self._alive:  # killed: what the pump thread reports for a dead process
                 self._queue(job_id).put_nowait(
                     Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly.")
                 )
             raise
-        made = (Artifact(spec.output.path, spec.output.media, size),)
-        await put(Done(job_id, made, loop.time() - started, total, "fake"))
+        await put(Done(job_id, tuple(made), loop.time() - started, total, "fake"))
 
     async def _paint_clip(self, job_id: str, spec: JobSpec, settings, info, styles: list[Image.Image]) -> None:
         """A clip "painted" frame by frame (each tinted as :func:`paint` does), written by PyAV with

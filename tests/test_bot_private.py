@@ -12,6 +12,7 @@ from bot.storage import JobStatus
 
 from .bot_harness import buttons, photo_with, text_message
 from .conftest import encode, picture, stripes
+from .test_bot_video import read_clip
 
 
 @pytest.mark.slow
@@ -41,7 +42,7 @@ async def test_one_style_from_photo_to_painting(running, client):
     painted = Image.open(io.BytesIO(await client.file_bytes(result["message"]["photo"][-1]["file_id"])))
     assert painted.size == (64, 43)  # the default quality (balanced) at the tiny presets
     assert "64×43 px" in result["message"]["caption"]  # the picture's real size
-    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG"]
+    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG", "🎞 How it was painted"]
 
     log = await ann.sent()
     progress = next(
@@ -57,6 +58,22 @@ async def test_one_style_from_photo_to_painting(running, client):
     document = await ann.wait_for(lambda e: e["kind"] == "message" and "document" in e["message"], since=mark)
     png = Image.open(io.BytesIO(await client.file_bytes(document["message"]["document"]["file_id"])))
     assert png.format == "PNG" and png.size == painted.size  # the whole painting, lossless
+
+    # 🎞 the painting as it formed: an animation in reply to it; only for its painter
+    mark = await ann.mark()
+    await ann.press("🎞 How it was painted")
+    lapse = await ann.wait_for(lambda e: e["kind"] == "message" and "animation" in e["message"], since=mark)
+    assert lapse["message"]["reply_to_message"]["message_id"] == result["message"]["message_id"]
+    frames, _, sound, size = read_clip(await client.file_bytes(lapse["message"]["animation"]["file_id"]))
+    assert frames > 5 and not sound and size == (64, 42)
+    eve = client.user(1999, "Eve")
+    await eve.send_text("/help")
+    await eve.wait_for(lambda e: text_message(e, "repaint your photo"))
+    mark = await eve.mark()
+    await eve.press_data(f"lapse:{job.id}")  # a forged press from another chat: nothing of Ann's goes there
+    answer = await eve.wait_for(lambda e: e["kind"] == "callback_answer", since=mark)
+    assert "older message" in (answer.get("text") or "")
+    assert not [e for e in await eve.sent() if e["kind"] == "message" and "animation" in e["message"]]
 
 
 @pytest.mark.slow

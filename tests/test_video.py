@@ -15,7 +15,7 @@ from engine.video.paint import paint_clip
 from engine.video.steady import warping_error
 
 from .clips import make_clip, make_uneven_clip, turn_quarter_clockwise
-from .conftest import stripes
+from .conftest import picture, stripes
 
 
 def streams(path) -> list[tuple[str, str]]:
@@ -238,3 +238,39 @@ def test_a_clip_that_comes_back_to_its_start_loops_without_a_jump(painter, tmp_p
 
     closed, open_ = seam(), seam(close_loops=False)
     assert closed < 0.7 * open_, (closed, open_)
+
+
+def test_a_painting_comes_with_an_animation_of_how_it_was_painted(tmp_path):
+    """The style mode's time-lapse, through the engine process's job loop: the painting as it forms,
+    then held, as a second artifact beside the PNG; the card gets only the previews it asked for."""
+    import queue
+
+    from engine.painter import Engine
+    from engine.settings import StyleSettings
+    from worker.protocol import Done, JobSpec, Media, Progress
+    from worker.serve import run_job
+
+    picture(96, 64).save(tmp_path / "photo.jpg")
+    stripes(64, 64).save(tmp_path / "style.jpg")
+    settings = StyleSettings(size=64, steps=20, timelapse=10, preview_every=10)
+    spec = JobSpec.style(str(tmp_path / "photo.jpg"), [str(tmp_path / "style.jpg")], str(tmp_path / "job_1.png"),
+                         settings, preview_dir=str(tmp_path))  # fmt: skip
+    events = queue.Queue()
+    run_job(Engine(device="cpu"), "1", spec.to_dict(), events, queue.Queue(), set())
+    seen = []
+    while not events.empty():
+        seen.append(events.get())
+    done = seen[-1]
+    assert isinstance(done, Done), done
+    painting, lapse = done.artifacts
+    assert painting.media == Media.PICTURE and painting.path.endswith("job_1.png")
+    assert lapse.media == Media.ANIMATION and lapse.path == str(tmp_path / "job_1.timelapse.mp4")
+    info = clips.probe(lapse.path)
+    frames = list(clips.frames(lapse.path))
+    assert info.frames == len(frames) >= 10 + 10 and not info.has_audio
+    assert lapse.size == clips.even_size(painting.size, 640)  # its shape, at even sides
+    first, last = frames[0].astype(float), frames[-1].astype(float)
+    assert np.abs(first - last).mean() > 5  # it changes: the painting forms
+    assert np.abs(frames[-2].astype(float) - last).mean() < 2  # and is held at the end
+    previews = [e for e in seen if isinstance(e, Progress) and e.preview]
+    assert 1 <= len(previews) <= 2  # the card's own pace (every 10 steps), not the time-lapse's

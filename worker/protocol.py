@@ -171,6 +171,14 @@ class JobSpec:
             raise SpecError(f"malformed job spec: {exc}") from None
 
 
+def beside(output: str, made: str) -> str:
+    """Where another file a job made is kept: beside its output, ``job_7.png`` → ``job_7.timelapse.mp4``."""
+    from pathlib import Path
+
+    place = Path(output)
+    return str(place.with_name(f"{place.stem}.{Path(made).name}"))
+
+
 def non_defaults(settings) -> dict:
     """A settings dataclass as the plain values that differ from its defaults (tuples as lists)."""
     values = {}

@@ -18,7 +18,20 @@ from pathlib import Path
 
 from engine.errors import EngineError
 
-from .protocol import Artifact, Cancelled, Done, Failed, JobSpec, Media, Output, Progress, Ready, SpecError, Started
+from .protocol import (
+    Artifact,
+    Cancelled,
+    Done,
+    Failed,
+    JobSpec,
+    Media,
+    Output,
+    Progress,
+    Ready,
+    SpecError,
+    Started,
+    beside,
+)
 
 
 class _Cancelled(Exception):
@@ -116,6 +129,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
                 Path(result.file).parent.rmdir()
         else:
             save(result.image, spec.output)
+        extras = [_keep_beside(spec.output.path, path, media) for path, media in result.extras]
     except _Cancelled:
         events.put(Cancelled(job_id))
     except EngineError as exc:
@@ -127,7 +141,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         events.put(
             Done(
                 job_id,
-                (Artifact(spec.output.path, spec.output.media, result.image.size),),
+                (Artifact(spec.output.path, spec.output.media, result.image.size), *extras),
                 result.elapsed,
                 result.steps,
                 result.device,
@@ -137,6 +151,22 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         )
     finally:
         cancelled.discard(job_id)
+
+
+def _keep_beside(output: str, made: str, media: str) -> Artifact:
+    """Another file a job made, moved beside its output (``job_7.png`` → ``job_7.timelapse.mp4``)."""
+    place = Path(beside(output, made))
+    shutil.move(made, place)
+    with contextlib.suppress(OSError):
+        Path(made).parent.rmdir()
+    if Media(media) == Media.PICTURE:
+        from PIL import Image
+
+        with Image.open(place) as picture:
+            return Artifact(str(place), Media.PICTURE, picture.size)
+    from engine.video.clips import probe
+
+    return Artifact(str(place), Media(media), probe(place).size)
 
 
 #: What a mode family makes (engine.modes), as the job protocol's media kinds.

@@ -17,6 +17,7 @@ ROUTES = {
     Action.PNG: lambda update, context, callback: ordering.send_png(update, context, callback.number),
     Action.SWAP_JOB: lambda update, context, callback: ordering.rerun_swapped(update, context, callback.number),
     Action.PROPER: lambda update, context, callback: ordering.rerun_properly(update, context, callback.number),
+    Action.TIMELAPSE: lambda update, context, callback: ordering.send_timelapse(update, context, callback.number),
     Action.REDO: lambda update, context, callback: one_picture.on_redo(
         update, context, callback.number, callback.choice
     ),

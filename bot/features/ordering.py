@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine.imaging import open_image
-from worker.protocol import JobSpec, Media
+from worker.protocol import JobSpec, Media, beside
 
 from .. import modes, texts
 from ..domain import drafts, quotas
@@ -338,6 +338,22 @@ async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: i
     await query.answer()
     with open(job.result_path, "rb") as handle:
         await query.message.reply_document(handle, filename=f"painting_{job_id}{Path(job.result_path).suffix}")
+
+
+async def send_timelapse(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
+    """🎞 under a painting: the animation of it forming, made beside it, in reply to the painting."""
+    query = update.callback_query
+    job = await own_job(update, context, job_id)
+    if job is None or not job.result_path:
+        await query.answer(texts.STALE_BUTTON())
+        return
+    path = Path(beside(job.result_path, "timelapse.mp4"))
+    if not path.exists():
+        await query.answer(texts.TIMELAPSE_GONE(), show_alert=True)
+        return
+    await query.answer()
+    with path.open("rb") as handle:
+        await query.message.reply_animation(handle, filename=f"painting_{job_id}.mp4")
 
 
 def _thumbnail(path: Path, clip: bool = False) -> bytes:

@@ -13,6 +13,7 @@ from worker.protocol import Done, JobSpec, non_defaults
 from .. import texts
 from ..domain.policy import Policy
 from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, STRENGTHS
+from ..i18n import N_, Text
 from ..i18n import gettext as _
 from ..limits import PREVIEWS_PER_JOB
 from ..telegram.callbacks import Action, data
@@ -51,8 +52,9 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
     return " · ".join(parts) + ("\n" + texts.SMALLER_THAN_ASKED() if done.warnings else "")
 
 
-def keyboard(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineKeyboardMarkup:
-    """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first."""
+def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse: bool = False) -> InlineKeyboardMarkup:
+    """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first;
+    under a painting made with its time-lapse, 🎞 how it was painted."""
     button = InlineKeyboardButton
     row = [
         button(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN)),
@@ -63,7 +65,14 @@ def keyboard(job_id: int, two_styles: bool, *, instant: bool = False) -> InlineK
     rows = [row]
     if instant:
         rows.insert(0, [button(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
+    if timelapse:
+        rows.append([button(BUTTON_TIMELAPSE(), callback_data=data(Action.TIMELAPSE, job_id))])
     return InlineKeyboardMarkup(rows)
+
+
+#: Pictures in a painting's time-lapse (🎞 under it): three seconds of it forming, then the painting.
+TIMELAPSE_PICTURES = 30
+BUTTON_TIMELAPSE = Text(N_("🎞 How it was painted"))
 
 
 class StyleMode(BotMode):
@@ -71,15 +80,16 @@ class StyleMode(BotMode):
     sketched = True
 
     def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
-        """A painting at the policy's quality (🎨 under an instant picture: the proper one)."""
+        """A painting at the policy's quality (🎨 under an instant picture: the proper one), with its
+        time-lapse made beside it."""
         quality = PROPER if policy.quality == INSTANT else policy.quality
-        return non_defaults(plan(policy.replace(quality=quality), gamma))
+        return non_defaults(plan(policy.replace(quality=quality), gamma).replace(timelapse=TIMELAPSE_PICTURES))
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         return caption(spec, done, n_styles, self)
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
-        return keyboard(job_id, n_styles == 2)
+        return keyboard(job_id, n_styles == 2, timelapse=bool(spec.settings.get("timelapse")))
 
     def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:
         """The instant picture with the painting's pictures, size, mix, strength and colours."""

@@ -32,10 +32,11 @@ class Action(StrEnum):
     PROPER = "proper"  #: proper:<job id>, paint an instant result again with the optimisation
     REDO = "redo"  #: redo:<job id>.<choice>, a result again with one thing changed (its mode's variant)
     LANGUAGE = "lang"  #: lang:<language> (bot.i18n) or lang:auto
+    TIMELAPSE = "lapse"  #: lapse:<job id>, the animation of how a painting was painted
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
-NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER}
+NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER, Action.TIMELAPSE}
 #: Actions that take an argument at all.
 WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")

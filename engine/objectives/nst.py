@@ -215,5 +215,12 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None):
         # the optimisation sets the strength and the colours; the start needs only the style's strokes
         start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False)
         init_img = engine.instant.picture(content_img, style_imgs, start, fit_size(content_img.size, settings.size))
-    return engine.optimise("style", settings, (content_img, style_imgs, init_img),
-                           settings.content_layers + settings.style_layers, callback)  # fmt: skip
+    if not settings.timelapse:
+        return engine.optimise("style", settings, (content_img, style_imgs, init_img),
+                               settings.content_layers + settings.style_layers, callback)  # fmt: skip
+    from ..video.timelapse import Timelapse
+
+    lapse = Timelapse(settings, callback)
+    result = engine.optimise("style", lapse.settings, (content_img, style_imgs, init_img),
+                             settings.content_layers + settings.style_layers, lapse.collect)  # fmt: skip
+    return lapse.finish(result, settings)
