@@ -1,5 +1,5 @@
 """``python -m engine CONTENT STYLE [STYLE2] -o OUT.png`` — style transfer from the command line;
-``python -m engine texture|dream|reconstruct PICTURE -o OUT.png`` — the other modes (see :data:`EXPERIMENTS`)."""
+``python -m engine texture|dream|reconstruct|dreamzoom PICTURE -o OUT`` — the other modes (see :data:`EXPERIMENTS`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from .presets import PRESET_SECONDS_CPU, on_gpu
 from .settings import INITS, MAX_STYLES, InstantSettings, StyleSettings
 
 #: The other modes' subcommands (engine.cli_experiments; the registry's optimised modes but style transfer).
-EXPERIMENTS = tuple(name for name, mode in MODES.items() if mode.objective and name != "style")
+#: The other modes with a command of their own (engine.cli_experiments): those on VGG19 but style transfer.
+EXPERIMENTS = tuple(name for name, mode in MODES.items() if mode.needs_torch and name != "style")
 MODE = get_mode("style")
 INSTANT = get_mode("instant")
 

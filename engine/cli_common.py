@@ -97,9 +97,9 @@ def _save(image: Image.Image, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def progress(total: int, output: Path, quiet: bool, postfix=None):
+def progress(total: int, output: Path | None, quiet: bool, postfix=None):
     """A progress callback for any mode: a bar over the steps (unless ``quiet``, with ``postfix(p)``
-    after it), and each intermediate picture saved as OUT.stepN.ext."""
+    after it), and each intermediate picture saved as OUT.stepN.ext (none without ``output``)."""
     from tqdm import tqdm
 
     bar = None if quiet else tqdm(total=total, unit="step", dynamic_ncols=True, file=sys.stderr)
@@ -112,7 +112,7 @@ def progress(total: int, output: Path, quiet: bool, postfix=None):
             if postfix is not None:
                 bar.set_postfix_str(postfix(p))
             bar.update(p.step - bar.n)
-        if p.image is not None:
+        if p.image is not None and output is not None:
             _save(p.image, output.with_suffix(f".step{p.step}{output.suffix}"))
 
     try:

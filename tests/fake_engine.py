@@ -23,7 +23,7 @@ from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, M
 from worker.serve import check_output, save
 from worker.waiting import within
 
-EXPERIMENTS = ("texture", "dream", "reconstruct")
+EXPERIMENTS = ("texture", "dream", "reconstruct", "dreamzoom")
 
 
 class FakeEngine:
@@ -101,6 +101,9 @@ class FakeEngine:
                     error, self.fail_next = self.fail_next, None
                     raise error
                 await self._paint_clip(job_id, spec, settings, clip, styles)
+                return
+            if spec.mode == "dreamzoom":
+                await self._paint_zoom(job_id, spec, settings, open_image(spec.paths("content")[0], role="photo"))
                 return
             pictures = [open_image(p, role="picture") for p in spec.pictures]
             content, styles = pictures[0], pictures[1:] or pictures[:1]  # texture, dream, x-ray: one picture
@@ -185,6 +188,31 @@ class FakeEngine:
         cut = info.seconds > settings.max_seconds + 0.5  # (the engine says so too)
         warnings = (f"Only the first {settings.max_seconds:.0f} s of the {info.seconds:.0f} s clip were painted.",)
         await put(Done(job_id, made, loop.time() - started, len(frames), "fake", warnings if cut else ()))
+
+    async def _paint_zoom(self, job_id: str, spec: JobSpec, settings, photo: Image.Image) -> None:
+        """A dream zoom "painted": the photo tinted and enlarged a little more each frame, an MP4."""
+        from engine.modes.dreamzoom import zoomed
+
+        put = self._queue(job_id).put
+        size = clips.even_size(photo.size, settings.size)
+        loop = asyncio.get_running_loop()
+        started, current, pictures = loop.time(), photo.resize(size), []
+        for index in range(1, settings.frames + 1):
+            await asyncio.sleep(self.step_seconds)
+            if job_id in self._cancelled:
+                self._cancelled.discard(job_id)
+                await put(Cancelled(job_id))
+                return
+            current = zoomed(current, settings.zoom) if index > 1 else paint(current, [current], size, 0.5)
+            pictures.append(np.asarray(current))
+            elapsed = loop.time() - started
+            left = elapsed / index * (settings.frames - index)
+            await put(
+                Progress(job_id, "optimize", index, settings.frames, elapsed, left, None, index / settings.frames)
+            )
+        await asyncio.to_thread(clips.write, spec.output.path, pictures, settings.fps)
+        made = (Artifact(spec.output.path, spec.output.media, size),)
+        await put(Done(job_id, made, loop.time() - started, settings.frames, "fake"))
 
 
 def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int], amount: float) -> Image.Image:

@@ -16,6 +16,7 @@ from .bot_harness import (
 )
 from .conftest import picture, stripes
 from .fake_engine import FakeEngine
+from .test_bot_video import read_clip
 
 GROUP = -100777
 
@@ -70,7 +71,7 @@ async def test_a_dream_asked_for_first_then_deeper_and_stronger(running, client)
     await bo.send_photo(picture(160, 120, seed=3))
     done = await bo.wait_for(lambda e: photo_with(e, "💭 Done in"), since=mark, timeout=20)
     assert buttons(done) == ["🖌 Strokes", "• 🌀 Patterns", "👁 Things", "Gentle", "• Normal", "Strong",
-                             "📄 Full-size PNG"]  # fmt: skip
+                             "🎞 Zoom into it", "📄 Full-size PNG"]  # fmt: skip
     mark = await bo.mark()
     await bo.press("👁 Things", message_id=done["message"]["message_id"])
     deeper = await bo.wait_for(lambda e: photo_with(e, "💭 Done in"), since=mark, timeout=20)
@@ -82,6 +83,20 @@ async def test_a_dream_asked_for_first_then_deeper_and_stronger(running, client)
     assert first.mode == "dream" and "layer" not in first.settings  # the default depth: patterns
     assert second.settings["layer"] == "relu5_1" and third.settings["layer"] == "relu5_1"
     assert third.settings["strength"] == 0.8
+    # 🎞 the strong, deep dream zooming on into itself: an animation, in reply to the photo
+    mark = await bo.mark()
+    strong = next(e for e in reversed(await bo.sent()) if photo_with(e, "Strong"))
+    await bo.press("🎞 Zoom into it", message_id=strong["message"]["message_id"])
+    card = await bo.wait_for(lambda e: photo_with(e, "Dreaming frame"), since=mark, timeout=20)
+    zoom = await bo.wait_for(lambda e: e["kind"] == "message" and "animation" in e["message"], since=mark, timeout=30)
+    assert "🎞 Done in" in zoom["message"]["caption"] and "frames" in zoom["message"]["caption"] and card
+    assert zoom["message"]["reply_to_message"]["message_id"] == strong["message"]["reply_to_message"]["message_id"]
+    zoomed = specs(await running.settled_jobs(at_least=4))[-1]
+    assert zoomed.mode == "dreamzoom" and zoomed.output.media == "animation"
+    assert (zoomed.settings["layer"], zoomed.settings["strength"]) == ("relu5_1", 0.8)  # the dream's own
+    assert (
+        read_clip(await client.file_bytes(zoom["message"]["animation"]["file_id"]))[0] == zoomed.mode_settings().frames
+    )
     # the draft was never touched: a photo now starts style transfer as before
     mark = await bo.mark()
     await bo.send_photo(picture(160, 120, seed=4))

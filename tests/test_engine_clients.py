@@ -58,7 +58,7 @@ async def subject(request, tmp_path):
         async def kill_fake():
             fake.kill()
 
-        yield Subject(fake, tmp_path, kill_fake, long_steps=500)
+        yield Subject(fake, tmp_path, kill_fake, long_steps=500, families=("picture", "video"))  # (a dream's zoom)
         await fake.stop()
     elif request.param == "local":
         from worker.local import LocalEngine
@@ -68,7 +68,8 @@ async def subject(request, tmp_path):
         async def kill_local():
             os.kill(local.pid, signal.SIGKILL)
 
-        yield Subject(local, tmp_path, kill_local, long_steps=5000)
+        # (VGG19 also paints the dream's zoom, an animation: the video family)
+        yield Subject(local, tmp_path, kill_local, long_steps=5000, families=("picture", "video"))
         await local.stop()
     else:
         async with workers_subject(request.getfixturevalue("postgres_server"), tmp_path) as made:

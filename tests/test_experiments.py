@@ -3,6 +3,8 @@ reconstruction from one layer (engine.objectives.texture / dream / reconstruct),
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
@@ -149,6 +151,14 @@ def test_the_cli_runs_each_mode_and_explains_its_options(tmp_path, capsys, sourc
         assert main([command, *args, "-o", str(out), "-q"]) == 0, capsys.readouterr().err
         assert f"saved {out}" in capsys.readouterr().out
         assert Image.open(out).size[0] >= 32
+    zoom = tmp_path / "zoom.mp4"
+    assert main(["dreamzoom", str(pic), "--size", "64", "--seconds", "1", "--fps", "4", "-o", str(zoom), "-q"]) == 0
+    assert f"saved {zoom}" in capsys.readouterr().out
+    from engine.video.clips import probe
+
+    assert probe(zoom).frames == 4
+    assert main(["dreamzoom", str(pic), "-o", str(tmp_path / "zoom.png")]) == 2
+    assert "use .mp4" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["dream", str(pic), "--layer", "relu9_9"])
     assert "invalid choice: 'relu9_9'" in capsys.readouterr().err
@@ -181,3 +191,20 @@ def test_engine_run_paints_any_registered_mode_through_the_registry(engine, monk
     assert all(callable(mode.runner()) for mode in modes.MODES.values())  # every shipped mode's module is there
     with pytest.raises(SettingsError, match="Unknown mode"):
         engine.run("no-such-mode", {}, None)
+
+
+def test_a_dream_zooms_on_into_itself(engine, photo):
+    from engine.modes.dreamzoom import DreamZoomSettings, zoomed
+    from engine.video import clips
+
+    dot = Image.new("RGB", (40, 40), "black")
+    dot.paste((255, 255, 255), (18, 18, 22, 22))  # 4 px across, in the middle
+    assert (pixels(zoomed(dot, 2.0))[:, :, 0] > 0.5).sum() > 3 * 16  # about twice as wide, about the centre
+    settings = DreamZoomSettings(size=64, seconds=1.0, fps=6, steps=1, seed=0)
+    seen = []
+    result = engine.run("dreamzoom", {"content": photo}, settings, callback=lambda p: seen.append(p.step))
+    info = clips.probe(result.file)
+    assert (info.frames, float(info.fps), info.has_audio) == (6, 6.0, False) and seen == [1, 2, 3, 4, 5, 6]
+    frames = [f.astype(np.float32) for f in clips.frames(result.file)]
+    steps = [np.abs(b - a).mean() for a, b in itertools.pairwise(frames)]
+    assert min(steps) > 0.5 and np.abs(frames[-1] - frames[0]).mean() > max(steps)  # it moves on, and away

@@ -274,3 +274,13 @@ def test_a_painting_comes_with_an_animation_of_how_it_was_painted(tmp_path):
     assert np.abs(frames[-2].astype(float) - last).mean() < 2  # and is held at the end
     previews = [e for e in seen if isinstance(e, Progress) and e.preview]
     assert 1 <= len(previews) <= 2  # the card's own pace (every 10 steps), not the time-lapse's
+
+
+def test_a_busy_clip_is_written_within_the_upload_limit(tmp_path):
+    rng = np.random.default_rng(0)
+    noise = [rng.integers(0, 255, (120, 160, 3), dtype=np.uint8) for _ in range(24)]  # the hardest to compress
+    free, capped = tmp_path / "free.mp4", tmp_path / "capped.mp4"
+    clips.write(free, noise, Fraction(12))
+    clips.write(capped, noise, Fraction(12), seconds=2.0, max_bytes=100_000)
+    assert free.stat().st_size > 200_000 and capped.stat().st_size < 1.25 * 100_000
+    assert clips.probe(capped).frames == 24

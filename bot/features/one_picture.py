@@ -125,11 +125,12 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
     earlier = await own_job(update, context, job_id)
     spec = JobSpec.from_dict(earlier.spec) if earlier is not None else None
     mode = modes.get(spec.mode) if spec is not None else None
-    settings = mode.variant(spec.settings, choice) if mode is not None else None
-    if settings is None:
+    other = modes.MODES.get(mode.redo_as(choice) or "") if mode is not None else None  # 🎞 a dream's zoom
+    settings = mode.variant(spec.settings, choice) if mode is not None and other is None else None
+    if other is None and settings is None:
         await query.answer(texts.STALE_BUTTON())
         return
-    if settings == spec.settings or mode.chosen_already(spec.settings, choice):
+    if other is None and (settings == spec.settings or mode.chosen_already(spec.settings, choice)):
         await query.answer(texts.ALREADY_CHOSEN())  # the same dream again would cost a picture for nothing
         return
     if not all(Path(p).exists() for p in spec.pictures):
@@ -139,9 +140,11 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
         policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
         refused = await refusal(db_session, update, policy)
         if not refused:
-            job, spec = await add_job(
-                db_session, svc, update, spec.mode, dict(spec.inputs), settings, earlier.request_message_id
-            )
+            target = other or mode
+            if other is not None:  # its own settings, from the chat's quality and the earlier job's
+                settings = other.settings(policy, dream=spec.settings)
+            job, spec = await add_job(db_session, svc, update, target.name, dict(spec.inputs), settings,
+                                      earlier.request_message_id, target.media)  # fmt: skip
     if refused:
         await query.answer(refused, show_alert=True)
         return

@@ -353,7 +353,7 @@ async def send_timelapse(update: Update, context: ContextTypes.DEFAULT_TYPE, job
         return
     await query.answer()
     with path.open("rb") as handle:
-        await query.message.reply_animation(handle, filename=f"painting_{job_id}.mp4")
+        await query.message.reply_animation(handle, filename=f"painting_{job_id}.mp4", do_quote=True)
 
 
 def _thumbnail(path: Path, clip: bool = False) -> bytes:

@@ -74,6 +74,11 @@ class BotMode:
         """A finished job's settings changed by a button under its result (None: no such choice)."""
         return None
 
+    def redo_as(self, choice: str) -> str | None:
+        """The mode a button under its result starts instead of a variant of this one (🎞 under a
+        dream: its zoom), or None."""
+        return None
+
     def chosen_already(self, settings: dict, choice: str) -> bool:
         """Whether a button names what this result already has (it would cost a picture for nothing)."""
         return False

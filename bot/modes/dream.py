@@ -1,5 +1,6 @@
 """/dream: DeepDream (engine.objectives.dream) — what a depth of the network sees, amplified in the
-photo — with buttons for that depth (🖌 strokes, 🌀 patterns, 👁 things) and the intensity."""
+photo — with buttons for that depth (🖌 strokes, 🌀 patterns, 👁 things), the intensity, and 🎞 the
+dream zooming on into itself."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from worker.protocol import JobSpec
 from .. import texts
 from ..i18n import N_, Labels, Text
 from .base import png_button, redo_button
+from .dreamzoom import BUTTON_ZOOM
 from .one_picture import OnePictureMode
 
 #: 🖌/🌀/👁 under a dream → the VGG19 layer it amplifies (see engine.settings.DREAM_LAYERS)
@@ -18,6 +20,8 @@ DEPTHS = {"strokes": "relu3_1", "patterns": "relu4_1", "things": "relu5_1"}
 #: intensity buttons → the dream's strength
 INTENSITIES = {"gentle": 0.3, "normal": 0.5, "strong": 0.8}
 DEPTH_LABELS = Labels({"strokes": N_("🖌 Strokes"), "patterns": N_("🌀 Patterns"), "things": N_("👁 Things")})
+#: 🎞 under a dream: the same dream, zooming on into itself (bot.modes.dreamzoom)
+ZOOM = "zoom"
 INTENSITY_LABELS = Labels({"gentle": N_("Gentle"), "normal": N_("Normal"), "strong": N_("Strong")})
 
 
@@ -53,8 +57,11 @@ class DreamMode(OnePictureMode):
         return InlineKeyboardMarkup([
             [redo_button(job_id, texts.marked(d == depth, depths[d]), d) for d in DEPTHS],
             [redo_button(job_id, texts.marked(i == intensity, intensities[i]), i) for i in INTENSITIES],
-            [png_button(job_id)],
+            [redo_button(job_id, BUTTON_ZOOM(), ZOOM), png_button(job_id)],
         ])  # fmt: skip
+
+    def redo_as(self, choice: str) -> str | None:
+        return "dreamzoom" if choice == ZOOM else None
 
     def variant(self, settings: dict, choice: str) -> dict | None:
         if choice in DEPTHS:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..errors import SettingsError
 from ..presets import GPU_PRESETS, INSTANT_PRESETS, PRESETS
 from ..settings import InstantSettings, StyleSettings
-from . import dream, reconstruct, texture, video
+from . import dream, dreamzoom, reconstruct, texture, video
 from .base import Mode
 
 MODES: dict[str, Mode] = {
@@ -43,6 +43,7 @@ MODES: dict[str, Mode] = {
     ),
     "texture": texture.MODE,
     "dream": dream.MODE,
+    "dreamzoom": dreamzoom.MODE,
     "reconstruct": reconstruct.MODE,
     "video": video.MODE,
 }

@@ -157,10 +157,18 @@ def even_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
     return tuple(max(2, 2 * math.floor(side * scale / 2)) for side in size)
 
 
+#: Bots upload files up to 50 MB: a clip is written to stay within this (its sound included).
+MAX_BYTES = 45 * 1024 * 1024
+#: Bits a second the sound takes at most (AAC, stereo).
+SOUND_BITRATE = 160_000
+
+
 def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, sound_from: str | Path | None = None,
-          crf: int = 23) -> int:  # fmt: skip
+          crf: int = 23, seconds: float | None = None, max_bytes: int = MAX_BYTES) -> int:  # fmt: skip
     """Write ``pictures`` (RGB arrays of one even size) as an H.264 MP4 at ``fps``, with the sound of
-    ``sound_from`` (AAC) if it has any; the number of frames written."""
+    ``sound_from`` (AAC) if it has any; the number of frames written. Given its length in ``seconds``,
+    the picture's bit rate is capped so the file stays within ``max_bytes`` (the quality ``crf``
+    asks for, unless that would not fit)."""
     import av
 
     pictures = iter(pictures)
@@ -174,6 +182,9 @@ def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, so
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"crf": str(crf), "preset": "veryfast"}
+        if seconds:  # a long, busy clip: the encoder's rate control keeps it uploadable
+            rate = max(200_000, int(max_bytes * 8 / seconds) - SOUND_BITRATE)
+            video.options |= {"maxrate": str(rate), "bufsize": str(2 * rate)}
         heard = source.streams.audio[0] if source is not None and source.streams.audio else None
         audio = None
         if heard is not None:  # every stream before the first packet: the header is written then

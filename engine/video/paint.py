@@ -94,7 +94,7 @@ def paint_clip(
         steadied = (again(frame, raw) for frame, raw in zip(read(), raws))
     written_last: list[np.ndarray] = []
     written = clips.write(output, _keep_last(steadied, written_last), fps,
-                          sound_from=source if info.has_audio else None)  # fmt: skip
+                          sound_from=source if info.has_audio else None, seconds=total / float(fps))  # fmt: skip
     return ClipResult(Path(output), written, size, float(fps), seconds, time.perf_counter() - started,
                       info.has_audio, Image.fromarray(written_last[0]), info.seconds)  # fmt: skip
 
