@@ -29,6 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--carry", type=float, default=CARRY,
                    help=f"steadiness 0…1: how much of the previous painted frame is carried along the motion "
                         f"(default {CARRY}; 0 paints every frame on its own)")  # fmt: skip
+    p.add_argument("--gatys", action="store_true",
+                   help="paint each frame by the optimisation (VGG19), started from the previous one carried "
+                        "along the motion and held to it (Ruder et al.); meant for a GPU — seconds a frame on a "
+                        "CPU")  # fmt: skip
+    p.add_argument("--steps", type=int, default=15, help="--gatys: optimiser steps a frame (default 15; the first 4×)")
+    p.add_argument("--temporal-weight", type=float, default=2000.0,
+                   help="--gatys: how strongly a frame keeps to the previous one (default 2000)")  # fmt: skip
+    p.add_argument("--device", default="auto", help="--gatys: cuda, mps or cpu (auto)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     return p
 
@@ -40,6 +48,8 @@ def main(argv: list[str]) -> int:
         parser.error(f"give one to {MAX_STYLES} style pictures")
     if Path(args.output).suffix.lower() != ".mp4":
         parser.error("the painted clip is an MP4: give -o NAME.mp4")
+    if args.gatys:
+        return _gatys(args)
     try:
         settings = InstantSettings(size=args.size, strength=args.strength, gamma=args.gamma,
                                    keep_colors=args.keep_colors).validate(len(args.styles))  # fmt: skip
@@ -60,4 +70,37 @@ def main(argv: list[str]) -> int:
     sound = "with its sound" if result.has_audio else "no sound in the clip"
     print(f"saved {result.path} ({result.size[0]}×{result.size[1]}, {result.frames} frames at {result.fps:g} fps, "
           f"{sound}) in {result.elapsed:.1f} s")  # fmt: skip
+    return 0
+
+
+def _gatys(args: argparse.Namespace) -> int:
+    """``--gatys``: the clip painted by the optimisation, frame by frame (engine.modes.paintclip)."""
+    import shutil
+
+    from .modes.paintclip import PaintClipSettings
+    from .settings import painting_strength
+
+    try:
+        strength = painting_strength(min(max(args.strength, 0.0), 1.0))  # (the instant scale's, as a painting's)
+        settings = PaintClipSettings(size=args.size, strength=strength, gamma=args.gamma, keep_colors=args.keep_colors,
+                                     steps=args.steps, first_steps=4 * args.steps,
+                                     temporal_weight=args.temporal_weight).validate(len(args.styles))  # fmt: skip
+        from .painter import Engine
+
+        engine = Engine(device=args.device)
+
+        def report(p) -> None:
+            if not args.quiet:
+                print(f"\rframe {p.step}/{p.total_steps} · {p.elapsed / p.step:.1f} s a frame", end="",
+                      file=sys.stderr, flush=True)  # fmt: skip
+
+        result = engine.run("paintclip", {"content": args.clip, "styles": args.styles}, settings, callback=report)
+        shutil.move(result.file, args.output)
+    except EngineError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(file=sys.stderr)
+    w, h = result.image.size
+    print(f"saved {args.output} ({w}×{h}, {result.steps} frames) in {result.elapsed:.1f} s on {result.device}")
     return 0

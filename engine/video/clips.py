@@ -161,6 +161,8 @@ def even_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
 MAX_BYTES = 45 * 1024 * 1024
 #: Bits a second the sound takes at most (AAC, stereo).
 SOUND_BITRATE = 160_000
+#: A cap above which a clip's bit rate is left to its quality alone (a short clip could take any).
+MAX_BITRATE = 40_000_000
 
 
 def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, sound_from: str | Path | None = None,
@@ -182,8 +184,9 @@ def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, so
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"crf": str(crf), "preset": "veryfast"}
-        if seconds:  # a long, busy clip: the encoder's rate control keeps it uploadable
-            rate = max(200_000, int(max_bytes * 8 / seconds) - SOUND_BITRATE)
+        rate = int(max_bytes * 8 / seconds) - SOUND_BITRATE if seconds else MAX_BITRATE
+        if rate < MAX_BITRATE:  # a long, busy clip: the encoder's rate control keeps it uploadable
+            rate = max(200_000, rate)
             video.options |= {"maxrate": str(rate), "bufsize": str(2 * rate)}
         heard = source.streams.audio[0] if source is not None and source.streams.audio else None
         audio = None
