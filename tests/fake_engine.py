@@ -27,8 +27,9 @@ EXPERIMENTS = ("texture", "dream", "reconstruct", "dreamzoom")
 
 
 class FakeEngine:
-    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style", *EXPERIMENTS)):
-        self.step_seconds, self.modes = step_seconds, tuple(modes)
+    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style", *EXPERIMENTS),
+                 device: str = "fake"):  # fmt: skip
+        self.step_seconds, self.modes, self.device = step_seconds, tuple(modes), device
         self.capabilities: Capabilities | None = None
         self.starts = 0
         self.submitted: list[tuple[str, JobSpec]] = []
@@ -54,7 +55,7 @@ class FakeEngine:
         self.starts += 1
         self._alive = True
         self._events = {}
-        self.capabilities = Capabilities("fake", self.modes, 0.0)
+        self.capabilities = Capabilities(self.device, self.modes, 0.0)
         return self.capabilities
 
     async def submit(self, job_id: str, spec: JobSpec) -> None:
@@ -94,7 +95,7 @@ class FakeEngine:
             styles_given = spec.paths("styles")
             settings = spec.mode_settings().validate(len(styles_given) if "styles" in spec.inputs else 1)
             check_output(spec)
-            if spec.mode == "video":
+            if spec.mode in ("video", "paintclip"):  # a clip, by the instant networks or the optimisation
                 clip = await asyncio.to_thread(clips.probe, spec.paths("content")[0])
                 styles = [open_image(p, role="style image") for p in styles_given]
                 if self.fail_next is not None:

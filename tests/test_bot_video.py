@@ -10,6 +10,7 @@ import av
 import pytest
 
 from bot.storage import JobStatus
+from worker.protocol import JobSpec
 
 from .bot_harness import RunningBot, buttons, photo_with, text_message
 from .clips import make_clip
@@ -285,5 +286,33 @@ async def test_a_moving_gif_or_webp_sent_as_a_file_is_painted_as_an_animation(do
         picture(90, 60).save(buffer, fmt)
         await kim.send_document(buffer.getvalue(), f"still.{fmt.lower()}", mime, caption="content")
         await kim.wait_for(lambda e: text_message(e, "📷"), since=mark)
+    finally:
+        await running.stop()
+
+
+async def test_on_a_gpu_host_a_clip_is_also_painted_by_the_optimisation(double, client, tmp_path):
+    painter = FakeEngine(0.01, modes=("style", "paintclip"), device="cuda")  # the painting engine, on a GPU
+    running = await clip_bot(double, tmp_path, engine=painter).start()
+    try:
+        lee = client.user(4112, "Lee")
+        await lee.send_clip("video", clip_bytes(tmp_path, frames=24, fps=12))
+        await lee.wait_for(lambda e: text_message(e, "Got your clip"))
+        await send_style(lee, since=await lee.mark())
+        await lee.press("▶ Stylize")
+        quick = await lee.wait_for(lambda e: sent_clip(e, "video"), timeout=30)
+        assert buttons(quick) == ["🎨 Paint it properly", "🔁 Again", "📄 MP4 file"]
+        mark = await lee.mark()
+        await lee.press("🎨 Paint it properly", message_id=quick["message"]["message_id"])
+        proper = await lee.wait_for(lambda e: sent_clip(e, "video"), since=mark, timeout=30)
+        assert (
+            proper["message"]["caption"].startswith("🎨 Done in")
+            and "24 frames · 2.0 s" in proper["message"]["caption"]
+        )
+        assert "🎨 Paint it properly" not in buttons(proper)
+        first, second = [JobSpec.from_dict(job.spec) for job in await running.settled_jobs(at_least=2)]
+        assert (first.mode, second.mode) == ("video", "paintclip") and second.output.media == "video"
+        assert second.paths("content") == first.paths("content") and second.inputs["content"][0].media == "video"
+        assert (second.settings["max_seconds"], second.settings["max_fps"]) == (2.0, 12.0)
+        assert [s for _, s in painter.submitted] == [second]  # the painting engine paints it, not the clips' one
     finally:
         await running.stop()

@@ -51,6 +51,10 @@ def day_start(now: datetime | None = None) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+#: The modes whose jobs are clips (their seconds count).
+CLIP_MODES = ("video", "paintclip")
+
+
 def video_refusal(used: float, wanted: float, limits: dict, now: datetime | None = None) -> str | None:
     """Why a clip of ``wanted`` seconds may not be painted by someone who had ``used`` today, or None."""
     limit = limits["video_seconds_per_day"]
@@ -70,4 +74,4 @@ async def video_seconds_today(db_session, user_id: int) -> float:
         )
     ).scalars()
     return sum(float((spec.get("settings") or {}).get("max_seconds", 60.0)) for spec in specs
-               if spec.get("mode") == "video")  # fmt: skip
+               if spec.get("mode") in CLIP_MODES)  # fmt: skip

@@ -23,6 +23,7 @@ from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS
 from ..limits import THUMBNAIL_SIDE
 from ..modes import video
 from ..modes.base import BotMode
+from ..modes.paintclip import PaintClipMode
 from ..modes.style import plan
 from ..services import Services, services
 from ..storage import Draft, Job, JobStatus
@@ -181,6 +182,14 @@ async def start_job(
             earlier = JobSpec.from_dict(swap_from.spec)
             mode, settings = earlier.mode, earlier.settings
             request_id = swap_from.request_message_id
+        elif proper_from is not None and _mode_of(proper_from) == "video":  # a clip, painted by the optimisation
+            content, styles, mode, settings, output = properly(proper_from, policy)
+            used = await quotas.video_seconds_today(db_session, sender(update).id)
+            refused = quotas.video_refusal(used, float(settings.get("max_seconds", 10.0)), policy.limits)
+            if refused:
+                await query.answer(refused, show_alert=True)
+                return
+            request_id = proper_from.request_message_id
         elif proper_from is not None:  # the instant picture's pictures and mix, painted by the optimisation
             content, styles = proper_from.content_path, list(proper_from.style_paths)
             earlier = JobSpec.from_dict(proper_from.spec).mode_settings()
@@ -218,6 +227,22 @@ def clip_refusal(svc: Services, draft: Draft) -> str | None:
     if drafts.has_clip(draft) and not svc.dispatcher.video_available:
         return clip_texts.NO_VIDEOS_HERE()
     return None
+
+
+def properly(job: Job, policy: Policy) -> tuple[dict, list[str], str, dict, Media]:
+    """A clip job's clip and styles for the optimisation (bot.modes.paintclip): its inputs, mode,
+    settings (the clip's painted seconds and rate, its mix) and what it makes (what it came as)."""
+    earlier = JobSpec.from_dict(job.spec)
+    run, clip = earlier.mode_settings(), earlier.inputs["content"][0]
+    facts = {"media": str(clip.media), "seconds": run.max_seconds, "fps": run.max_fps}
+    settings = modes.get("paintclip").settings(policy, run.gamma, facts)
+    return (
+        {"path": clip.path, "media": str(clip.media)},
+        earlier.paths("styles"),
+        "paintclip",
+        settings,
+        earlier.output.media,
+    )
 
 
 async def refusal(db_session, update: Update, policy: Policy) -> str | None:
@@ -313,9 +338,12 @@ async def rerun_swapped(update: Update, context: ContextTypes.DEFAULT_TYPE, job_
 
 
 async def rerun_properly(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
-    """🎨 under an instant picture: the same photo and styles, painted by the optimisation."""
+    """🎨 under an instant picture (a clip, on a GPU host): the same photo (clip) and styles, painted
+    by the optimisation."""
     job = await own_job(update, context, job_id)
-    usable = job is not None and _mode_of(job) == INSTANT and job.content_path and job.style_paths
+    kind = _mode_of(job) if job is not None else None
+    allowed = kind == INSTANT or (kind == "video" and PaintClipMode.offered(services(context).dispatcher.device))
+    usable = allowed and job.content_path and job.style_paths
     if not usable or not all(Path(p).exists() for p in [job.content_path, *job.style_paths]):
         await update.callback_query.answer(texts.STALE_BUTTON())
         return

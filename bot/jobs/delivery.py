@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from telegram import InlineKeyboardMarkup
 from telegram.error import ChatMigrated
 
+from engine.presets import on_gpu
 from worker.protocol import Done, JobSpec, SpecError
 
 from .. import modes
@@ -31,10 +32,10 @@ from .records import ACTIVE, JobRecords
 log = logging.getLogger(__name__)
 
 
-def compose(job: Job, spec: JobSpec, done: Done) -> tuple[str, InlineKeyboardMarkup]:
-    """A result's caption (HTML) and buttons: its mode's."""
+def compose(job: Job, spec: JobSpec, done: Done, gpu: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    """A result's caption (HTML) and buttons: its mode's (``gpu``: this host paints on a GPU)."""
     mode = modes.get(spec.mode)
-    return html.escape(mode.caption(spec, done, job.n_styles)), mode.keyboard(job.id, spec, job.n_styles)
+    return html.escape(mode.caption(spec, done, job.n_styles)), mode.keyboard(job.id, spec, job.n_styles, gpu=gpu)
 
 
 class Delivery:
@@ -49,11 +50,12 @@ class Delivery:
     ):
         self.db, self.records, self.notifier, self.languages, self.cache = db, records, notifier, languages, cache
         self.instance = instance  #: names this process in the claims
+        self.device = "cpu"  #: the painting engine's (the dispatcher's): buttons may offer more on a GPU
         self.unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
 
     async def send(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None) -> None:
         """Send the result of ``spec`` and finish the job; its progress card goes."""
-        caption, markup = compose(job, spec, done)
+        caption, markup = compose(job, spec, done, on_gpu(self.device))
         name = None
         if job.chat_id < 0:
             async with self.db.session() as session:

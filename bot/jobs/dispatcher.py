@@ -130,7 +130,7 @@ class Dispatcher:
 
     def use_device(self, device: str) -> None:
         if device != self.device:
-            self.device = device
+            self.device = self.delivery.device = device
             for lane in self.lanes:
                 if lane is self.paint or lane.shared:
                     lane.eta.use_device(device)

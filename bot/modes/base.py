@@ -62,8 +62,9 @@ class BotMode:
         """Under its result: what was made and how long it took (plain text)."""
         raise NotImplementedError(self.name)
 
-    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
-        """The buttons under its result: 📄 the full-size file, unless the mode offers more."""
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
+        """The buttons under its result: 📄 the full-size file, unless the mode offers more (``gpu``:
+        this host paints on a GPU, where more can be offered)."""
         return InlineKeyboardMarkup([[png_button(job_id)]])
 
     def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:

@@ -51,7 +51,7 @@ class DreamMode(OnePictureMode):
         depth = DEPTH_LABELS().get(depth_of(settings), run.layer)
         return " · ".join(filter(None, [done, f"{run.size} px", depth, INTENSITY_LABELS().get(intensity_of(settings))]))
 
-    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         depth, intensity = depth_of(spec.settings), intensity_of(spec.settings)
         depths, intensities = DEPTH_LABELS(), INTENSITY_LABELS()
         return InlineKeyboardMarkup([

@@ -46,7 +46,7 @@ class DreamZoomMode(BotMode):
         return " · ".join([done_in(self, done.elapsed), f"{done.size[0]}×{done.size[1]} px",
                            f"{frames} · {done.steps / run.fps:.1f} s"])  # fmt: skip
 
-    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[png_button(job_id, BUTTON_FILE())]])
 
 

@@ -88,7 +88,7 @@ class StyleMode(BotMode):
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         return caption(spec, done, n_styles, self)
 
-    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         return keyboard(job_id, n_styles == 2, timelapse=bool(spec.settings.get("timelapse")))
 
     def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:

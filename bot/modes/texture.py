@@ -33,7 +33,7 @@ class TextureMode(OnePictureMode):
     def describe(self, run, settings: dict, done: str) -> str:
         return " · ".join(filter(None, [done, f"{run.size} px", _("tileable") if run.tileable else ""]))
 
-    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         tile = BUTTON_NOT_TILEABLE() if spec.settings.get("tileable") else BUTTON_TILEABLE()
         another = redo_button(job_id, BUTTON_ANOTHER(), "another")
         return InlineKeyboardMarkup([[another, redo_button(job_id, tile, "tile")], [png_button(job_id)]])

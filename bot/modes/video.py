@@ -112,10 +112,13 @@ class VideoMode(BotMode):
         line = " · ".join(parts)
         return line + ("\n" + cut_note(run.max_seconds) if done.warnings else "")
 
-    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int) -> InlineKeyboardMarkup:
-        """🔁 again (⚙), 📄 the MP4 file."""
+    def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
+        """🔁 again (⚙), 📄 the MP4 file; on a GPU host, 🎨 the clip painted by the optimisation."""
         again = InlineKeyboardButton(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN))
-        return InlineKeyboardMarkup([[again, png_button(job_id, BUTTON_FILE())]])
+        rows = [[again, png_button(job_id, BUTTON_FILE())]]
+        if gpu and spec.mode == "video":
+            rows.insert(0, [InlineKeyboardButton(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
+        return InlineKeyboardMarkup(rows)
 
 
 MODE = VideoMode()

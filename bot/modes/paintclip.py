@@ -1,0 +1,53 @@
+"""🎨 under a clip on a GPU host: the same clip painted by the optimisation (engine.modes.paintclip:
+Gatys frame by frame, each from the previous one carried along the motion) — finer than the
+instant networks' frames, and seconds a frame where there is no GPU, so it is offered only where
+there is one. Sent back as the kind the clip came as."""
+
+from __future__ import annotations
+
+from engine import modes as engine_modes
+from engine.presets import on_gpu
+from worker.protocol import Progress, non_defaults
+
+from ..domain.policy import Policy
+from ..domain.quality import STRENGTHS
+from ..i18n import N_, Text, duration, ngettext
+from ..i18n import gettext as _
+from .video import MAX_FPS, NOTE_SIDE, VideoMode, painted_seconds
+
+#: The longest stretch of a clip painted so, at most (a GPU paints a few frames a second).
+MOST_SECONDS = 10.0
+
+
+class PaintClipMode(VideoMode):
+    name = "paintclip"
+    icon = "🎨"
+    WORKING = Text(N_("🎨 Painting your clip properly…"))
+
+    @staticmethod
+    def offered(device: str) -> bool:
+        """Whether this host paints clips so (a GPU)."""
+        return on_gpu(device)
+
+    def settings(self, policy: Policy, gamma: float = 0.5, clip: dict | None = None) -> dict:
+        """The quality's preset of the mode, within the chat's size and seconds; the clip's own rate."""
+        clip = clip or {}
+        presets = engine_modes.get(self.name).presets
+        settings = engine_modes.get(self.name).make_settings(
+            preset=policy.quality if policy.quality in presets else "fast"
+        )
+        side = min(settings.size, policy.size_cap, NOTE_SIDE if clip.get("media") == "video_note" else 10**6)
+        seconds = painted_seconds(clip, min(MOST_SECONDS, float(policy.max_video_seconds)))
+        fps = min(MAX_FPS, float(clip.get("fps") or 24))
+        settings = settings.replace(size=max(64, 2 * (side // 2)), gamma=gamma, keep_colors=policy.keep_colors,
+                                    strength=STRENGTHS.get(policy.strength, STRENGTHS["normal"]),
+                                    max_seconds=max(0.5, seconds), max_fps=fps)  # fmt: skip
+        return non_defaults(settings.validate())
+
+    def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
+        text = ngettext("🎨 Painting frame {frame} of {frames}", "🎨 Painting frame {frame} of {frames}",
+                        event.total_steps).format(frame=event.step, frames=event.total_steps)  # fmt: skip
+        return text + (" · " + _("about {time} left").format(time=duration(left)) if left else "")
+
+
+MODE = PaintClipMode()
