@@ -69,6 +69,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=640)
     parser.add_argument("--sizes", type=int, nargs="*", default=[384, 640, 1024])
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--gatys", type=float, default=0.0, metavar="SECONDS",
+                        help="also paint the clip's first SECONDS by the optimisation (engine.modes.paintclip) at "
+                             "256 px, against our instant painter at that size")  # fmt: skip
     args = parser.parse_args()
     from engine.instant import InstantPainter
     from engine.settings import InstantSettings
@@ -121,6 +124,44 @@ def main() -> None:
         started = time.perf_counter()
         done = paint_clip(painter, source, [style], folder / f"size{size}.mp4", InstantSettings(size=size))
         print(f"ours at {size} px: {done.frames / (time.perf_counter() - started):.2f} frames a second")
+    if args.gatys:
+        gatys(folder, source, style, args.gatys, net)
+
+
+def gatys(folder: Path, source: Path, style: Path, seconds: float, net) -> None:
+    """The clip's start painted by the optimisation at 256 px (its default steps), and by the instant painter."""
+    import shutil
+
+    from engine.instant import InstantPainter
+    from engine.modes.paintclip import PaintClipSettings
+    from engine.painter import Engine
+    from engine.settings import InstantSettings
+    from engine.video import clips
+    from engine.video.paint import paint_clip
+
+    engine = Engine(device="cpu")
+    settings = PaintClipSettings(size=256, max_seconds=seconds)
+    started = time.perf_counter()
+    done = engine.run("paintclip", {"content": str(source), "styles": [str(style)]}, settings)
+    spent = time.perf_counter() - started
+    painted = folder / "gatys.mp4"
+    shutil.move(done.file, painted)
+    quick = folder / "instant256.mp4"
+    paint_clip(InstantPainter(), source, [style], quick, InstantSettings(size=256), max_seconds=seconds)
+    photo = [Image.fromarray(f) for f in clips.frames(source, clips.even_size(clips.probe(source).size, 256))]
+    print(f"\nthe first {seconds:g} s at 256 px ({done.steps} frames):")
+    for name, path, rate in (("by the optimisation", painted, spent / done.steps), ("instant, steadied", quick, None)):
+        frames = list(clips.frames(path))
+        found = [distances_of(net, Image.fromarray(f), photo[i], style) for i, f in enumerate(frames)]
+        timing = f", {rate:.1f} s a frame" if rate else ""
+        print(f"  {name:22} warping error {flicker(source, path):5.2f}, style {np.mean([d.style for d in found]):.3f}, "
+              f"content {np.mean([d.content for d in found]):.3f}{timing}")  # fmt: skip
+
+
+def distances_of(net, painted, photo, style):
+    from engine.judge import distances
+
+    return distances(net, painted, photo, Image.open(style))
 
 
 if __name__ == "__main__":

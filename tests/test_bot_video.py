@@ -53,6 +53,11 @@ async def test_a_video_comes_back_painted_as_a_video_with_its_sound(double, clie
         assert "Starry" in " ".join(buttons(asked)) or buttons(asked)  # the gallery's paintings as styles
         mark = await ann.mark()
         await send_style(ann, since=mark)
+        mark = await ann.mark()
+        await ann.press("⚙ Settings")  # what a clip is painted at, and how long it takes here
+        card = await ann.wait_for(lambda e: e["kind"] == "edit" and "Size" in e["after"].get("text", ""), since=mark)
+        assert "Size: 64 px" in card["after"]["text"] and "about" in card["after"]["text"]
+        await ann.press("◀ Back")
         await ann.press("▶ Stylize")
         card = await ann.wait_for(lambda e: photo_with(e, "Queued"))  # its first frame on the card
         await ann.wait_for(lambda e: photo_with(e, "Painting frame"), timeout=15)

@@ -73,5 +73,13 @@ async def video_seconds_today(db_session, user_id: int) -> float:
             )
         )
     ).scalars()
-    return sum(float((spec.get("settings") or {}).get("max_seconds", 60.0)) for spec in specs
-               if spec.get("mode") in CLIP_MODES)  # fmt: skip
+    return sum(
+        seconds_of(spec.get("mode"), spec.get("settings") or {}) for spec in specs if spec.get("mode") in CLIP_MODES
+    )
+
+
+def seconds_of(mode: str, settings: dict) -> float:
+    """The seconds of video a clip job of ``mode`` with these (stored) settings paints at most."""
+    from engine import modes
+
+    return float(settings.get("max_seconds", modes.get(mode).settings().max_seconds))

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine.imaging import open_image
+from engine.modes.video import VideoSettings
 from worker.protocol import JobSpec, Media, beside
 
 from .. import modes, texts
@@ -94,18 +95,18 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
         draft.options = options
         n_styles, gamma, problem = len(draft.style_paths), draft.gamma, drafts.missing(draft)
         shown = await policy_for(svc, update.effective_chat.id, draft)
-        summary = drafts.summary(draft)
+        summary, clip = drafts.summary(draft), draft.content if drafts.has_clip(draft) else None
     if problem:
         await query.answer(problem, show_alert=True)
         return
     on_settings = action in SETTINGS_ACTIONS
     roles = bool(draft.options.get("album"))
     if on_settings:
-        markup, text = keyboards.settings(shown), settings_card(svc, shown, gamma)
+        markup, text = keyboards.settings(shown), settings_card(svc, shown, gamma, clip)
     else:
         markup = keyboards.ready(n_styles, gamma, roles=roles)
         text = texts.USED_AS_STYLE() if action == Action.AS_STYLE else summary
-        text += "\n" + choices_line(shown, gamma)
+        text += "\n" + (clip_line(shown, clip) if clip else choices_line(shown, gamma))
     await query.answer(_feedback(action, n_styles))
     if action == Action.AGAIN:
         await query.message.reply_text(text, reply_markup=markup)
@@ -130,11 +131,16 @@ def choices_line(policy: Policy, gamma: float) -> str:
     return texts.choices(policy.quality, planned.size, policy.strength, policy.keep_colors)
 
 
-def settings_card(svc: Services, policy: Policy, gamma: float) -> str:
-    planned = plan(policy, gamma)
-    seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
-    return texts.settings_card(policy.quality, planned.size, bool(policy.size), policy.strength, policy.keep_colors,
-                               seconds)  # fmt: skip
+def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None = None) -> str:
+    """The ⚙ card: the rows, what is chosen, and how long it takes here (a clip's: its size, its frames)."""
+    if clip is not None:
+        planned = VideoSettings(**video.MODE.settings(policy, gamma, clip))
+        seconds = svc.dispatcher.seconds_for(video.MODE.name, planned)
+    else:
+        planned = plan(policy, gamma)
+        seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
+    return texts.settings_card(policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength,
+                               policy.keep_colors, seconds)  # fmt: skip
 
 
 def draft_mode(policy: Policy) -> BotMode:
@@ -146,14 +152,14 @@ async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
     """The ⚙ line under a draft card: what ▶ would paint with now (a clip: its size, and how much
     of it when only its start is painted)."""
     policy = await policy_for(svc, chat_id, draft)
-    if not drafts.has_clip(draft):
-        return choices_line(policy, draft.gamma)
-    side, cap = video.limits(policy, draft.content_media)
+    return clip_line(policy, draft.content) if drafts.has_clip(draft) else choices_line(policy, draft.gamma)
+
+
+def clip_line(policy: Policy, clip: dict) -> str:
+    """A clip draft's ⚙ line: its size, and how much of it when only its start is painted."""
+    side, cap = video.limits(policy, clip.get("media", "video"))
     line = texts.choices(policy.quality, side, policy.strength, policy.keep_colors)
-    seconds = float(draft.content.get("seconds") or 0)
-    if seconds > cap + 0.5:
-        line += "\n" + video.cut_note(cap)
-    return line
+    return line + ("\n" + video.cut_note(cap) if float(clip.get("seconds") or 0) > cap + 0.5 else "")
 
 
 def _float(text: str | None) -> float | None:
@@ -185,7 +191,7 @@ async def start_job(
         elif proper_from is not None and _mode_of(proper_from) == "video":  # a clip, painted by the optimisation
             content, styles, mode, settings, output = properly(proper_from, policy)
             used = await quotas.video_seconds_today(db_session, sender(update).id)
-            refused = quotas.video_refusal(used, float(settings.get("max_seconds", 10.0)), policy.limits)
+            refused = quotas.video_refusal(used, quotas.seconds_of(mode, settings), policy.limits)
             if refused:
                 await query.answer(refused, show_alert=True)
                 return
@@ -205,9 +211,8 @@ async def start_job(
             if drafts.has_clip(draft):  # a moving picture: the video mode, sent back as the kind it came as
                 clip = draft.content
                 mode, settings = video.MODE.name, video.MODE.settings(policy, draft.gamma, clip)
-                wanted = float(JobSpec(mode, {}, "", settings).mode_settings().max_seconds)
                 used = await quotas.video_seconds_today(db_session, sender(update).id)
-                refused = quotas.video_refusal(used, wanted, policy.limits)
+                refused = quotas.video_refusal(used, quotas.seconds_of(mode, settings), policy.limits)
                 if refused:
                     await query.answer(refused, show_alert=True)
                     return
