@@ -116,10 +116,8 @@ class StyleSettings(Optimised):
 
     def validate(self, n_styles: int = 1) -> StyleSettings:
         """Return self if every value is usable with ``n_styles`` style images, else raise SettingsError."""
-        if not 1 <= n_styles <= MAX_STYLES:
-            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
+        check_styles(n_styles, self.style_weights)
         check_fields(self)
-        check_style_weights(self.style_weights, n_styles)
         named = (("content_layers", self.content_layers), ("style_layers", self.style_layers),
                  ("detail_layers", self.detail_layers))  # fmt: skip
         for name, layers in named:
@@ -148,6 +146,13 @@ def mix_shares(gamma: float, n_styles: int, weights: tuple[float, ...] | None = 
     if n_styles == 2:
         return (gamma, 1.0 - gamma)
     return tuple(1.0 / n_styles for _ in range(n_styles))
+
+
+def check_styles(n_styles: int, weights: tuple[float, ...] | None) -> None:
+    """One to MAX_STYLES style pictures, and their weights (if given) one each, not all zero."""
+    if not 1 <= n_styles <= MAX_STYLES:
+        raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
+    check_style_weights(weights, n_styles)
 
 
 def check_style_weights(weights: tuple[float, ...] | None, n_styles: int) -> None:
@@ -230,8 +235,6 @@ class InstantSettings:
         return mix_shares(self.gamma, n_styles, self.style_weights)
 
     def validate(self, n_styles: int = 1) -> InstantSettings:
-        if not 1 <= n_styles <= MAX_STYLES:
-            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
+        check_styles(n_styles, self.style_weights)
         check_fields(self)
-        check_style_weights(self.style_weights, n_styles)
         return self

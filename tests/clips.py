@@ -9,6 +9,11 @@ import numpy as np
 from .conftest import picture
 
 
+def mux(out, packets) -> None:
+    for packet in packets:
+        out.mux(packet)
+
+
 def make_clip(path, frames: int = 24, fps: int = 12, size=(96, 64), sound: bool = True, step: int = 2,
               back: bool = False):  # fmt: skip
     """A camera panning over a picture (``step`` px a frame), with a 440 Hz tone; ``back``: it pans
@@ -28,19 +33,14 @@ def make_clip(path, frames: int = 24, fps: int = 12, size=(96, 64), sound: bool 
     for i in range(frames):
         x = (i if not back or i < frames // 2 else frames - 1 - i) * step
         view = np.ascontiguousarray(scene[10 : 10 + size[1], x : x + size[0]])
-        for packet in video.encode(av.VideoFrame.from_ndarray(view, format="rgb24")):
-            out.mux(packet)
-    for packet in video.encode():
-        out.mux(packet)
+        mux(out, video.encode(av.VideoFrame.from_ndarray(view, format="rgb24")))
+    mux(out, video.encode())
     if audio is not None:
         t = np.arange(int(22050 * frames / fps)) / 22050
         tone = av.AudioFrame.from_ndarray((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None], format="fltp",
                                           layout="mono")  # fmt: skip
         tone.rate = 22050
-        for packet in audio.encode(tone):
-            out.mux(packet)
-        for packet in audio.encode():
-            out.mux(packet)
+        mux(out, [*audio.encode(tone), *audio.encode()])
     out.close()
     return path
 
@@ -55,10 +55,8 @@ def make_uneven_clip(path, times_ms: list[int], size=(64, 48)):
     for i, t in enumerate(times_ms):
         frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), 25 * i, np.uint8), format="rgb24")
         frame.pts, frame.time_base = t, Fraction(1, 1000)
-        for packet in video.encode(frame):
-            out.mux(packet)
-    for packet in video.encode():
-        out.mux(packet)
+        mux(out, video.encode(frame))
+    mux(out, video.encode())
     out.close()
     return path
 

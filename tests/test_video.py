@@ -14,7 +14,7 @@ from engine.video import clips
 from engine.video.paint import paint_clip
 from engine.video.steady import warping_error
 
-from .clips import make_clip, make_uneven_clip, turn_quarter_clockwise
+from .clips import make_clip, make_uneven_clip, mux, turn_quarter_clockwise
 from .conftest import picture, stripes
 
 
@@ -79,10 +79,8 @@ def test_a_phone_video_held_upright_is_read_and_painted_upright(tmp_path):
     for _ in range(6):
         frame = np.zeros((48, 64, 3), np.uint8)
         frame[:, :10] = 255  # a white band down its left edge, as stored
-        for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-            out.mux(packet)
-    for packet in video.encode():
-        out.mux(packet)
+        mux(out, video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+    mux(out, video.encode())
     out.close()
     phone = turn_quarter_clockwise(source, tmp_path / "phone.mp4")
     info = clips.probe(phone)

@@ -14,10 +14,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import SettingsError
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
-from ..settings import MAX_STYLES, StyleSettings, check_style_weights
+from ..settings import StyleSettings, check_styles
 from .base import Mode
 
 #: The clip's longest side at most: the optimisation's cost grows with the pixels, frame after frame.
@@ -63,10 +62,8 @@ class PaintClipSettings:
         return replace(self, **changes)
 
     def validate(self, n_styles: int = 1) -> PaintClipSettings:
+        check_styles(n_styles, self.style_weights)
         check_fields(self)
-        if not 1 <= n_styles <= MAX_STYLES:
-            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
-        check_style_weights(self.style_weights, n_styles)
         return self
 
 
@@ -78,7 +75,9 @@ PAINTCLIP_PRESETS: dict[str, dict] = {
 
 
 def run(engine, inputs: dict, settings: PaintClipSettings, callback=None) -> Result:
-    """The mode's job: the clip ``content`` in the style of ``styles``, an MP4 with its sound (``Result.file``)."""
+    """The mode's job: the clip ``content`` in the style of ``styles``, an MP4 with its sound
+    (``Result.file``), each frame written as it is painted."""
+    import cv2
     import numpy as np
     from PIL import Image
 
@@ -92,48 +91,41 @@ def run(engine, inputs: dict, settings: PaintClipSettings, callback=None) -> Res
     started = time.perf_counter()
     source = inputs["content"]
     info = clips.probe(source)
-    size = clips.even_size(info.size, settings.size)
-    fps = clips.rate(info, settings.max_fps)
+    size, fps = clips.even_size(info.size, settings.size), clips.rate(info, settings.max_fps)
     total = clips.frame_count(info, fps, settings.max_seconds)
-    layers = None
-    previous_gray = previous_painted = None
-    painted_frames: list[np.ndarray] = []
-    import cv2
-
     flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    for index, frame in enumerate(clips.frames(source, size, fps=fps, seconds=settings.max_seconds), 1):
-        photo, gray = Image.fromarray(frame), _gray(frame)
-        cut = previous_gray is None or np.abs(gray.astype(np.float32) - previous_gray).mean() > CUT
-        if cut:  # the first frame, or a new scene: from the instant painting, with more steps
-            start, steps, carried = _instant_start(engine, photo, styles, settings), settings.first_steps, None
-        else:
-            carried, mask = warp(previous_gray, gray, previous_painted, flow)
-            weights = mask
-            # the carried painting where the motion is consistent, the photo where something appears
-            start = (carried * mask[..., None] + frame * (1 - mask[..., None])).astype(np.uint8)
-            start, steps = Image.fromarray(start), settings.steps
-        frame_settings = settings.frame(steps)
-        layers = layers or frame_settings.content_layers + frame_settings.style_layers
-        held = None if carried is None else (Image.fromarray(carried), settings.temporal_weight * weights)
-        result = engine.optimise("paintclip", frame_settings, (photo, styles, start, held), layers, None)
-        painted = np.asarray(result.image.convert("RGB").resize(size))
-        painted_frames.append(painted)
-        previous_gray, previous_painted = gray, painted
-        if callback is not None:
-            elapsed = time.perf_counter() - started
-            image, frames = (result.image if index == 1 or index % 12 == 0 else None), max(total, index)
-            callback(Progress("optimize", 0, 1, size, index, frames, None, elapsed,
-                              elapsed / index * (frames - index), image, index / frames))  # fmt: skip
-    if settings.keep_colors:
-        originals = clips.frames(source, size, fps=fps, seconds=settings.max_seconds)
-        painted_frames = [np.asarray(keep_colors(Image.fromarray(p), Image.fromarray(o)))
-                          for p, o in zip(painted_frames, originals)]  # fmt: skip
+    last: list[np.ndarray] = []
+
+    def painted():
+        previous_gray = previous = None
+        for index, frame in enumerate(clips.frames(source, size, fps=fps, seconds=settings.max_seconds), 1):
+            photo, gray = Image.fromarray(frame), _gray(frame)
+            if previous_gray is None or np.abs(gray.astype(np.float32) - previous_gray).mean() > CUT:
+                # the first frame, or a new scene: from the instant painting, with more steps
+                start, steps, held = _instant_start(engine, photo, styles, settings), settings.first_steps, None
+            else:  # the carried painting where the motion is consistent, the photo where something appears
+                carried, mask = warp(previous_gray, gray, previous, flow)
+                start = Image.fromarray((carried * mask[..., None] + frame * (1 - mask[..., None])).astype(np.uint8))
+                steps, held = settings.steps, (Image.fromarray(carried), settings.temporal_weight * mask)
+            frame_settings = settings.frame(steps)
+            layers = frame_settings.content_layers + frame_settings.style_layers
+            result = engine.optimise("paintclip", frame_settings, (photo, styles, start, held), layers, None)
+            previous_gray, previous = gray, np.asarray(result.image.convert("RGB").resize(size))
+            shown = keep_colors(Image.fromarray(previous), photo) if settings.keep_colors else None
+            last[:] = [np.asarray(shown) if shown is not None else previous]
+            if callback is not None:
+                elapsed, frames = time.perf_counter() - started, max(total, index)
+                image = Image.fromarray(last[0]) if index == 1 or index % 12 == 0 else None
+                callback(Progress("optimize", 0, 1, size, index, frames, None, elapsed,
+                                  elapsed / index * (frames - index), image, index / frames))  # fmt: skip
+            yield last[0]
+
     path = Path(tempfile.mkdtemp(prefix="paintbot-clip-")) / "clip.mp4"
-    written = clips.write(path, painted_frames, fps, sound_from=source if info.has_audio else None,
-                          seconds=len(painted_frames) / float(fps))  # fmt: skip
+    written = clips.write(path, painted(), fps, sound_from=source if info.has_audio else None,
+                          seconds=total / float(fps))  # fmt: skip
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
-    return Result(Image.fromarray(painted_frames[-1]), settings, unmeasured, unmeasured, written,
-                  time.perf_counter() - started, str(engine.device), file=str(path))  # fmt: skip
+    return Result(Image.fromarray(last[0]), settings, unmeasured, unmeasured, written, time.perf_counter() - started,
+                  str(engine.device), file=str(path))  # fmt: skip
 
 
 def _instant_start(engine, photo, styles, settings: PaintClipSettings):

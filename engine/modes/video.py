@@ -9,10 +9,9 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import SettingsError
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
-from ..settings import MAX_STYLES, InstantSettings, check_style_weights
+from ..settings import InstantSettings, check_styles
 from ..video.clips import MAX_SECONDS
 from ..video.steady import CARRY
 from .base import Mode
@@ -61,10 +60,8 @@ class VideoSettings:
         return replace(self, **changes)
 
     def validate(self, n_styles: int = 1) -> VideoSettings:
+        check_styles(n_styles, self.style_weights)
         check_fields(self)
-        if not 1 <= n_styles <= MAX_STYLES:
-            raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
-        check_style_weights(self.style_weights, n_styles)
         return self
 
 
