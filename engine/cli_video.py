@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import EngineError
+from .modes.video import VIDEO_PRESETS
 from .settings import MAX_STYLES, InstantSettings
 from .video.steady import CARRY
 
@@ -22,7 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("clip", help="the video (MP4, MOV, WebM, a GIF …)")
     p.add_argument("styles", nargs="+", metavar="STYLE", help="one or more style pictures")
     p.add_argument("-o", "--output", default="out.mp4", help="where to write the painted clip (MP4); default out.mp4")
-    p.add_argument("--size", type=int, default=640, help="longest side of the painted clip in px (default 640)")
+    p.add_argument("--preset", choices=tuple(VIDEO_PRESETS), default="balanced",
+                   help="size: " + ", ".join(f"{name} {v['size']} px" for name, v in VIDEO_PRESETS.items())
+                        + " (default balanced); --size overrides it")  # fmt: skip
+    p.add_argument("--size", type=int, help="longest side of the painted clip in px")
     p.add_argument("--strength", type=float, default=1.0, help="style strength 0…1 (default 1)")
     p.add_argument("--gamma", type=float, default=0.5, help="two styles: share of the first (default 0.5)")
     p.add_argument("--keep-colors", action="store_true", help="keep the clip's colours")
@@ -48,6 +52,7 @@ def main(argv: list[str]) -> int:
         parser.error(f"give one to {MAX_STYLES} style pictures")
     if Path(args.output).suffix.lower() != ".mp4":
         parser.error("the painted clip is an MP4: give -o NAME.mp4")
+    args.size = args.size or VIDEO_PRESETS[args.preset]["size"]
     if args.gatys:
         return _gatys(args)
     try:

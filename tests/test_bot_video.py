@@ -22,6 +22,20 @@ def clip_bytes(tmp_path, name: str = "in.mp4", **shape) -> bytes:
     return make_clip(tmp_path / name, **shape).read_bytes()
 
 
+def sound_only(path) -> bytes:
+    """An MP4 with a tone and no video in it."""
+    import numpy as np
+
+    from .clips import mux
+
+    with av.open(str(path), "w") as out:
+        audio = out.add_stream("aac", rate=22050)
+        tone = av.AudioFrame.from_ndarray(np.zeros((1, 22050), np.float32), format="fltp", layout="mono")
+        tone.rate = 22050
+        mux(out, [*audio.encode(tone), *audio.encode()])
+    return path.read_bytes()
+
+
 def read_clip(data: bytes) -> tuple[int, float, bool, tuple[int, int]]:
     """(frames, frame rate, has sound, size) of a clip's bytes."""
     with av.open(io.BytesIO(data)) as container:
@@ -108,7 +122,8 @@ async def test_a_clip_that_is_no_video_or_too_big_gets_one_clear_line(double, cl
     try:
         cal = client.user(4103, "Cal")
         for data, name in ((b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 200, "broken.mp4"),
-                           (clip_bytes(tmp_path)[:400], "cut.mp4")):  # fmt: skip
+                           (clip_bytes(tmp_path)[:400], "cut.mp4"),
+                           (sound_only(tmp_path / "voice.mp4"), "voice.mp4")):  # fmt: skip
             mark = await cal.mark()
             await cal.send_document(data, name, "video/mp4")
             answer = await cal.wait_for(lambda e: e["kind"] == "message", since=mark)
