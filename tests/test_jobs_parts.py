@@ -81,3 +81,14 @@ def test_the_roster_counts_slots_per_family():
     assert roster.slots_for("picture") == 3 and roster.slots_for("video") == 0
     assert roster.capabilities.device == "mixed" and roster.capabilities.modes == ("style", "texture", "instant")
     assert roster.capabilities.load_seconds == 3.0 and Roster.of([]).capabilities.device == "workers"
+
+
+def test_a_worker_without_the_instant_networks_listens_on_no_clip_queue():
+    """Queues are per mode family: a worker that could not paint an instant clip job must not take
+    one off the video family's queue, so it offers pictures only (its dream zooms wait for another)."""
+    from engine.modes import MODES, family_of
+    from worker.host import offered
+
+    assert set(offered(True)) == set(MODES)
+    without = offered(False)
+    assert "style" in without and "dream" in without and {family_of(m) for m in without} == {"picture"}

@@ -88,7 +88,6 @@ class Host:
             engines = [SimulatedEngine(self.config.simulate) for _ in range(self.config.concurrency)]
             self.modes = SimulatedEngine.modes
         else:
-            from engine.modes import VGG_MODES
             from engine.painter import Engine
 
             from .serve import instant_loads
@@ -97,8 +96,7 @@ class Host:
             engines = [
                 Engine(weights=self.config.weights, device=self.config.device) for _ in range(self.config.concurrency)
             ]
-            # the instant networks also paint clips (frame by frame): a worker that has them offers both
-            self.modes = (*VGG_MODES, "instant", "video") if instant_loads(engines[0]) else VGG_MODES
+            self.modes = offered(instant_loads(engines[0]))
         for engine in engines:
             self.engines.put_nowait(engine)
         self.device = str(engines[0].device)
@@ -259,3 +257,15 @@ class _EventWriter:
                 await self.app.connector.execute_query_async(jobqueue.INSERT_EVENT, job_id=self.job_id, body=body)
             except Exception as exc:  # the database is away: the bot's time limit or a retry covers it
                 log.warning("job %s: an event was lost: %s", self.job_id, exc)
+
+
+def offered(instant: bool) -> tuple[str, ...]:
+    """The modes a worker with VGG19 paints. With the instant networks: all of them, clips too.
+    Without: only the picture family's. The queues are per family, and an instant clip job on the
+    video queue could otherwise reach a worker that cannot paint it; that worker's dream zooms and
+    🎨 clips are left to workers that have the instant networks."""
+    from engine.modes import MODES, VGG_MODES, family_of
+
+    if instant:
+        return tuple(name for name in MODES)  # every mode: VGG19's and the instant networks'
+    return tuple(name for name in VGG_MODES if family_of(name) == "picture")
