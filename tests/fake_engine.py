@@ -157,63 +157,54 @@ class FakeEngine:
     async def _paint_clip(self, job_id: str, spec: JobSpec, settings, info, styles: list[Image.Image]) -> None:
         """A clip "painted" frame by frame (each tinted as :func:`paint` does), written by PyAV with
         its sound, as the engine's video mode does; a Progress per frame, a preview now and then."""
-        put = self._queue(job_id).put
         source = spec.paths("content")[0]
         size = clips.even_size(info.size, settings.size)
         fps = clips.rate(info, settings.max_fps)
         frames = await asyncio.to_thread(
             lambda: list(clips.frames(source, size, fps=fps, seconds=settings.max_seconds))
         )
-        loop = asyncio.get_running_loop()
-        started, painted = loop.time(), []
-        every = max(1, len(frames) // 4)
-        for index, frame in enumerate(frames, 1):
-            await asyncio.sleep(self.step_seconds)
-            if job_id in self._cancelled:
-                self._cancelled.discard(job_id)
-                await put(Cancelled(job_id))
-                return
-            picture = paint(Image.fromarray(frame), styles, size, 1.0)
-            painted.append(picture)
-            preview = None
-            if index % every == 0 and spec.preview_dir:
-                preview = str(Path(spec.preview_dir) / f"{job_id}.step{index}.jpg")
-                picture.save(preview, quality=88)
-            elapsed = loop.time() - started
-            left = elapsed / index * (len(frames) - index)
-            await put(Progress(job_id, "optimize", index, len(frames), elapsed, left, preview, index / len(frames)))
-        arrays = [np.asarray(p) for p in painted]
-        sound = source if info.has_audio else None
-        await asyncio.to_thread(clips.write, spec.output.path, arrays, fps, sound_from=sound)
-        made = (Artifact(spec.output.path, spec.output.media, size),)
+        painted = (paint(Image.fromarray(frame), styles, size, 1.0) for frame in frames)
         cut = info.seconds > settings.max_seconds + 0.5  # (the engine says so too)
-        warnings = (f"Only the first {settings.max_seconds:.0f} s of the {info.seconds:.0f} s clip were painted.",)
-        await put(Done(job_id, made, loop.time() - started, len(frames), "fake", warnings if cut else ()))
+        warning = f"Only the first {settings.max_seconds:.0f} s of the {info.seconds:.0f} s clip were painted."
+        await self._write_clip(job_id, spec, painted, len(frames), fps, size, source if info.has_audio else None,
+                               (warning,) if cut else ())  # fmt: skip
 
     async def _paint_zoom(self, job_id: str, spec: JobSpec, settings, photo: Image.Image) -> None:
         """A dream zoom "painted": the photo tinted and enlarged a little more each frame, an MP4."""
         from engine.modes.dreamzoom import zoomed
 
-        put = self._queue(job_id).put
         size = clips.even_size(photo.size, settings.size)
+
+        def nearer():
+            current = paint(photo.resize(size), [photo], size, 0.5)
+            for _ in range(settings.frames):
+                yield current
+                current = zoomed(current, settings.zoom)
+
+        await self._write_clip(job_id, spec, nearer(), settings.frames, settings.fps, size, None, ())
+
+    async def _write_clip(self, job_id: str, spec: JobSpec, pictures, total: int, fps, size, sound, warnings) -> None:
+        """Each picture a frame, with a Progress (and now and then a preview); then the MP4 and Done."""
+        put = self._queue(job_id).put
         loop = asyncio.get_running_loop()
-        started, current, pictures = loop.time(), photo.resize(size), []
-        for index in range(1, settings.frames + 1):
+        started, frames, every = loop.time(), [], max(1, total // 4)
+        for index, picture in enumerate(pictures, 1):
             await asyncio.sleep(self.step_seconds)
             if job_id in self._cancelled:
                 self._cancelled.discard(job_id)
                 await put(Cancelled(job_id))
                 return
-            current = zoomed(current, settings.zoom) if index > 1 else paint(current, [current], size, 0.5)
-            pictures.append(np.asarray(current))
+            frames.append(np.asarray(picture))
+            preview = None
+            if index % every == 0 and spec.preview_dir:
+                preview = str(Path(spec.preview_dir) / f"{job_id}.step{index}.jpg")
+                picture.save(preview, quality=88)
             elapsed = loop.time() - started
-            left = elapsed / index * (settings.frames - index)
-            await put(
-                Progress(job_id, "optimize", index, settings.frames, elapsed, left, None, index / settings.frames)
-            )
-        await asyncio.to_thread(clips.write, spec.output.path, pictures, settings.fps)
+            await put(Progress(job_id, "optimize", index, total, elapsed, elapsed / index * (total - index), preview,
+                               index / total))  # fmt: skip
+        await asyncio.to_thread(clips.write, spec.output.path, frames, fps, sound_from=sound)
         made = (Artifact(spec.output.path, spec.output.media, size),)
-        await put(Done(job_id, made, loop.time() - started, settings.frames, "fake"))
+        await put(Done(job_id, made, loop.time() - started, total, "fake", warnings))
 
 
 def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int], amount: float) -> Image.Image:

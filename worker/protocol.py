@@ -39,6 +39,10 @@ class Media(StrEnum):
     MASK = "mask"  #: which pixels are which (e.g. a person), a picture of its own
 
 
+#: The media kinds that are clips (moving pictures, in and out as MP4).
+CLIPS = frozenset({Media.VIDEO, Media.ANIMATION, Media.VIDEO_NOTE})
+
+
 @dataclass(frozen=True)
 class Input:
     """One input file of a job, in one role."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.errors import EngineError
 
 from .protocol import (
+    CLIPS,
     Artifact,
     Cancelled,
     Done,
@@ -159,18 +160,13 @@ def _keep_beside(output: str, made: str, media: str) -> Artifact:
     shutil.move(made, place)
     with contextlib.suppress(OSError):
         Path(made).parent.rmdir()
-    if Media(media) == Media.PICTURE:
-        from PIL import Image
-
-        with Image.open(place) as picture:
-            return Artifact(str(place), Media.PICTURE, picture.size)
-    from engine.video.clips import probe
+    from engine.video.clips import probe  # (the extras made so far are clips: a time-lapse)
 
     return Artifact(str(place), Media(media), probe(place).size)
 
 
 #: What a mode family makes (engine.modes), as the job protocol's media kinds.
-MAKES = {"picture": {Media.PICTURE}, "video": {Media.VIDEO, Media.ANIMATION, Media.VIDEO_NOTE}}
+MAKES = {"picture": {Media.PICTURE}, "video": CLIPS}
 
 
 def save(image, output: Output) -> None:

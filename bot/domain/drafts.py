@@ -7,6 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from telegram import Update
 
+from worker.protocol import CLIPS
+
 from .. import texts
 from ..storage import Draft, queries
 from ..storage.models import Job
@@ -71,9 +73,6 @@ def set_content(draft: Draft, path: str | dict, message_id: int | None) -> None:
     """The photo (a path) or any content entry (a clip's, see :func:`add_clip`)."""
     draft.content = path if isinstance(path, dict) else {"path": path, "media": "picture"}
     draft.options = {**draft.options, "content_message_id": message_id}
-
-
-CLIPS = ("video", "animation", "video_note")
 
 
 def has_clip(draft: Draft) -> bool:

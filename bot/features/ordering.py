@@ -13,8 +13,8 @@ from telegram import ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from engine import modes as engine_modes
 from engine.imaging import open_image
-from engine.modes.video import VideoSettings
 from worker.protocol import JobSpec, Media, beside
 
 from .. import modes, texts
@@ -134,7 +134,7 @@ def choices_line(policy: Policy, gamma: float) -> str:
 def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None = None) -> str:
     """The ⚙ card: the rows, what is chosen, and how long it takes here (a clip's: its size, its frames)."""
     if clip is not None:
-        planned = VideoSettings(**video.MODE.settings(policy, gamma, clip))
+        planned = engine_modes.get(video.MODE.name).make_settings(video.MODE.settings(policy, gamma, clip))
         seconds = svc.dispatcher.seconds_for(video.MODE.name, planned)
     else:
         planned = plan(policy, gamma)

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from telegram import InlineKeyboardMarkup
 from telegram.error import ChatMigrated
 
-from engine.presets import on_gpu
 from worker.protocol import Done, JobSpec, SpecError
 
 from .. import modes
@@ -50,12 +49,12 @@ class Delivery:
     ):
         self.db, self.records, self.notifier, self.languages, self.cache = db, records, notifier, languages, cache
         self.instance = instance  #: names this process in the claims
-        self.device = "cpu"  #: the painting engine's (the dispatcher's): buttons may offer more on a GPU
         self.unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
 
-    async def send(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None) -> None:
-        """Send the result of ``spec`` and finish the job; its progress card goes."""
-        caption, markup = compose(job, spec, done, on_gpu(self.device))
+    async def send(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None, gpu: bool = False) -> None:
+        """Send the result of ``spec`` and finish the job; its progress card goes (``gpu``: the
+        host paints on a GPU, where its buttons may offer more)."""
+        caption, markup = compose(job, spec, done, gpu)
         name = None
         if job.chat_id < 0:
             async with self.db.session() as session:

@@ -21,6 +21,7 @@ from pathlib import Path
 from telegram import Bot
 
 from engine.errors import SettingsError
+from engine.presets import on_gpu
 from worker.client import EngineClient
 from worker.protocol import JobSpec, Progress, SpecError
 from worker.roster import STALE_AFTER
@@ -130,7 +131,7 @@ class Dispatcher:
 
     def use_device(self, device: str) -> None:
         if device != self.device:
-            self.device = self.delivery.device = device
+            self.device = device
             for lane in self.lanes:
                 if lane is self.paint or lane.shared:
                     lane.eta.use_device(device)
@@ -426,9 +427,8 @@ class Dispatcher:
         i18n.use(self._language(job))  # the person may have picked another language meanwhile
         if outcome.kind == "done":
             lane.eta.learn(work, outcome.done.elapsed, job_kind)
-            await self.delivery.send(
-                job, spec, outcome.done, card or self.notifier.card(job, working=False, paced=False)
-            )
+            card = card or self.notifier.card(job, working=False, paced=False)
+            await self.delivery.send(job, spec, outcome.done, card, gpu=on_gpu(self.device))
         elif outcome.kind == "cancelled":
             await self.records.finish(job_id, JobStatus.CANCELLED)
             await self.notifier.cancelled(job, card)

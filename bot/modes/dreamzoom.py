@@ -11,10 +11,9 @@ from engine import modes as engine_modes
 from worker.protocol import Done, JobSpec, Media, Progress, non_defaults
 
 from ..domain.policy import Policy
-from ..i18n import N_, Text, duration, ngettext
-from ..i18n import gettext as _
+from ..i18n import N_, Text, ngettext
 from .base import BotMode, done_in, png_button
-from .video import BUTTON_FILE
+from .video import BUTTON_FILE, time_left
 
 BUTTON_ZOOM = Text(N_("🎞 Zoom into it"))
 
@@ -38,7 +37,7 @@ class DreamZoomMode(BotMode):
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
         text = ngettext("🎞 Dreaming frame {frame} of {frames}", "🎞 Dreaming frame {frame} of {frames}",
                         event.total_steps).format(frame=event.step, frames=event.total_steps)  # fmt: skip
-        return text + (" · " + _("about {time} left").format(time=duration(left)) if left else "")
+        return time_left(text, left)
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         run = spec.mode_settings()

@@ -11,9 +11,8 @@ from worker.protocol import Progress, non_defaults
 
 from ..domain.policy import Policy
 from ..domain.quality import STRENGTHS
-from ..i18n import N_, Text, duration, ngettext
-from ..i18n import gettext as _
-from .video import MAX_FPS, NOTE_SIDE, VideoMode, painted_seconds
+from ..i18n import N_, Text, ngettext
+from .video import MAX_FPS, NOTE_SIDE, VideoMode, painted_seconds, time_left
 
 #: The longest stretch of a clip painted so, at most (a GPU paints a few frames a second).
 MOST_SECONDS = 10.0
@@ -47,7 +46,7 @@ class PaintClipMode(VideoMode):
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
         text = ngettext("🎨 Painting frame {frame} of {frames}", "🎨 Painting frame {frame} of {frames}",
                         event.total_steps).format(frame=event.step, frames=event.total_steps)  # fmt: skip
-        return text + (" · " + _("about {time} left").format(time=duration(left)) if left else "")
+        return time_left(text, left)
 
 
 MODE = PaintClipMode()

@@ -32,16 +32,17 @@ CPU_CLIPS: dict[str, tuple[int, float]] = {
 GPU_CLIPS: dict[str, tuple[int, float]] = {q: (side, 60.0) for q, (side, _s) in CPU_CLIPS.items()}
 #: Telegram's round video messages: square, at most 640 px and a minute.
 NOTE_SIDE, NOTE_SECONDS = 640, 60.0
-#: The longest clip any chat may ask for (max_video_seconds cannot go past it).
-MOST_SECONDS = 60
 #: A frame rate a clip is painted at, at most (a 60-fps phone video is painted at 30).
 MAX_FPS = 30.0
-
-CLIP_MEDIA = (Media.VIDEO, Media.ANIMATION, Media.VIDEO_NOTE)
 
 PAINTING_FRAMES = Text(N_("🎞 Painting your clip…"))
 GROUP_RESULT = Text(N_("{name}, here is your painted clip."))
 BUTTON_FILE = Text(N_("📄 MP4 file"))
+
+
+def time_left(text: str, left: float | None) -> str:
+    """A card's line, and how long is left when that is known."""
+    return text + (" · " + _("about {time} left").format(time=duration(left)) if left else "")
 
 
 def painting_frames(frame: int, frames: int, left: float | None) -> str:
@@ -49,7 +50,7 @@ def painting_frames(frame: int, frames: int, left: float | None) -> str:
     text = ngettext("🎞 Painting frame {frame} of {frames}", "🎞 Painting frame {frame} of {frames}", frames).format(
         frame=frame, frames=frames
     )
-    return text + (" · " + _("about {time} left").format(time=duration(left)) if left else "")
+    return time_left(text, left)
 
 
 def limits(policy: Policy, media: Media | str) -> tuple[int, float]:

@@ -68,22 +68,21 @@ class IncomingClip:
     size: int | None
     extension: str
     media: Media
-    seconds: float | None  #: as the message says (Telegram's whole seconds)
 
 
 def clip_in(message: Message) -> IncomingClip | None:
     """The clip a message carries, if any (an animation before its document: Telegram sends both)."""
     if message.video_note:
         note = message.video_note
-        return IncomingClip(note.file_id, note.file_unique_id, note.file_size, ".mp4", Media.VIDEO_NOTE, note.duration)
+        return IncomingClip(note.file_id, note.file_unique_id, note.file_size, ".mp4", Media.VIDEO_NOTE)
     for found, media in ((message.animation, Media.ANIMATION), (message.video, Media.VIDEO)):
         if found:
             extension = CLIP_EXTENSIONS.get(found.mime_type or "", ".mp4")
-            return IncomingClip(found.file_id, found.file_unique_id, found.file_size, extension, media, found.duration)
+            return IncomingClip(found.file_id, found.file_unique_id, found.file_size, extension, media)
     document = message.document
     if document and (document.mime_type or "").startswith("video/"):
         extension = CLIP_EXTENSIONS.get(document.mime_type, ".video")
-        return IncomingClip(document.file_id, document.file_unique_id, document.file_size, extension, Media.VIDEO, None)
+        return IncomingClip(document.file_id, document.file_unique_id, document.file_size, extension, Media.VIDEO)
     return None
 
 

@@ -132,12 +132,10 @@ def _instant_start(engine, photo, styles, settings: PaintClipSettings):
     """The first frame's start: the instant painting (the optimisation only refines it), or the photo
     on an engine without the instant networks."""
     from ..errors import EngineError
-    from ..imaging import fit_size
-    from ..settings import InstantSettings
+    from ..objectives.nst import instant_start
 
     try:
-        start = InstantSettings.matching(settings.frame(1)).replace(strength=1.0, keep_colors=False)
-        return engine.instant.picture(photo, styles, start, fit_size(photo.size, settings.size))
+        return instant_start(engine, photo, styles, settings.frame(1))
     except EngineError:
         return photo
 

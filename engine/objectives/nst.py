@@ -196,12 +196,20 @@ class StyleObjective:
         return keep_colors(picture, self.content_img) if self.settings.keep_colors else picture
 
 
+def instant_start(engine, content: Image.Image, styles: list[Image.Image], settings: StyleSettings) -> Image.Image:
+    """A warm start: the instant painting at the final size. The optimisation sets the strength and
+    the colours; the start needs only the style's strokes."""
+    from ..settings import InstantSettings
+
+    start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False)
+    return engine.instant.picture(content, styles, start, fit_size(content.size, settings.size))
+
+
 def run(engine, inputs: dict, settings: StyleSettings, callback=None):
     """The style mode's job: ``content`` in the style of one or two ``styles`` (an ``init`` picture
     when ``settings.init`` is "image"; the instant painting as the start when it is "instant")."""
     from ..errors import SettingsError
     from ..imaging import open_inputs
-    from ..settings import InstantSettings
 
     styles = list(inputs["styles"])
     settings = settings.validate(len(styles))
@@ -211,10 +219,8 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None):
     content_img, style_imgs, init_img = open_inputs(
         inputs["content"], styles, init if settings.init == "image" else None
     )
-    if settings.init == "instant":  # a warm start: the instant painting at the final size
-        # the optimisation sets the strength and the colours; the start needs only the style's strokes
-        start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False)
-        init_img = engine.instant.picture(content_img, style_imgs, start, fit_size(content_img.size, settings.size))
+    if settings.init == "instant":
+        init_img = instant_start(engine, content_img, style_imgs, settings)
     if not settings.timelapse:
         return engine.optimise("style", settings, (content_img, style_imgs, init_img),
                                settings.content_layers + settings.style_layers, callback)  # fmt: skip
@@ -223,4 +229,4 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None):
     lapse = Timelapse(settings, callback)
     result = engine.optimise("style", lapse.settings, (content_img, style_imgs, init_img),
                              settings.content_layers + settings.style_layers, lapse.collect)  # fmt: skip
-    return lapse.finish(result, settings)
+    return lapse.finish(result)

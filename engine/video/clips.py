@@ -144,11 +144,10 @@ def rate(info: ClipInfo, highest: float) -> Fraction:
 
 
 def frame_count(info: ClipInfo, fps: Fraction, seconds: float) -> int:
-    """Frames painted of ``info`` at ``fps`` for at most ``seconds``."""
-    length = min(info.seconds, seconds) if info.seconds else seconds
+    """Frames painted of ``info`` at ``fps`` for at most ``seconds`` (its own count when its length is unknown)."""
     if not info.seconds:
         return max(1, info.frames)
-    return max(1, math.ceil(length * float(fps) - 1e-6))
+    return max(1, math.ceil(min(info.seconds, seconds) * float(fps) - 1e-6))
 
 
 def even_size(size: tuple[int, int], longest: int) -> tuple[int, int]:

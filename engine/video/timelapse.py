@@ -38,9 +38,9 @@ class Timelapse:
         if self.callback is not None:
             self.callback(progress)
 
-    def finish(self, result, asked):
+    def finish(self, result):
         """The result with its settings as asked and the animation beside it (``Result.extras``)."""
-        result = dataclasses.replace(result, settings=result.settings.replace(preview_every=asked.preview_every))
+        result = dataclasses.replace(result, settings=result.settings.replace(preview_every=self.shown))
         if not self.frames:
             return result
         path = Path(tempfile.mkdtemp(prefix="paintbot-timelapse-")) / "timelapse.mp4"
