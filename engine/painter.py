@@ -68,12 +68,14 @@ class Engine:
         settings: StyleSettings | None = None,
         *,
         init_image: ImageSource | None = None,
+        mask: ImageSource | None = None,
         callback: ProgressCallback | None = None,
     ) -> Result:
-        """Paint ``content`` in the style of one or two ``styles`` images."""
+        """Paint ``content`` in the style of one or two ``styles`` images (by region with
+        ``settings.region``: the subject from ``mask``, white = subject, or found by engine.mask)."""
         if isinstance(styles, (str, bytes, os.PathLike, Image.Image)):
             styles = [styles]
-        inputs = {"content": content, "styles": list(styles), "init": init_image}
+        inputs = {"content": content, "styles": list(styles), "init": init_image, "mask": mask}
         return self.run("style", inputs, settings or StyleSettings(), callback=callback)
 
     @property

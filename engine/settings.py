@@ -12,6 +12,11 @@ from .layers import LAYER_INDEX
 from .optimize.schedule import coarse_to_fine, detail_from, work
 
 INITS = ("content", "noise", "image", "instant")
+#: Where the style goes (engine.regions): everywhere; around the subject, which stays the photo; only on
+#: the subject; or the first style on the subject and the second around it.
+REGIONS = ("whole", "keep_subject", "keep_background", "split")
+#: A result's warning when a region was asked for and the photo has no clear subject (all of it is painted).
+NO_SUBJECT = "no clear subject was found: the whole picture was painted"
 MAX_STYLES = 4  #: the engine mixes up to four styles (the bot offers two)
 
 DEFAULT_STYLE_WEIGHT = 10.0
@@ -75,6 +80,9 @@ class StyleSettings(Optimised):
     seed: int | None = knob(None, "random seed, for reproducible runs", low=0, high=2**63 - 1)
     preview_every: int = knob(0, "attach an intermediate picture to the progress every N steps (0: never)", low=0,
                               high=MAX_STEPS, cli=False)  # fmt: skip
+    region: str = knob("whole", "where the style goes: whole; keep_subject (the subject stays the photo); "
+                                "keep_background; split (style 1 on the subject, style 2 around it)",
+                       choices=REGIONS, cli=False)  # fmt: skip
     timelapse: int = knob(0, "also make an animation of the painting as it forms, of about N pictures (0: none)",
                           low=0, high=120)  # fmt: skip
 
@@ -118,6 +126,7 @@ class StyleSettings(Optimised):
         """Return self if every value is usable with ``n_styles`` style images, else raise SettingsError."""
         check_styles(n_styles, self.style_weights)
         check_fields(self)
+        check_region(self.region, n_styles)
         named = (("content_layers", self.content_layers), ("style_layers", self.style_layers),
                  ("detail_layers", self.detail_layers))  # fmt: skip
         for name, layers in named:
@@ -153,6 +162,12 @@ def check_styles(n_styles: int, weights: tuple[float, ...] | None) -> None:
     if not 1 <= n_styles <= MAX_STYLES:
         raise SettingsError(f"Give one to {MAX_STYLES} style images, not {n_styles}.")
     check_style_weights(weights, n_styles)
+
+
+def check_region(region: str, n_styles: int) -> None:
+    """Two regions, two styles: ``split`` paints the subject in the first and the rest in the second."""
+    if region == "split" and n_styles != 2:
+        raise SettingsError(f"region 'split' needs two style pictures (the subject's, the rest's), not {n_styles}.")
 
 
 def check_style_weights(weights: tuple[float, ...] | None, n_styles: int) -> None:
@@ -205,6 +220,9 @@ class InstantSettings:
     style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix, in order "
                                                    "(default: gamma for two, even for more)", low=0.0, high=1e9,
                                                    metavar="W1,W2,…")  # fmt: skip
+    region: str = knob("whole", "where the style goes: whole; keep_subject (the subject stays the photo); "
+                                "keep_background; split (style 1 on the subject, style 2 around it)",
+                       choices=REGIONS, cli=False)  # fmt: skip
 
     @classmethod
     def matching(cls, painting: StyleSettings) -> InstantSettings:
@@ -217,6 +235,7 @@ class InstantSettings:
             keep_colors=painting.keep_colors,
             style_scale=min(max(painting.style_scale, 0.25), 4.0),
             style_weights=painting.style_weights,
+            region=painting.region,
         )
 
     @property
@@ -237,4 +256,5 @@ class InstantSettings:
     def validate(self, n_styles: int = 1) -> InstantSettings:
         check_styles(n_styles, self.style_weights)
         check_fields(self)
+        check_region(self.region, n_styles)
         return self

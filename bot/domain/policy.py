@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .quality import DEFAULT_OPTIONS, DEFAULT_PRESETS, INSTANT, qualities
 
 #: What a person picks in ⚙ (bot.domain.drafts keeps them in the draft's options).
-PICKS = ("quality", "size", "strength", "keep_colors", "steps")
+PICKS = ("quality", "size", "strength", "keep_colors", "steps", "region")
 #: The quickest painting, for a host without the instant networks.
 QUICKEST = "fast"
 
@@ -36,6 +36,7 @@ class Policy:
     quality: str = DEFAULT_OPTIONS["quality"]
     strength: str = DEFAULT_OPTIONS["strength"]
     keep_colors: bool = False
+    region: str = "whole"  #: where the style goes (engine.settings.REGIONS); a ⚙ pick only, no chat setting
     size: int | None = None  #: a size chosen in ⚙ or by /set (None: the quality's own)
     steps: int | None = None  #: steps chosen by /set (None: the quality's own)
     max_size: int = 2048
@@ -50,7 +51,7 @@ class Policy:
     def resolve(cls, values: Mapping[str, object], picks: Mapping[str, object], host: Host) -> Policy:
         """``values``: the chat's settings in effect (bot.domain.chat_settings, with the host's own
         defaults); ``picks``: the person's ⚙ choices over them; ``host``: what can be done here."""
-        chosen = {name: values[name] for name in PICKS}
+        chosen = {name: values.get(name) for name in PICKS}
         chosen.update({k: v for k, v in picks.items() if k in PICKS and v is not None})
         quality = str(chosen["quality"])
         if quality == INSTANT and not host.instant:
@@ -61,6 +62,7 @@ class Policy:
             quality=quality,
             strength=str(chosen["strength"]),
             keep_colors=bool(chosen["keep_colors"]),
+            region=str(chosen["region"] or "whole"),
             size=int(chosen["size"]) if chosen["size"] else None,
             steps=int(chosen["steps"]) if chosen["steps"] else None,
             max_size=int(values["max_size"]),
@@ -84,6 +86,11 @@ class Policy:
         presets = self.host.presets
         operators = presets[self.quality][0] if self.quality in presets else presets.get(QUICKEST, (None,))[0]
         return min(self.max_size, operators or 10**6)
+
+    def for_styles(self, n_styles: int) -> Policy:
+        """The policy for a draft with ``n_styles`` styles: a style each for the person and the rest
+        needs two (a pick made with two stays for later drafts that have them)."""
+        return self.replace(region="whole") if self.region == "split" and n_styles != 2 else self
 
     def replace(self, **changes) -> Policy:
         return dataclasses.replace(self, **changes)

@@ -18,6 +18,9 @@ STRENGTHS: dict[str, float] = {"subtle": 0.35, "normal": 0.5, "strong": 0.65}
 #: smaller: a picture smaller than its 1024-px sketch would look like a step back.
 SIZES = (1024, 1536, 2048)
 MIXES = (0.25, 0.5, 0.75)
+#: The 🧍 buttons (callback arguments) → where the style goes (engine.settings.REGIONS): everywhere,
+#: around the person (who stays a photo), only on the person, or a style each (two styles).
+REGIONS = {"whole": "whole", "keepme": "keep_subject", "onlyme": "keep_background", "split": "split"}
 DEFAULT_OPTIONS = {"quality": "balanced", "strength": "normal"}
 #: What "🎨 Paint it properly" under an instant result asks for when the chat's quality is instant.
 PROPER = "balanced"

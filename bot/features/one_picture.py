@@ -120,13 +120,15 @@ async def start(
 
 
 async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int, choice: str) -> None:
-    """♻ another texture, 🔲 tileable, a dream's depth or intensity: the same picture, one thing changed."""
+    """♻ another texture, 🔲 tileable, a dream's depth or intensity, 🧍 a picture by region: the same
+    pictures, one thing changed."""
     query, svc = update.callback_query, services(context)
     earlier = await own_job(update, context, job_id)
     spec = JobSpec.from_dict(earlier.spec) if earlier is not None else None
     mode = modes.get(spec.mode) if spec is not None else None
     other = modes.MODES.get(mode.redo_as(choice) or "") if mode is not None else None  # 🎞 a dream's zoom
-    settings = mode.variant(spec.settings, choice) if mode is not None and other is None else None
+    n_styles = len(spec.paths("styles")) if spec is not None else 0
+    settings = mode.variant(spec.settings, choice, n_styles) if mode is not None and other is None else None
     if other is None and settings is None:
         await query.answer(texts.STALE_BUTTON())
         return

@@ -20,7 +20,7 @@ from worker.protocol import JobSpec, Media, beside
 from .. import modes, texts
 from ..domain import drafts, quotas
 from ..domain.policy import Policy
-from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS
+from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS
 from ..limits import THUMBNAIL_SIDE
 from ..modes import video
 from ..modes.base import BotMode
@@ -32,10 +32,12 @@ from ..telegram import keyboards
 from ..telegram.callbacks import Action, Callback
 from ..telegram.senders import sender
 from ..texts import clips as clip_texts
+from ..texts import regions as region_texts
 
 log = logging.getLogger(__name__)
 #: Buttons that change the draft and then show the ⚙ settings keyboard.
-SETTINGS_ACTIONS = {Action.SETTINGS, Action.AGAIN, Action.KEEP_COLORS, Action.QUALITY, Action.STRENGTH, Action.SIZE}
+SETTINGS_ACTIONS = {Action.SETTINGS, Action.AGAIN, Action.KEEP_COLORS, Action.QUALITY, Action.STRENGTH, Action.SIZE,
+                    Action.REGION}  # fmt: skip
 
 
 async def active_job(db_session, chat_id: int, user_id: int) -> Job | None:
@@ -60,7 +62,7 @@ async def policy_for(svc: Services, chat_id: int, draft: Draft) -> Policy:
     """The chat's settings (admins' /set, this host's defaults) with this person's ⚙ picks,
     resolved for this host: what a picture started now is painted with."""
     values = {name: r.value for name, r in (await svc.chat_settings(chat_id)).items()}
-    return Policy.resolve(values, draft.options, svc.host())
+    return Policy.resolve(values, draft.options, svc.host()).for_styles(len(draft.style_paths))
 
 
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Callback) -> None:
@@ -86,6 +88,8 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             options["strength"] = argument
         elif action == Action.KEEP_COLORS:
             options["keep_colors"] = not (await policy_for(svc, update.effective_chat.id, draft)).keep_colors
+        elif action == Action.REGION and argument in REGIONS and (argument != "split" or len(draft.style_paths) == 2):
+            options["region"] = REGIONS[argument]
         elif action == Action.SIZE and (callback.number in SIZES or callback.number == 0):
             # Auto (0), or the same size again: back to the quality preset's own size
             options["size"] = None if callback.number in (0, options.get("size")) else callback.number
@@ -102,7 +106,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
     on_settings = action in SETTINGS_ACTIONS
     roles = bool(draft.options.get("album"))
     if on_settings:
-        markup, text = keyboards.settings(shown), settings_card(svc, shown, gamma, clip)
+        markup, text = keyboards.settings(shown, n_styles, clip is None), settings_card(svc, shown, gamma, clip)
     else:
         markup = keyboards.ready(n_styles, gamma, roles=roles)
         text = texts.USED_AS_STYLE() if action == Action.AS_STYLE else summary
@@ -128,7 +132,9 @@ def _feedback(action: Action, n_styles: int) -> str | None:
 
 def choices_line(policy: Policy, gamma: float) -> str:
     planned = plan(policy, gamma)
-    return texts.choices(policy.quality, planned.size, policy.strength, policy.keep_colors)
+    return texts.choices(policy.quality, planned.size, policy.strength, policy.keep_colors) + region_texts.tag(
+        policy.region
+    )
 
 
 def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None = None) -> str:
@@ -139,8 +145,9 @@ def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None
     else:
         planned = plan(policy, gamma)
         seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
-    return texts.settings_card(policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength,
+    card = texts.settings_card(policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength,
                                policy.keep_colors, seconds)  # fmt: skip
+    return card + ("" if clip is not None else "\n" + region_texts.where(policy.region))
 
 
 def draft_mode(policy: Policy) -> BotMode:

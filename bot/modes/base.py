@@ -71,8 +71,9 @@ class BotMode:
         """The instant picture its card shows while it waits and runs (None: no sketch)."""
         return None
 
-    def variant(self, settings: dict, choice: str) -> dict | None:
-        """A finished job's settings changed by a button under its result (None: no such choice)."""
+    def variant(self, settings: dict, choice: str, n_styles: int = 1) -> dict | None:
+        """A finished job's settings changed by a button under its result (None: no such choice);
+        ``n_styles``: how many styles that job had."""
         return None
 
     def redo_as(self, choice: str) -> str | None:

@@ -63,7 +63,7 @@ class DreamMode(OnePictureMode):
     def redo_as(self, choice: str) -> str | None:
         return "dreamzoom" if choice == ZOOM else None
 
-    def variant(self, settings: dict, choice: str) -> dict | None:
+    def variant(self, settings: dict, choice: str, n_styles: int = 1) -> dict | None:
         if choice in DEPTHS:
             return {**settings, "layer": DEPTHS[choice]}
         if choice in INTENSITIES:

@@ -11,7 +11,7 @@ from worker.protocol import Done, JobSpec, non_defaults
 from ..domain.policy import QUICKEST, Host, Policy
 from ..domain.quality import INSTANT
 from .base import BotMode
-from .style import caption, keyboard, plan
+from .style import caption, keyboard, plan, region_chosen, region_variant
 
 
 class InstantMode(BotMode):
@@ -25,7 +25,13 @@ class InstantMode(BotMode):
         return caption(spec, done, n_styles, self)
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
-        return keyboard(job_id, n_styles == 2, instant=True)
+        return keyboard(job_id, n_styles == 2, instant=True, region=spec.settings.get("region", "whole"))
+
+    def variant(self, settings: dict, choice: str, n_styles: int = 1) -> dict | None:
+        return region_variant(settings, choice, n_styles)
+
+    def chosen_already(self, settings: dict, choice: str) -> bool:
+        return region_chosen(settings, choice)
 
 
 def as_painting(spec: JobSpec, host: Host) -> JobSpec:
@@ -33,7 +39,8 @@ def as_painting(spec: JobSpec, host: Host) -> JobSpec:
     queued before they went): decided when the job is queued here, not when it runs."""
     s = spec.mode_settings()
     size = min(host.presets.get(QUICKEST, (None,))[0] or s.size, s.size)
-    policy = Policy(quality=QUICKEST, size=size, keep_colors=s.keep_colors, max_size=s.size, host=host)
+    policy = Policy(quality=QUICKEST, size=size, keep_colors=s.keep_colors, region=s.region, max_size=s.size,
+                    host=host)  # fmt: skip
     settings = plan(policy, s.gamma).replace(strength=painting_strength(s.strength))
     return JobSpec("style", dict(spec.inputs), spec.output, non_defaults(settings), spec.preview_dir)
 

@@ -12,12 +12,13 @@ from worker.protocol import Done, JobSpec, non_defaults
 
 from .. import texts
 from ..domain.policy import Policy
-from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, STRENGTHS
+from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, REGIONS, STRENGTHS
 from ..i18n import N_, Text
 from ..i18n import gettext as _
 from ..limits import PREVIEWS_PER_JOB
 from ..telegram.callbacks import Action, data
-from .base import BotMode, done_in, png_button
+from ..texts import regions as region_texts
+from .base import BotMode, done_in, png_button, redo_button
 
 
 def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
@@ -27,14 +28,16 @@ def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
     if policy.quality == INSTANT:
         size = policy.size or int(INSTANT_PRESETS[INSTANT]["size"])
         return InstantSettings(size=min(size, policy.max_size, INSTANT_MAX_SIZE), gamma=gamma,
-                               strength=instant_strength(strength), keep_colors=policy.keep_colors)  # fmt: skip
+                               strength=instant_strength(strength), keep_colors=policy.keep_colors,
+                               region=policy.region)  # fmt: skip
     presets = policy.host.presets
     quality = policy.quality if policy.quality in presets else DEFAULT_OPTIONS["quality"]
     own = preset(quality, gpu=on_gpu(policy.host.device))
     size, steps = presets[quality]
     size = min(policy.size or size or own.size, policy.max_size)
     steps = policy.steps or steps or own.steps
-    settings = own.replace(size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=policy.keep_colors)
+    settings = own.replace(size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=policy.keep_colors,
+                           region=policy.region)  # fmt: skip
     return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
 
 
@@ -49,12 +52,17 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
         parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
     if run.keep_colors:
         parts.append(_("your colours"))
-    return " · ".join(parts) + ("\n" + texts.SMALLER_THAN_ASKED() if done.warnings else "")
+    notes = region_texts.warning_lines(done.warnings)
+    if len(notes) < len(done.warnings):  # any other warning: it was painted smaller for lack of memory
+        notes.append(texts.SMALLER_THAN_ASKED())
+    return "\n".join([" · ".join(parts) + region_texts.tag(run.region), *notes])
 
 
-def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse: bool = False) -> InlineKeyboardMarkup:
+def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse: bool = False,
+             region: str = "whole") -> InlineKeyboardMarkup:  # fmt: skip
     """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first;
-    under a painting made with its time-lapse, 🎞 how it was painted."""
+    under a painting made with its time-lapse, 🎞 how it was painted; then 🧍 the same again by region
+    (all of it again, where it was painted by region)."""
     button = InlineKeyboardButton
     row = [
         button(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN)),
@@ -67,7 +75,22 @@ def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse:
         rows.insert(0, [button(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
     if timelapse:
         rows.append([button(BUTTON_TIMELAPSE(), callback_data=data(Action.TIMELAPSE, job_id))])
+    labels = region_texts.LABELS()
+    regions = [redo_button(job_id, labels[name], choice) for choice, name in REGIONS.items()
+               if name != region and (choice != "split" or two_styles)]  # fmt: skip
+    rows += [regions[i : i + 2] for i in range(0, len(regions), 2)]
     return InlineKeyboardMarkup(rows)
+
+
+def region_variant(settings: dict, choice: str, n_styles: int) -> dict | None:
+    """🧍 under a picture: the same again with the style somewhere else (None: no such choice here)."""
+    if choice not in REGIONS or (choice == "split" and n_styles != 2):
+        return None
+    return {**settings, "region": REGIONS[choice]}
+
+
+def region_chosen(settings: dict, choice: str) -> bool:
+    return REGIONS.get(choice) == settings.get("region", "whole")
 
 
 #: Pictures in a painting's time-lapse (🎞 under it): three seconds of it forming, then the painting.
@@ -89,7 +112,18 @@ class StyleMode(BotMode):
         return caption(spec, done, n_styles, self)
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
-        return keyboard(job_id, n_styles == 2, timelapse=bool(spec.settings.get("timelapse")))
+        return keyboard(
+            job_id,
+            n_styles == 2,
+            timelapse=bool(spec.settings.get("timelapse")),
+            region=spec.settings.get("region", "whole"),
+        )
+
+    def variant(self, settings: dict, choice: str, n_styles: int = 1) -> dict | None:
+        return region_variant(settings, choice, n_styles)
+
+    def chosen_already(self, settings: dict, choice: str) -> bool:
+        return region_chosen(settings, choice)
 
     def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:
         """The instant picture with the painting's pictures, size, mix, strength and colours."""

@@ -38,7 +38,7 @@ class TextureMode(OnePictureMode):
         another = redo_button(job_id, BUTTON_ANOTHER(), "another")
         return InlineKeyboardMarkup([[another, redo_button(job_id, tile, "tile")], [png_button(job_id)]])
 
-    def variant(self, settings: dict, choice: str) -> dict | None:
+    def variant(self, settings: dict, choice: str, n_styles: int = 1) -> dict | None:
         if choice not in self.choices:
             return None
         changed = {**settings, "seed": random.randrange(2**31)}  # either way, a new texture

@@ -25,6 +25,7 @@ class Action(StrEnum):
     STRENGTH = "s"  #: s:<name>
     SIZE = "px"  #: px:<side>
     KEEP_COLORS = "kc"
+    REGION = "rg"  #: rg:<whole|keepme|onlyme|split> (bot.domain.quality.REGIONS), where the style goes
     CANCEL = "cancel"  #: cancel:<job id>
     PNG = "png"  #: png:<job id>
     SWAP_JOB = "swapjob"  #: swapjob:<job id>, paint a result again with its styles swapped
@@ -38,7 +39,7 @@ class Action(StrEnum):
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
 NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER, Action.TIMELAPSE}
 #: Actions that take an argument at all.
-WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE}
+WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE, Action.REGION}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")
 
 

@@ -7,7 +7,8 @@ from telegram import InlineKeyboardMarkup
 
 from .. import texts
 from ..domain.policy import Policy
-from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS
+from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS
+from ..texts import regions as region_texts
 from .callbacks import Action, data
 
 
@@ -31,9 +32,10 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False, as_style: bool = 
     return InlineKeyboardMarkup(rows)
 
 
-def settings(policy: Policy) -> InlineKeyboardMarkup:
+def settings(policy: Policy, n_styles: int = 1, picture: bool = True) -> InlineKeyboardMarkup:
     """⚙: quality (instant where it runs, then the presets), size (not for instant, which paints at
-    its own size), strength, colours — in the order the card above names them."""
+    its own size), strength, colours, and for a picture where the style goes (🧍; a style each for the
+    person and the rest with two styles) — in the order the card above names them."""
     mark = texts.marked
     label, strengths = texts.QUALITY_LABELS().get, texts.STRENGTH_LABELS()
     quality = [
@@ -59,12 +61,24 @@ def settings(policy: Policy) -> InlineKeyboardMarkup:
                     callback_data=data(Action.KEEP_COLORS),
                 )
             ],
+            *(region_rows(policy.region, n_styles) if picture else []),
             [
                 B(texts.BUTTON_BACK(), callback_data=data(Action.BACK)),
                 B(texts.BUTTON_GO(), callback_data=data(Action.GO)),
             ],
         ]
     )
+
+
+def region_rows(region: str, n_styles: int) -> list[list]:
+    """The 🧍 rows: all of it, keep me, only me (and me · the rest with two styles), two to a row."""
+    labels = region_texts.LABELS()
+    buttons = [
+        B(texts.marked(region == engine_name, labels[engine_name]), callback_data=data(Action.REGION, choice))
+        for choice, engine_name in REGIONS.items()
+        if choice != "split" or n_styles == 2
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def working(job_id: int) -> InlineKeyboardMarkup:

@@ -51,6 +51,23 @@ class StyleLoss(nn.Module):
         return _relative_mse(gram(features), self.target, self.power)
 
 
+class MaskedStyleLoss(nn.Module):
+    """A style loss over one region (Gatys et al. 2017, spatial control): the Gram matrix of the
+    features weighted by ``area`` (1, 1, H, W at the layer's resolution), normalised by the region's
+    own size, against the style's whole Gram matrix."""
+
+    def __init__(self, style_features: torch.Tensor, area: torch.Tensor):
+        super().__init__()
+        target = gram(style_features.detach())
+        self.register_buffer("target", target)
+        self.register_buffer("power", target.pow(2).mean() + _EPS)
+        self.register_buffer("area", area.detach())
+        self.register_buffer("size", area.detach().pow(2).mean().clamp_min(1e-6))
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return _relative_mse(gram(features * self.area) / self.size, self.target, self.power)
+
+
 class TVLoss(nn.Module):
     """Squared total variation of the image (mean over pixels), which smooths high-frequency noise."""
 

@@ -12,6 +12,8 @@ graphs, out-of-memory retries) is the runner's business (engine.optimize.runner)
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 import torch.nn.functional as F
 from PIL import Image
@@ -24,7 +26,7 @@ from ..optimize.schedule import DETAIL_COST
 from ..results import Losses
 from ..settings import StyleSettings
 from ..tensors import image_to_tensor
-from .losses import ContentLoss, StyleLoss, TVLoss
+from .losses import ContentLoss, MaskedStyleLoss, StyleLoss, TVLoss
 from .mixing import StyleBalancer, mix_proportions, style_coefficients
 
 #: A detail size needs the style picture at least this many times larger (see ``steps_at``).
@@ -35,18 +37,30 @@ ANCHOR_WEIGHT = 1e3
 #: The detail sizes' smoothing, against the painting's: neighbouring pixels of a larger picture differ
 #: less, and with the painting's own weight the first trials (256 → 1024 px) left a fine grain.
 DETAIL_TV = 3.0
+#: Painting by region: how strongly a kept region holds to the photo's own pixels (a mean squared error
+#: of 1e-3, about 8/255 rms, costs as much as the whole content loss at its start).
+KEEP_WEIGHT = 1e3
 
 
 class StyleObjective:
     """Content loss at the photo's features, one Gram loss per style (mixed by γ), TV smoothing;
-    at the detail sizes a pixel anchor to the painting, shallow Gram losses, TV."""
+    at the detail sizes a pixel anchor to the painting, shallow Gram losses, TV.
 
-    def __init__(self, net, settings: StyleSettings, content: Image.Image, styles: list[Image.Image], init_image=None):
+    By region (``settings.region`` and the subject's ``mask``, engine.regions), after Gatys et al.
+    (2017): each style's Gram matrices are taken over its region's features only, and a kept region
+    is held to the photo's pixels at every size — the painting forms around it, not pasted on."""
+
+    def __init__(self, net, settings: StyleSettings, content: Image.Image, styles: list[Image.Image], init_image=None,
+                 mask: Image.Image | None = None):  # fmt: skip
         self.net, self.settings = net, settings
         self.content_img, self.style_imgs, self.init_img = content, styles, init_image
         self.device = net.device
         self.layers = sorted(set(settings.content_layers + settings.style_layers), key=LAYER_INDEX.__getitem__)
         self.proportions = mix_proportions(settings.gamma, len(styles), settings.style_weights)
+        self.mask = mask if settings.region != "whole" else None
+        if self.mask is not None and settings.region == "split":  # each style has its region whole
+            self.proportions = (0.5, 0.5)
+        self.keep: tuple[torch.Tensor, torch.Tensor] | None = None  #: (where, photo) at the current size
         # A style with no say costs nothing: γ ∈ {0, 1} runs exactly like a one-style job.
         self.active = [i for i, p in enumerate(self.proportions) if p > 0]
         self.alpha, self.beta = settings.weights
@@ -101,15 +115,33 @@ class StyleObjective:
             self.content_losses = [(layer, ContentLoss(feats[layer])) for layer in s.content_layers]
             self.content_tensor = content
         style_side = max(16, round(max(size) * s.style_scale))
+        areas = self._regions(size) if self.mask is not None else None
         self.style_losses: dict[int, list[tuple[str, float, StyleLoss]]] = {}
         for i in self.active:
             style_img = self.style_imgs[i]
             style = image_to_tensor(resize(style_img, fit_size(style_img.size, style_side)), self.device)
             feats = self.net(style, style_layers, s.pooling)
             self.style_losses[i] = [
-                (layer, weight, StyleLoss(feats[layer])) for layer, weight in zip(style_layers, weights)
+                (layer, weight, self._style_loss(feats[layer], None if areas is None else at_layer(areas[i], layer)))
+                for layer, weight in zip(style_layers, weights)
             ]
             del feats, style
+
+    @staticmethod
+    def _style_loss(features: torch.Tensor, area: torch.Tensor | None) -> StyleLoss | MaskedStyleLoss:
+        return StyleLoss(features) if area is None else MaskedStyleLoss(features, area)
+
+    def _regions(self, size: tuple[int, int]) -> list[torch.Tensor]:
+        """Each style's region at ``size`` as a (1, 1, H, W) weight, and the kept region with the photo."""
+        from ..regions import kept, painted
+
+        def tensor(alpha: Image.Image) -> torch.Tensor:
+            return image_to_tensor(resize(alpha.convert("RGB"), size), self.device)[:, :1]
+
+        where = kept(self.settings.region, self.mask)
+        photo = self.content_tensor if not self.detail else image_to_tensor(resize(self.content_img, size), self.device)
+        self.keep = None if where is None else (tensor(where), photo)
+        return [tensor(area) for area in painted(self.settings.region, self.mask, len(self.style_imgs))]
 
     def upsample(self, image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
         """The previous size's picture enlarged; entering the detail sizes, the painting becomes the
@@ -128,10 +160,14 @@ class StyleObjective:
         if s.init == "content":
             return self.content_tensor.clone()
         if s.init in ("image", "instant"):  # instant: the painter made init_img with the instant networks
-            return image_to_tensor(resize(self.init_img, size), self.device)
-        # Noise is drawn on the CPU so a seed gives the same start on every device.
-        generator = torch.Generator().manual_seed(s.seed) if s.seed is not None else None
-        return torch.rand((1, 3, size[1], size[0]), generator=generator).to(self.device)
+            start = image_to_tensor(resize(self.init_img, size), self.device)
+        else:  # noise, drawn on the CPU so a seed gives the same start on every device
+            generator = torch.Generator().manual_seed(s.seed) if s.seed is not None else None
+            start = torch.rand((1, 3, size[1], size[0]), generator=generator).to(self.device)
+        if self.keep is not None:  # a kept region starts as the photo
+            where, photo = self.keep
+            start = where * photo + (1 - where) * start
+        return start
 
     def begin(self, image: torch.Tensor, steps_per_size: list[int]) -> Losses:
         """Fix the style coefficients from the losses at the starting image (see objectives.mixing)."""
@@ -165,6 +201,10 @@ class StyleObjective:
             content = F.mse_loss(F.interpolate(image, size=self.anchor.shape[2:], mode="area"), self.anchor)
         else:
             content = sum(loss(feats[layer]) for layer, loss in self.content_losses) / len(self.content_losses)
+        if self.keep is not None:  # the kept region is the photo's, pixel for pixel
+            where, photo = self.keep
+            held = (where * (image - photo).pow(2)).mean() / where.mean().clamp_min(1e-6)
+            content = content + KEEP_WEIGHT / max(self.alpha, 1e-3) * held
         styles = {i: sum(w * loss(feats[layer]) for layer, w, loss in terms) for i, terms in self.style_losses.items()}
         return content, styles, self.tv(image)
 
@@ -196,12 +236,21 @@ class StyleObjective:
         return keep_colors(picture, self.content_img) if self.settings.keep_colors else picture
 
 
+def at_layer(area: torch.Tensor, layer: str) -> torch.Tensor:
+    """A region at the resolution of a VGG19 layer: halved (rounding down) by each pooling before it."""
+    block = int(layer.removeprefix("relu").removeprefix("conv").split("_")[0])
+    h, w = area.shape[2:]
+    for _ in range(block - 1):
+        h, w = max(1, h // 2), max(1, w // 2)
+    return F.interpolate(area, size=(h, w), mode="area") if (h, w) != area.shape[2:] else area
+
+
 def instant_start(engine, content: Image.Image, styles: list[Image.Image], settings: StyleSettings) -> Image.Image:
     """A warm start: the instant painting at the final size. The optimisation sets the strength and
     the colours; the start needs only the style's strokes."""
     from ..settings import InstantSettings
 
-    start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False)
+    start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False, region="whole")
     return engine.instant.picture(content, styles, start, fit_size(content.size, settings.size))
 
 
@@ -219,14 +268,25 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None):
     content_img, style_imgs, init_img = open_inputs(
         inputs["content"], styles, init if settings.init == "image" else None
     )
+    mask, warnings = None, ()
+    if settings.region != "whole":
+        from ..regions import subject
+        from ..settings import NO_SUBJECT
+
+        found = subject(content_img, inputs.get("mask"))
+        if found.found:
+            mask = found.alpha
+        else:  # no clear subject: the whole picture is painted, and the result says so
+            settings, warnings = settings.replace(region="whole"), (NO_SUBJECT,)
     if settings.init == "instant":
         init_img = instant_start(engine, content_img, style_imgs, settings)
+    pictures = (content_img, style_imgs, init_img, mask)
+    layers = settings.content_layers + settings.style_layers
     if not settings.timelapse:
-        return engine.optimise("style", settings, (content_img, style_imgs, init_img),
-                               settings.content_layers + settings.style_layers, callback)  # fmt: skip
-    from ..video.timelapse import Timelapse
+        result = engine.optimise("style", settings, pictures, layers, callback)
+    else:
+        from ..video.timelapse import Timelapse
 
-    lapse = Timelapse(settings, callback)
-    result = engine.optimise("style", lapse.settings, (content_img, style_imgs, init_img),
-                             settings.content_layers + settings.style_layers, lapse.collect)  # fmt: skip
-    return lapse.finish(result)
+        lapse = Timelapse(settings, callback)
+        result = lapse.finish(engine.optimise("style", lapse.settings, pictures, layers, lapse.collect))
+    return dataclasses.replace(result, warnings=result.warnings + warnings) if warnings else result
