@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from engine import regions
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
+from engine.settings import NO_SUBJECT
 from engine.video import clips, timelapse
 from worker.client import Capabilities
 from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, Media, Progress, Started, beside
@@ -138,7 +140,9 @@ class FakeEngine:
                     paint(content, styles, size, step / total).save(preview, quality=88)
                 elapsed = loop.time() - started
                 await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
-            final = paint(content, styles, size, 1.0)
+            final, warnings = paint(content, styles, size, 1.0), ()
+            if getattr(settings, "region", "whole") != "whole":  # by region, on the real subject mask
+                final, warnings = await asyncio.to_thread(by_region, content, styles, size, settings.region)
             save(final, spec.output)  # as the engine: by its media and suffix
             made = [Artifact(spec.output.path, spec.output.media, size)]
             if getattr(settings, "timelapse", 0):  # as the engine: the painting forming, beside it
@@ -152,7 +156,7 @@ class FakeEngine:
                     Failed(job_id, "engine_crashed", "The painting engine stopped unexpectedly.")
                 )
             raise
-        await put(Done(job_id, tuple(made), loop.time() - started, total, "fake"))
+        await put(Done(job_id, tuple(made), loop.time() - started, total, "fake", warnings))
 
     async def _paint_clip(self, job_id: str, spec: JobSpec, settings, info, styles: list[Image.Image]) -> None:
         """A clip "painted" frame by frame (each tinted as :func:`paint` does), written by PyAV with
@@ -205,6 +209,17 @@ class FakeEngine:
         await asyncio.to_thread(clips.write, spec.output.path, frames, fps, sound_from=sound)
         made = (Artifact(spec.output.path, spec.output.media, size),)
         await put(Done(job_id, made, loop.time() - started, total, "fake", warnings))
+
+
+def by_region(content: Image.Image, styles: list[Image.Image], size, region: str):
+    """The fake painting by region, as the instant mode composites it: (picture, warnings)."""
+    found = regions.subject(content)
+    if not found.found:
+        return paint(content, styles, size, 1.0), (NO_SUBJECT,)
+    alpha = found.feathered(size)
+    if region == "split":
+        return Image.composite(paint(content, styles[:1], size, 1.0), paint(content, styles[1:], size, 1.0), alpha), ()
+    return Image.composite(content.resize(size), paint(content, styles, size, 1.0), regions.kept(region, alpha)), ()
 
 
 def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int], amount: float) -> Image.Image:
