@@ -14,7 +14,6 @@ from .bot_harness import RunningBot, buttons, photo_with, text_message
 from .conftest import stripes
 from .portraits import portrait
 
-
 PALETTES = (((230, 80, 30), (250, 200, 60)), ((20, 40, 160), (40, 160, 180)))
 
 
