@@ -166,7 +166,7 @@ def _keep_beside(output: str, made: str, media: str) -> Artifact:
 
 
 #: What a mode family makes (engine.modes), as the job protocol's media kinds.
-MAKES = {"picture": {Media.PICTURE}, "video": CLIPS}
+MAKES = {"picture": {Media.PICTURE, Media.STICKER}, "video": CLIPS}
 
 
 def save(image, output: Output) -> None:

@@ -25,6 +25,7 @@ from worker.waiting import within
 
 from .errors import ApiError
 from .media import MAX_DOCUMENT_UPLOAD, MAX_DOWNLOAD, MAX_PHOTO_UPLOAD, FileStore
+from .stickers import StickerMethods
 
 CHAT_ACTIONS = {
     "typing",
@@ -79,7 +80,7 @@ def entities_for(text: str) -> list[dict]:
     ]
 
 
-class TelegramDouble:
+class TelegramDouble(StickerMethods):
     """The fake Bot API server. ``await double.start()``, point PTB at ``api_url``/``file_url``."""
 
     def __init__(
@@ -132,6 +133,7 @@ class TelegramDouble:
         self._group_window: dict[int, deque] = defaultdict(deque)
         self._global_window: deque = deque()
         self.bot_user["can_read_all_group_messages"] = not self.privacy_mode
+        self.reset_stickers()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._runner = web.AppRunner(self.app, access_log=None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..errors import SettingsError
 from ..presets import GPU_PRESETS, INSTANT_PRESETS, PRESETS
 from ..settings import InstantSettings, StyleSettings
-from . import dream, dreamzoom, paintclip, reconstruct, texture, video
+from . import dream, dreamzoom, paintclip, reconstruct, sticker, texture, video
 from .base import Mode
 
 MODES: dict[str, Mode] = {
@@ -47,6 +47,7 @@ MODES: dict[str, Mode] = {
     "reconstruct": reconstruct.MODE,
     "video": video.MODE,
     "paintclip": paintclip.MODE,
+    "sticker": sticker.MODE,
 }
 #: The modes an engine with VGG19 paints (all but the feed-forward one).
 VGG_MODES = tuple(name for name, mode in MODES.items() if mode.needs_torch)
