@@ -174,7 +174,8 @@ def _default_engine(config: Config) -> EngineClient:
     from worker.local import LocalEngine
 
     # Instant pictures are the instant process's: this one need not load those networks too.
-    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=VGG_MODES)
+    # (and stickers, where there is no instant process to make them: they need only the mask network)
+    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=(*VGG_MODES, "sticker"))
 
 
 def _default_instant(config: Config) -> EngineClient:
@@ -182,7 +183,7 @@ def _default_instant(config: Config) -> EngineClient:
     never holds up the first picture someone sees after ▶."""
     from worker.local import LocalEngine
 
-    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("instant",))
+    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("instant", "sticker"))
 
 
 def _default_video(config: Config, engine: EngineClient) -> EngineClient:

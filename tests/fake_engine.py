@@ -10,6 +10,7 @@ reports an engine error.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from PIL import Image, ImageFilter, ImageOps
 from engine import regions
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
+from engine.modes import sticker
 from engine.settings import NO_SUBJECT
 from engine.video import clips, timelapse
 from worker.client import Capabilities
@@ -29,7 +31,7 @@ EXPERIMENTS = ("texture", "dream", "reconstruct", "dreamzoom")
 
 
 class FakeEngine:
-    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style", *EXPERIMENTS),
+    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style", *EXPERIMENTS, "sticker"),
                  device: str = "fake"):  # fmt: skip
         self.step_seconds, self.modes, self.device = step_seconds, tuple(modes), device
         self.capabilities: Capabilities | None = None
@@ -104,6 +106,12 @@ class FakeEngine:
                     error, self.fail_next = self.fail_next, None
                     raise error
                 await self._paint_clip(job_id, spec, settings, clip, styles)
+                return
+            if spec.mode == "sticker":  # the real sticker mode: a mask and an encode, torch-free and quick
+                result = await asyncio.to_thread(sticker.run, None, spec.engine_inputs(), settings)
+                shutil.move(result.file, spec.output.path)
+                made = (Artifact(spec.output.path, spec.output.media, result.image.size),)
+                await put(Done(job_id, made, result.elapsed, 1, "fake", result.warnings))
                 return
             if spec.mode == "dreamzoom":
                 await self._paint_zoom(job_id, spec, settings, open_image(spec.paths("content")[0], role="photo"))

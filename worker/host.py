@@ -268,4 +268,5 @@ def offered(instant: bool) -> tuple[str, ...]:
 
     if instant:
         return tuple(name for name in MODES)  # every mode: VGG19's and the instant networks'
-    return tuple(name for name in VGG_MODES if family_of(name) == "picture")
+    # stickers need only the mask network, not the instant networks
+    return (*(name for name in VGG_MODES if family_of(name) == "picture"), "sticker")

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from .. import texts
 from ..telegram.callbacks import Action, Callback, parse
-from . import one_picture, ordering
+from . import one_picture, ordering, stickers
 from .permits import presser_owns
 
 #: action → handler(update, context, callback); any other action changes the draft
@@ -18,6 +18,7 @@ ROUTES = {
     Action.SWAP_JOB: lambda update, context, callback: ordering.rerun_swapped(update, context, callback.number),
     Action.PROPER: lambda update, context, callback: ordering.rerun_properly(update, context, callback.number),
     Action.TIMELAPSE: lambda update, context, callback: ordering.send_timelapse(update, context, callback.number),
+    Action.STICKER: lambda update, context, callback: stickers.make_sticker(update, context, callback.number),
     Action.REDO: lambda update, context, callback: one_picture.on_redo(
         update, context, callback.number, callback.choice
     ),

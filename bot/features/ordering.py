@@ -273,13 +273,14 @@ async def add_job(
     settings: dict,
     request_id: int | None,
     output: Media = Media.PICTURE,
+    suffix: str | None = None,
 ) -> tuple[Job, JobSpec]:
     """Save a job of any mode (its spec, with this job's output and preview places): a PNG, or an
-    MP4 of the ``output`` kind."""
+    MP4 of the ``output`` kind (or a file ending in ``suffix``: a sticker's .webp or .webm)."""
     job = Job(chat_id=update.effective_chat.id, user_id=sender(update).id, spec={}, request_message_id=request_id)
     db_session.add(job)
     await db_session.flush()
-    path = svc.cache.result_path(job.id, ".png" if output == Media.PICTURE else ".mp4")
+    path = svc.cache.result_path(job.id, suffix or (".png" if output == Media.PICTURE else ".mp4"))
     spec = JobSpec(mode, inputs, {"path": str(path), "media": str(output)}, settings, str(svc.cache.previews))
     job.spec = spec.to_dict()
     return job, spec
@@ -289,9 +290,9 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     """Show a saved job's queued card (its first picture, place and wait) in reply to the request,
     and queue it. Without a card (Telegram refused it) the job is still painted and delivered."""
     svc = services(context)
-    first = spec.inputs["content"][0] if spec.inputs.get("content") else None
+    first = next((found[0] for found in spec.inputs.values() if found), None)
     clip = first is not None and first.media != Media.PICTURE
-    thumbnail = await asyncio.to_thread(_thumbnail, Path(spec.pictures[0]), clip)
+    thumbnail = await asyncio.to_thread(_thumbnail, Path(first.path), clip)
     position, eta = svc.dispatcher.queue.quote(spec, job.user_id)
     # the place just quoted is taken at once (no await between): others pressing ▶ while the card
     # goes out queue behind it, so the number on the card only ever goes down

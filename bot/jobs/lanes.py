@@ -68,7 +68,8 @@ def make_lanes(
     fast = None
     if instant is not None:
         eta = EtaModel(overhead=INSTANT_OVERHEAD)
-        fast = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=frozenset({INSTANT}))
+        # stickers too: a mask and an encode, a second's work that should not wait behind paintings
+        fast = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=frozenset({INSTANT, "sticker"}))
     clips = None
     if video is not None:  # a long clip has its own queue: everyone's pictures go on meanwhile
         supervisor = paint.supervisor if video is engine else Supervisor(video, time_limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from worker.protocol import Artifact, Media
 from .. import modes, texts
 from ..limits import CHAT_ACTION_SECONDS, GROUP_INTERVAL, MAX_PHOTO_UPLOAD, PROGRESS_INTERVAL
 from ..storage import Job
-from ..telegram import keyboards
+from ..telegram import keyboards, stickers
 from ..telegram.progress import EditBudget, ProgressMessage, ShownSides
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,10 @@ class Undeliverable(Exception):
     """Telegram refuses to deliver to this chat (the person blocked the bot, or it was removed)."""
 
 
-async def send_picture(bot: Bot, chat_id: int, path: Path, **message) -> str:
+# Every sender takes the result's ``owner`` (whose it is: a sticker goes into their set).
+
+
+async def send_picture(bot: Bot, chat_id: int, path: Path, *, owner: int, **message) -> str:
     """A photo; over the photo upload limit, the file itself (a document). Its file id."""
     as_file = path.stat().st_size > MAX_PHOTO_UPLOAD
     with path.open("rb") as handle:
@@ -36,17 +40,18 @@ async def send_picture(bot: Bot, chat_id: int, path: Path, **message) -> str:
         return (await bot.send_photo(chat_id, handle, **message)).photo[-1].file_id
 
 
-async def send_video(bot: Bot, chat_id: int, path: Path, **message) -> str:
+async def send_video(bot: Bot, chat_id: int, path: Path, *, owner: int, **message) -> str:
     with path.open("rb") as handle:
         return (await bot.send_video(chat_id, handle, supports_streaming=True, **message)).video.file_id
 
 
-async def send_animation(bot: Bot, chat_id: int, path: Path, **message) -> str:
+async def send_animation(bot: Bot, chat_id: int, path: Path, *, owner: int, **message) -> str:
     with path.open("rb") as handle:
         return (await bot.send_animation(chat_id, handle, **message)).animation.file_id
 
 
-async def send_video_note(bot: Bot, chat_id: int, path: Path, *, caption: str, parse_mode: str, **message) -> str:
+async def send_video_note(bot: Bot, chat_id: int, path: Path, *, owner: int, caption: str, parse_mode: str,
+                          **message) -> str:  # fmt: skip
     """A round video note takes no caption: the caption follows as a reply to it."""
     with path.open("rb") as handle:
         sent = await bot.send_video_note(chat_id, handle, **message)
@@ -55,12 +60,30 @@ async def send_video_note(bot: Bot, chat_id: int, path: Path, *, caption: str, p
     return sent.video_note.file_id
 
 
+async def send_sticker(bot: Bot, chat_id: int, path: Path, *, owner: int, caption: str, parse_mode: str,
+                       reply_parameters=None, reply_markup=None) -> str:  # fmt: skip
+    """A sticker (a .webp, or a .webm video sticker), first put in its owner's own set; then, in
+    reply to it, where it went (a sticker takes no caption)."""
+    file_id, kept = await stickers.keep(bot, owner, path, path.suffix == ".webm")
+    if file_id is not None:
+        sent = await bot.send_sticker(chat_id, file_id, reply_parameters=reply_parameters)
+    else:  # not uploaded for its owner (no private chat with the bot): the file itself
+        with path.open("rb") as handle:
+            sent = await bot.send_sticker(chat_id, handle, emoji="🎨", reply_parameters=reply_parameters)
+    reply = ReplyParameters(sent.message_id, allow_sending_without_reply=True)
+    text = "\n".join(part for part in (caption, html.escape(kept)) if part)
+    markup = reply_markup if reply_markup is not None and reply_markup.inline_keyboard else None
+    await bot.send_message(chat_id, text, parse_mode=parse_mode, reply_parameters=reply, reply_markup=markup)
+    return sent.sticker.file_id
+
+
 #: How each media kind of a result is sent (worker.protocol.Media); a kind is one row here.
 SENDERS = {
     Media.PICTURE: send_picture,
     Media.VIDEO: send_video,
     Media.ANIMATION: send_animation,
     Media.VIDEO_NOTE: send_video_note,
+    Media.STICKER: send_sticker,
 }
 
 #: What a chat sees while a result of each kind is made.
@@ -136,8 +159,8 @@ class Notifier:
         if send is None:  # a mode that makes what this bot cannot send: a bug, failed as "internal"
             raise RuntimeError(f"no way to send a {result.media} result")
         try:
-            return await send(self.bot, job.chat_id, Path(result.path), caption=caption, parse_mode="HTML",
-                              reply_parameters=reply, reply_markup=markup)  # fmt: skip
+            return await send(self.bot, job.chat_id, Path(result.path), owner=job.user_id, caption=caption,
+                              parse_mode="HTML", reply_parameters=reply, reply_markup=markup)  # fmt: skip
         except Forbidden as exc:
             raise Undeliverable(str(exc)) from None
         except TimedOut:

@@ -4,13 +4,13 @@ moving pictures (a clip as the draft's content), and the modes a command starts 
 
 from __future__ import annotations
 
-from . import dream, dreamzoom, instant, paintclip, style, texture, video, xray
+from . import dream, dreamzoom, instant, paintclip, sticker, style, texture, video, xray
 from .base import BotMode
 
 #: Every mode, by its engine mode's name, in menu order.
 MODES: dict[str, BotMode] = {
-    m.name: m
-    for m in (style.MODE, instant.MODE, video.MODE, paintclip.MODE, texture.MODE, dream.MODE, dreamzoom.MODE, xray.MODE)
+    module.MODE.name: module.MODE
+    for module in (style, instant, video, paintclip, texture, dream, dreamzoom, xray, sticker)
 }
 
 

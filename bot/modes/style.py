@@ -19,6 +19,7 @@ from ..limits import PREVIEWS_PER_JOB
 from ..telegram.callbacks import Action, data
 from ..texts import regions as region_texts
 from .base import BotMode, done_in, png_button, redo_button
+from .sticker import sticker_button
 
 
 def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
@@ -73,8 +74,10 @@ def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse:
     rows = [row]
     if instant:
         rows.insert(0, [button(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
+    last = [sticker_button(job_id)]  # 🏷: the painted person, cut out
     if timelapse:
-        rows.append([button(BUTTON_TIMELAPSE(), callback_data=data(Action.TIMELAPSE, job_id))])
+        last.insert(0, button(BUTTON_TIMELAPSE(), callback_data=data(Action.TIMELAPSE, job_id)))
+    rows.append(last)
     labels = region_texts.LABELS()
     regions = [redo_button(job_id, labels[name], choice) for choice, name in REGIONS.items()
                if name != region and (choice != "split" or two_styles)]  # fmt: skip

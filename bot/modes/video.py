@@ -19,6 +19,7 @@ from ..i18n import N_, Text, duration, ngettext
 from ..i18n import gettext as _
 from ..telegram.callbacks import Action, data
 from .base import BotMode, done_in, png_button
+from .sticker import sticker_button
 
 #: quality → (longest side, longest stretch painted in seconds) on a CPU: about 4 frames a second
 #: at 640 px on two cores, so a balanced half minute takes a few minutes. A GPU host paints a
@@ -116,7 +117,7 @@ class VideoMode(BotMode):
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         """🔁 again (⚙), 📄 the MP4 file; on a GPU host, 🎨 the clip painted by the optimisation."""
         again = InlineKeyboardButton(texts.BUTTON_AGAIN(), callback_data=data(Action.AGAIN))
-        rows = [[again, png_button(job_id, BUTTON_FILE())]]
+        rows = [[again, png_button(job_id, BUTTON_FILE()), sticker_button(job_id)]]
         if gpu and spec.mode == "video":
             rows.insert(0, [InlineKeyboardButton(texts.BUTTON_PROPER(), callback_data=data(Action.PROPER, job_id))])
         return InlineKeyboardMarkup(rows)
