@@ -10,6 +10,7 @@ import signal
 import sys
 
 from .config import Config, ConfigError
+from .limits import ALLOWED_UPDATES
 
 
 def main() -> int:
@@ -29,7 +30,7 @@ def main() -> int:
         if config.webhook_url:
             asyncio.run(run_webhook(config))
         else:
-            build_application(config).run_polling(allowed_updates=["message", "callback_query"])
+            build_application(config).run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.", file=sys.stderr)
         return 2

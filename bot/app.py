@@ -13,6 +13,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,7 +26,7 @@ from . import i18n
 from .config import Config
 from .domain.languages import Languages
 from .domain.permissions import Permissions
-from .features import admin, buttons, gallery, groups, language, one_picture, pictures, private, queue
+from .features import admin, buttons, gallery, groups, inline, language, one_picture, pictures, private, queue
 from .jobs.dispatcher import Dispatcher
 from .jobs.leadership import Leadership
 from .menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, MENU_LANGUAGES, OWNER_COMMANDS, SHORT_DESCRIPTION, menu
@@ -93,6 +94,7 @@ def routes() -> list[tuple[int, object]]:
         (0, CommandHandler("delpreset", gallery.del_command, filters=FRESH)),
         (0, CommandHandler("presets", gallery.presets_command, filters=FRESH)),
         (0, CallbackQueryHandler(gallery.on_pick, pattern=pattern(Action.PICK))),
+        (0, CallbackQueryHandler(gallery.on_story, pattern=pattern(Action.STORY))),
         # the modes' commands (bot.modes): on a picture (caption or reply), or ask for one; everywhere
         (0, MessageHandler(FRESH & PICTURES & one_picture.CAPTION, one_picture.caption)),
         (0, CommandHandler(one_picture.COMMANDS, one_picture.command, filters=FRESH)),
@@ -118,6 +120,7 @@ def routes() -> list[tuple[int, object]]:
         (0, MessageHandler(PRIVATE & ANYTHING_ELSE, private.not_a_picture)),
         # every other button: drafts, ▶, ✖, 📄, 🔀 (stale or malformed ones are answered there)
         (0, CallbackQueryHandler(buttons.on_button)),
+        (0, InlineQueryHandler(inline.on_inline_query)),
     ]
 
 

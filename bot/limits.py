@@ -22,3 +22,7 @@ FILE_CACHE_AGE = 7 * 86400
 DELIVERY_CLAIM_SECONDS = 10.0  #: a result claimed but not sent within this long is sent by whoever paints next
 QUEUE_SHOWN = 10  #: jobs /queue lists
 POSITIONS_ANNOUNCED = 10  #: queued cards told their new place when the queue moves
+
+#: The updates the bot asks Telegram for (long polling and the webhook alike): messages, button
+#: presses, and ``@bot`` typed in any chat (inline mode, switched on with @BotFather's /setinline).
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]

@@ -204,6 +204,8 @@ async def refuse_banned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if update.callback_query is not None:
         await update.callback_query.answer(texts.BANNED(), show_alert=True)
+    elif update.inline_query is not None:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_message is not None and update.effective_chat.type == "private":
         await update.effective_message.reply_text(texts.BANNED())
     raise ApplicationHandlerStop

@@ -19,6 +19,7 @@ from engine.errors import ImageError
 
 from .. import texts
 from ..domain import drafts
+from ..gallery import PREFIX, stories
 from ..limits import ALBUM_MAX
 from ..services import services
 from ..storage import Database, Preset
@@ -111,7 +112,22 @@ async def presets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except (TelegramError, OSError) as exc:  # a file id Telegram no longer knows: the buttons still work
         log.warning("could not show the gallery thumbnails: %s", exc)
     more = texts.gallery_more(len(presets) - MAX_SHOWN) if len(presets) > MAX_SHOWN else ""
-    await message.reply_text(texts.GALLERY_PICK() + more, reply_markup=keyboards.gallery(presets))
+    told = frozenset(p.name for p in presets if p.path.startswith(PREFIX) and stories.story(p.name))
+    await message.reply_text(texts.GALLERY_PICK() + more, reply_markup=keyboards.gallery(presets, told))
+
+
+async def on_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ℹ under /presets: a starter painting's story, in reply (anyone may read it)."""
+    query, svc = update.callback_query, services(context)
+    callback = parse(query.data)
+    async with svc.db.session() as session:
+        preset = await session.get(Preset, callback.number) if callback is not None else None
+    told = stories.story(preset.name) if preset is not None and preset.path.startswith(PREFIX) else None
+    if told is None:
+        await query.answer(texts.PAINTING_REMOVED(), show_alert=True)
+        return
+    await query.answer()
+    await query.message.reply_text(f"{preset.label}\n\n{told}")
 
 
 async def _show(db: Database, message: Message, shown: list[Preset]) -> None:

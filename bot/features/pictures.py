@@ -125,9 +125,9 @@ def for_me(text: str | None, bot) -> bool:
 
 
 async def skip_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs first: an update with no sender or no chat (a channel post, a malformed payload) is
-    logged once and skipped, instead of failing in every handler."""
-    if update.effective_user is None or update.effective_chat is None:
+    """Runs first: an update with no sender, or no chat (a channel post, a malformed payload; an
+    inline query has none and goes on) is logged once and skipped, instead of failing in every handler."""
+    if update.effective_user is None or (update.effective_chat is None and update.inline_query is None):
         log.info("skipped update %s: no sender or chat", update.update_id)
         raise ApplicationHandlerStop
 

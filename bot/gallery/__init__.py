@@ -27,6 +27,7 @@ STARTER = (
     Painting("starry", "starry_night.jpg", "The Starry Night", "Vincent van Gogh", 1889),
     Painting("scream", "the_scream.jpg", "The Scream", "Edvard Munch", 1893),
     Painting("shipwreck", "shipwreck.jpg", "The Shipwreck", "J. M. W. Turner", 1805),
+    Painting("nude", "seated_nude.jpg", "Seated Nude", "Amedeo Modigliani", 1917),  # migration 0011
 )
 
 

@@ -20,12 +20,12 @@ from telegram import Update
 from telegram.ext import Application
 
 from ..config import Config
+from ..limits import ALLOWED_UPDATES
 from ..storage import queries
 from ..telegram.request import readable_updates
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class WebhookServer:

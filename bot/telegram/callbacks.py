@@ -34,12 +34,13 @@ class Action(StrEnum):
     REDO = "redo"  #: redo:<job id>.<choice>, a result again with one thing changed (its mode's variant)
     LANGUAGE = "lang"  #: lang:<language> (bot.i18n) or lang:auto
     TIMELAPSE = "lapse"  #: lapse:<job id>, the animation of how a painting was painted
+    STORY = "story"  #: story:<gallery id>, ℹ the story of a gallery painting
     STICKER = "stk"  #: stk:<job id>, a sticker of a painting (or a painted clip) into its painter's set
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
 NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER, Action.TIMELAPSE,
-           Action.STICKER}  # fmt: skip
+           Action.STICKER, Action.STORY}  # fmt: skip
 #: Actions that take an argument at all.
 WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE, Action.REGION}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")

@@ -90,8 +90,14 @@ def shorten(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def gallery(presets) -> InlineKeyboardMarkup | None:
-    """Buttons that pick a gallery painting as the style, two to a row (at most 10)."""
+def gallery(presets, told: frozenset[str] = frozenset()) -> InlineKeyboardMarkup | None:
+    """Buttons that pick a gallery painting as the style, two to a row (at most 10); with ``told``
+    (the names of paintings that have a story), one to a row, each with ℹ its story."""
     buttons = [B(f"🖼 {shorten(p.title or p.name)}", callback_data=data(Action.PICK, p.id)) for p in presets[:10]]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if told:
+        story = texts.BUTTON_STORY()
+        rows = [[pick, *([B(story, callback_data=data(Action.STORY, p.id))] if p.name in told else [])]
+                for p, pick in zip(presets, buttons)]  # fmt: skip
+    else:
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None

@@ -100,6 +100,7 @@ STYLES_SWAPPED = Text(N_("🔀 Swapped: style 1 is now style 2, and style 2 is s
 ROLES_SWAPPED = Text(N_("🔄 Swapped: the photo is now a style, and the first style is the photo."))
 USED_AS_STYLE = Text(N_("🖼 Style: this picture. 📷 Photo: the one you painted last. Tap ▶ Stylize."))
 BUTTON_KEEP_COLORS = Text(N_("🎨 Keep my colours"))
+BUTTON_STORY = Text(N_("ℹ Its story"))
 BUTTON_PROPER = Text(N_("🎨 Paint it properly"))
 QUALITY_LABELS = Labels(
     {"instant": N_("⚡ Instant"), "fast": N_("Fast"), "balanced": N_("Balanced"), "best": N_("Best")}

@@ -143,6 +143,18 @@ class PhoneUser:
     async def send_text(self, text: str, *, reply_to: int | None = None) -> dict:
         return await self._send(text=text, reply_to_message_id=reply_to)
 
+    async def inline_query(self, query: str = "") -> dict:
+        """``@bot query`` typed in this chat: the bot's answer (``results``, None if it gave none)."""
+        chat_type = "sender" if self.chat["type"] == "private" else self.chat["type"]
+        payload = {"from": self.sender, "query": query, "chat_type": chat_type}
+        return (await self.client._call("POST", "inline_query", payload))["result"]
+
+    async def choose_inline(self, answer: dict, result_id: str) -> dict:
+        """Pick one result of ``answer`` (from :meth:`inline_query`): it is sent into this chat, via the bot."""
+        payload = {"from": self.sender, "chat_id": self.chat_id, "chat_type": self.chat["type"],
+                   "inline_query_id": answer["inline_query_id"], "result_id": result_id}  # fmt: skip
+        return (await self.client._call("POST", "inline_choose", payload))["result"]
+
     async def send_photo(
         self,
         image,

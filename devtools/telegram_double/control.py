@@ -96,7 +96,10 @@ def add_control_routes(app: web.Application, double) -> None:
             double.bot_user["can_read_all_group_messages"] = not double.privacy_mode
         if "rate_limits" in spec:
             double.rate_limits = bool(spec["rate_limits"])
-        return ok({"privacy_mode": double.privacy_mode, "rate_limits": double.rate_limits})
+        if "inline_mode" in spec:  # @BotFather's /setinline
+            double.bot_user["supports_inline_queries"] = bool(spec["inline_mode"])
+        return ok({"privacy_mode": double.privacy_mode, "rate_limits": double.rate_limits,
+                   "inline_mode": double.bot_user["supports_inline_queries"]})  # fmt: skip
 
     @guarded
     async def reset(request):
@@ -108,6 +111,17 @@ def add_control_routes(app: web.Application, double) -> None:
         spec = await body(request)
         await double.migrate(int(spec["old"]), int(spec["new"]), spec["by"], notify=bool(spec.get("notify", True)))
         return ok(True)
+
+    @guarded
+    async def inline_query(request):
+        spec = await body(request)
+        if "from" not in spec:
+            raise ApiError(400, "an inline query needs 'from': {'id', 'first_name'}")
+        return ok(await double.user_inline_query(spec))
+
+    @guarded
+    async def inline_choose(request):
+        return ok(await double.user_inline_choose(await body(request)))
 
     async def calls(request):
         return ok(list(double.calls))
@@ -121,4 +135,6 @@ def add_control_routes(app: web.Application, double) -> None:
     app.router.add_post("/control/settings", settings)
     app.router.add_post("/control/reset", reset)
     app.router.add_get("/control/calls", calls)
+    app.router.add_post("/control/inline_query", inline_query)
+    app.router.add_post("/control/inline_choose", inline_choose)
     app.router.add_post("/control/migrate", guarded(migrate))

@@ -24,6 +24,7 @@ from aiohttp import web
 from worker.waiting import within
 
 from .errors import ApiError
+from .inline import InlineMethods
 from .media import MAX_DOCUMENT_UPLOAD, MAX_DOWNLOAD, MAX_PHOTO_UPLOAD, FileStore
 from .stickers import StickerMethods
 
@@ -80,7 +81,7 @@ def entities_for(text: str) -> list[dict]:
     ]
 
 
-class TelegramDouble(StickerMethods):
+class TelegramDouble(StickerMethods, InlineMethods):
     """The fake Bot API server. ``await double.start()``, point PTB at ``api_url``/``file_url``."""
 
     def __init__(
@@ -90,6 +91,7 @@ class TelegramDouble(StickerMethods):
         *,
         privacy_mode: bool = True,
         rate_limits: bool = False,
+        inline_mode: bool = False,
     ):
         self.token = token
         self.bot_user = {
@@ -99,7 +101,7 @@ class TelegramDouble(StickerMethods):
             "username": bot_username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": inline_mode,
         }
         self.privacy_mode, self.rate_limits = privacy_mode, rate_limits
         self.files = FileStore()
@@ -134,6 +136,7 @@ class TelegramDouble(StickerMethods):
         self._global_window: deque = deque()
         self.bot_user["can_read_all_group_messages"] = not self.privacy_mode
         self.reset_stickers()
+        self.reset_inline()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._runner = web.AppRunner(self.app, access_log=None)
