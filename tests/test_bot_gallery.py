@@ -22,7 +22,7 @@ async def said(user, command: str, expect: str) -> dict:
 
 
 async def clear_starter_gallery(owner) -> None:
-    for name in ("starry", "scream", "shipwreck"):
+    for name in ("starry", "scream", "shipwreck", "nude"):
         await said(owner, f"/delpreset {name}", f"Removed '{name}'")
 
 
@@ -33,9 +33,12 @@ async def test_a_fresh_install_has_starter_paintings_with_titles(double, client,
         mark = await cal.mark()
         await cal.send_text("/presets")
         pick = await cal.wait_for(lambda e: text_message(e, "Pick a painting"), since=mark)
-        assert buttons(pick) == ["🖼 The Scream", "🖼 The Shipwreck", "🖼 The Starry Night"]  # titles, not slugs
+        # titles, not slugs; each starter painting with its story
+        assert buttons(pick) == ["🖼 Seated Nude", "ℹ Its story", "🖼 The Scream", "ℹ Its story", "🖼 The Shipwreck",
+                                 "ℹ Its story", "🖼 The Starry Night", "ℹ Its story"]  # fmt: skip
         album = [e for e in (await cal.sent())[mark:] if e["kind"] == "message" and "photo" in e["message"]]
         assert sorted(e["message"]["caption"] for e in album) == [
+            "nude — Seated Nude, Amedeo Modigliani (1917)",
             "scream — The Scream, Edvard Munch (1893)",
             "shipwreck — The Shipwreck, J. M. W. Turner (1805)",
             "starry — The Starry Night, Vincent van Gogh (1889)",

@@ -42,7 +42,8 @@ async def test_one_style_from_photo_to_painting(running, client):
     painted = Image.open(io.BytesIO(await client.file_bytes(result["message"]["photo"][-1]["file_id"])))
     assert painted.size == (64, 43)  # the default quality (balanced) at the tiny presets
     assert "64×43 px" in result["message"]["caption"]  # the picture's real size
-    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG", "🎞 How it was painted"]
+    assert buttons(result) == ["🔁 Again", "📄 Full-size PNG", "🎞 How it was painted", "🏷 Sticker",
+                               "🧍 Keep me", "🎨 Paint only me"]  # fmt: skip
 
     log = await ann.sent()
     progress = next(

@@ -79,7 +79,7 @@ async def test_a_video_comes_back_painted_as_a_video_with_its_sound(double, clie
         caption = done["message"]["caption"]
         # (the harness's presets paint at 64 px: a slow host's presets shrink clips too)
         assert "🎞" in caption and "64×42 px" in caption and "24 frames · 2.0 s" in caption
-        assert buttons(done) == ["🔁 Again", "📄 MP4 file"]
+        assert buttons(done) == ["🔁 Again", "📄 MP4 file", "🏷 Sticker"]
         frames, fps, sound, size = read_clip(await client.file_bytes(done["message"]["video"]["file_id"]))
         assert (frames, fps, sound, size) == (24, 12.0, True, (64, 42))
         [job] = await running.settled_jobs()
@@ -320,7 +320,7 @@ async def test_on_a_gpu_host_a_clip_is_also_painted_by_the_optimisation(double, 
         await send_style(lee, since=await lee.mark())
         await lee.press("▶ Stylize")
         quick = await lee.wait_for(lambda e: sent_clip(e, "video"), timeout=30)
-        assert buttons(quick) == ["🎨 Paint it properly", "🔁 Again", "📄 MP4 file"]
+        assert buttons(quick) == ["🎨 Paint it properly", "🔁 Again", "📄 MP4 file", "🏷 Sticker"]
         mark = await lee.mark()
         await lee.press("🎨 Paint it properly", message_id=quick["message"]["message_id"])
         proper = await lee.wait_for(lambda e: sent_clip(e, "video"), since=mark, timeout=30)

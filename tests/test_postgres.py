@@ -43,7 +43,7 @@ async def test_the_migrations_build_the_same_schema_on_postgresql(postgres_url):
         assert version == HEAD and diff == []
         assert workers_schema >= 3  # procrastinate's jobs, events and workers tables, for ENGINE=workers
         async with db.session() as session:  # the data migration seeded the starter gallery
-            assert len((await session.execute(select(Preset))).scalars().all()) == 3
+            assert len((await session.execute(select(Preset))).scalars().all()) == 4
     finally:
         await db.close()
 

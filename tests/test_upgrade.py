@@ -123,22 +123,28 @@ def test_the_starter_paintings_go_only_into_an_empty_gallery(tmp_path):
     from bot.gallery import resolve
     from bot.storage.db import upgrade
 
-    filled, empty = tmp_path / "filled.sqlite3", tmp_path / "empty.sqlite3"
+    filled, empty, kept = tmp_path / "filled.sqlite3", tmp_path / "empty.sqlite3", tmp_path / "kept.sqlite3"
     for path in (filled, empty):
         upgrade(f"sqlite:///{path}", "0005")
+    upgrade(f"sqlite:///{kept}", "0010")  # an install from before Seated Nude, a starter painting removed
+    with sqlite3.connect(kept) as db:
+        db.execute("DELETE FROM presets WHERE name = 'scream'")
     with sqlite3.connect(filled) as db:
         db.execute("INSERT INTO presets (name, file_id, path, added_by, created_at) "
                    "VALUES ('mine', 'F1', '/x/mine.jpg', 7, CURRENT_TIMESTAMP)")  # fmt: skip
-    for path in (filled, empty):
+    for path in (filled, empty, kept):
         upgrade(f"sqlite:///{path}")
-    with sqlite3.connect(filled) as db:
+    with sqlite3.connect(filled) as db:  # an owner's own gallery gets no starter painting, then or later
         assert db.execute("SELECT name, title FROM presets").fetchall() == [("mine", None)]
     with sqlite3.connect(empty) as db:
         rows = db.execute("SELECT name, painter, year, path FROM presets ORDER BY name").fetchall()
     assert [r[:3] for r in rows] == [
-        ("scream", "Edvard Munch", 1893), ("shipwreck", "J. M. W. Turner", 1805), ("starry", "Vincent van Gogh", 1889)
+        ("nude", "Amedeo Modigliani", 1917), ("scream", "Edvard Munch", 1893), ("shipwreck", "J. M. W. Turner", 1805),
+        ("starry", "Vincent van Gogh", 1889),
     ]  # fmt: skip
     assert all(os.path.isfile(resolve(path)) for *_, path in rows)  # shipped in the package
+    with sqlite3.connect(kept) as db:  # Seated Nude joins the starters still there
+        assert [n for (n,) in db.execute("SELECT name FROM presets ORDER BY name")] == ["nude", "shipwreck", "starry"]
 
 
 def test_drafts_keep_their_pictures_and_mix_when_they_move_to_inputs_by_role(tmp_path):

@@ -285,6 +285,11 @@ class TelegramDouble(StickerMethods, InlineMethods):
             self._new_update.notify_all()
         return update
 
+    @staticmethod
+    def markup(params: dict) -> dict | None:
+        """A method's ``reply_markup`` as stored (for the mixins' senders)."""
+        return _markup(params)
+
     def public(self, message: dict) -> dict:
         """A message as the Bot API returns it (our bookkeeping fields removed; like Telegram, only an
         inline keyboard comes back as ``reply_markup`` — never a ForceReply or reply keyboard)."""

@@ -164,11 +164,5 @@ class StickerMethods:
         self._rate_check(chat["id"])
         reply = self.reply_to(chat["id"], params)
         message = self.new_message(chat, self.bot_user, sticker=sticker, reply_to_message=reply,
-                                   reply_markup=_markup(params))  # fmt: skip
+                                   reply_markup=self.markup(params))  # fmt: skip
         return self._sent(message, "sendSticker", params)
-
-
-def _markup(params: dict) -> dict | None:
-    from .server import _markup as markup
-
-    return markup(params)

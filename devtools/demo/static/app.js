@@ -8,7 +8,7 @@ const params = new URLSearchParams(location.search);
 const state = { who: params.get("as") || "ann", where: params.get("chat") || "private", replyTo: null, files: [],
   live: false };  // live: the chat so far is shown; only a prompt that arrives now starts a reply
 const KNOWN = new Set(["message_id", "date", "chat", "from", "text", "entities", "caption", "caption_entities",
-  "photo", "document", "video", "animation", "video_note", "reply_markup", "reply_to_message", "media_group_id", "edit_date", "sender_chat",
+  "photo", "document", "video", "animation", "video_note", "sticker", "via_bot", "reply_markup", "reply_to_message", "media_group_id", "edit_date", "sender_chat",
   "_deleted", "_force_reply", "has_protected_content", "link_preview_options"]);
 let config = null;
 
@@ -90,6 +90,11 @@ function parts(m, mine) {
     img.onclick = () => lightbox(img.src);
     out.push(img);
   }
+  if (m.sticker) {  // a sticker: the picture itself on the chat's background (a video sticker loops)
+    const s = m.sticker, src = `/api/file/${s.file_id}`;
+    out.push(s.is_video ? el("video", { src, className: "sticker", autoplay: true, loop: true, muted: true, playsInline: true })
+      : el("img", { src, className: "sticker", alt: s.emoji || "sticker" }));
+  }
   const clip = m.video_note || m.animation || m.video;
   if (clip) {  // a video plays with its sound; a GIF loops silently; a video note is round
     const kind = m.video_note ? "video_note" : m.animation ? "animation" : "video";
@@ -106,7 +111,7 @@ function parts(m, mine) {
   const words = m.text ?? m.caption;
   if (words) out.push(el("div", { className: "text", textContent: words }));
   const unknown = Object.keys(m).filter((key) => !KNOWN.has(key));
-  if (!words && !m.photo && !m.document && !clip) out.push(el("div", { className: "unsupported", textContent: `[unsupported: ${unknown[0] || "empty"}]` }));
+  if (!words && !m.photo && !m.document && !clip && !m.sticker) out.push(el("div", { className: "unsupported", textContent: `[unsupported: ${unknown[0] || "empty"}]` }));
   const keyboard = m.reply_markup && m.reply_markup.inline_keyboard;
   if (keyboard) out.push(el("div", { className: "keyboard" }, ...keyboard.map((row) => el("div", { className: "row" }, ...row.map((b) => button(m, b))))));
   out.push(el("div", { className: "meta", textContent: `${m.edit_date ? "edited " : ""}${clock(m.edit_date || m.date)}` }));
@@ -127,6 +132,7 @@ function preview(m) {
   if (m.text || m.caption) return m.text || m.caption;
   if (m.photo) return "📷 Photo";
   if (m.video_note) return "⏺ Video message";
+  if (m.sticker) return `${m.sticker.emoji || "🏷"} Sticker`;
   if (m.animation) return "🎞 GIF";
   if (m.video) return "🎞 Video";
   return m.document ? `📄 ${m.document.file_name || "File"}` : "…";
