@@ -311,3 +311,55 @@ def test_a_clip_painted_by_the_optimisation_flickers_far_less_than_its_frames_pa
         return float(np.mean([warping_error(src[i - 1], src[i], out[i - 1], out[i]) for i in range(1, len(out))]))
 
     assert flicker(steadied.file) < 0.6 * flicker(alone.file)
+
+
+def write_frames(path, pictures, fps: int = 12):
+    """A silent H.264 clip of these pictures."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = pictures[0].width, pictures[0].height, "yuv420p"
+        for frame in pictures:
+            mux(out, video.encode(av.VideoFrame.from_image(frame)))
+        mux(out, video.encode())
+    return path
+
+
+def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, tmp_path):
+    from PIL import Image
+
+    from engine.modes.video import VideoSettings, run
+    from engine.settings import NO_SUBJECT
+
+    from .portraits import portrait
+
+    photo, truth = portrait((176, 128))
+    shots = [(photo.crop((2 * i, 0, 2 * i + 160, 120)), truth.crop((2 * i, 0, 2 * i + 160, 120))) for i in range(8)]
+    source = write_frames(tmp_path / "walk.mp4", [shot for shot, _ in shots])
+    settings = VideoSettings(size=160, region="keep_subject")
+    done = run(painter, {"content": str(source), "styles": [stripes()]}, settings)
+    assert done.warnings == ()
+    whole = run(painter, {"content": str(source), "styles": [stripes()]}, settings.replace(region="whole"))
+    originals = list(clips.frames(source))
+
+    def differences(path) -> tuple[float, float]:
+        """How far the painted frames are from the clip's, on the person (edges aside) and around them."""
+        import cv2
+
+        inside, outside = [], []
+        for frame, original, (_, mask) in zip(clips.frames(path), originals, shots):
+            person = cv2.erode((np.asarray(mask) > 127).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+            differs = np.abs(frame.astype(np.float32) - original.astype(np.float32)).mean(-1)
+            inside.append(differs[person].mean())
+            outside.append(differs[~person].mean())
+        return float(np.mean(inside)), float(np.mean(outside))
+
+    kept, painted = differences(done.file), differences(whole.file)
+    assert kept[0] < 0.4 * painted[0]  # the person stays the clip's own …
+    assert abs(kept[1] - painted[1]) < 0.15 * painted[1]  # … and around them it is painted as a whole clip is
+    assert settings.work > VideoSettings(size=160).work  # finding the subject in every frame costs time
+
+    flat = Image.linear_gradient("L").resize((160, 120)).convert("RGB")
+    blank = write_frames(tmp_path / "flat.mp4", [flat] * 4)
+    assert NO_SUBJECT in run(painter, {"content": str(blank), "styles": [stripes()]}, settings).warnings

@@ -106,7 +106,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
     on_settings = action in SETTINGS_ACTIONS
     roles = bool(draft.options.get("album"))
     if on_settings:
-        markup, text = keyboards.settings(shown, n_styles, clip is None), settings_card(svc, shown, gamma, clip)
+        markup, text = keyboards.settings(shown, n_styles), settings_card(svc, shown, gamma, clip)
     else:
         markup = keyboards.ready(n_styles, gamma, roles=roles)
         text = texts.USED_AS_STYLE() if action == Action.AS_STYLE else summary
@@ -147,7 +147,7 @@ def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None
         seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
     card = texts.settings_card(policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength,
                                policy.keep_colors, seconds)  # fmt: skip
-    return card + ("" if clip is not None else "\n" + region_texts.where(policy.region))
+    return card + "\n" + region_texts.where(policy.region)
 
 
 def draft_mode(policy: Policy) -> BotMode:
@@ -165,7 +165,7 @@ async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
 def clip_line(policy: Policy, clip: dict) -> str:
     """A clip draft's ⚙ line: its size, and how much of it when only its start is painted."""
     side, cap = video.limits(policy, clip.get("media", "video"))
-    line = texts.choices(policy.quality, side, policy.strength, policy.keep_colors)
+    line = texts.choices(policy.quality, side, policy.strength, policy.keep_colors) + region_texts.tag(policy.region)
     return line + ("\n" + video.cut_note(cap) if float(clip.get("seconds") or 0) > cap + 0.5 else "")
 
 

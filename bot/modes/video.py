@@ -18,6 +18,7 @@ from ..domain.quality import STRENGTHS
 from ..i18n import N_, Text, duration, ngettext
 from ..i18n import gettext as _
 from ..telegram.callbacks import Action, data
+from ..texts import regions as region_texts
 from .base import BotMode, done_in, png_button
 from .sticker import sticker_button
 
@@ -93,7 +94,7 @@ class VideoMode(BotMode):
         fps = float(clip.get("fps") or MAX_FPS)
         settings = VideoSettings(size=max(64, 2 * (side // 2)), gamma=gamma, strength=strength,
                                  keep_colors=policy.keep_colors, max_seconds=max(1.0, painted_seconds(clip, cap)),
-                                 max_fps=min(MAX_FPS, max(1.0, fps)))  # fmt: skip
+                                 max_fps=min(MAX_FPS, max(1.0, fps)), region=policy.region)  # fmt: skip
         return non_defaults(settings)
 
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
@@ -111,8 +112,10 @@ class VideoMode(BotMode):
             parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
         if run.keep_colors:
             parts.append(_("your colours"))
-        line = " · ".join(parts)
-        return line + ("\n" + cut_note(run.max_seconds) if done.warnings else "")
+        notes = region_texts.warning_lines(done.warnings)
+        if len(notes) < len(done.warnings):  # the other warning a clip has: only its start was painted
+            notes.append(cut_note(run.max_seconds))
+        return "\n".join([" · ".join(parts) + region_texts.tag(run.region), *notes])
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         """🔁 again (⚙), 📄 the MP4 file; on a GPU host, 🎨 the clip painted by the optimisation."""

@@ -32,10 +32,10 @@ def ready(n_styles: int, gamma: float, *, roles: bool = False, as_style: bool = 
     return InlineKeyboardMarkup(rows)
 
 
-def settings(policy: Policy, n_styles: int = 1, picture: bool = True) -> InlineKeyboardMarkup:
+def settings(policy: Policy, n_styles: int = 1) -> InlineKeyboardMarkup:
     """⚙: quality (instant where it runs, then the presets), size (not for instant, which paints at
-    its own size), strength, colours, and for a picture where the style goes (🧍; a style each for the
-    person and the rest with two styles) — in the order the card above names them."""
+    its own size), strength, colours, and where the style goes (🧍; a style each for the person and
+    the rest with two styles) — in the order the card above names them."""
     mark = texts.marked
     label, strengths = texts.QUALITY_LABELS().get, texts.STRENGTH_LABELS()
     quality = [
@@ -61,7 +61,7 @@ def settings(policy: Policy, n_styles: int = 1, picture: bool = True) -> InlineK
                     callback_data=data(Action.KEEP_COLORS),
                 )
             ],
-            *(region_rows(policy.region, n_styles) if picture else []),
+            *region_rows(policy.region, n_styles),
             [
                 B(texts.BUTTON_BACK(), callback_data=data(Action.BACK)),
                 B(texts.BUTTON_GO(), callback_data=data(Action.GO)),

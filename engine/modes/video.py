@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
-from ..settings import InstantSettings, check_styles
+from ..settings import NO_SUBJECT, REGIONS, InstantSettings, check_region, check_styles
 from ..video.clips import MAX_SECONDS
 from ..video.steady import CARRY
 from .base import Mode
@@ -37,6 +37,9 @@ class VideoSettings:
                                "(0: every frame on its own)", low=0.0, high=1.0)  # fmt: skip
     max_seconds: float = knob(60.0, "paint at most this much of the clip (from its start)", low=1.0,
                               high=MAX_SECONDS, unit="s")  # fmt: skip
+    region: str = knob("whole", "where the style goes (engine.regions): whole, keep_subject, keep_background, or "
+                                "split (two styles); each frame's subject found anew", choices=REGIONS,
+                       cli=False)  # fmt: skip
     max_fps: float = knob(30.0, "highest frame rate painted: a faster clip is painted at this rate, as long as it is",
                           low=1.0, high=60.0, unit="fps")  # fmt: skip
 
@@ -50,7 +53,10 @@ class VideoSettings:
     def work(self) -> float:
         """The cost model's units: frames at 640 px, for at most ``max_seconds`` at ``max_fps`` (a caller
         that read the clip sets both to what it has, so this counts its real frames)."""
-        return math.ceil(self.max_seconds * self.max_fps - 1e-6) * (self.size / 640) ** 2
+        frames = math.ceil(self.max_seconds * self.max_fps - 1e-6)
+        paintings = 2 if self.region == "split" else 1  # a painting per style, each steadied
+        masks = 0.0 if self.region == "whole" else 1.2  # the subject found in every frame: 0.3 s, a 640-px frame's
+        return frames * (paintings * (self.size / 640) ** 2 + masks)
 
     @property
     def total_steps(self) -> int:
@@ -62,6 +68,7 @@ class VideoSettings:
     def validate(self, n_styles: int = 1) -> VideoSettings:
         check_styles(n_styles, self.style_weights)
         check_fields(self)
+        check_region(self.region, n_styles)
         return self
 
 
@@ -97,10 +104,12 @@ def run(engine, inputs: dict, settings: VideoSettings, callback=None) -> Result:
 
     clip = paint_clip(engine.instant, inputs["content"], styles, folder / "clip.mp4", settings.frame,
                       carry=settings.carry, max_seconds=settings.max_seconds, max_fps=settings.max_fps,
-                      callback=report)  # fmt: skip
-    warnings = ()
+                      region=settings.region, callback=report)  # fmt: skip
+    warnings: tuple[str, ...] = ()
     if clip.length > clip.seconds + 0.5:
         warnings = (f"Only the first {clip.seconds:.0f} s of the {clip.length:.0f} s clip were painted.",)
+    if clip.unclear * 2 > clip.frames:  # most frames had no clear subject: it was mostly painted whole
+        warnings += (NO_SUBJECT,)
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
     return Result(clip.last, settings, unmeasured, unmeasured, clip.frames, clip.elapsed, str(engine.instant.device),
                   warnings, file=str(clip.path))  # fmt: skip

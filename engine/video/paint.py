@@ -28,6 +28,7 @@ class ClipResult:
     has_audio: bool
     last: Image.Image  #: its last painted frame
     length: float = 0.0  #: the whole source clip's length (more than ``seconds`` when it was cut)
+    unclear: int = 0  #: painted by region: frames in which no clear subject was found (painted whole)
 
 
 def paint_clip(
@@ -41,13 +42,16 @@ def paint_clip(
     max_seconds: float = clips.MAX_SECONDS,
     max_fps: float = 30.0,
     close_loops: bool = True,
+    region: str = "whole",
     callback: Callable[[int, int, float, np.ndarray], object] | None = None,
 ) -> ClipResult:
     """Paint ``source`` in the style of ``styles`` with ``painter`` (an engine.instant.InstantPainter)
     at ``settings.size`` (longest side, even), steadied with ``carry`` (0: each frame on its own); at
     most its first ``max_seconds``, at most ``max_fps`` frames a second (a faster or variable-rate
     clip is painted at a constant rate, its length kept); a short clip that comes back to its first
-    frame (a GIF) loops without a jump unless ``close_loops`` is False.
+    frame (a GIF) loops without a jump unless ``close_loops`` is False. ``region`` (engine.regions):
+    each frame's subject is found and the steadied painting composited with the frame by it (with
+    ``split``, two paintings, one per style, each steadied on its own).
     ``callback(frame, frames, elapsed, painted)`` after each frame; it may raise to stop."""
     started = time.perf_counter()
     settings = (settings or InstantSettings(size=640)).validate(len(styles))
@@ -63,40 +67,73 @@ def paint_clip(
     total = clips.frame_count(info, fps, max_seconds)
     # a short clip that comes back to its first frame is painted in two laps (its raw paintings kept)
     loop = close_loops and carry > 0 and seconds <= LOOP_SECONDS and comes_back(read())
-    steadier = Steadier(carry)
-    paint = None
-    raws: list[np.ndarray] = []
-    final: list[np.ndarray] = []  #: the last source frame and its steadied painting
+    # one painting (and its steadier) per look: the styles mixed, or with split one per style
+    looks = [[s] for s in style_imgs] if region == "split" else [style_imgs]
+    steadiers = [Steadier(carry) for _ in looks]
+    paints: list = []
+    raws: list[tuple] = []  #: each frame's raw paintings and its subject (for the second lap)
+    final: list = []  #: the last source frame and its steadied paintings
 
     def lap():
-        nonlocal paint
         for index, frame in enumerate(read()):
             picture = Image.fromarray(frame)
-            if paint is None:
-                paint = painter.frames(picture, style_imgs, settings, size)
-            raw = np.asarray(paint(picture))
+            if not paints:
+                paints.extend(painter.frames(picture, look, settings, size) for look in looks)
+            raw = [np.asarray(paint(picture)) for paint in paints]
+            alpha = subject_of(picture) if region != "whole" else None
             if loop:
-                raws.append(raw)
-            steady = steadier(frame, raw)
+                raws.append((raw, alpha))
+            steady = [steadier(frame, r) for steadier, r in zip(steadiers, raw)]
             final[:] = [frame, steady]
-            yield steady
+            shown = compose(frame, steady, alpha, region)
+            yield shown
             if callback is not None:
-                callback(index + 1, max(total, index + 1), time.perf_counter() - started, steady)
+                callback(index + 1, max(total, index + 1), time.perf_counter() - started, shown)
+
+    unclear = [0]  #: frames without a clear subject
+
+    def subject_of(picture: Image.Image) -> np.ndarray:
+        """The frame's subject as a 0…1 weight; none found: all of it painted (with split, in the first style)."""
+        from ..regions import subject
+
+        found = subject(picture)
+        if not found.found:
+            unclear[0] += 1
+            return np.full(picture.size[::-1], 0.0 if region == "keep_subject" else 1.0, np.float32)
+        return np.asarray(found.feathered(picture.size), np.float32) / 255.0
 
     steadied = lap()
     if loop:
-        for _ in steadied:  # the first lap: every frame painted, the steadier's state at the end
+        for _ in steadied:  # the first lap: every frame painted, the steadiers' state at the end
             pass
         # The second lap starts from where the first ended, carried onto the first frame: the last
         # frame then flows into the first with less of a jump.
-        again = Steadier(carry)
-        again.prime(*final)
-        steadied = (again(frame, raw) for frame, raw in zip(read(), raws))
+        again = [Steadier(carry) for _ in looks]
+        for steadier, steady in zip(again, final[1]):
+            steadier.prime(final[0], steady)
+        steadied = (compose(frame, [s(frame, r) for s, r in zip(again, raw)], alpha, region)
+                    for frame, (raw, alpha) in zip(read(), raws))  # fmt: skip
     written_last: list[np.ndarray] = []
     written = clips.write(output, _keep_last(steadied, written_last), fps,
                           sound_from=source if info.has_audio else None, seconds=total / float(fps))  # fmt: skip
     return ClipResult(Path(output), written, size, float(fps), seconds, time.perf_counter() - started,
-                      info.has_audio, Image.fromarray(written_last[0]), info.seconds)  # fmt: skip
+                      info.has_audio, Image.fromarray(written_last[0]), info.seconds, unclear[0])  # fmt: skip
+
+
+def compose(frame: np.ndarray, painted: list[np.ndarray], alpha: np.ndarray | None, region: str) -> np.ndarray:
+    """A frame's painting by region: the steadied painting(s) and the frame itself, by its subject."""
+    if alpha is None:
+        return painted[0]
+    if alpha.ndim == 2:
+        alpha = alpha[..., None]
+    if region == "split":
+        first, second = painted
+    elif region == "keep_subject":
+        first, second = frame, painted[0]
+    else:  # keep_background
+        first, second = painted[0], frame
+    mixed = alpha * first.astype(np.float32) + (1.0 - alpha) * second.astype(np.float32)
+    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
 #: A clip this short whose last frame looks like its first is taken for a loop (a GIF) and painted
