@@ -115,7 +115,7 @@ class VideoMode(BotMode):
         notes = region_texts.warning_lines(done.warnings)
         if len(notes) < len(done.warnings):  # the other warning a clip has: only its start was painted
             notes.append(cut_note(run.max_seconds))
-        return "\n".join([" · ".join(parts) + region_texts.tag(run.region), *notes])
+        return "\n".join([" · ".join(parts) + region_texts.tag(getattr(run, "region", "whole")), *notes])
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         """🔁 again (⚙), 📄 the MP4 file; on a GPU host, 🎨 the clip painted by the optimisation."""
