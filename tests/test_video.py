@@ -334,10 +334,10 @@ def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, t
 
     from .portraits import portrait
 
-    photo, truth = portrait((176, 128))
-    shots = [(photo.crop((2 * i, 0, 2 * i + 160, 120)), truth.crop((2 * i, 0, 2 * i + 160, 120))) for i in range(8)]
+    photo, truth = portrait((144, 96))
+    shots = [(photo.crop((2 * i, 0, 2 * i + 128, 96)), truth.crop((2 * i, 0, 2 * i + 128, 96))) for i in range(6)]
     source = write_frames(tmp_path / "walk.mp4", [shot for shot, _ in shots])
-    settings = VideoSettings(size=160, region="keep_subject")
+    settings = VideoSettings(size=128, region="keep_subject")
     done = run(painter, {"content": str(source), "styles": [stripes()]}, settings)
     assert done.warnings == ()
     whole = run(painter, {"content": str(source), "styles": [stripes()]}, settings.replace(region="whole"))
@@ -358,8 +358,8 @@ def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, t
     kept, painted = differences(done.file), differences(whole.file)
     assert kept[0] < 0.4 * painted[0]  # the person stays the clip's own …
     assert abs(kept[1] - painted[1]) < 0.15 * painted[1]  # … and around them it is painted as a whole clip is
-    assert settings.work > VideoSettings(size=160).work  # finding the subject in every frame costs time
+    assert settings.work > VideoSettings(size=128).work  # finding the subject in every frame costs time
 
-    flat = Image.linear_gradient("L").resize((160, 120)).convert("RGB")
+    flat = Image.linear_gradient("L").resize((128, 96)).convert("RGB")
     blank = write_frames(tmp_path / "flat.mp4", [flat] * 4)
     assert NO_SUBJECT in run(painter, {"content": str(blank), "styles": [stripes()]}, settings).warnings
