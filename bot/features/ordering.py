@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from engine import modes as engine_modes
 from engine.imaging import open_image
-from worker.protocol import JobSpec, Media, beside
+from worker.protocol import JobSpec, Media, SpecError, beside
 
 from .. import modes, texts
 from ..domain import drafts, quotas
@@ -373,22 +373,37 @@ async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: i
     if job is None:
         await query.answer(texts.STALE_BUTTON())
         return
-    if not job.result_path or not Path(job.result_path).exists():
+    result = result_of(job)
+    if result is None:
         await query.answer(texts.PNG_GONE(), show_alert=True)
         return
     await query.answer()
-    with open(job.result_path, "rb") as handle:
-        await query.message.reply_document(handle, filename=f"painting_{job_id}{Path(job.result_path).suffix}")
+    with result.open("rb") as handle:
+        await query.message.reply_document(handle, filename=f"painting_{job_id}{result.suffix}")
+
+
+def result_of(job: Job) -> Path | None:
+    """A job's result file, if it is still there: where its row says, or — in the moment after the
+    result went out and before the row says so, when a quick press can come — where its spec had it made."""
+    if job.result_path:
+        path = Path(job.result_path)
+    else:
+        try:
+            path = Path(JobSpec.from_dict(job.spec).output.path)
+        except SpecError:
+            return None
+    return path if path.is_file() else None
 
 
 async def send_timelapse(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     """🎞 under a painting: the animation of it forming, made beside it, in reply to the painting."""
     query = update.callback_query
     job = await own_job(update, context, job_id)
-    if job is None or not job.result_path:
+    result = result_of(job) if job is not None else None
+    if result is None:
         await query.answer(texts.STALE_BUTTON())
         return
-    path = Path(beside(job.result_path, "timelapse.mp4"))
+    path = Path(beside(str(result), "timelapse.mp4"))
     if not path.exists():
         await query.answer(texts.TIMELAPSE_GONE(), show_alert=True)
         return

@@ -16,7 +16,7 @@ from ..domain import drafts
 from ..modes import sticker
 from ..services import services
 from ..storage import JobStatus
-from .ordering import add_job, announce, own_job, policy_for, refusal
+from .ordering import add_job, announce, own_job, policy_for, refusal, result_of
 
 
 async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
@@ -24,13 +24,12 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
     earlier = await own_job(update, context, job_id)  # forged data names someone else's job: refused
     mode = (earlier.spec or {}).get("mode") if earlier is not None else None
     clip = mode in sticker.FROM_CLIPS
-    made = mode in sticker.FROM_PICTURES or clip
-    if earlier is None or earlier.status != JobStatus.DONE or not made or not earlier.result_path:
+    if earlier is None or not (mode in sticker.FROM_PICTURES or clip) or earlier.status == JobStatus.CANCELLED:
         await query.answer(texts.STALE_BUTTON())
         return
-    result = Path(earlier.result_path)
+    result = result_of(earlier)  # (its row may not say "done" yet: the result has just gone out)
     photo = None if clip else earlier.content_path
-    if not result.exists() or (photo is not None and not Path(photo).exists()):
+    if result is None or (photo is not None and not Path(photo).exists()):
         await query.answer(texts.PICTURE_GONE(), show_alert=True)
         return
     inputs = {"picture": Input(str(result), Media.VIDEO if clip else Media.PICTURE)}
