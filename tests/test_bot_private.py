@@ -21,9 +21,10 @@ async def test_one_style_from_photo_to_painting(running, client):
     ann = client.user(1001, "Ann")
     await ann.send_text("/start")
     help_entry = await ann.wait_for(lambda e: text_message(e, "repaint your photo"))
-    how, more = help_entry["message"]["text"].split("\n\n")
+    how, more, sharing = help_entry["message"]["text"].split("\n\n")
     assert how.count("\n") == 2  # three lines on painting, then one line per other command
     assert [line.split()[0] for line in more.splitlines()[1:]] == ["/texture", "/dream", "/xray"]
+    assert "@paint_test_bot in any chat" in sharing and "🏷" in sharing  # what's newer: regions, stickers, inline
 
     content = await ann.send_photo(picture(300, 200))
     await ann.wait_for(lambda e: text_message(e, "Got your photo"))

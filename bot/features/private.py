@@ -24,7 +24,11 @@ log = logging.getLogger(__name__)
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     private = update.effective_chat.type == "private"
-    await update.effective_message.reply_text(texts.HELP() if private else texts.GROUP_HOW())
+    if not private:
+        await update.effective_message.reply_text(texts.GROUP_HOW())
+        return
+    sharing = texts.HELP_SHARING().format(bot=context.bot.username)
+    await update.effective_message.reply_text(texts.HELP() + "\n\n" + sharing)
 
 
 async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,6 +15,13 @@ import html
 from ..i18n import N_, Labels, Text, duration, ngettext, percent
 from ..i18n import gettext as _
 
+#: After /help in a private chat: what is new since it was written (a line of its own to translate).
+HELP_SHARING = Text(
+    N_(
+        "🧍 ⚙ can keep you a photo and paint the world around you (or only you). 🏷 under a painting makes "
+        "it a sticker in your own set. Type @{bot} in any chat to send your paintings there."
+    )
+)
 HELP = Text(
     N_(
         "🎨 I repaint your photo in the style of a painting — and videos, GIFs and round video notes too, "
