@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from .imaging import ImageSource, open_image, resize
 from .mask import MAX_COVERAGE, MIN_COVERAGE, SubjectMask, masker
@@ -33,14 +33,14 @@ def kept(region: str, alpha: Image.Image) -> Image.Image | None:
     if region == "keep_subject":
         return alpha
     if region == "keep_background":
-        return Image.eval(alpha, lambda v: 255 - v)
+        return ImageOps.invert(alpha)
     return None
 
 
 def painted(region: str, alpha: Image.Image, n_styles: int) -> list[Image.Image]:
     """Where each style paints (255 = fully): all of them around a kept subject or on a kept
     background; with ``split`` the first on the subject and the second around it."""
-    inverse = Image.eval(alpha, lambda v: 255 - v)
+    inverse = ImageOps.invert(alpha)
     if region == "split":
         return [alpha, inverse]
     where = inverse if region == "keep_subject" else alpha

@@ -8,9 +8,8 @@ import io
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import select
 
-from bot.storage import Job, JobStatus
+from bot.storage import Job
 from bot.telegram.stickers import set_name
 from devtools.telegram_double.stickers import SET_LIMIT
 
@@ -133,10 +132,10 @@ async def test_a_painted_clip_becomes_a_video_sticker(double, client, tmp_path):
         result = await cyd.wait_for(
             lambda e: e["kind"] == "message" and "video" in e["message"], since=mark, timeout=30
         )
-        # a press in the moment after the result went out and before its row says "done" still works
+        # a press in the moment after the result went out and before its row names the result still works
+        (settled,) = await running.settled_jobs()
         async with running.services.db.session() as session, session.begin():
-            job = (await session.execute(select(Job))).scalars().one()
-            job.status, job.result_path = JobStatus.RUNNING, None
+            (await session.get(Job, settled.id)).result_path = None
         sent, line = await press_sticker(cyd, result)
         assert sent["message"]["sticker"]["is_video"] and "made" in line["message"]["text"]
         webm = await client.file_bytes(sent["message"]["sticker"]["file_id"])
