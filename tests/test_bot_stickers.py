@@ -51,6 +51,11 @@ async def press_sticker(user, result: dict) -> tuple[dict, dict]:
 async def test_a_sticker_of_the_painted_person_goes_into_their_own_set(double, client, tmp_path):
     running = await RunningBot(double, tmp_path).start()
     try:
+        from bot.domain import chat_settings
+
+        # one painting a day here: stickers of it are not paintings and do not count
+        await chat_settings.change(running.services.db, chat_settings.GLOBAL,
+                                   chat_settings.KEYS["jobs_per_user_per_day"], 1, by=1)  # fmt: skip
         ann = client.user(4401, "Ann")
         result = await paint_portrait(ann)
         assert "🏷 Sticker" in buttons(result)

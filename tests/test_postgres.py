@@ -7,7 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
 
-from bot.storage import Base, Database, Job, JobStatus, User
+from bot.domain import quotas
+from bot.storage import Base, Chat, Database, Job, JobStatus, User
 from bot.storage.db import head
 from bot.storage.models import Preset, ours
 
@@ -44,6 +45,13 @@ async def test_the_migrations_build_the_same_schema_on_postgresql(postgres_url):
         assert workers_schema >= 3  # procrastinate's jobs, events and workers tables, for ENGINE=workers
         async with db.session() as session:  # the data migration seeded the starter gallery
             assert len((await session.execute(select(Preset))).scalars().all()) == 4
+        async with db.session() as session, session.begin():  # the day's quota reads a job's mode from its JSON
+            session.add_all([User(id=77, first_name="Q"), Chat(id=77, type="private")])
+            await session.flush()
+            for mode in ("style", "sticker", "sticker"):
+                session.add(Job(chat_id=77, user_id=77, spec={"mode": mode}, status=JobStatus.DONE))
+        async with db.session() as session:
+            assert await quotas.counts(session, 77) == (0, 1)
     finally:
         await db.close()
 

@@ -24,7 +24,8 @@ def refusal(waiting: int, today: int, limits: dict, now: datetime | None = None)
 
 
 async def counts(db_session, user_id: int) -> tuple[int, int]:
-    """(unfinished jobs, jobs today that were not cancelled) of one user."""
+    """(unfinished jobs, jobs today that were not cancelled) of one user. A sticker of a painting is
+    not a painting: it waits like any job, but the day's quota counts only what is painted."""
     waiting = (
         await db_session.execute(
             select(func.count()).where(Job.user_id == user_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
@@ -33,7 +34,10 @@ async def counts(db_session, user_id: int) -> tuple[int, int]:
     today = (
         await db_session.execute(
             select(func.count()).where(
-                Job.user_id == user_id, Job.created_at >= day_start(), Job.status != JobStatus.CANCELLED
+                Job.user_id == user_id,
+                Job.created_at >= day_start(),
+                Job.status != JobStatus.CANCELLED,
+                func.coalesce(Job.spec["mode"].as_string(), "") != "sticker",
             )
         )
     ).scalar_one()

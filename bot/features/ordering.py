@@ -257,11 +257,13 @@ def properly(job: Job, policy: Policy) -> tuple[dict, list[str], str, dict, Medi
     )
 
 
-async def refusal(db_session, update: Update, policy: Policy) -> str | None:
-    """Why this person may not start a picture here now (group switched off, quotas), or None."""
+async def refusal(db_session, update: Update, policy: Policy, painting: bool = True) -> str | None:
+    """Why this person may not start a picture here now (group switched off, quotas), or None.
+    Not ``painting`` (a sticker of a painting): only the queue limit applies, not the day's quota."""
     if update.effective_chat.type != "private" and not policy.group_enabled:
         return texts.GROUP_DISABLED()
-    return quotas.refusal(*await quotas.counts(db_session, sender(update).id), policy.limits)
+    waiting, today = await quotas.counts(db_session, sender(update).id)
+    return quotas.refusal(waiting, today if painting else 0, policy.limits)
 
 
 async def add_job(

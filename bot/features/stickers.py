@@ -37,7 +37,7 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
         inputs["content"] = Input(photo)
     async with svc.db.session() as db_session, db_session.begin():
         policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
-        refused = await refusal(db_session, update, policy)
+        refused = await refusal(db_session, update, policy, painting=False)
         if not refused:
             job, spec = await add_job(db_session, svc, update, sticker.MODE.name, inputs, {},
                                       earlier.request_message_id, Media.STICKER,
