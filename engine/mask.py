@@ -86,8 +86,11 @@ class SubjectMasker:
         x = ((small - _MEAN) / _STD).transpose(2, 0, 1)[None].astype(np.float32)
         return np.clip(self.session.run(None, {self.input: x})[0][0, 0], 0.0, 1.0)
 
-    def mask(self, photo: Image.Image) -> SubjectMask:
-        key = hashlib.blake2b(photo.tobytes(), digest_size=16, key=repr(photo.size).encode()).hexdigest()
+    def mask(self, photo: Image.Image, *, keep: bool = True) -> SubjectMask:
+        """The photo's subject; ``keep``: remembered (a clip's frames are not: each is seen once)."""
+        key = (
+            hashlib.blake2b(photo.tobytes(), digest_size=16, key=repr(photo.size).encode()).hexdigest() if keep else ""
+        )
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
@@ -97,6 +100,8 @@ class SubjectMasker:
         doubt = float(((raw > 0.2) & (raw < 0.8)).mean()) / max(sure, 1e-6)
         found = MIN_COVERAGE <= sure <= MAX_COVERAGE and doubt <= MAX_DOUBT
         result = SubjectMask(refine(raw, photo), found, sure)
+        if not keep:
+            return result
         with self._lock:
             self._kept[key] = result
             while len(self._kept) > self.KEEP:

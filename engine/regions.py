@@ -19,10 +19,11 @@ from .mask import MAX_COVERAGE, MIN_COVERAGE, SubjectMask, masker
 from .settings import NO_SUBJECT, InstantSettings
 
 
-def subject(photo: Image.Image, given: ImageSource | None = None) -> SubjectMask:
-    """The photo's subject: the mask given (white = subject, any size) or the network's."""
+def subject(photo: Image.Image, given: ImageSource | None = None, *, keep: bool = True) -> SubjectMask:
+    """The photo's subject: the mask given (white = subject, any size) or the network's (``keep``:
+    remembered for the same photo again; a clip's frames are not)."""
     if given is None:
-        return masker().mask(photo)
+        return masker().mask(photo, keep=keep)
     alpha = open_image(given, role="mask").convert("L").resize(photo.size, Image.BILINEAR)
     coverage = float((np.asarray(alpha) > 127).mean())
     return SubjectMask(alpha, MIN_COVERAGE <= coverage <= MAX_COVERAGE, coverage)

@@ -21,6 +21,14 @@ MIXES = (0.25, 0.5, 0.75)
 #: The 🧍 buttons (callback arguments) → where the style goes (engine.settings.REGIONS): everywhere,
 #: around the person (who stays a photo), only on the person, or a style each (two styles).
 REGIONS = {"whole": "whole", "keepme": "keep_subject", "onlyme": "keep_background", "split": "split"}
+
+
+def regions_for(n_styles: int) -> dict[str, str]:
+    """The 🧍 choices a picture with ``n_styles`` styles has: a style each for the person and the
+    rest needs two."""
+    return {choice: name for choice, name in REGIONS.items() if choice != "split" or n_styles == 2}
+
+
 DEFAULT_OPTIONS = {"quality": "balanced", "strength": "normal"}
 #: What "🎨 Paint it properly" under an instant result asks for when the chat's quality is instant.
 PROPER = "balanced"

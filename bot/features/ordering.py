@@ -20,7 +20,7 @@ from worker.protocol import JobSpec, Media, SpecError, beside
 from .. import modes, texts
 from ..domain import drafts, quotas
 from ..domain.policy import Policy
-from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS
+from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS, regions_for
 from ..limits import THUMBNAIL_SIDE
 from ..modes import video
 from ..modes.base import BotMode
@@ -88,7 +88,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             options["strength"] = argument
         elif action == Action.KEEP_COLORS:
             options["keep_colors"] = not (await policy_for(svc, update.effective_chat.id, draft)).keep_colors
-        elif action == Action.REGION and argument in REGIONS and (argument != "split" or len(draft.style_paths) == 2):
+        elif action == Action.REGION and argument in regions_for(len(draft.style_paths)):
             options["region"] = REGIONS[argument]
         elif action == Action.SIZE and (callback.number in SIZES or callback.number == 0):
             # Auto (0), or the same size again: back to the quality preset's own size

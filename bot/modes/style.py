@@ -12,7 +12,7 @@ from worker.protocol import Done, JobSpec, non_defaults
 
 from .. import texts
 from ..domain.policy import Policy
-from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, REGIONS, STRENGTHS
+from ..domain.quality import DEFAULT_OPTIONS, INSTANT, PROPER, REGIONS, STRENGTHS, regions_for
 from ..i18n import N_, Text
 from ..i18n import gettext as _
 from ..limits import PREVIEWS_PER_JOB
@@ -53,9 +53,8 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
         parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
     if run.keep_colors:
         parts.append(_("your colours"))
-    notes = region_texts.warning_lines(done.warnings)
-    if len(notes) < len(done.warnings):  # any other warning: it was painted smaller for lack of memory
-        notes.append(texts.SMALLER_THAN_ASKED())
+    # any other warning: it was painted smaller for lack of memory
+    notes = region_texts.notes(done.warnings, texts.SMALLER_THAN_ASKED())
     return "\n".join([" · ".join(parts) + region_texts.tag(run.region), *notes])
 
 
@@ -79,17 +78,16 @@ def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse:
         last.insert(0, button(BUTTON_TIMELAPSE(), callback_data=data(Action.TIMELAPSE, job_id)))
     rows.append(last)
     labels = region_texts.LABELS()
-    regions = [redo_button(job_id, labels[name], choice) for choice, name in REGIONS.items()
-               if name != region and (choice != "split" or two_styles)]  # fmt: skip
+    regions = [redo_button(job_id, labels[name], choice) for choice, name in regions_for(2 if two_styles else 1).items()
+               if name != region]  # fmt: skip
     rows += [regions[i : i + 2] for i in range(0, len(regions), 2)]
     return InlineKeyboardMarkup(rows)
 
 
 def region_variant(settings: dict, choice: str, n_styles: int) -> dict | None:
     """🧍 under a picture: the same again with the style somewhere else (None: no such choice here)."""
-    if choice not in REGIONS or (choice == "split" and n_styles != 2):
-        return None
-    return {**settings, "region": REGIONS[choice]}
+    offered = regions_for(n_styles)
+    return {**settings, "region": offered[choice]} if choice in offered else None
 
 
 def region_chosen(settings: dict, choice: str) -> bool:

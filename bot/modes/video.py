@@ -112,9 +112,8 @@ class VideoMode(BotMode):
             parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
         if run.keep_colors:
             parts.append(_("your colours"))
-        notes = region_texts.warning_lines(done.warnings)
-        if len(notes) < len(done.warnings):  # the other warning a clip has: only its start was painted
-            notes.append(cut_note(run.max_seconds))
+        # the other warning a clip has: only its start was painted
+        notes = region_texts.notes(done.warnings, cut_note(run.max_seconds))
         return "\n".join([" · ".join(parts) + region_texts.tag(getattr(run, "region", "whole")), *notes])
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:

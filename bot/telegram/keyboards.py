@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup
 
 from .. import texts
 from ..domain.policy import Policy
-from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS
+from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS, regions_for
 from ..texts import regions as region_texts
 from .callbacks import Action, data
 
@@ -75,8 +75,7 @@ def region_rows(region: str, n_styles: int) -> list[list]:
     labels = region_texts.LABELS()
     buttons = [
         B(texts.marked(region == engine_name, labels[engine_name]), callback_data=data(Action.REGION, choice))
-        for choice, engine_name in REGIONS.items()
-        if choice != "split" or n_styles == 2
+        for choice, engine_name in regions_for(n_styles).items()
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 

@@ -41,6 +41,8 @@ def tag(region: str) -> str:
     return f" · 🧍 {label}" if label else ""
 
 
-def warning_lines(warnings) -> list[str]:
-    """The engine's warnings about regions, in the person's language (others are not about regions)."""
-    return [NOT_FOUND()] if NO_SUBJECT in warnings else []
+def notes(warnings, other: str) -> list[str]:
+    """The lines under a result for the engine's warnings: no clear subject, in the person's language,
+    and ``other`` for the mode's one other kind of warning."""
+    found = [NOT_FOUND()] if NO_SUBJECT in warnings else []
+    return found + ([other] if len(warnings) > len(found) else [])

@@ -96,7 +96,7 @@ def paint_clip(
         """The frame's subject as a 0…1 weight; none found: all of it painted (with split, in the first style)."""
         from ..regions import subject
 
-        found = subject(picture)
+        found = subject(picture, keep=False)
         if not found.found:
             unclear[0] += 1
             return np.full(picture.size[::-1], 0.0 if region == "keep_subject" else 1.0, np.float32)
