@@ -265,5 +265,13 @@ class PhoneUser:
                 if predicate(entry):
                     return entry
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"nothing matched in chat {self.chat_id} within {timeout} s")
+                last = "\n".join(_gist(entry) for entry in (await self.sent())[-6:])
+                raise TimeoutError(f"nothing matched in chat {self.chat_id} within {timeout} s; last:\n{last}")
             await asyncio.sleep(poll)
+
+
+def _gist(entry: dict) -> str:
+    """One line for a chat action (what a failed wait saw last)."""
+    shown = entry.get("after") or entry.get("message") or {}
+    words = shown.get("caption") or shown.get("text") or entry.get("text") or entry.get("data") or ""
+    return f"  {entry.get('kind')} {entry.get('method', '')}: {words[:120]!r}"
