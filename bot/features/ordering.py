@@ -302,26 +302,27 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     request_id = job.request_message_id
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
     try:
-        progress = await context.bot.send_photo(
-            job.chat_id,
-            thumbnail,
-            caption=texts.queued(position, eta),
-            reply_markup=keyboards.working(job.id),
-            reply_parameters=reply,
-        )
-    except TelegramError as exc:
-        log.warning("no progress message for job %s: %s", job.id, exc)
-    except BaseException:
-        svc.dispatcher.release(job)  # cancelled (a shutdown): the job keeps its place and its row
-        raise
-    else:
-        async with svc.db.session() as db_session, db_session.begin():
-            saved = await db_session.get(Job, job.id)
-            saved.progress_message_id = progress.message_id
-            job = saved
-        sizes = [max(p.width, p.height) for p in progress.photo or ()]
-        svc.dispatcher.notifier.shown[(job.chat_id, progress.message_id)] = max(sizes, default=0)
-    svc.dispatcher.release(job)
+        try:
+            progress = await context.bot.send_photo(
+                job.chat_id,
+                thumbnail,
+                caption=texts.queued(position, eta),
+                reply_markup=keyboards.working(job.id),
+                reply_parameters=reply,
+            )
+        except TelegramError as exc:
+            log.warning("no progress message for job %s: %s", job.id, exc)
+        else:
+            async with svc.db.session() as db_session, db_session.begin():
+                saved = await db_session.get(Job, job.id)
+                saved.progress_message_id = progress.message_id
+                job = saved
+            sizes = [max(p.width, p.height) for p in progress.photo or ()]
+            svc.dispatcher.notifier.shown[(job.chat_id, progress.message_id)] = max(sizes, default=0)
+    finally:
+        # whatever happened to the card (refused, a shutdown, the database busy), the job is
+        # not left holding its place without ever starting
+        svc.dispatcher.release(job)
 
 
 async def own_job(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> Job | None:
