@@ -9,7 +9,9 @@ each region's features, and the kept region held to the photo's pixels).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -18,12 +20,31 @@ from .imaging import ImageSource, open_image, resize
 from .mask import MAX_COVERAGE, MIN_COVERAGE, SubjectMask, masker
 from .settings import NO_SUBJECT, InstantSettings
 
+#: The subjects the network found during :func:`noting` (a job's, to be handed back with it).
+_found: ContextVar[list[SubjectMask] | None] = ContextVar("found_subjects", default=None)
+
+
+@contextlib.contextmanager
+def noting() -> Iterator[list[SubjectMask]]:
+    """Collect the photo subjects the network finds meanwhile (not a given mask's, not a clip's
+    frames): the job hands the mask back, and its next job of the same photo is given it."""
+    found: list[SubjectMask] = []
+    token = _found.set(found)
+    try:
+        yield found
+    finally:
+        _found.reset(token)
+
 
 def subject(photo: Image.Image, given: ImageSource | None = None, *, keep: bool = True) -> SubjectMask:
     """The photo's subject: the mask given (white = subject, any size) or the network's (``keep``:
     remembered for the same photo again; a clip's frames are not)."""
     if given is None:
-        return masker().mask(photo, keep=keep)
+        found = masker().mask(photo, keep=keep)
+        noted = _found.get()
+        if keep and found.found and noted is not None:
+            noted.append(found)
+        return found
     alpha = open_image(given, role="mask").convert("L").resize(photo.size, Image.BILINEAR)
     coverage = float((np.asarray(alpha) > 127).mean())
     return SubjectMask(alpha, MIN_COVERAGE <= coverage <= MAX_COVERAGE, coverage)

@@ -24,7 +24,7 @@ from engine.settings import NO_SUBJECT
 from engine.video import clips, timelapse
 from worker.client import Capabilities
 from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, Media, Progress, Started, beside
-from worker.serve import check_output, save
+from worker.serve import check_output, mask_beside, save
 from worker.waiting import within
 
 EXPERIMENTS = ("texture", "dream", "reconstruct", "dreamzoom")
@@ -108,9 +108,11 @@ class FakeEngine:
                 await self._paint_clip(job_id, spec, settings, clip, styles)
                 return
             if spec.mode == "sticker":  # the real sticker mode: a mask and an encode, torch-free and quick
-                result = await asyncio.to_thread(sticker.run, None, spec.engine_inputs(), settings)
+                with regions.noting() as subjects:
+                    result = await asyncio.to_thread(sticker.run, None, spec.engine_inputs(), settings)
                 shutil.move(result.file, spec.output.path)
                 made = (Artifact(spec.output.path, spec.output.media, result.image.size),)
+                made += (mask_beside(spec.output.path, subjects),) if subjects else ()
                 await put(Done(job_id, made, result.elapsed, 1, "fake", result.warnings))
                 return
             if spec.mode == "dreamzoom":
@@ -149,10 +151,15 @@ class FakeEngine:
                 elapsed = loop.time() - started
                 await put(Progress(job_id, "optimize", step, total, elapsed, elapsed / step * (total - step), preview))
             final, warnings = paint(content, styles, size, 1.0), ()
+            subjects = []
             if getattr(settings, "region", "whole") != "whole":  # by region, on the real subject mask
-                final, warnings = await asyncio.to_thread(by_region, content, styles, size, settings.region)
+                mask = spec.engine_inputs().get("mask")
+                with regions.noting() as subjects:
+                    final, warnings = await asyncio.to_thread(by_region, content, styles, size, settings.region, mask)
             save(final, spec.output)  # as the engine: by its media and suffix
             made = [Artifact(spec.output.path, spec.output.media, size)]
+            if subjects:  # as the engine: the subject it found, handed back beside the picture
+                made.append(mask_beside(spec.output.path, subjects))
             if getattr(settings, "timelapse", 0):  # as the engine: the painting forming, beside it
                 lapse = beside(spec.output.path, "timelapse.mp4")
                 frames = [paint(content, styles, size, k / 5) for k in range(1, 6)]
@@ -219,9 +226,9 @@ class FakeEngine:
         await put(Done(job_id, made, loop.time() - started, total, "fake", warnings))
 
 
-def by_region(content: Image.Image, styles: list[Image.Image], size, region: str):
+def by_region(content: Image.Image, styles: list[Image.Image], size, region: str, mask: str | None = None):
     """The fake painting by region, as the instant mode composites it: (picture, warnings)."""
-    found = regions.subject(content)
+    found = regions.subject(content, mask)
     if not found.found:
         return paint(content, styles, size, 1.0), (NO_SUBJECT,)
     alpha = found.feathered(size)

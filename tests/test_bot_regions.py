@@ -8,11 +8,12 @@ import io
 import numpy as np
 from PIL import Image
 
+from bot.domain import subjects
 from worker.protocol import JobSpec
 
 from .bot_harness import RunningBot, buttons, photo_with, text_message
 from .conftest import stripes
-from .portraits import portrait
+from .portraits import iou, portrait
 
 PALETTES = (((230, 80, 30), (250, 200, 60)), ((20, 40, 160), (40, 160, 180)))
 
@@ -58,8 +59,15 @@ async def test_keep_me_in_settings_paints_around_the_person_and_the_buttons_offe
         await ann.press("🎨 Paint only me", message_id=result["message"]["message_id"])
         await ann.wait_for(lambda e: photo_with(e, "🧍 only me"), timeout=20)
         jobs = await running.settled_jobs(at_least=2)
-        assert [JobSpec.from_dict(j.spec).settings.get("region") for j in jobs] == ["keep_subject", "keep_background"]
+        specs = [JobSpec.from_dict(j.spec) for j in jobs]
+        assert [spec.settings.get("region") for spec in specs] == ["keep_subject", "keep_background"]
         assert jobs[1].content_path == jobs[0].content_path
+        # the first found the subject and handed it back; it is kept beside the photo, and the
+        # second was given it (whichever host paints it need not find it again)
+        kept = subjects.place(jobs[0].content_path)
+        assert "mask" not in specs[0].inputs and specs[1].paths("mask") == [str(kept)]
+        assert iou(Image.open(kept), truth) > 0.97
+        assert await running.services.dispatcher.delivery.prune_files() >= 0 and kept.is_file()  # kept with the photo
     finally:
         await running.stop()
 

@@ -3,6 +3,8 @@ control) on drawn test portraits whose true outline is known."""
 
 from __future__ import annotations
 
+import queue
+
 import numpy as np
 import pytest
 import torch
@@ -15,6 +17,8 @@ from engine.mask import masker
 from engine.objectives.losses import MaskedStyleLoss, StyleLoss
 from engine.objectives.nst import at_layer
 from engine.settings import NO_SUBJECT, InstantSettings, StyleSettings
+from worker.protocol import Done, JobSpec, Media
+from worker.serve import run_job
 
 from .conftest import stripes
 from .portraits import iou, portrait
@@ -84,6 +88,32 @@ def test_no_clear_subject_paints_everything_and_says_so(painter):
     asked = painter.paint(flat, [stripes()], InstantSettings(size=128, region="keep_subject"))
     assert asked.warnings == (NO_SUBJECT,)
     assert asked.image.tobytes() == painter.paint(flat, [stripes()], InstantSettings(size=128)).image.tobytes()
+
+
+def test_a_job_hands_back_the_subject_it_found_and_the_next_job_given_it_finds_none(painter, tmp_path):
+    """The worker's job loop: the mask the network found comes back as an artifact; a job of the
+    same photo given that mask paints the same picture without looking for the subject again."""
+    photo, truth = portrait((256, 192))
+    photo.save(tmp_path / "me.png")
+    stripes().save(tmp_path / "style.png")
+    masker()._kept.clear()  # found now, not remembered from another test
+
+    def run(name: str, inputs: dict) -> Done:
+        spec = JobSpec("instant", inputs, str(tmp_path / f"{name}.png"), {"size": 256, "region": "keep_subject"})
+        events = queue.Queue()
+        run_job(painter, name, spec.to_dict(), events, queue.Queue(), set())
+        (done,) = [e for e in (events.get_nowait() for _ in range(events.qsize())) if isinstance(e, Done)]
+        return done
+
+    pictures = {"content": str(tmp_path / "me.png"), "styles": [str(tmp_path / "style.png")]}
+    first = run("first", pictures)
+    (mask,) = [a for a in first.artifacts if a.media == Media.MASK]
+    assert mask.path == str(tmp_path / "first.mask.png") and mask.size == (256, 192)
+    assert iou(Image.open(mask.path), truth) > 0.97
+    masker()._kept.clear()
+    second = run("second", {**pictures, "mask": mask.path})
+    assert [a.media for a in second.artifacts] == [Media.PICTURE]  # nothing found: it was given
+    assert Image.open(first.output).tobytes() == Image.open(second.output).tobytes()
 
 
 def test_a_masked_gram_over_everything_is_the_plain_one_and_regions_follow_the_layers():

@@ -123,7 +123,10 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             return
         settings = spec.mode_settings()
         check_output(spec)
-        result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress)
+        from engine.regions import noting
+
+        with noting() as subjects:
+            result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress)
         if result.file is not None:  # the mode wrote it (a clip): moved where the job's output goes
             shutil.move(result.file, spec.output.path)
             with contextlib.suppress(OSError):
@@ -131,6 +134,8 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         else:
             save(result.image, spec.output)
         extras = [_keep_beside(spec.output.path, path, media) for path, media in result.extras]
+        if subjects:  # the photo's subject, found for this job: handed back for its next jobs
+            extras.append(mask_beside(spec.output.path, subjects))
     except _Cancelled:
         events.put(Cancelled(job_id))
     except EngineError as exc:
@@ -163,6 +168,14 @@ def _keep_beside(output: str, made: str, media: str) -> Artifact:
     from engine.video.clips import probe  # (the extras made so far are clips: a time-lapse)
 
     return Artifact(str(place), Media(media), probe(place).size)
+
+
+def mask_beside(output: str, subjects) -> Artifact:
+    """The largest subject mask the job found, as a grey PNG beside its output (``job_7.mask.png``)."""
+    alpha = max(subjects, key=lambda found: found.alpha.width * found.alpha.height).alpha
+    place = beside(output, "mask.png")
+    alpha.save(place, "PNG")
+    return Artifact(place, Media.MASK, alpha.size)
 
 
 #: What a mode family makes (engine.modes), as the job protocol's media kinds.

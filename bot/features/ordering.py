@@ -18,7 +18,7 @@ from engine.imaging import open_image
 from worker.protocol import JobSpec, Media, SpecError, beside
 
 from .. import modes, texts
-from ..domain import drafts, quotas
+from ..domain import drafts, quotas, subjects
 from ..domain.policy import Policy
 from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS, regions_for
 from ..limits import THUMBNAIL_SIDE
@@ -279,6 +279,7 @@ async def add_job(
 ) -> tuple[Job, JobSpec]:
     """Save a job of any mode (its spec, with this job's output and preview places): a PNG, or an
     MP4 of the ``output`` kind (or a file ending in ``suffix``: a sticker's .webp or .webm)."""
+    inputs = subjects.given(mode, inputs, settings)  # the photo's subject, where a job found it before
     job = Job(chat_id=update.effective_chat.id, user_id=sender(update).id, spec={}, request_message_id=request_id)
     db_session.add(job)
     await db_session.flush()

@@ -18,6 +18,7 @@ from telegram.error import ChatMigrated
 from worker.protocol import Done, JobSpec, SpecError
 
 from .. import modes
+from ..domain import subjects
 from ..domain.languages import Languages
 from ..limits import DELIVERY_CLAIM_SECONDS
 from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
@@ -65,6 +66,10 @@ class Delivery:
         if not await self.claim(job.id):
             log.info("job %s: its result was already sent; not again", job.id)
             return
+        try:  # the photo's subject, for its next jobs (a buttons' redo may come at once)
+            await asyncio.to_thread(subjects.keep, spec, done)
+        except OSError:
+            log.exception("keeping the subject mask of job %s", job.id)
         try:
             try:
                 file_id = await self.notifier.deliver(job, result, caption, name, markup, spec.mode)
@@ -124,4 +129,5 @@ class Delivery:
                 with contextlib.suppress(SpecError):
                     keep.update(JobSpec.from_dict(spec).pictures)
             keep.update((await session.execute(select(Preset.path))).scalars())
+        keep.update(str(mask) for mask in subjects.kept(keep))  # a photo's mask lasts as long as it
         return await asyncio.to_thread(self.cache.prune, {Path(p) for p in keep if p})

@@ -7,6 +7,8 @@ pictures replace them. Any failure costs only the sketch.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -16,6 +18,7 @@ from engine.errors import SettingsError
 from worker.protocol import JobSpec, Progress, SpecError
 
 from .. import i18n, modes
+from ..domain import subjects
 from ..storage import Job, JobStatus
 from ..telegram.files import FileCache
 from .lanes import Lane
@@ -82,6 +85,8 @@ class Sketcher:
         if outcome.kind != "done":
             log.info("no sketch for job %s: %s", job_id, outcome.failed.message if outcome.failed else outcome.kind)
             return
+        with contextlib.suppress(OSError):  # the subject it found, for the photo's later jobs
+            await asyncio.to_thread(subjects.keep, spec, outcome.done)
         if job_id in self._shows or not painting.holds(job_id):
             return  # the painting showed its own picture first, or it is over
         card = self.notifier.card(job)
