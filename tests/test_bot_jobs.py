@@ -125,8 +125,10 @@ async def test_settings_buttons_change_the_job(running, client):
 async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(double, client, tmp_path, stop):
     """kill -9 leaves no chance to clean up; SIGTERM (docker stop) shuts down in order and exits 0.
     Either way the queue is in the database and each user gets exactly one picture after a restart."""
-    # ≈ 4 s a picture on 2 cores: long enough to be stopped mid-job
-    env = bot_env(double, tmp_path, BOT_PRESETS="fast=64x120,balanced=64x120")
+    # Ann paints at best, 160 steps (≈ 13 s on 2 cores: long enough to be stopped mid-job even on a
+    # loaded machine, where at 120 steps her picture was once done before this test saw Bob's card);
+    # Bob's waiting one is short (20 steps), so painting both again after the restart stays quick
+    env = bot_env(double, tmp_path, BOT_PRESETS="fast=64x20,balanced=64x20,best=64x160")
     start_bot = functools.partial(start_bot_process, env)
 
     ann, bob = client.user(2301, "Ann"), client.user(2302, "Bob")
@@ -135,6 +137,10 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
         await ann.send_text("/start")
         await ann.wait_for(lambda e: text_message(e, "repaint"), timeout=60)
         await prepare(ann)
+        await ann.press("⚙ Settings")
+        await ann.wait_for(lambda e: e["kind"] == "edit" and "Quality:" in e["after"].get("text", ""), timeout=30)
+        await ann.press("Best")
+        await ann.wait_for(lambda e: e["kind"] == "edit" and "• Best" in str(e["after"].get("reply_markup")))
         await prepare(bob, 1)
         await ann.press("▶ Stylize")
         await bob.press("▶ Stylize")
@@ -142,6 +148,7 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
         # card says "Painting" as the engine starts it (a later percentage could come after its end)
         await bob.wait_for(lambda e: photo_with(e, "Queued"), timeout=30)
         await ann.wait_for(lambda e: e["kind"] == "edit" and "Painting" in e["after"].get("caption", ""), timeout=30)
+        assert not [e for e in await ann.sent() if photo_with(e, "Done in")], "painted before the stop"
         process.send_signal(stop)  # mid-job
         code = await asyncio.to_thread(process.wait, 25)  # the double must keep answering meanwhile
         if stop == signal.SIGTERM:
@@ -152,8 +159,9 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
         await ann.wait_for(lambda e: photo_with(e, "Done in"), timeout=90)
         await bob.wait_for(lambda e: photo_with(e, "Done in"), timeout=90)
         await asyncio.sleep(1.0)
-        for user in (ann, bob):
-            assert len([e for e in await user.sent() if photo_with(e, "Done in")]) == 1
+        for user, steps in ((ann, 160), (bob, 20)):
+            (result,) = [e for e in await user.sent() if photo_with(e, "Done in")]
+            assert f"{steps} steps" in result["message"]["caption"]
     finally:
         end_bot_process(process)
 
