@@ -45,14 +45,14 @@ async def taps_while_painting(control, taps: int) -> None:
         return
     first = await ready_user(control, 1000)
     await first.press("go")
-    await first.wait_for(lambda e: photo_with(e, "Painting"), timeout=120, poll=0.05)
+    await first.wait_for(lambda e: photo_with(e, "Painting"), timeout=120)
     seconds = []
     for i in range(taps):
         user = await ready_user(control, 1001 + i)
         mark = await user.mark()
         pressed = time.perf_counter()
         await user.press("go")
-        await user.wait_for(sketched, since=mark, timeout=60, poll=0.005)
+        await user.wait_for(sketched, since=mark, timeout=60)
         seconds.append(time.perf_counter() - pressed)
     seconds.sort()
     p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
@@ -90,13 +90,13 @@ async def run(quality: str, device: str, taps: int) -> None:
                 mark = await user.mark()
                 pressed = time.perf_counter()
                 await user.press("go")
-                await user.wait_for(lambda e: photo_with(e, "Queued"), since=mark, poll=0.005)
+                await user.wait_for(lambda e: photo_with(e, "Queued"), since=mark)
                 queued = time.perf_counter() - pressed
                 sketch = None
                 if quality != "instant":
-                    await user.wait_for(sketched, since=mark, timeout=60, poll=0.005)
+                    await user.wait_for(sketched, since=mark, timeout=60)
                     sketch = time.perf_counter() - pressed
-                result = await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=3600, poll=0.1)
+                result = await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=3600)
                 total = time.perf_counter() - pressed
                 size, steps = config.presets.get(quality, (1024, 1))
                 print(f"quality {quality!r} (up to {size} px, {steps} steps at that size) on {config.engine_device}:")

@@ -51,7 +51,7 @@ async def one_user(user, seed: int) -> tuple[float, int]:
     await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark, timeout=120)
     pressed = time.monotonic()
     await user.press("▶ Stylize")
-    await user.wait_for(lambda e: photo_with(e, "Queued"), since=mark, timeout=120, poll=0.05)
+    await user.wait_for(lambda e: photo_with(e, "Queued"), since=mark, timeout=120)
     return time.monotonic() - pressed, mark
 
 
@@ -62,7 +62,7 @@ async def simulate(client, users: int, first_id: int = 9000, timeout: float = 60
     results: dict[int, int] = {}
     positions: dict[int, list[int]] = {}
     for user, (_, mark) in zip(people, replies):
-        await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=timeout, poll=0.2)
+        await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=timeout)
     finished = time.monotonic()
     await asyncio.sleep(1.0)  # anything sent twice would show up now
     for user, (_, mark) in zip(people, replies):

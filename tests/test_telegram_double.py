@@ -76,6 +76,26 @@ async def test_updates_long_poll_offset_and_allowed_updates(client, bot):
     assert await bot.get_updates(allowed_updates=["callback_query"]) == ()
 
 
+async def test_a_chat_watcher_is_answered_when_the_log_changes(client, bot):
+    ann = client.user(104, "Ann")
+    await ann.send_text("hi")  # (a chat the bot may write to)
+    log, version = await client.sent_after(104, -1, 5.0)  # an unknown version: at once
+    assert log == []
+
+    async def send_later():
+        await asyncio.sleep(0.2)
+        await bot.send_message(104, "hello")
+
+    sending = asyncio.create_task(send_later())
+    log, newer = await client.sent_after(104, version, 20.0)  # answered by the message, not the 20 s
+    await sending
+    assert newer > version and [e["message"]["text"] for e in log] == ["hello"]
+    assert await client.sent_after(104, newer, 0.2) == (log, newer)  # nothing since: the same, after the wait
+    assert (await ann.wait_for(lambda e: e["kind"] == "message", timeout=1))["message"]["text"] == "hello"
+    with pytest.raises(TimeoutError, match="message sendMessage: 'hello'"):  # it says what it saw instead
+        await ann.wait_for(lambda e: e["kind"] == "edit", timeout=0.3)
+
+
 async def test_commands_per_scope(bot):
     await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("help", "Help")])
     await bot.set_my_commands([BotCommand("settings", "Chat defaults")], scope=BotCommandScopeChat(-100))

@@ -235,7 +235,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         await prepare(bob)
         mark = await bob.mark()
         await bob.press("▶ Stylize")
-        await bob.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        await bob.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60)
         (job,) = [j for j in await jobs_in(db) if j.user_id == 7102]
         await until(lambda: _doing(db, job.id), 30, every=0.05)  # on the worker, not only in the queue
         pressed = time.monotonic()
@@ -250,7 +250,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         await prepare(cy)
         mark = await cy.mark()
         await cy.press("▶ Stylize")
-        await cy.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        await cy.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60)
         await asyncio.to_thread(cluster.restart)
         await cy.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=120)
         dan = client.user(7104, "Dan")
@@ -265,7 +265,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         await prepare(eve)
         mark = await eve.mark()
         await eve.press("▶ Stylize")
-        await eve.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60, poll=0.1)
+        await eve.wait_for(lambda e: photo_with(e, "Painting"), since=mark, timeout=60)
         eves = max(j.id for j in await jobs_in(db))
         await until(lambda: _doing(db, eves), 30, every=0.05)
         await asyncio.to_thread(stop, worker)

@@ -81,6 +81,11 @@ class DoubleClient:
     async def sent(self, chat_id: int) -> list[dict]:
         return (await self._call("GET", f"chats/{chat_id}/sent"))["result"]
 
+    async def sent_after(self, chat_id: int, version: int, wait: float) -> tuple[list[dict], int]:
+        """The chat's log and its version, once it has changed since ``version`` (or ``wait`` s)."""
+        data = await self._call("GET", f"chats/{chat_id}/sent?after={version}&wait={wait:.3f}")
+        return data["result"], data["version"]
+
     async def file_bytes(self, file_id: str) -> bytes:
         return await self._call("GET", f"files/{file_id}")
 
@@ -255,19 +260,19 @@ class PhoneUser:
         """A position in the chat's log, for ``wait_for(..., since=mark)``."""
         return len(await self.sent())
 
-    async def wait_for(
-        self, predicate: Callable[[dict], bool], timeout: float = 10.0, *, since: int = 0, poll: float = 0.02
-    ) -> dict:
-        """The first action at or after ``since`` that satisfies ``predicate``; TimeoutError if none comes."""
+    async def wait_for(self, predicate: Callable[[dict], bool], timeout: float = 10.0, *, since: int = 0) -> dict:
+        """The first action at or after ``since`` that satisfies ``predicate``; TimeoutError if none
+        comes. The log is read again only when it changes (the double says so)."""
         deadline = time.monotonic() + timeout
+        version = -1
         while True:
-            for entry in (await self.sent())[since:]:
+            log, version = await self.client.sent_after(self.chat_id, version, max(0.0, deadline - time.monotonic()))
+            for entry in log[since:]:
                 if predicate(entry):
                     return entry
             if time.monotonic() >= deadline:
-                last = "\n".join(_gist(entry) for entry in (await self.sent())[-6:])
+                last = "\n".join(_gist(entry) for entry in log[-6:])
                 raise TimeoutError(f"nothing matched in chat {self.chat_id} within {timeout} s; last:\n{last}")
-            await asyncio.sleep(poll)
 
 
 def _gist(entry: dict) -> str:

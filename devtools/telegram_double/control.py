@@ -53,7 +53,15 @@ def add_control_routes(app: web.Application, double) -> None:
 
     @guarded
     async def sent(request):
-        return ok(double.sent_log(int(request.match_info["chat_id"])))
+        # ?after=<version>&wait=<seconds>: answer once the log has changed since that version
+        chat_id = int(request.match_info["chat_id"])
+        try:
+            after = int(request.query.get("after", -1))
+            wait = min(max(float(request.query.get("wait", 0)), 0.0), 30.0)
+        except ValueError:
+            raise ApiError(400, "'after' is a version (an integer) and 'wait' seconds") from None
+        version = await double.changed_since(chat_id, after, wait)
+        return web.json_response({"ok": True, "result": double.sent_log(chat_id), "version": version})
 
     @guarded
     async def file(request):

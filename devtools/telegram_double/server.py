@@ -108,12 +108,16 @@ class TelegramDouble(StickerMethods, InlineMethods):
         self._runner: web.AppRunner | None = None
         self._new_update = asyncio.Condition()  # binds to the running loop on first use
         self._poll_generation = 0
+        self.versions: defaultdict[int, int] = defaultdict(int)  #: chat id → changes to its log so far
+        self._changes: dict[int, asyncio.Event] = {}  #: chat id → set at its log's next change
         self.base_url = ""
         self.reset()
         self.app = self._make_app()
 
     # ------------------------------------------------------------------ lifecycle
     def reset(self) -> None:
+        for chat_id in list(getattr(self, "log", {})):
+            self._changed(chat_id)
         self.chats: dict[int, dict] = {}
         self.messages: dict[tuple[int, int], dict] = {}
         self.log: dict[int, list[dict]] = defaultdict(list)
@@ -276,7 +280,23 @@ class TelegramDouble(StickerMethods, InlineMethods):
     def record(self, chat_id: int, kind: str, **entry) -> dict:
         item = {"kind": kind, "time": time.time(), **entry}
         self.log[chat_id].append(item)
+        self._changed(chat_id)  # (every change to what a chat shows is recorded: edits, deletions)
         return item
+
+    def _changed(self, chat_id: int) -> None:
+        self.versions[chat_id] += 1
+        event = self._changes.pop(chat_id, None)
+        if event is not None:
+            event.set()
+
+    async def changed_since(self, chat_id: int, version: int, wait: float) -> int:
+        """The chat's log version, once it differs from ``version`` or ``wait`` seconds have passed:
+        a watcher asks again when something happened instead of reading the log many times a second."""
+        if self.versions[chat_id] == version and wait > 0:
+            event = self._changes.setdefault(chat_id, asyncio.Event())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), wait)
+        return self.versions[chat_id]
 
     async def push_update(self, kind: str, payload: dict) -> dict:
         update = {"update_id": next(self._update_ids), kind: payload}
