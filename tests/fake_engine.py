@@ -3,8 +3,8 @@
 It checks each spec as the engine would (settings through engine.modes, pictures through
 engine.imaging — both torch-free), then "paints" step by step (a quick blend of the photo and the
 style's colours at the asked size), emitting the same events as the engine process. Scripts:
-``step_seconds`` paces it, ``crash_next`` dies mid-job, ``deaf`` ignores cancels, ``fail_next``
-reports an engine error.
+``step_seconds`` paces it (unset: 10 ms a step, a long job at most 1 s in all), ``crash_next``
+dies mid-job, ``deaf`` ignores cancels, ``fail_next`` reports an engine error.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ EXPERIMENTS = ("texture", "dream", "reconstruct", "dreamzoom")
 
 
 class FakeEngine:
-    def __init__(self, step_seconds: float = 0.01, modes: tuple[str, ...] = ("style", *EXPERIMENTS, "sticker"),
-                 device: str = "fake"):  # fmt: skip
-        self.step_seconds, self.modes, self.device = step_seconds, tuple(modes), device
+    def __init__(self, step_seconds: float | None = None,
+                 modes: tuple[str, ...] = ("style", *EXPERIMENTS, "sticker"), device: str = "fake"):  # fmt: skip
+        self.step_seconds, self.modes, self.device = step_seconds or 0.01, tuple(modes), device
+        #: unpaced, a 500-step texture need not take 5 s; a test that sets the pace gets it exactly
+        self.longest = 1.0 if step_seconds is None else None
         self.capabilities: Capabilities | None = None
         self.starts = 0
         self.submitted: list[tuple[str, JobSpec]] = []
@@ -132,9 +134,10 @@ class FakeEngine:
         total = settings.total_steps
         loop = asyncio.get_running_loop()
         started = loop.time()
+        pause = self.step_seconds if self.longest is None else min(self.step_seconds, self.longest / max(total, 1))
         try:
             for step in range(1, total + 1):
-                await asyncio.sleep(self.step_seconds)
+                await asyncio.sleep(pause)
                 if job_id in self._cancelled:
                     self._cancelled.discard(job_id)
                     await put(Cancelled(job_id))

@@ -68,7 +68,10 @@ async def test_health_metrics_and_an_engine_that_died_while_idle(double, client,
 
 async def test_a_job_over_the_time_limit_is_stopped_with_a_message(double, client, tmp_path):
     presets = {"fast": (48, 4), "balanced": (64, 6), "best": (96, 2000)}
-    running = await RunningBot(double, tmp_path, presets=presets, job_time_limit=4.0).start()
+    # 2000 steps of 10 ms: 20 s, well over the limit
+    running = await RunningBot(
+        double, tmp_path, presets=presets, job_time_limit=4.0, engine=FakeEngine(step_seconds=0.01)
+    ).start()
     try:
         lea, max_ = client.user(8101, "Lea"), client.user(8102, "Max")
         await prepare(lea)
