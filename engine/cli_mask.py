@@ -32,6 +32,8 @@ def main(argv: list[str]) -> int:
 
         output = Path(args.output)
         _check_output(output)
+        if args.cutout and output.suffix.lower() not in (".png", ".webp"):
+            raise EngineError(f"A cutout needs transparency: write it as .png or .webp, not {output.name!r}.")
         photo = open_image(args.photo, role="photo")
         started = time.perf_counter()
         found = masker().mask(photo)

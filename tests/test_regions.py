@@ -155,3 +155,7 @@ def test_the_command_line_writes_a_mask_and_paints_by_it(tmp_path, capsys):
     assert rms_in(Image.open(tmp_path / "k.png").convert("RGB"), photo, inside) < 0.03
     assert cli([*args, "--split", "subject", "-o", str(tmp_path / "s.png")]) == 2
     assert "two style pictures" in capsys.readouterr().err
+    assert cli(["mask", str(tmp_path / "me.png"), "--cutout", "-o", str(tmp_path / "me.jpg")]) == 2
+    assert "needs transparency" in capsys.readouterr().err and not (tmp_path / "me.jpg").exists()
+    assert cli(["mask", str(tmp_path / "me.png"), "--cutout", "-o", str(tmp_path / "me.webp")]) == 0
+    assert Image.open(tmp_path / "me.webp").mode == "RGBA"
