@@ -159,6 +159,9 @@ class TelegramDouble(StickerMethods, InlineMethods):
 
     async def stop(self) -> None:
         await self._stop_delivering()
+        for event in self._changes.values():  # chat watchers are answered now, not after their wait
+            event.set()
+        self._changes.clear()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
