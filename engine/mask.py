@@ -146,9 +146,30 @@ def feather(alpha: Image.Image) -> Image.Image:
     return alpha.filter(ImageFilter.GaussianBlur(max(1.0, max(alpha.size) / 256)))
 
 
+def own_colours(picture: Image.Image, alpha: Image.Image) -> Image.Image:
+    """``picture`` with the colours of the region ``alpha`` covers carried out over its soft edge,
+    where the picture mixes them with what lies behind (hair against the sky): put over something
+    new, the raw edge would bring a fringe of the old surroundings with it. Unchanged where
+    ``alpha`` is full. Forte & Pitié's blur fusion (*Approximate Fast Foreground Colour
+    Estimation*, ICIP 2021): two passes of box blurs, quick at any size."""
+    import cv2
+
+    image = np.asarray(picture.convert("RGB"), np.float32) / 255.0
+    a = (np.asarray(alpha.resize(picture.size, Image.BILINEAR), np.float32) / 255.0)[..., None]
+    fore, back = image, image
+    for radius in (90, 6):  # a wide pass reaches far from the region, a narrow one keeps detail
+        side = (2 * radius + 1, 2 * radius + 1)
+        share = cv2.blur(a, side)[..., None]
+        fore_mean = cv2.blur(fore * a, side) / (share + 1e-5)
+        back = cv2.blur(back * (1 - a), side) / (1 - share + 1e-5)
+        fore = np.clip(fore_mean + a * (image - a * fore_mean - (1 - a) * back), 0.0, 1.0)
+    return Image.fromarray((fore * 255 + 0.5).astype(np.uint8))
+
+
 def cutout(picture: Image.Image, alpha: Image.Image) -> Image.Image:
-    """``picture`` (RGB) with ``alpha`` as its transparency: the subject on nothing."""
-    out = picture.convert("RGB").copy()
+    """``picture`` (RGB) with ``alpha`` as its transparency: the subject on nothing, its edge in
+    the subject's own colours (:func:`own_colours`)."""
+    out = own_colours(picture, alpha)
     out.putalpha(alpha.resize(picture.size, Image.BILINEAR))
     return out
 

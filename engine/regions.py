@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from .imaging import ImageSource, open_image, resize
-from .mask import MAX_COVERAGE, MIN_COVERAGE, SubjectMask, masker
+from .mask import MAX_COVERAGE, MIN_COVERAGE, SubjectMask, masker, own_colours
 from .settings import NO_SUBJECT, InstantSettings
 
 #: The subjects the network found during :func:`noting` (a job's, to be handed back with it).
@@ -84,4 +84,5 @@ def instant(painter, photo: Image.Image, styles: Sequence[Image.Image], settings
         return Image.composite(first, second, alpha), ()
     painting = painter.picture(photo, styles, whole, size)
     keep = kept(settings.region, alpha)
-    return Image.composite(resize(photo, size), painting, keep), ()
+    # the kept part's own colours up to its edge: no fringe of what stood behind it in the photo
+    return Image.composite(own_colours(resize(photo, size), keep), painting, keep), ()

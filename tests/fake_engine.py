@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter, ImageOps
 from engine import regions
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
+from engine.mask import own_colours
 from engine.modes import sticker
 from engine.settings import NO_SUBJECT
 from engine.video import clips, timelapse
@@ -237,7 +238,8 @@ def by_region(content: Image.Image, styles: list[Image.Image], size, region: str
     alpha = found.feathered(size)
     if region == "split":
         return Image.composite(paint(content, styles[:1], size, 1.0), paint(content, styles[1:], size, 1.0), alpha), ()
-    return Image.composite(content.resize(size), paint(content, styles, size, 1.0), regions.kept(region, alpha)), ()
+    keep = regions.kept(region, alpha)
+    return Image.composite(own_colours(content.resize(size), keep), paint(content, styles, size, 1.0), keep), ()
 
 
 def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int], amount: float) -> Image.Image:

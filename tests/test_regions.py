@@ -13,7 +13,7 @@ from PIL import Image
 from engine import SettingsError
 from engine.cli import main as cli
 from engine.instant import InstantPainter
-from engine.mask import masker
+from engine.mask import cutout, masker, own_colours
 from engine.objectives.losses import MaskedStyleLoss, StyleLoss
 from engine.objectives.nst import at_layer
 from engine.settings import NO_SUBJECT, InstantSettings, StyleSettings
@@ -56,6 +56,23 @@ def test_the_mask_finds_the_drawn_figure(size):
 def test_a_picture_without_a_subject_has_none():
     flat = Image.linear_gradient("L").resize((320, 240)).convert("RGB")
     assert not masker().mask(flat).found
+
+
+def test_a_cut_out_edge_keeps_the_subjects_own_colours_not_a_fringe_of_its_background():
+    """A soft edge mixes the subject (red) with what stood behind it (green): carried over, the
+    subject's own colours replace the mix, so a new background shows no green fringe."""
+    ramp = np.clip((np.arange(200, dtype=np.float32) - 80) / 40, 0, 1)  # 0 → 1 over 40 px
+    a = np.tile(ramp, (60, 1))[..., None]
+    red, green = np.array([200, 30, 40], np.float32), np.array([30, 180, 60], np.float32)
+    mixed = Image.fromarray((a * red + (1 - a) * green + 0.5).astype(np.uint8))
+    alpha = Image.fromarray((a[..., 0] * 255 + 0.5).astype(np.uint8))
+    own = np.asarray(own_colours(mixed, alpha), np.float32)
+    edge = (a[..., 0] > 0.15) & (a[..., 0] < 0.85)
+    assert np.abs(np.asarray(mixed, np.float32)[edge] - red).mean() > 40  # the raw edge is half green
+    assert np.abs(own[edge] - red).mean() < 8  # carried out: the subject's red
+    assert (own[a[..., 0] == 1] == np.asarray(mixed)[a[..., 0] == 1]).all()  # the subject itself unchanged
+    sticker = np.asarray(cutout(mixed, alpha))
+    assert np.abs(sticker[..., :3][edge].astype(np.float32) - red).mean() < 8  # so is a sticker's edge
 
 
 def test_instant_keeps_the_subject_a_photo_and_paints_around_it(painter):
