@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from bot.domain import quotas
 from bot.storage import Base, Chat, Database, Job, JobStatus, User
 from bot.storage.db import head
-from bot.storage.models import Preset, ours
+from bot.storage.models import Delivery, Preset, ours
 
 from .bot_harness import (
     ART_CLUB,
@@ -50,8 +50,13 @@ async def test_the_migrations_build_the_same_schema_on_postgresql(postgres_url):
             await session.flush()
             for mode in ("style", "sticker", "sticker"):
                 session.add(Job(chat_id=77, user_id=77, spec={"mode": mode}, status=JobStatus.DONE))
+            running, sending = (Job(chat_id=77, user_id=77, spec={"mode": "style"}, status=JobStatus.RUNNING)
+                                for _ in range(2))  # fmt: skip
+            session.add_all([running, sending])
+            await session.flush()
+            session.add(Delivery(job_id=sending.id, claimed_by="test"))  # its result is going out
         async with db.session() as session:
-            assert await quotas.counts(session, 77) == (0, 1)
+            assert await quotas.counts(session, 77) == (1, 3)  # the one painting; today: 3 paintings
     finally:
         await db.close()
 

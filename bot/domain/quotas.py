@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .. import texts
 from ..storage import Job, JobStatus
+from ..storage.models import Delivery
 from ..texts import clips as clip_texts
 
 
@@ -24,12 +25,14 @@ def refusal(waiting: int, today: int, limits: dict, now: datetime | None = None)
 
 
 async def counts(db_session, user_id: int) -> tuple[int, int]:
-    """(unfinished jobs, jobs today that were not cancelled) of one user. A sticker of a painting is
-    not a painting: it waits like any job, but the day's quota counts only what is painted."""
+    """(jobs in the works, jobs today that were not cancelled) of one user. A job whose result is
+    being sent is no longer in the works: a person who sees their picture and at once sends the
+    next is not told to wait for it. A sticker of a painting is not a painting: it waits like any
+    job, but the day's quota counts only what is painted."""
+    sending = select(Delivery.job_id).where(Delivery.job_id == Job.id).exists()
+    unfinished = Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
     waiting = (
-        await db_session.execute(
-            select(func.count()).where(Job.user_id == user_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
-        )
+        await db_session.execute(select(func.count()).where(Job.user_id == user_id, unfinished, ~sending))
     ).scalar_one()
     today = (
         await db_session.execute(
