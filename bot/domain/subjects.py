@@ -22,35 +22,28 @@ def place(photo: str | Path) -> Path:
     return photo.with_name(f"{photo.stem}.mask.png")
 
 
-def _photo(inputs: dict) -> str | None:
+def _photo(spec: JobSpec) -> str | None:
     """The photo a job's subject is found on: its content, when that is a picture (not a clip)."""
-    content = inputs.get("content")
-    if isinstance(content, list | tuple):
-        content = content[0] if content else None
-    if isinstance(content, Input):
-        return content.path if content.media == Media.PICTURE else None
-    if isinstance(content, dict):
-        return content["path"] if content.get("media", Media.PICTURE) == Media.PICTURE else None
-    return str(content) if content else None
+    return next((i.path for i in spec.inputs.get("content", ()) if i.media == Media.PICTURE), None)
 
 
-def given(mode: str, inputs: dict, settings: dict) -> dict:
-    """``inputs`` with the photo's kept mask added, where the job looks for a subject (a region
+def given(spec: JobSpec) -> JobSpec:
+    """``spec`` with its photo's kept mask as an input, where the job looks for a subject (a region
     other than the whole picture, or a sticker) and one is kept."""
-    needs = mode == "sticker" or settings.get("region", "whole") != "whole"
-    photo = _photo(inputs)
-    if not needs or photo is None or "mask" in inputs or not place(photo).is_file():
-        return inputs
-    return {**inputs, "mask": {"path": str(place(photo)), "media": str(Media.MASK)}}
+    needs = spec.mode == "sticker" or spec.settings.get("region", "whole") != "whole"
+    photo = _photo(spec)
+    if not needs or photo is None or "mask" in spec.inputs or not place(photo).is_file():
+        return spec
+    return spec.replace(inputs={**spec.inputs, "mask": (Input(str(place(photo)), Media.MASK),)})
 
 
 def keep(spec: JobSpec, done: Done) -> Path | None:
     """Move a finished job's mask (if it found one) beside its photo; where it went, or None."""
     mask = next((a for a in done.artifacts if a.media == Media.MASK), None)
-    photos = [i.path for i in spec.inputs.get("content", ()) if i.media == Media.PICTURE]
-    if mask is None or not photos or not Path(mask.path).is_file():
+    photo = _photo(spec)
+    if mask is None or photo is None or not Path(mask.path).is_file():
         return None
-    target = place(photos[0])
+    target = place(photo)
     partial = target.with_name(target.name + ".part")  # never a half-written mask under its name
     shutil.move(mask.path, partial)
     partial.replace(target)

@@ -279,12 +279,12 @@ async def add_job(
 ) -> tuple[Job, JobSpec]:
     """Save a job of any mode (its spec, with this job's output and preview places): a PNG, or an
     MP4 of the ``output`` kind (or a file ending in ``suffix``: a sticker's .webp or .webm)."""
-    inputs = subjects.given(mode, inputs, settings)  # the photo's subject, where a job found it before
     job = Job(chat_id=update.effective_chat.id, user_id=sender(update).id, spec={}, request_message_id=request_id)
     db_session.add(job)
     await db_session.flush()
     path = svc.cache.result_path(job.id, suffix or (".png" if output == Media.PICTURE else ".mp4"))
     spec = JobSpec(mode, inputs, {"path": str(path), "media": str(output)}, settings, str(svc.cache.previews))
+    spec = subjects.given(spec)  # the photo's subject, where an earlier job found it
     job.spec = spec.to_dict()
     return job, spec
 

@@ -116,7 +116,7 @@ class TelegramDouble(StickerMethods, InlineMethods):
 
     # ------------------------------------------------------------------ lifecycle
     def reset(self) -> None:
-        for chat_id in list(getattr(self, "log", {})):
+        for chat_id in list(self.versions):  # a watcher of any chat sees its log emptied
             self._changed(chat_id)
         self.chats: dict[int, dict] = {}
         self.messages: dict[tuple[int, int], dict] = {}
