@@ -297,3 +297,4 @@ async def _post_shutdown(application: Application) -> None:
         return
     await svc.dispatcher.stop()
     await svc.db.close()
+    svc.cache.inspector.close()

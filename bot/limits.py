@@ -15,7 +15,6 @@ ALBUM_MAX_WAIT = 4.0  #: seconds an album is collected at most
 ADMIN_CACHE_SECONDS = 60.0  #: how long a getChatMember admin check is trusted
 JOB_TIME_LIMIT = 1800.0  #: seconds a picture may paint before it is stopped
 INSTANT_TIME_LIMIT = 60.0  #: seconds an instant picture may take (≈1 s; more means the engine is stuck)
-THUMBNAIL_SIDE = 512  #: the queued card's picture
 PREVIEWS_PER_JOB = 3  #: intermediate pictures a progress card shows
 FILE_CACHE_BYTES = 2 * 1024**3
 FILE_CACHE_AGE = 7 * 86400

@@ -17,6 +17,9 @@ class EngineError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):  # pickled whole (a check in another process raises it): code and details kept
+        return type(self), (self.message, self.code, self.params)
+
 
 class ImageError(EngineError):
     """An input picture cannot be used: not an image, broken, too big, too small."""

@@ -45,7 +45,15 @@ def open_image(source: ImageSource, *, role: str = "image", max_pixels: int = MA
     Animated pictures give their first frame; transparent ones are laid on white.
     """
     image = source if isinstance(source, Image.Image) else _decode(source, role, max_pixels)
-    width, height = image.size
+    check_size(*image.size, role, max_pixels)
+    return to_rgb(image)
+
+
+def check_size(width: int, height: int, role: str = "image", max_pixels: int = MAX_PIXELS) -> None:
+    """The rules every picture (and every clip's frame) obeys, from its size alone: not too small, not
+    too long and thin, not too many pixels. Raises :class:`ImageError`."""
+    if width * height > max_pixels:
+        raise _too_many_pixels(role, (width, height), max_pixels)
     if min(width, height) < MIN_INPUT_SIDE:
         raise ImageError(
             f"The {role} is only {width}×{height} pixels; send a picture at least "
@@ -60,7 +68,6 @@ def open_image(source: ImageSource, *, role: str = "image", max_pixels: int = MA
             "too_thin",
             {"width": width, "height": height, "ratio": f"{MAX_ASPECT:g}"},
         )
-    return to_rgb(image)
 
 
 def _decode(source: ImageSource, role: str, max_pixels: int) -> Image.Image:
@@ -82,6 +89,7 @@ def _decode(source: ImageSource, role: str, max_pixels: int) -> Image.Image:
     if not head:
         raise ImageError(f"The {role} is an empty file (0 bytes).", "empty")
     data.seek(0)
+    _check_animation_header(data, role, max_pixels)
 
     try:
         with warnings.catch_warnings():
@@ -114,6 +122,19 @@ def _decode(source: ImageSource, role: str, max_pixels: int) -> Image.Image:
         return ImageOps.exif_transpose(image)
     except _DECODE_ERRORS:
         return image  # A broken EXIF block is no reason to refuse a readable picture.
+
+
+def _check_animation_header(data: BinaryIO, role: str, max_pixels: int) -> None:
+    """A GIF's or WebP's canvas from its header, before Pillow sees it: libwebp sets up a whole
+    canvas (and Pillow a frame) at the size a 142-byte file may claim."""
+    from .video.animated import read_header
+
+    try:
+        header = read_header(data)
+    except ValueError:
+        raise ImageError(f"The {role} looks damaged and cannot be opened.", "corrupt") from None
+    if header is not None and header.size[0] * header.size[1] > max_pixels:
+        raise _too_many_pixels(role, header.size, max_pixels)
 
 
 def _too_many_pixels(role: str, size: tuple[int, int] | None, max_pixels: int) -> ImageError:

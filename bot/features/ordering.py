@@ -3,8 +3,6 @@ quotas, and the buttons under a progress card or a result (✖, 📄, 🔀, 🔁
 
 from __future__ import annotations
 
-import asyncio
-import io
 import logging
 from pathlib import Path
 
@@ -14,14 +12,12 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine import modes as engine_modes
-from engine.imaging import open_image
 from worker.protocol import JobSpec, Media, SpecError, beside
 
 from .. import modes, texts
 from ..domain import drafts, quotas, subjects
 from ..domain.policy import Policy
 from ..domain.quality import INSTANT, MIXES, REGIONS, SIZES, STRENGTHS, regions_for
-from ..limits import THUMBNAIL_SIDE
 from ..modes import video
 from ..modes.base import BotMode
 from ..modes.paintclip import PaintClipMode
@@ -295,7 +291,7 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     svc = services(context)
     first = next((found[0] for found in spec.inputs.values() if found), None)
     clip = first is not None and first.media != Media.PICTURE
-    thumbnail = await asyncio.to_thread(_thumbnail, Path(first.path), clip)
+    thumbnail = await svc.cache.thumbnail(Path(first.path), clip)
     position, eta = svc.dispatcher.queue.quote(spec, job.user_id)
     # the place just quoted is taken at once (no await between): others pressing ▶ while the card
     # goes out queue behind it, so the number on the card only ever goes down
@@ -414,19 +410,3 @@ async def send_timelapse(update: Update, context: ContextTypes.DEFAULT_TYPE, job
     await query.answer()
     with path.open("rb") as handle:
         await query.message.reply_animation(handle, filename=f"painting_{job_id}.mp4", do_quote=True)
-
-
-def _thumbnail(path: Path, clip: bool = False) -> bytes:
-    """The queued card's picture: the photo, or a clip's first frame."""
-    if clip:
-        from PIL import Image
-
-        from engine.video.clips import frames
-
-        image = Image.fromarray(next(frames(path, limit=1)))
-    else:
-        image = open_image(path, role="picture")
-    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,7 +11,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from engine.errors import ImageError
-from engine.video.clips import from_animated_picture
 
 from .. import texts
 from ..domain import drafts
@@ -100,21 +98,19 @@ ANIMATABLE = ("image/gif", "image/webp")
 
 
 async def animated_clip(message: Message, context: ContextTypes.DEFAULT_TYPE) -> dict | None:
-    """A GIF or WebP sent as a file that moves, made a clip (a silent MP4 at its own pace, a
-    transparent one over white) as a draft keeps it; None for a still one, or where clips are not
-    painted (it is then taken as a picture, its first frame)."""
+    """A GIF or WebP sent as a file that moves, as a draft keeps a clip (its frames are read when it
+    is painted, as far as the painting goes; a transparent one over white); None for a still one, or
+    where clips are not painted (it is then taken as a picture, its first frame)."""
     svc = services(context)
     document = message.document
     if document is None or document.mime_type not in ANIMATABLE or not svc.dispatcher.video_available:
         return None
     try:
-        path = await svc.cache.download(context.bot, picture_in(message))
-        out = path.with_suffix(".mp4")  # (named by Telegram's unique id, as the picture)
-        info = await asyncio.to_thread(from_animated_picture, path, out)
-    except Exception as exc:  # a damaged one: the picture path says what is wrong with it
-        log.info("an animated picture could not be made a clip: %s", exc)
+        path, info = await svc.cache.fetch_moving(context.bot, picture_in(message))
+    except ImageError as exc:  # a damaged or lying one: the picture path says what is wrong with it
+        log.info("an animated picture was not taken as a clip: %s", exc)
         return None
-    return None if info is None else drafts.clip_entry(str(out), "animation", info.seconds, info.fps, False)
+    return None if info is None else drafts.clip_entry(str(path), "animation", info.seconds, info.fps, False)
 
 
 def for_me(text: str | None, bot) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import hashlib
 import re
 import time
 from collections.abc import Iterable
@@ -14,12 +14,12 @@ from telegram import Message
 from telegram.error import BadRequest
 
 from engine.errors import ImageError
-from engine.imaging import open_image
-from engine.video.clips import ClipInfo, probe
+from engine.video.clips import ClipInfo
 from worker.protocol import Media
 
 from .. import texts
 from ..limits import FILE_CACHE_AGE, FILE_CACHE_BYTES, MAX_DOWNLOAD
+from .inspector import Inspector
 
 IMAGE_EXTENSIONS = {
     "image/jpeg": ".jpg",
@@ -87,10 +87,13 @@ def clip_in(message: Message) -> IncomingClip | None:
 
 
 class FileCache:
-    """Files under ``root``; names never come from user input (only Telegram's unique ids and job ids)."""
+    """Files under ``root``; names never come from user input (only Telegram's unique ids and job ids).
+    What comes in is checked by ``inspector`` (in processes of its own), never decoded here."""
 
-    def __init__(self, root: Path, max_bytes: int = FILE_CACHE_BYTES, max_age: float = FILE_CACHE_AGE):
+    def __init__(self, root: Path, max_bytes: int = FILE_CACHE_BYTES, max_age: float = FILE_CACHE_AGE,
+                 inspector: Inspector | None = None):  # fmt: skip
         self.root, self.max_bytes, self.max_age = root, max_bytes, max_age
+        self.inspector = inspector or Inspector()
         self.inputs, self.results, self.previews = root / "inputs", root / "results", root / "previews"
         for folder in (self.inputs, self.results, self.previews):
             folder.mkdir(parents=True, exist_ok=True)
@@ -102,17 +105,35 @@ class FileCache:
     def result_path(self, job_id: int, suffix: str = ".png") -> Path:
         return self.results / f"job_{job_id}{suffix}"
 
+    def thumbnail_path(self, path: Path) -> Path:
+        """Where the small JPEG of an input (what its queued card shows) is kept."""
+        return self.previews / f"thumb_{hashlib.sha1(str(path).encode()).hexdigest()[:20]}.jpg"
+
     async def fetch(self, bot, picture: IncomingPicture) -> Path:
         """Download (once) and check that it is a usable picture; raises ImageError with a human message."""
         path = await self.download(bot, picture)
-        await asyncio.to_thread(open_image, path, role="picture")
+        await self.inspector.picture(path, self.thumbnail_path(path))
         return path
+
+    async def fetch_moving(self, bot, picture: IncomingPicture) -> tuple[Path, ClipInfo | None]:
+        """A GIF or WebP sent as a file, downloaded and checked: its clip info when it moves, else None
+        (a picture, checked as any other). Raises ImageError."""
+        path = await self.download(bot, picture)
+        found = await self.inspector.picture(path, self.thumbnail_path(path), moving=True)
+        return path, found.clip
 
     async def fetch_clip(self, bot, clip: IncomingClip) -> tuple[Path, ClipInfo]:
         """Download (once) and read a clip: its size, rate, length and sound (raises ImageError:
-        not a video, no frames, too big)."""
+        not a video, no frames, too big, frames no picture could be)."""
         path = await self.download(bot, clip)
-        return path, await asyncio.to_thread(probe, path)
+        return path, (await self.inspector.clip(path, self.thumbnail_path(path))).clip
+
+    async def thumbnail(self, path: Path, clip: bool = False) -> bytes:
+        """The small JPEG of an input (a clip's first frame), made when it was checked, or now."""
+        thumbnail = self.thumbnail_path(path)
+        if not thumbnail.exists():  # (pruned meanwhile, or an input from before thumbnails were kept)
+            await (self.inspector.clip if clip else self.inspector.picture)(path, thumbnail)
+        return thumbnail.read_bytes()
 
     async def download(self, bot, picture: IncomingPicture | IncomingClip) -> Path:
         """A file from Telegram into the inputs, once (bots download at most 20 MB)."""

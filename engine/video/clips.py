@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ImageError
+from . import animated
 
 #: Longest clip read, whatever a mode asks for (a bot caps it much lower).
 MAX_SECONDS = 600.0
@@ -31,37 +32,104 @@ class ClipInfo:
     rotation: int  #: degrees the frames are turned to stand upright
 
 
+#: Most pixels a clip's frame may have (4096×4096): each frame is decoded whole before it is made
+#: smaller, so a file that claims a larger one is refused from its header.
+MAX_CLIP_PIXELS = 4096 * 4096
+
+
 def _open(path: str | Path):
     import av
 
     try:
         container = av.open(str(path))
-    except (av.error.InvalidDataError, av.error.ValueError, ValueError) as exc:
-        raise ImageError(f"The video {Path(path).name!r} cannot be read ({exc}).", "not_video") from None
     except FileNotFoundError:
         raise ImageError(f"The video file {str(path)!r} does not exist.", "not_found") from None
+    except (av.error.FFmpegError, ValueError) as exc:
+        raise ImageError(f"The video {Path(path).name!r} cannot be read ({exc}).", "not_video") from None
     if not container.streams.video:
         container.close()
         raise ImageError("That file has no video in it.", "not_video")
     return container
 
 
-def probe(path: str | Path) -> ClipInfo:
+def check_frame_size(width: int, height: int) -> None:
+    """A clip's frames obey the pictures' rules (engine.imaging) and MAX_CLIP_PIXELS; raises ImageError."""
+    from ..imaging import check_size
+
+    check_size(width, height, "clip", MAX_CLIP_PIXELS)
+
+
+def header(path: str | Path) -> ClipInfo:
+    """What a clip's headers say — its size, rate, length and sound — with no frame decoded, its
+    frames' size checked (raises ImageError). Rotation is not known here (0): the size rules do not
+    depend on it."""
+    if animated.sniff(path):
+        try:
+            return _animation_info(animated.read_header(path))
+        except ValueError as exc:
+            raise ImageError(f"That animation cannot be read ({exc}).", "not_video") from None
     container = _open(path)
     try:
         stream = container.streams.video[0]
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if not width or not height:
+            raise ImageError("That video does not say how large its frames are.", "not_video")
+        check_frame_size(width, height)
         fps = stream.average_rate or stream.guessed_rate or Fraction(25)
         seconds = float(stream.duration * stream.time_base) if stream.duration else (
             container.duration / 1e6 if container.duration else 0.0)  # fmt: skip
         frames = stream.frames or round(seconds * float(fps))
+        return ClipInfo((width, height), Fraction(fps), frames, seconds, bool(container.streams.audio), 0)
+    finally:
+        container.close()
+
+
+def _animation_info(moving: animated.Animation) -> ClipInfo:
+    check_frame_size(*moving.size)
+    if not moving.frames:
+        raise ImageError("That animation has no frames.", "not_video")
+    fps = Fraction(min(ANIMATED_FPS, max(1, round(1 / float(np.median(moving.delays))))))
+    return ClipInfo(moving.size, fps, moving.frames, moving.seconds, False, 0)
+
+
+def probe(path: str | Path) -> ClipInfo:
+    """What a clip is, its first frame decoded (so a file with no readable frame is refused here),
+    after its headers were checked: a video, or an animated GIF or WebP."""
+    import av
+
+    info = header(path)
+    if animated.sniff(path):
+        if next(animated.pictures(path, (16, 16)), None) is None:
+            raise ImageError("That animation has no frames.", "not_video")
+        return info
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
         first = next(container.decode(stream), None)
         if first is None:
             raise ImageError("That video has no frames.", "not_video")
         rotation = int(getattr(first, "rotation", 0) or 0) % 360
         width, height = first.width, first.height
+        check_frame_size(width, height)
         if rotation in (90, 270):
             width, height = height, width
-        return ClipInfo((width, height), Fraction(fps), frames, seconds, bool(container.streams.audio), rotation)
+        return ClipInfo((width, height), info.fps, info.frames, info.seconds, info.has_audio, rotation)
+    except av.error.FFmpegError as exc:
+        raise ImageError(f"The video {Path(path).name!r} cannot be decoded ({exc}).", "not_video") from None
+    finally:
+        container.close()
+
+
+def _video_frames(path: str | Path, size: tuple[int, int] | None):
+    """(when, for how long, the picture) of each of a video's frames, decoded as they are read."""
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        own = float(stream.average_rate or stream.guessed_rate or 25)
+        for index, frame in enumerate(container.decode(stream)):
+            time = frame.time if frame.time is not None else index / own
+            yield time, 1.0 / own, _once(frame, size)
     finally:
         container.close()
 
@@ -70,47 +138,47 @@ def frames(path: str | Path, size: tuple[int, int] | None = None, limit: int | N
            fps: Fraction | float | None = None, seconds: float | None = None) -> Iterator[np.ndarray]:  # fmt: skip
     """Every frame, upright, as an RGB array (resized to ``size`` if given), at most ``limit``.
     ``fps``: resampled to this constant rate by the frames' timestamps (a faster clip loses frames, a
-    variable-rate one is evened out, a held frame is repeated); ``seconds``: only that much of it."""
-    container = _open(path)
+    variable-rate one is evened out, a held frame is repeated); ``seconds``: only that much of it.
+    A video or an animated GIF or WebP: frames are decoded one at a time, only as far as asked."""
+    timed = animated.pictures(path, size) if animated.sniff(path) else _video_frames(path, size)
     try:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        rate = float(fps) if fps else None
-        own = float(stream.average_rate or stream.guessed_rate or 25)
-        slot, start, held, last_time = 0, None, None, 0.0
-        count = 0
-        for index, frame in enumerate(container.decode(stream)):
-            time = frame.time if frame.time is not None else index / own
-            start = time if start is None else start
-            time -= start
-            if seconds is not None and time >= seconds - 1e-6:
-                break
-            if rate is None:
-                if limit is not None and count >= limit:
-                    break
-                count += 1
-                yield _picture(frame, size)
-                continue
-            # each slot k (at k / rate) shows the latest frame at or before it
-            while held is not None and slot / rate < time - 0.25 / rate:
-                if limit is not None and count >= limit:
-                    return
-                count += 1
-                yield held()
-                slot += 1
-            held, last_time = _once(frame, size), time
-        if rate is not None and held is not None:  # the last frame, for as long as it lasts
-            end = last_time + 1.0 / own
-            if seconds is not None:
-                end = min(end, seconds)
-            while slot == 0 or slot / rate < end - 0.25 / rate:
-                if limit is not None and count >= limit:
-                    return
-                count += 1
-                yield held()
-                slot += 1
+        yield from _paced(timed, limit, float(fps) if fps else None, seconds)
     finally:
-        container.close()
+        timed.close()
+
+
+def _paced(timed, limit: int | None, rate: float | None, seconds: float | None) -> Iterator[np.ndarray]:
+    slot, start, held, last_time, last_length = 0, None, None, 0.0, 0.0
+    count = 0
+    for time, length, picture in timed:
+        start = time if start is None else start
+        time -= start
+        if seconds is not None and time >= seconds - 1e-6:
+            break
+        if rate is None:
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield picture()
+            continue
+        # each slot k (at k / rate) shows the latest frame at or before it
+        while held is not None and slot / rate < time - 0.25 / rate:
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield held()
+            slot += 1
+        held, last_time, last_length = picture, time, length
+    if rate is not None and held is not None:  # the last frame, for as long as it lasts
+        end = last_time + last_length
+        if seconds is not None:
+            end = min(end, seconds)
+        while slot == 0 or slot / rate < end - 0.25 / rate:
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield held()
+            slot += 1
 
 
 def _picture(frame, size: tuple[int, int] | None) -> np.ndarray:
@@ -228,40 +296,5 @@ def _encode_sound(source, stream, audio, out, seconds: float) -> None:
         out.mux(packet)
 
 
-#: The frame rate an animated picture is written at, at most (its own frame delays decide below it).
+#: The frame rate an animated picture is painted at, at most (its own frame delays decide below it).
 ANIMATED_FPS = 30
-
-
-def from_animated_picture(path: str | Path, output: str | Path, longest: int = 1280) -> ClipInfo | None:
-    """An animated GIF or WebP (more than one frame) written as a silent MP4 clip at a steady rate,
-    each frame shown for its own delay, a transparent one over white; None for a still picture.
-    Frames are read one at a time (a huge animation never sits in memory whole)."""
-    from PIL import Image, ImageSequence
-
-    with Image.open(path) as image:
-        if getattr(image, "n_frames", 1) < 2:
-            return None
-        delays = []
-        for frame in ImageSequence.Iterator(image):
-            delays.append(max(20, int(frame.info.get("duration") or 100)))  # browsers show 0 ms as ~100
-        fps = Fraction(min(ANIMATED_FPS, max(1, round(1000 / float(np.median(delays))))))
-        size = even_size(image.size, longest)
-
-        def pictures() -> Iterator[np.ndarray]:
-            shown, slot = 0.0, 0
-            for frame, delay in zip(ImageSequence.Iterator(image), delays):
-                rgba = frame.convert("RGBA")
-                if rgba.size != size:
-                    rgba = rgba.resize(size, Image.Resampling.LANCZOS)
-                flat = Image.new("RGB", size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                picture = np.asarray(flat)
-                shown += delay / 1000
-                while slot == 0 or slot / float(fps) < shown - 1e-6:  # its delay, in steady frames
-                    yield picture
-                    slot += 1
-                if shown >= MAX_SECONDS:
-                    return
-
-        write(output, pictures(), fps)
-    return probe(output)

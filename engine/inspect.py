@@ -1,0 +1,66 @@
+"""Checking what a stranger sent, before anyone paints it: its headers first (size, frames, length),
+then — only if they pass — one bounded decode that proves it can be read, and a small JPEG of it
+(what a queued card shows). Torch-free; the bot runs these in processes of their own
+(bot.telegram.inspector), so a lying or damaged file never costs the bot's own memory or time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ImageError
+from .imaging import MAX_PIXELS, check_size, open_image
+from .video import animated, clips
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """What a file turned out to be: a picture (``clip`` None), or a clip and what it holds."""
+
+    size: tuple[int, int]
+    clip: clips.ClipInfo | None = None
+
+
+def picture(path: str | Path, thumbnail: str | Path | None = None, *, moving: bool = False) -> Inspected:
+    """A picture sent by someone: read whole (its first frame, for one that moves) unless its header
+    already says it cannot be used. ``moving``: a GIF or WebP that moves is taken as a clip instead
+    (its frames are then decoded only when it is painted). Raises ImageError."""
+    if animated.sniff(path):
+        try:
+            header = animated.read_header(path)
+        except ValueError:
+            raise ImageError("That picture looks damaged and cannot be opened.", "corrupt") from None
+        if moving and header.moves:
+            return clip(path, thumbnail)
+        check_size(*header.size, "picture", MAX_PIXELS)
+    image = open_image(path, role="picture")
+    if thumbnail is not None:
+        _save_thumbnail(image, thumbnail)
+    return Inspected(image.size)
+
+
+def clip(path: str | Path, thumbnail: str | Path | None = None) -> Inspected:
+    """A video (or an animated picture) sent by someone: its headers checked, then its first frame
+    decoded. Raises ImageError (not a video, no frames, frames of a size no picture could be)."""
+    info = clips.probe(path)
+    if thumbnail is not None:
+        from PIL import Image
+
+        longest = max(THUMBNAIL_SIDE, 16)
+        first = next(clips.frames(path, clips.even_size(info.size, longest), limit=1), None)
+        if first is None:
+            raise ImageError("That video has no frames.", "not_video")
+        _save_thumbnail(Image.fromarray(first), thumbnail)
+    return Inspected(info.size, info)
+
+
+#: The long side of the JPEG a queued card shows.
+THUMBNAIL_SIDE = 512
+
+
+def _save_thumbnail(image, path: str | Path) -> None:
+    image = image.copy()
+    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    partial = Path(str(path) + ".part")
+    image.convert("RGB").save(partial, "JPEG", quality=85)
+    partial.replace(path)
