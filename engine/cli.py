@@ -196,6 +196,7 @@ def _run(args: argparse.Namespace) -> int:
     for made, _media in result.extras:  # the time-lapse: OUT.timelapse.mp4
         beside = output.with_name(f"{output.stem}.{Path(made).name}")
         shutil.move(made, beside)
+        Path(made).parent.rmdir()  # (its own temporary folder, now empty)
         print(f"saved {beside}", file=sys.stderr)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 from .cli_common import _check_output, _save, add_settings_options, given_settings, progress
 from .device import DEVICE_CHOICES, PRECISIONS
 from .errors import EngineError
+from .job_folder import job_folder
 from .modes import get as get_mode
 from .modes.dream import DREAM_LAYERS
 from .modes.reconstruct import STRIP_KEEPS
@@ -111,12 +112,15 @@ def _run(command: str, args: argparse.Namespace) -> int:
     engine = Engine(weights=args.weights, device=args.device, precision=args.precision)
     mode = get_mode(EXPERIMENTS[command][0])
     inputs = {mode.inputs[0]: picture, **({"guide": guide} if guide is not None else {})}  # by the mode's roles
-    with progress(settings.total_steps, None if moving else output, args.quiet) as on_progress:
-        result = engine.run(mode.name, inputs, settings, callback=on_progress)
-    if result.file is not None:  # an animation the mode wrote itself
-        shutil.move(result.file, output)
-    else:
-        _save(result.image, output)
+    with (
+        progress(settings.total_steps, None if moving else output, args.quiet) as on_progress,
+        job_folder(command) as folder,
+    ):
+        result = engine.run(mode.name, inputs, settings, callback=on_progress, folder=folder)
+        if result.file is not None:  # an animation the mode wrote itself
+            shutil.move(result.file, output)
+        else:
+            _save(result.image, output)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     w, h = result.image.size

@@ -82,6 +82,7 @@ def _gatys(args: argparse.Namespace) -> int:
     """``--gatys``: the clip painted by the optimisation, frame by frame (engine.modes.paintclip)."""
     import shutil
 
+    from .job_folder import job_folder
     from .modes.paintclip import PaintClipSettings
     from .settings import painting_strength
 
@@ -99,8 +100,10 @@ def _gatys(args: argparse.Namespace) -> int:
                 print(f"\rframe {p.step}/{p.total_steps} · {p.elapsed / p.step:.1f} s a frame", end="",
                       file=sys.stderr, flush=True)  # fmt: skip
 
-        result = engine.run("paintclip", {"content": args.clip, "styles": args.styles}, settings, callback=report)
-        shutil.move(result.file, args.output)
+        inputs = {"content": args.clip, "styles": args.styles}
+        with job_folder("paintclip") as folder:
+            result = engine.run("paintclip", inputs, settings, callback=report, folder=folder)
+            shutil.move(result.file, args.output)
     except EngineError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

@@ -140,9 +140,9 @@ def _check_animation_header(data: BinaryIO, role: str, max_pixels: int) -> None:
 def _too_many_pixels(role: str, size: tuple[int, int] | None, max_pixels: int) -> ImageError:
     dims = f" ({size[0]}×{size[1]})" if size else ""
     return ImageError(
-        f"The {role} is too large{dims}: at most {max_pixels / 1e6:g} megapixels are accepted.",
+        f"The {role} is too large{dims}: at most {max_pixels / 1e6:.3g} megapixels are accepted.",
         "too_many_pixels",
-        {"megapixels": f"{max_pixels / 1e6:g}"},
+        {"megapixels": f"{max_pixels / 1e6:.3g}"},
     )
 
 

@@ -111,7 +111,9 @@ class InstantPainter:
         """The instant networks of this engine (itself), for the modes built on them (engine.modes)."""
         return self
 
-    def run(self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None) -> Result:
+    def run(
+        self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None, folder=None
+    ) -> Result:
         """A job of a mode that needs no torch (the interface of engine.painter.Engine.run): an
         instant picture, or a mode built on the instant networks (a clip), through the registry."""
         from .modes import get
@@ -121,9 +123,9 @@ class InstantPainter:
             return self.paint(inputs["content"], styles, settings, mask=inputs.get("mask"), callback=callback)
         if get(mode).needs_torch:
             raise SettingsError(f"This engine paints only what the instant networks paint, not {mode!r}.")
-        return get(mode).runner()(self, inputs, settings, callback)
+        return get(mode).runner()(self, inputs, settings, callback, folder)
 
 
-def run(engine, inputs: dict, settings, callback=None) -> Result:
+def run(engine, inputs: dict, settings, callback=None, folder=None) -> Result:
     """The instant mode's job on a VGG19 engine (engine.painter): its instant networks paint it."""
     return engine.instant.run("instant", inputs, settings, callback=callback)

@@ -114,9 +114,20 @@ class Engine:
         """``photo`` rebuilt from one layer's features (or, with ``strip``, from each of five, side by side)."""
         return self.run("reconstruct", {"content": photo}, settings or ReconstructSettings(), callback=callback)
 
-    def run(self, mode: str, inputs: dict, settings, *, callback: ProgressCallback | None = None) -> Result:
-        """A job of any registered mode (engine.modes): ``inputs`` by role, its settings."""
-        return modes.get(mode).runner()(self, inputs, settings, callback)
+    def run(
+        self,
+        mode: str,
+        inputs: dict,
+        settings,
+        *,
+        callback: ProgressCallback | None = None,
+        folder: str | os.PathLike | None = None,
+    ) -> Result:
+        """A job of any registered mode (engine.modes): ``inputs`` by role, its settings. A mode that
+        writes files of its own (a clip, a sticker) writes them in ``folder`` (engine.job_folder): the
+        job's, which the caller removes after taking what it keeps; without one, a new temporary
+        folder that the caller owns (``Path(result.file).parent``)."""
+        return modes.get(mode).runner()(self, inputs, settings, callback, folder)
 
     def optimise(self, mode: str, settings, pictures: tuple, layers, callback: ProgressCallback | None) -> Result:
         """Minimise ``mode``'s objective over ``pictures`` with the shared runner (coarse to fine,

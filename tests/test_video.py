@@ -363,3 +363,57 @@ def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, t
     flat = Image.linear_gradient("L").resize((128, 96)).convert("RGB")
     blank = write_frames(tmp_path / "flat.mp4", [flat] * 4)
     assert NO_SUBJECT in run(painter, {"content": str(blank), "styles": [stripes()]}, settings).warnings
+
+
+async def test_a_clip_job_leaves_no_files_behind_however_it_ends(tmp_path, monkeypatch):
+    """Whatever a job writes lives in its own folder, removed when it ends — done, failed or ✖ —
+    and a new engine process removes the folder of one that was killed mid-job."""
+    from worker.local import LocalEngine
+    from worker.protocol import FINAL, EventKind, JobSpec, Media, Output
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # (the engine processes' own temporary folder)
+    (tmp_path / "tmp").mkdir()
+    root = tmp_path / "tmp" / "paintbot-jobs"
+    source = make_clip(tmp_path / "in.mp4", frames=8, size=(64, 48))
+    long = make_clip(tmp_path / "long.mp4", frames=240, fps=24, size=(160, 96))
+    stripes(64, 64).save(tmp_path / "style.png")
+
+    def spec(clip, style="style.png", out="out.mp4"):
+        inputs = {"content": {"path": str(clip), "media": "video"}, "styles": [str(tmp_path / style)]}
+        return JobSpec("video", inputs, Output(str(tmp_path / out), Media.VIDEO), {"size": 160, "carry": 0.0})
+
+    async def last_event(engine, job_id, until=FINAL):
+        event = await engine.next_event(job_id, 60)
+        while event.kind not in until:
+            event = await engine.next_event(job_id, 60)
+        return event
+
+    def left() -> list[str]:
+        """What engines left in their temporary folder (the job folders' root itself aside)."""
+        return sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "tmp").rglob("*") if p != root)
+
+    engine = LocalEngine(device="cpu", start_timeout=60.0, modes=("video",))
+    await engine.start()
+    try:
+        await engine.submit("done", spec(source))
+        assert (await last_event(engine, "done")).kind == EventKind.DONE and not left()
+        (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
+        await engine.submit("failed", spec(source, style="broken.png", out="failed.mp4"))
+        assert (await last_event(engine, "failed")).kind == EventKind.FAILED and not left()
+        await engine.submit("stopped", spec(long, out="stopped.mp4"))
+        await last_event(engine, "stopped", until=(EventKind.PROGRESS, *FINAL))
+        assert left()  # painting: its folder (the clip so far) is there
+        await engine.cancel("stopped")
+        assert (await last_event(engine, "stopped")).kind == EventKind.CANCELLED and not left()
+        await engine.submit("killed", spec(long, out="killed.mp4"))
+        await last_event(engine, "killed", until=(EventKind.PROGRESS, *FINAL))
+        engine.kill()
+        assert left()  # an engine killed -9 removes nothing…
+    finally:
+        await engine.stop()
+    again = LocalEngine(device="cpu", start_timeout=60.0, modes=("video",))
+    await again.start()  # …the next one does, as it starts
+    try:
+        assert not left()
+    finally:
+        await again.stop()

@@ -82,6 +82,9 @@ class Host:
     def load(self) -> None:
         """One engine per slot, loaded before the first job is taken."""
         started = time.perf_counter()
+        from engine.job_folder import clear_abandoned
+
+        clear_abandoned()  # the folders of jobs whose worker died under them
         if self.config.simulate is not None:
             from .simulate import SimulatedEngine
 

@@ -46,6 +46,9 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
     # (None on ``requests``), so the child need not die mid-job printing a KeyboardInterrupt trace.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from engine import modes as registry
+    from engine.job_folder import clear_abandoned
+
+    clear_abandoned()  # the folders of jobs whose engine process died under them
 
     try:
         if any(registry.get(mode).needs_torch for mode in modes):
@@ -123,17 +126,17 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             return
         settings = spec.mode_settings()
         check_output(spec)
+        from engine.job_folder import job_folder
         from engine.regions import noting
 
-        with noting() as subjects:
-            result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress)
-        if result.file is not None:  # the mode wrote it (a clip): moved where the job's output goes
-            shutil.move(result.file, spec.output.path)
-            with contextlib.suppress(OSError):
-                Path(result.file).parent.rmdir()
-        else:
-            save(result.image, spec.output)
-        extras = [_keep_beside(spec.output.path, path, media) for path, media in result.extras]
+        # whatever the job writes lives in its folder, removed however the job ends (done, failed, ✖)
+        with job_folder(job_id) as folder, noting() as subjects:
+            result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress, folder=folder)
+            if result.file is not None:  # the mode wrote it (a clip): moved where the job's output goes
+                shutil.move(result.file, spec.output.path)
+            else:
+                save(result.image, spec.output)
+            extras = [_keep_beside(spec.output.path, path, media) for path, media in result.extras]
         if subjects:  # the photo's subject, found for this job: handed back for its next jobs
             extras.append(mask_beside(spec.output.path, subjects))
     except _Cancelled:
@@ -163,8 +166,6 @@ def _keep_beside(output: str, made: str, media: str) -> Artifact:
     """Another file a job made, moved beside its output (``job_7.png`` → ``job_7.timelapse.mp4``)."""
     place = Path(beside(output, made))
     shutil.move(made, place)
-    with contextlib.suppress(OSError):
-        Path(made).parent.rmdir()
     from engine.video.clips import probe  # (the extras made so far are clips: a time-lapse)
 
     return Artifact(str(place), Media(media), probe(place).size)

@@ -6,9 +6,7 @@ in end-to-end tests."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
-from pathlib import Path
 
 from PIL import Image, ImageOps
 
@@ -26,15 +24,16 @@ class SimulatedEngine:
     def __init__(self, seconds: float):
         self.seconds = seconds
 
-    def run(self, mode: str, inputs: dict, settings, *, callback=None) -> Result:
+    def run(self, mode: str, inputs: dict, settings, *, callback=None, folder=None) -> Result:
         started = time.perf_counter()
         source = inputs.get("content") or inputs.get("source")
         made = None
         if MODES[mode].family == "video":  # the clip comes back as it was, in a file of its own
+            from engine.job_folder import given
             from engine.video.clips import frames
 
             image = Image.fromarray(next(frames(source, limit=1)))
-            made = str(Path(tempfile.mkdtemp(prefix="paintbot-clip-")) / "clip.mp4")
+            made = str(given(folder) / "clip.mp4")
             shutil.copyfile(source, made)
         else:
             with Image.open(source) as opened:

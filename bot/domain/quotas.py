@@ -12,6 +12,9 @@ from ..storage import Job, JobStatus
 from ..storage.models import Delivery
 from ..texts import clips as clip_texts
 
+#: Jobs the day's quotas do not count: cancelled, or failed (nothing was delivered).
+UNCOUNTED = (JobStatus.CANCELLED, JobStatus.FAILED)
+
 
 def refusal(waiting: int, today: int, limits: dict, now: datetime | None = None) -> str | None:
     """Why a person with ``waiting`` unfinished and ``today`` pictures today may not start one, or None."""
@@ -28,7 +31,8 @@ async def counts(db_session, user_id: int) -> tuple[int, int]:
     """(jobs in the works, jobs today that were not cancelled) of one user. A job whose result is
     being sent is no longer in the works: a person who sees their picture and at once sends the
     next is not told to wait for it. A sticker of a painting is not a painting: it waits like any
-    job, but the day's quota counts only what is painted."""
+    job, but the day's quota counts only what is painted — and a job that failed (the engine could
+    not paint it) is not counted: nobody pays for a picture they never got."""
     sending = select(Delivery.job_id).where(Delivery.job_id == Job.id).exists()
     unfinished = Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
     waiting = (
@@ -39,7 +43,7 @@ async def counts(db_session, user_id: int) -> tuple[int, int]:
             select(func.count()).where(
                 Job.user_id == user_id,
                 Job.created_at >= day_start(),
-                Job.status != JobStatus.CANCELLED,
+                Job.status.not_in(UNCOUNTED),
                 func.coalesce(Job.spec["mode"].as_string(), "") != "sticker",
             )
         )
@@ -72,12 +76,11 @@ def video_refusal(used: float, wanted: float, limits: dict, now: datetime | None
 
 
 async def video_seconds_today(db_session, user_id: int) -> float:
-    """Seconds of video one user has had painted (or waiting) today: what each clip job was set to paint."""
+    """Seconds of video one user has had painted (or waiting) today: what each clip job was set to paint
+    (a failed one is not counted)."""
     specs = (
         await db_session.execute(
-            select(Job.spec).where(
-                Job.user_id == user_id, Job.created_at >= day_start(), Job.status != JobStatus.CANCELLED
-            )
+            select(Job.spec).where(Job.user_id == user_id, Job.created_at >= day_start(), Job.status.not_in(UNCOUNTED))
         )
     ).scalars()
     return sum(

@@ -86,9 +86,7 @@ async def fetch_clip(
     try:
         path, info = await svc.cache.fetch_clip(context.bot, clip)
     except ImageError as exc:
-        too_big = exc.code == "too_big"
-        await answer.reply_text(texts.picture_problem(exc.code, exc.params) if too_big else
-                                clip_texts.clip_problem(exc.code))  # fmt: skip
+        await answer.reply_text(clip_texts.clip_problem(exc.code, exc.params))
         return None
     return drafts.clip_entry(str(path), clip.media, info.seconds, info.fps, info.has_audio)
 
@@ -105,12 +103,19 @@ async def animated_clip(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
     document = message.document
     if document is None or document.mime_type not in ANIMATABLE or not svc.dispatcher.video_available:
         return None
+    if asked_as_style(message) or message.media_group_id:  # a style, or one of an album's pictures
+        return None
     try:
         path, info = await svc.cache.fetch_moving(context.bot, picture_in(message))
     except ImageError as exc:  # a damaged or lying one: the picture path says what is wrong with it
         log.info("an animated picture was not taken as a clip: %s", exc)
         return None
     return None if info is None else drafts.clip_entry(str(path), "animation", info.seconds, info.fps, False)
+
+
+def asked_as_style(message: Message) -> bool:
+    """Whether the message's caption asks for the style role (``style``, as a picture's may)."""
+    return (message.caption or "").strip().lower() == "style"
 
 
 def for_me(text: str | None, bot) -> bool:

@@ -16,6 +16,7 @@ from ..services import services
 from ..storage import Preset
 from ..telegram import keyboards
 from ..telegram.senders import sender
+from ..texts import clips as clip_texts
 from . import one_picture, pictures
 from .ordering import active_job, draft_choices
 
@@ -89,6 +90,13 @@ async def on_clip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def accept_clip(messages: list[Message], update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    message = messages[0]
+    if pictures.asked_as_style(message):  # a style is a picture: one line, and the draft as it was
+        await message.reply_text(clip_texts.NOT_A_STYLE())
+        return
+    if message.media_group_id:  # beside pictures in an album: which is which cannot be told
+        await message.reply_text(clip_texts.CLIP_ALONE())
+        return
     async with svc.db.session() as db_session, db_session.begin():
         drafts.stop_waiting(await drafts.load(db_session, update))  # (a clip is not the picture /dream asked for)
     entry = await pictures.fetch_clip(messages[0], context)

@@ -62,7 +62,7 @@ DREAM_PRESETS: dict[str, dict] = {
 }
 
 
-def run(engine, inputs: dict, settings: DreamSettings, callback=None):
+def run(engine, inputs: dict, settings: DreamSettings, callback=None, folder=None):
     """The dream mode's job: ``content`` with what ``settings.layer`` sees amplified (towards a
     ``guide`` picture's features when there is one)."""
     from ..imaging import open_image

@@ -9,12 +9,11 @@ and makes an animation (the video family's output)."""
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from pathlib import Path
 
+from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
 from .base import Mode
@@ -82,7 +81,7 @@ def zoomed(picture, factor: float):
     return picture.resize((width, height), Image.Resampling.BICUBIC, box=box)
 
 
-def run(engine, inputs: dict, settings: DreamZoomSettings, callback=None) -> Result:
+def run(engine, inputs: dict, settings: DreamZoomSettings, callback=None, folder=None) -> Result:
     """The zoom's job: the photo ``content`` dreamt, then dreamt on frame after frame, each a little
     nearer; an MP4 of its own (``Result.file``)."""
     import numpy as np
@@ -111,7 +110,7 @@ def run(engine, inputs: dict, settings: DreamZoomSettings, callback=None) -> Res
         current = engine.optimise("dream", settings.next, (zoomed(current, settings.zoom), None), layers, None).image
         pictures.append(np.asarray(current))
         report(done, current)
-    path = Path(tempfile.mkdtemp(prefix="paintbot-clip-")) / "zoom.mp4"
+    path = given(folder) / "zoom.mp4"
     write(path, pictures, Fraction(settings.fps))
     unmeasured = Losses(math.nan, (), math.nan, math.nan)
     return Result(current, settings, unmeasured, unmeasured, frames, time.perf_counter() - started,

@@ -9,11 +9,10 @@ GPU hosts (bot.modes.video)."""
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 
+from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
 from ..settings import StyleSettings, check_styles
@@ -74,7 +73,7 @@ PAINTCLIP_PRESETS: dict[str, dict] = {
 }
 
 
-def run(engine, inputs: dict, settings: PaintClipSettings, callback=None) -> Result:
+def run(engine, inputs: dict, settings: PaintClipSettings, callback=None, folder=None) -> Result:
     """The mode's job: the clip ``content`` in the style of ``styles``, an MP4 with its sound
     (``Result.file``), each frame written as it is painted."""
     import cv2
@@ -120,7 +119,7 @@ def run(engine, inputs: dict, settings: PaintClipSettings, callback=None) -> Res
                                   elapsed / index * (frames - index), image, index / frames))  # fmt: skip
             yield last[0]
 
-    path = Path(tempfile.mkdtemp(prefix="paintbot-clip-")) / "clip.mp4"
+    path = given(folder) / "clip.mp4"
     written = clips.write(path, painted(), fps, sound_from=source if info.has_audio else None,
                           seconds=total / float(fps))  # fmt: skip
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)

@@ -76,7 +76,7 @@ RECONSTRUCT_PRESETS: dict[str, dict] = {
 }
 
 
-def run(engine, inputs: dict, settings: ReconstructSettings, callback=None):
+def run(engine, inputs: dict, settings: ReconstructSettings, callback=None, folder=None):
     """The reconstruct mode's job: ``content`` rebuilt from one layer's features (or, with ``strip``,
     from each of five, side by side; progress counts over all of them)."""
     from ..imaging import open_image

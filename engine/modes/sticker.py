@@ -10,13 +10,13 @@ at 30 fps and 256 KB.
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
 
+from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Result
 from .base import Mode
@@ -111,7 +111,7 @@ def write_video_sticker(clip: str | Path, path: Path, seconds: float) -> tuple[I
     raise RuntimeError("a 3-s video sticker did not fit in 256 KB")
 
 
-def run(engine, inputs: dict, settings: StickerSettings, callback=None) -> Result:
+def run(engine, inputs: dict, settings: StickerSettings, callback=None, folder=None) -> Result:
     """A sticker of ``picture`` (a painting, or a painted clip: a video sticker), cut out by the
     subject of ``content`` (the photo it was painted from) where there is one; written to a file of
     its own (``Result.file``)."""
@@ -120,7 +120,7 @@ def run(engine, inputs: dict, settings: StickerSettings, callback=None) -> Resul
 
     started = time.perf_counter()
     settings = settings.validate()
-    folder = Path(tempfile.mkdtemp(prefix="paintbot-sticker-"))
+    folder = given(folder)
     unmeasured = Losses(math.nan, (), math.nan, math.nan)
     source = inputs["picture"]
     if str(source).lower().endswith((".mp4", ".webm", ".mov")):

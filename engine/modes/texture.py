@@ -63,7 +63,7 @@ TEXTURE_PRESETS: dict[str, dict] = {
 }
 
 
-def run(engine, inputs: dict, settings: TextureSettings, callback=None):
+def run(engine, inputs: dict, settings: TextureSettings, callback=None, folder=None):
     """The texture mode's job: a new texture with the statistics of ``source``, grown from noise."""
     from ..imaging import open_image
 

@@ -5,10 +5,9 @@ Torch-free: the instant engine process paints it."""
 from __future__ import annotations
 
 import math
-import tempfile
 from dataclasses import dataclass, replace
-from pathlib import Path
 
+from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
 from ..settings import NO_SUBJECT, REGIONS, InstantSettings, check_region, check_styles
@@ -79,14 +78,14 @@ VIDEO_PRESETS: dict[str, dict] = {
 }
 
 
-def run(engine, inputs: dict, settings: VideoSettings, callback=None) -> Result:
+def run(engine, inputs: dict, settings: VideoSettings, callback=None, folder=None) -> Result:
     """The video mode's job: the clip ``content`` in the style of ``styles``, written to a file of its
     own (``Result.file``) that the caller moves where the job's output goes."""
     from ..video.paint import paint_clip
 
     styles = list(inputs["styles"])
     settings = settings.validate(len(styles))
-    folder = Path(tempfile.mkdtemp(prefix="paintbot-clip-"))
+    folder = given(folder)
 
     shown = [-PREVIEW_SECONDS]  #: when the last painted frame was handed out
 

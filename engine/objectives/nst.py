@@ -254,7 +254,7 @@ def instant_start(engine, content: Image.Image, styles: list[Image.Image], setti
     return engine.instant.picture(content, styles, start, fit_size(content.size, settings.size))
 
 
-def run(engine, inputs: dict, settings: StyleSettings, callback=None):
+def run(engine, inputs: dict, settings: StyleSettings, callback=None, folder=None):
     """The style mode's job: ``content`` in the style of one or two ``styles`` (an ``init`` picture
     when ``settings.init`` is "image"; the instant painting as the start when it is "instant")."""
     from ..errors import SettingsError
@@ -287,6 +287,6 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None):
     else:
         from ..video.timelapse import Timelapse
 
-        lapse = Timelapse(settings, callback)
+        lapse = Timelapse(settings, callback, folder)
         result = lapse.finish(engine.optimise("style", lapse.settings, pictures, layers, lapse.collect))
     return dataclasses.replace(result, warnings=result.warnings + warnings) if warnings else result

@@ -46,7 +46,7 @@ class Animation:
 
 
 def sniff(source) -> str | None:
-    """"GIF" or "WEBP" when the file (a path or a binary file) is one — by its first bytes, never by
+    """ "GIF" or "WEBP" when the file (a path or a binary file) is one — by its first bytes, never by
     its name — else None."""
     if hasattr(source, "read"):
         at = source.tell()

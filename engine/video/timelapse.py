@@ -5,7 +5,6 @@ painting itself held at the end."""
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,8 +21,8 @@ class Timelapse:
     """Wraps a run's progress: it has pictures rendered ``timelapse`` times over the run and keeps
     them (small), passing on to ``callback`` only the previews it asked for (its ``preview_every``)."""
 
-    def __init__(self, settings, callback=None):
-        self.callback, self.shown = callback, settings.preview_every
+    def __init__(self, settings, callback=None, folder=None):
+        self.callback, self.shown, self.folder = callback, settings.preview_every, folder
         every = max(1, settings.total_steps // max(1, settings.timelapse))
         self.settings = settings.replace(preview_every=every)
         self.frames: list[Image.Image] = []
@@ -43,7 +42,9 @@ class Timelapse:
         result = dataclasses.replace(result, settings=result.settings.replace(preview_every=self.shown))
         if not self.frames:
             return result
-        path = Path(tempfile.mkdtemp(prefix="paintbot-timelapse-")) / "timelapse.mp4"
+        from ..job_folder import given
+
+        path = given(self.folder) / "timelapse.mp4"
         write(path, self.frames, result.image)
         return dataclasses.replace(result, extras=(*result.extras, (str(path), "animation")))
 
