@@ -4,6 +4,7 @@ forged press, and a painted clip's video sticker (the real sticker mode, through
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import numpy as np
@@ -31,6 +32,14 @@ async def paint_portrait(user) -> dict:
     await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
     await user.press("▶ Stylize")
     return await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=20)
+
+
+async def paint_anew(user) -> dict:
+    """/new, then another portrait painted."""
+    mark = await user.mark()
+    await user.send_text("/new")
+    await user.wait_for(lambda e: e["kind"] == "message", since=mark)
+    return await paint_portrait(user)
 
 
 async def press_sticker(user, result: dict) -> tuple[dict, dict]:
@@ -70,22 +79,33 @@ async def test_a_sticker_of_the_painted_person_goes_into_their_own_set(double, c
         alpha = np.asarray(webp)[..., 3]
         assert alpha[0, 0] == 0 and alpha[-1, webp.width // 2] > 200  # around the person is see-through
 
-        _, again = await press_sticker(ann, result)
-        assert "Added to your sticker set" in again["message"]["text"] and len(made["stickers"]) == 2
+        # 🏷 again on the same painting, once or ten times at once: the same sticker, in the set once
+        same, again = await press_sticker(ann, result)
+        assert same["message"]["sticker"]["file_id"] == sent["message"]["sticker"]["file_id"]
+        assert "sticker already" in again["message"]["text"] and len(made["stickers"]) == 1
+        await asyncio.gather(*(ann.press("🏷 Sticker", message_id=result["message"]["message_id"]) for _ in range(10)))
+        await running.settled_jobs()
+        assert len(made["stickers"]) == 1 and len(await running.jobs()) == 2
+
+        # another painting's sticker joins the set
+        await chat_settings.change(running.services.db, chat_settings.GLOBAL,
+                                   chat_settings.KEYS["jobs_per_user_per_day"], 10, by=1)  # fmt: skip
+        _, added = await press_sticker(ann, await paint_anew(ann))
+        assert "Added to your sticker set" in added["message"]["text"] and len(made["stickers"]) == 2
 
         # the set is full: the next set takes it; a name Telegram keeps (a deleted set's) is passed over
         made["stickers"] *= SET_LIMIT // 2
         double.retired.add(set_name(4401, "paint_test_bot", 2))
-        _, rolled = await press_sticker(ann, result)
+        _, rolled = await press_sticker(ann, await paint_anew(ann))
         assert set_name(4401, "paint_test_bot", 3) in rolled["message"]["text"]
         for k in (3, 4, 5):
             double.sticker_sets.setdefault(set_name(4401, "paint_test_bot", k), {**made, "name": "x"})["stickers"] = (
                 made["stickers"]
             )
-        _, full = await press_sticker(ann, result)
+        _, full = await press_sticker(ann, await paint_anew(ann))
         assert "sticker sets are full" in full["message"]["text"]
-        jobs = await running.settled_jobs(at_least=5)
-        assert [j.spec["mode"] for j in jobs] == ["style", *["sticker"] * 4]
+        jobs = await running.settled_jobs(at_least=8)
+        assert [j.spec["mode"] for j in jobs] == ["style", "sticker", *["style", "sticker"] * 3]
     finally:
         await running.stop()
 

@@ -181,7 +181,9 @@ def test_engine_run_paints_any_registered_mode_through_the_registry(engine, monk
 
     seen = []
     module = types.ModuleType("a_new_mode")
-    module.paint = lambda engine_, inputs, settings, callback, folder: seen.append((engine_, inputs, settings)) or "painted"
+    module.paint = lambda engine_, inputs, settings, callback, folder: (
+        seen.append((engine_, inputs, settings)) or "painted"
+    )
     monkeypatch.setitem(sys.modules, "a_new_mode", module)
     monkeypatch.setitem(
         modes.MODES, "stamp", dataclasses.replace(modes.MODES["texture"], name="stamp", run="a_new_mode:paint")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -15,7 +16,7 @@ from .. import texts
 from ..domain import drafts
 from ..modes import sticker
 from ..services import services
-from ..storage import JobStatus
+from ..storage import Job, JobStatus
 from .ordering import add_job, announce, own_job, policy_for, refusal, result_of
 
 
@@ -35,15 +36,48 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
     inputs = {"picture": Input(str(result), Media.VIDEO if clip else Media.PICTURE)}
     if photo is not None:  # where the person is: found on the photo, not on the painting
         inputs["content"] = Input(photo)
-    async with svc.db.session() as db_session, db_session.begin():
-        policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
-        refused = await refusal(db_session, update, policy, painting=False)
-        if not refused:
-            job, spec = await add_job(db_session, svc, update, sticker.MODE.name, inputs, {},
-                                      earlier.request_message_id, Media.STICKER,
-                                      suffix=".webm" if clip else ".webp")  # fmt: skip
+    # one sticker of a painting, however often 🏷 is pressed: the check and the new job are one step
+    async with svc.person_locks.hold(earlier.chat_id, earlier.user_id):
+        async with svc.db.session() as db_session, db_session.begin():
+            made = await sticker_of(db_session, earlier, str(result))
+            if made is None:
+                policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
+                refused = await refusal(db_session, update, policy, painting=False)
+                if not refused:
+                    job, spec = await add_job(db_session, svc, update, sticker.MODE.name, inputs, {},
+                                              earlier.request_message_id, Media.STICKER,
+                                              suffix=".webm" if clip else ".webp")  # fmt: skip
+    if made is not None:
+        await send_again(query, made)
+        return
     if refused:
         await query.answer(refused, show_alert=True)
         return
     await query.answer()
     await announce(context, job, spec)
+
+
+async def sticker_of(db_session, painting: Job, result: str) -> Job | None:
+    """The sticker job already made (or being made) of ``painting``'s result, if any."""
+    made = select(Job).where(
+        Job.user_id == painting.user_id,
+        Job.chat_id == painting.chat_id,
+        Job.id > painting.id,
+        Job.status.not_in([JobStatus.CANCELLED, JobStatus.FAILED]),
+        func.coalesce(Job.spec["mode"].as_string(), "") == sticker.MODE.name,
+    )
+    for job in (await db_session.execute(made.order_by(Job.id.desc()))).scalars():
+        if [found.get("path") for found in (job.spec.get("inputs") or {}).get("picture", [])] == [result]:
+            return job
+    return None
+
+
+async def send_again(query, made: Job) -> None:
+    """🏷 on a painting that is a sticker already: that sticker again (it is in the set once), or a
+    word that it is on its way."""
+    if made.status != JobStatus.DONE or not made.result_file_id:
+        await query.answer(sticker.ON_ITS_WAY())
+        return
+    await query.answer()
+    sent = await query.message.reply_sticker(made.result_file_id, do_quote=True)
+    await sent.reply_text(sticker.ALREADY_MADE(), do_quote=True)

@@ -17,6 +17,8 @@ from .base import BotMode
 BUTTON = Text(N_("🏷 Sticker"))
 MAKING = Text(N_("🏷 Making your sticker…"))
 HERE = Text(N_("{name}, here is your sticker."))
+ON_ITS_WAY = Text(N_("🏷 The sticker of this painting is on its way."))
+ALREADY_MADE = Text(N_("🏷 This painting is a sticker already — here it is again."))
 WHOLE = Text(N_("🧍 I can't find a person or subject here, so the sticker is the whole picture."))
 #: What 🏷 turns into a sticker: pictures of these modes, and clips of these (a video sticker).
 FROM_PICTURES = ("style", "instant")
