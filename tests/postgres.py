@@ -59,9 +59,15 @@ class Cluster:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
 
+    def stop_server(self) -> None:
+        """Stop at once (every connection dropped, as in a crash), and stay stopped."""
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+            self.stop_server()
+        except subprocess.CalledProcessError:  # (stopped already)
+            pass
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 

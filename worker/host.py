@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import queue
+import signal
 import socket
 import time
 from dataclasses import dataclass
@@ -169,45 +170,93 @@ class Host:
                 log.warning("heartbeat failed: %s", exc)
 
     async def run(self) -> None:
-        """Take jobs until stopped (SIGINT/SIGTERM); reconnect when the database goes away."""
-        await asyncio.to_thread(self.load)
-        log.info(
-            "worker %s ready on %s: %d slot(s), %s",
-            self.config.name,
-            self.device,
-            self.config.concurrency,
-            " ".join(self.modes),
-        )
-        while True:
-            self.app = jobqueue.app(self.config.database_url)
-            self.app.task(name=jobqueue.TASK, queue=jobqueue.QUEUE, pass_context=True, retry=_retry_after_shutdown())(
-                self.paint
+        """Take jobs until stopped (SIGINT/SIGTERM); reconnect when the database goes away. The stop
+        signal is this loop's own, not procrastinate's: it holds whatever the database does — a
+        worker told to stop while its database is down stops within its grace period (a job it
+        cannot finish is left for another worker, as after a kill)."""
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        try:
+            loading = asyncio.ensure_future(asyncio.to_thread(self.load))
+            await _until(loading, stopping)
+            if stopping.is_set():
+                return
+            log.info(
+                "worker %s ready on %s: %d slot(s), %s",
+                self.config.name,
+                self.device,
+                self.config.concurrency,
+                " ".join(self.modes),
             )
-            try:
-                async with self.app.open_async():
-                    await self.register()
-                    beat = asyncio.create_task(self._heartbeat())
-                    try:
-                        await self.app.run_worker_async(
-                            queues=self.queues,
-                            name=self.config.name,
-                            concurrency=self.config.concurrency,
-                            update_heartbeat_interval=self.config.heartbeat,
-                            stalled_worker_timeout=self.config.heartbeat * 3,
-                            abort_job_polling_interval=1.0,
-                            fetch_job_polling_interval=2.0,
-                            shutdown_graceful_timeout=self.config.shutdown_grace,
-                        )
-                    finally:
-                        beat.cancel()
-                        with contextlib.suppress(Exception):
-                            await self.app.connector.execute_query_async(jobqueue.DELETE_WORKER, name=self.config.name)
-                return  # asked to stop
-            except Exception as exc:  # the database restarted or is unreachable: the jobs wait there
-                # a database the bot never started on has no tables yet: the bot's migrations make them
+            while not stopping.is_set():
+                serving = asyncio.create_task(self._serve(stopping))
+                await _until(serving, stopping)
+                if not serving.done():  # asked to stop: a graceful end, within the grace period
+                    with contextlib.suppress(TimeoutError, Exception, asyncio.CancelledError):
+                        await asyncio.wait_for(serving, self.config.shutdown_grace + 2.0)
+                    log.info("worker %s stopped", self.config.name)
+                    return
+                if (exc := serving.exception()) is None:
+                    return
+                # the database restarted or is unreachable: the jobs wait there
+                # (a database the bot never started on has no tables yet: the bot's migrations make them)
                 hint = "; start the bot once first: it creates the tables" if "does not exist" in str(exc) else ""
                 log.warning("lost the database (%s)%s; reconnecting in 2 s", exc, hint)
-                await asyncio.sleep(2.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), 2.0)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+
+    async def _serve(self, stopping: asyncio.Event) -> None:
+        """Connected: take jobs until ``stopping`` (then end gracefully) or the database fails (raises)."""
+        self.app = jobqueue.app(self.config.database_url)
+        self.app.task(name=jobqueue.TASK, queue=jobqueue.QUEUE, pass_context=True, retry=_retry_after_shutdown())(
+            self.paint
+        )
+        async with self.app.open_async():
+            await self.register()
+            beat = asyncio.create_task(self._heartbeat())
+            worker = asyncio.create_task(
+                self.app.run_worker_async(
+                    queues=self.queues,
+                    name=self.config.name,
+                    concurrency=self.config.concurrency,
+                    update_heartbeat_interval=self.config.heartbeat,
+                    stalled_worker_timeout=self.config.heartbeat * 3,
+                    abort_job_polling_interval=1.0,
+                    fetch_job_polling_interval=2.0,
+                    shutdown_graceful_timeout=self.config.shutdown_grace,
+                    install_signal_handlers=False,
+                )
+            )
+            try:
+                await _until(worker, stopping)
+                if not worker.done():
+                    # cancelled, procrastinate's worker ends gracefully: running jobs get the grace
+                    # period, then are aborted and go back to the queue
+                    worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
+                else:
+                    worker.result()  # (raises what ended it: the database gone)
+            finally:
+                beat.cancel()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(
+                        self.app.connector.execute_query_async(jobqueue.DELETE_WORKER, name=self.config.name), 2.0
+                    )
+
+
+async def _until(task: asyncio.Future, stopping: asyncio.Event) -> None:
+    """Wait for ``task`` to end, or for ``stopping``, whichever comes first (the task goes on)."""
+    stop = asyncio.create_task(stopping.wait())
+    try:
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
 
 
 def _retry_after_shutdown():
