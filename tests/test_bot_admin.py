@@ -230,3 +230,27 @@ async def test_odd_numbers_and_overlong_arguments_get_a_short_plain_answer(doubl
         assert not [r for r in caplog.records if r.levelname == "ERROR"]
     finally:
         await running.stop()
+
+
+async def test_video_limits_take_whole_seconds_in_range_and_nothing_else(double, client, tmp_path):
+    """/set max_video_seconds and video_seconds_per_day with what an admin may type by mistake (or a
+    stranger on purpose): 0, -1, 1e9, 60.5, words, 500 characters — one clear line each, nothing stored."""
+    running = await RunningBot(double, tmp_path).start()
+    try:
+        ann = client.user(4101, "Ann", chat_id=GROUP, chat_type="supergroup", title="Art club")
+        await client.set_member(GROUP, 4101, "administrator")
+        zeros = "0" * 11 + "1" + "0" * 488  # its first twelve digits read 1
+        for key, high in (("max_video_seconds", 60), ("video_seconds_per_day", 36000)):
+            for value in ("0", "-1", "1e9", "60.5", "sixty", "9" * 500, zeros, "٣", "²", str(high + 1)):
+                text = await said(ann, f"/set {key} {value}", "is not a valid")
+                assert f"use 1–{high}" in text and len(text) < 300, text
+            await said(ann, f"/set {key} {high}", f"{key} in this chat: unset → {high}")
+            await said(ann, f"/set {key} 1", f"{key} in this chat: {high} → 1")
+        async with running.services.db.session() as session:
+            rows = (await session.execute(select(SettingChange).order_by(SettingChange.id))).scalars().all()
+        assert [(r.key, r.new["value"]) for r in rows] == [
+            ("max_video_seconds", 60), ("max_video_seconds", 1),
+            ("video_seconds_per_day", 36000), ("video_seconds_per_day", 1),
+        ]  # fmt: skip
+    finally:
+        await running.stop()

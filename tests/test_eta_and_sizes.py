@@ -108,6 +108,11 @@ def test_rates_are_learnt_per_mode_and_size():
     assert eta.rate(("style", 1024)) == pytest.approx(0.7 * 0.5 + 0.3 * 1.0)
     eta.use_device("cuda:0")  # another device: what was measured no longer applies
     assert eta.rate(("style", 1024)) == GPU_GUESS
+    eta.use_device("cpu", 2.5)  # an engine that timed itself as it started: its own speed, not a guess
+    assert eta.seconds(10, ("style", 1024)) == 25.0
+    eta.learn(10, 20.0, ("style", 1024))  # and then what its jobs take
+    eta.use_device("cpu", 2.5)
+    assert eta.seconds(10, ("style", 1024)) == 20.0
     assert kind(spec_of(plan(POLICY, 0.5))) == ("style", 1024)
 
 

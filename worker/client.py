@@ -24,6 +24,8 @@ class Capabilities:
     device: str  #: e.g. "cpu", "cuda"; "mixed" for workers on several kinds
     modes: tuple[str, ...] = ("style",)
     load_seconds: float = 0.0
+    #: measured seconds per work unit of its paintings (engine.painter.Engine.calibrate), if it paints any
+    seconds_per_unit: float | None = None
 
     @property
     def families(self) -> tuple[str, ...]:

@@ -77,6 +77,7 @@ class Host:
         self.store = DirectoryStore(config.store)
         self.engines: asyncio.Queue = asyncio.Queue()
         self.device, self.modes, self.load_seconds = "cpu", (), 0.0
+        self.seconds_per_unit: float | None = None
         self.app = None
 
     # ---------------------------------------------------------------- engines
@@ -101,6 +102,8 @@ class Host:
                 Engine(weights=self.config.weights, device=self.config.device) for _ in range(self.config.concurrency)
             ]
             self.modes = offered(instant_loads(engines[0]))
+            # timed, so the bot's first estimates fit this host (about two steps at 256 px)
+            self.seconds_per_unit = engines[0].calibrate()
         for engine in engines:
             self.engines.put_nowait(engine)
         self.device = str(engines[0].device)
@@ -159,6 +162,7 @@ class Host:
             device=self.device,
             modes=" ".join(self.modes),
             load_seconds=self.load_seconds,
+            seconds_per_unit=self.seconds_per_unit,
         )
 
     async def _heartbeat(self) -> None:

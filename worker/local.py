@@ -70,7 +70,7 @@ class LocalEngine:
         event = await self._next(self.start_timeout)
         if event.kind != EventKind.READY:
             raise RuntimeError(f"the engine process did not start: {getattr(event, 'message', event)}")
-        self.capabilities = Capabilities(event.device, tuple(event.modes), event.load_seconds)
+        self.capabilities = Capabilities(event.device, tuple(event.modes), event.load_seconds, event.seconds_per_unit)
         return self.capabilities
 
     async def submit(self, job_id: str, spec: JobSpec) -> None:

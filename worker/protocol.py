@@ -254,6 +254,8 @@ class Ready:
     modes: tuple[str, ...] = ("style",)
     job_id: str = ""
     kind: EventKind = EventKind.READY
+    #: a VGG engine's measured seconds per work unit (Engine.calibrate); None where it paints none
+    seconds_per_unit: float | None = None
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,14 @@ WHERE job_id = %(job_id)s AND body::json->>'kind' IN ('done', 'failed', 'cancell
 """
 PRUNE_EVENTS = "DELETE FROM engine_events WHERE created_at < now() - make_interval(hours => 24)"
 UPSERT_WORKER = """
-INSERT INTO engine_workers (name, slots, device, modes, load_seconds, started_at, seen_at)
-VALUES (%(name)s, %(slots)s, %(device)s, %(modes)s, %(load_seconds)s, now(), now())
+INSERT INTO engine_workers (name, slots, device, modes, load_seconds, seconds_per_unit, started_at, seen_at)
+VALUES (%(name)s, %(slots)s, %(device)s, %(modes)s, %(load_seconds)s, %(seconds_per_unit)s, now(), now())
 ON CONFLICT (name) DO UPDATE SET slots = EXCLUDED.slots, device = EXCLUDED.device, modes = EXCLUDED.modes,
-    load_seconds = EXCLUDED.load_seconds, seen_at = now()
+    load_seconds = EXCLUDED.load_seconds, seconds_per_unit = EXCLUDED.seconds_per_unit, seen_at = now()
 """
 DELETE_WORKER = "DELETE FROM engine_workers WHERE name = %(name)s"
 LIVE_WORKERS = """
-SELECT name, slots, device, modes, load_seconds FROM engine_workers
+SELECT name, slots, device, modes, load_seconds, seconds_per_unit FROM engine_workers
 WHERE seen_at > now() - make_interval(secs => %(stale)s) ORDER BY name
 """
 

@@ -31,7 +31,9 @@ class Roster:
             for family in dict.fromkeys(family_of(m) for m in row["modes"].split()):
                 slots[family] = slots.get(family, 0) + row["slots"]
         load = max((row["load_seconds"] for row in rows), default=0.0)
-        return cls(Capabilities(device, modes or ("style",), load), slots)
+        speeds = [row["seconds_per_unit"] for row in rows if row.get("seconds_per_unit")]
+        speed = sum(speeds) / len(speeds) if speeds else None  # (a job goes to any of them)
+        return cls(Capabilities(device, modes or ("style",), load, speed), slots)
 
     def slots_for(self, family: str) -> int:
         return self.slots.get(family, 0)

@@ -63,7 +63,9 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
     except EngineError as exc:
         events.put(Failed("", exc.code, exc.message))
         return
-    events.put(Ready(str(engine.device), engine.load_seconds, os.getpid(), offered))
+    # a painting engine times itself, so the bot's first estimates fit this host (about two steps at 256 px)
+    speed = engine.calibrate() if "style" in offered else None
+    events.put(Ready(str(engine.device), engine.load_seconds, os.getpid(), offered, seconds_per_unit=speed))
     cancelled: set[str] = set()
     while parent_alive():
         try:

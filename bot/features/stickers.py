@@ -37,16 +37,19 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
     if photo is not None:  # where the person is: found on the photo, not on the painting
         inputs["content"] = Input(photo)
     # one sticker of a painting, however often 🏷 is pressed: the check and the new job are one step
-    async with svc.person_locks.hold(earlier.chat_id, earlier.user_id):
-        async with svc.db.session() as db_session, db_session.begin():
-            made = await sticker_of(db_session, earlier, str(result))
-            if made is None:
-                policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
-                refused = await refusal(db_session, update, policy, painting=False)
-                if not refused:
-                    job, spec = await add_job(db_session, svc, update, sticker.MODE.name, inputs, {},
-                                              earlier.request_message_id, Media.STICKER,
-                                              suffix=".webm" if clip else ".webp")  # fmt: skip
+    async with (
+        svc.person_locks.hold(earlier.chat_id, earlier.user_id),
+        svc.db.session() as db_session,
+        db_session.begin(),
+    ):
+        made = await sticker_of(db_session, earlier, str(result))
+        if made is None:
+            policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
+            refused = await refusal(db_session, update, policy, painting=False)
+            if not refused:
+                job, spec = await add_job(db_session, svc, update, sticker.MODE.name, inputs, {},
+                                          earlier.request_message_id, Media.STICKER,
+                                          suffix=".webm" if clip else ".webp")  # fmt: skip
     if made is not None:
         await send_again(query, made)
         return

@@ -129,12 +129,13 @@ class Dispatcher:
     def route(self, mode: str) -> Lane:
         return next((lane for lane in self.lanes if lane.takes(mode)), self.lanes[-1])
 
-    def use_device(self, device: str) -> None:
-        if device != self.device:
+    def use_device(self, device: str, seconds_per_unit: float | None = None) -> None:
+        """The painting engine's device and its own timing of itself: the first estimates start there."""
+        if device != self.device or seconds_per_unit != self.paint.eta.measured:
             self.device = device
             for lane in self.lanes:
                 if lane is self.paint or lane.shared:
-                    lane.eta.use_device(device)
+                    lane.eta.use_device(device, seconds_per_unit)
 
     def _slots(self) -> int:
         return max(1, self.worker_slots if self.worker_slots is not None else self.paint.capacity())
@@ -169,7 +170,7 @@ class Dispatcher:
         lane.offered = tuple(capabilities.modes)
         lane.ready = lane.modes is None or bool(lane.modes & set(capabilities.modes))
         if lane is self.paint:
-            self.use_device(capabilities.device)
+            self.use_device(capabilities.device, capabilities.seconds_per_unit)
         else:
             lane.eta.use_device(capabilities.device)
 

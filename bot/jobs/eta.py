@@ -37,6 +37,7 @@ class EtaModel:
                  gpu_guess: float = GPU_GUESS):  # fmt: skip
         self.guess, self.overhead = seconds_per_unit, overhead
         self.guesses = (seconds_per_unit, gpu_guess)  #: the first guess on a CPU, on a GPU
+        self.measured: float | None = None  #: the engine's own timing of itself, when it gave one
         self.rates: dict[Kind, float] = {}
 
     @property
@@ -44,10 +45,12 @@ class EtaModel:
         """The rate of the kind learnt last (the first guess before any)."""
         return next(reversed(self.rates.values()), self.guess)
 
-    def use_device(self, device: str) -> None:
-        """A first guess for the engine's device, until a job there is measured; another device's
-        measurements no longer apply."""
-        guess = self.guesses[1] if device.startswith("cuda") else self.guesses[0]
+    def use_device(self, device: str, measured: float | None = None) -> None:
+        """A first guess for the engine's device — what the engine measured of itself as it started
+        (engine.painter.Engine.calibrate), else a guess for the kind of device — until a job there is
+        measured; another device's (or host's) measurements no longer apply."""
+        guess = measured or (self.guesses[1] if device.startswith("cuda") else self.guesses[0])
+        self.measured = measured
         if guess != self.guess:
             self.guess, self.rates = guess, {}
 

@@ -99,5 +99,5 @@ class ReplicaSync:
         dispatcher.paint.queue = queue
         self.roster = Roster.of(workers)
         if workers:
-            dispatcher.use_device(self.roster.capabilities.device)
+            dispatcher.use_device(self.roster.capabilities.device, self.roster.capabilities.seconds_per_unit)
             dispatcher.paint.offered = self.roster.capabilities.modes

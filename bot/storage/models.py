@@ -291,5 +291,6 @@ class EngineWorker(Base):
     device: Mapped[str] = mapped_column(String(32))
     modes: Mapped[str] = mapped_column(Text)  #: space-separated mode names
     load_seconds: Mapped[float] = mapped_column(Float)
+    seconds_per_unit: Mapped[float | None] = mapped_column(Float, nullable=True)  #: as it timed itself
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)

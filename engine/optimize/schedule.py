@@ -14,8 +14,9 @@ from collections.abc import Iterable
 #: Work units are steps at this longest side (a square picture).
 UNIT_SIDE = 256
 #: A detail step (forward and backward to relu3_1, not relu5_1) against a full step at the same
-#: size: 0.42–0.47 measured at 512–1024 px on the 2-core CPU (benchmarks/engine_basics.py).
-DETAIL_COST = 0.45
+#: size: 0.60 at 512 px and 0.65 at 724 px, measured on 2026-12-07 on the 2-core CPU with torch
+#: 2.14.1 inside a balanced 1024-px painting (0.42–0.47 when detail sizes were first added).
+DETAIL_COST = 0.62
 
 
 def ladder(size: int, low: int) -> list[int]:
