@@ -138,3 +138,33 @@ async def test_a_style_picture_is_still_a_style_after_a_refused_clip(double, cli
         await fay.wait_for(lambda e: text_message(e, "Got your photo"), since=mark)
     finally:
         await running.stop()
+
+
+async def test_in_a_group_a_clip_is_stylized_in_reply_and_its_seconds_are_counted(double, client, tmp_path):
+    from bot.domain import chat_settings
+
+    running = await clip_bot(double, tmp_path).start()
+    try:
+        await chat_settings.change(running.services.db, chat_settings.GLOBAL,
+                                   chat_settings.KEYS["video_seconds_per_day"], 3, by=1)  # fmt: skip
+        hal = member(client, 6207, "Hal")
+
+        async def stylize_in_reply() -> None:
+            clip = await hal.send_clip("video", clip_bytes(tmp_path, frames=24, fps=12))  # 2 s
+            mark = await hal.mark()
+            await hal.send_text("/stylize", reply_to=clip["message_id"])
+            prompt = await hal.wait_for(lambda e: text_message(e, "style"), since=mark)
+            await hal.send_photo(stripes(96, 96), reply_to=prompt["message"]["message_id"])
+            await hal.wait_for(lambda e: text_message(e, "Style saved"), since=mark)
+            await hal.press("▶ Stylize")
+
+        await stylize_in_reply()
+        done = await hal.wait_for(lambda e: sent_clip(e, "video"), timeout=30)
+        assert "Hal" in done["message"]["caption"]
+        mark = await hal.mark()
+        await stylize_in_reply()  # 2 s more of a day's 3: refused, with when it resets
+        refused = await hal.wait_for(lambda e: e["kind"] in ("message", "callback_answer") and "video left today"
+                                     in str(e), since=mark)  # fmt: skip
+        assert "1 s" in str(refused) and len(await running.jobs()) == 1
+    finally:
+        await running.stop()

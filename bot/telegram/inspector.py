@@ -21,19 +21,24 @@ log = logging.getLogger(__name__)
 
 #: Processes that check files at once (a check takes milliseconds to a second or two).
 WORKERS = 2
-#: Address space each may take: a 64-MP picture decoded and converted fits; a bomb does not.
-MEMORY_BYTES = 3 * 1024**3
+#: Address space each may take beyond what it holds as it starts: a 64-MP picture decoded and
+#: converted fits; a bomb does not.
+MEMORY_BYTES = 2 * 1024**3
 #: The longest a check may take before its process is ended and the file called unreadable.
 TIMEOUT = 20.0
 #: A process checks this many files, then a fresh one takes over (nothing it held lingers).
 TASKS_PER_PROCESS = 200
 
 
-def _limit_memory(limit: int) -> None:
+def _limit_memory(budget: int) -> None:
     import os
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # (on top of what is mapped already: the libraries, and whatever the parent's main module
+    # imported — multiprocessing imports it again in each process unless it is a __main__)
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + budget, mapped + budget))
     os.nice(5)  # a check gives way to the bot's and the engines' own work
 
 
