@@ -115,7 +115,7 @@ async def started(subject: Subject) -> EngineClient:
     capabilities = await client.start()
     assert isinstance(client, EngineClient)  # every member of the interface, none probed for
     assert capabilities is client.capabilities and "style" in capabilities.modes and capabilities.device
-    if type(client).__name__ == "LocalEngine":  # a painting engine times itself as it starts (the bot's first estimates)
+    if type(client).__name__ == "LocalEngine":  # a painting engine times itself as it starts (first estimates)
         assert 0.0 < capabilities.seconds_per_unit < 30.0
     await within(30, _until(lambda: client.slots("picture") >= 1))  # workers register within a heartbeat
     assert client.capabilities.families == subject.families

@@ -19,11 +19,10 @@ pytestmark = pytest.mark.slow
 GRACE = 3.0
 
 
-async def test_workers_and_a_replica_told_to_stop_as_their_database_stops_stop_within_their_grace(
-    double, tmp_path
-):
+async def test_workers_and_a_replica_told_to_stop_as_their_database_stops_stop_within_their_grace(double, tmp_path):
     from .postgres import Cluster, binaries, new_database
 
+    workers, replica = [], None
     if binaries() is None:
         pytest.skip("needs PostgreSQL's server binaries (Debian: apt install postgresql)")
     cluster = Cluster()  # its own: this test stops it
@@ -59,7 +58,7 @@ async def test_workers_and_a_replica_told_to_stop_as_their_database_stops_stop_w
         assert not still, f"still running {took:.0f} s after SIGTERM: {still}"
         assert took < GRACE + 10, f"the last one took {took:.1f} s to stop"
     finally:
-        for process in locals().get("workers", []) + [locals().get("replica")]:
+        for process in [*workers, replica]:
             if process is not None and process.poll() is None:
                 process.kill()
         cluster.stop()

@@ -56,9 +56,9 @@ class Key:
         # ASCII digits only ("²".isdigit() is true, but int("²") fails), and no more than a number in
         # range can have: "000000000001" followed by 488 more digits is not 1
         digits = text.lstrip("0") or "0"
-        if self.kind == "int" and text.isascii() and text.isdigit() and len(digits) <= len(str(self.high)):
-            if self.low <= int(digits) <= self.high:
-                return int(digits)
+        whole = self.kind == "int" and text.isascii() and text.isdigit() and len(digits) <= len(str(self.high))
+        if whole and self.low <= int(digits) <= self.high:
+            return int(digits)
         raise ValueError(admin_texts.not_a_value(text, self.name, self.values()))
 
 
