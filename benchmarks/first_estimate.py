@@ -43,8 +43,10 @@ async def first_estimates(qualities: list[str]) -> None:
         Image.effect_mandelbrot((512, 512), (-2, -1.5, 1, 1.5), 60).convert("RGB").save(style := folder / "style.png")
     engine = LocalEngine(device="cpu", modes=("style",), start_timeout=120.0)
     capabilities = await engine.start()
-    print(f"engine ready; it timed itself at {capabilities.seconds_per_unit:.3f} s per work unit "
-          f"(the old fixed guess: {CPU_GUESS} s)")  # fmt: skip
+    print(
+        f"engine ready; it timed itself at {capabilities.seconds_per_unit:.3f} s per work unit "
+        f"(the old fixed guess: {CPU_GUESS} s)"
+    )
     try:
         for n, quality in enumerate(qualities):
             inputs = {"content": [str(folder / "photo.jpg")], "styles": [str(style)]}
@@ -61,8 +63,10 @@ async def first_estimates(qualities: list[str]) -> None:
                 event = await engine.next_event(f"q{n}", 900)
             took = time.perf_counter() - started
             assert event.kind == EventKind.DONE, event
-            print(f"{quality:9s} 1024 px: first estimate {estimate:5.0f} s (the fixed guess said {guessed:4.0f} s), "
-                  f"painted in {took:5.0f} s — {max(took, estimate) / min(took, estimate):.2f}× apart")  # fmt: skip
+            print(
+                f"{quality:9s} 1024 px: first estimate {estimate:5.0f} s (the fixed guess said {guessed:4.0f} s), "
+                f"painted in {took:5.0f} s — {max(took, estimate) / min(took, estimate):.2f}× apart"
+            )
     finally:
         await engine.stop()
 

@@ -49,14 +49,17 @@ class Engine:
         self._instant = None
         self.load_seconds = time.perf_counter() - started
 
-    def calibrate(self, steps: int = 2) -> float:
+    def calibrate(self, steps: int = 2, side: int = 181) -> float:
         """Seconds per work unit (engine.optimize.schedule: a full step at 256×256 px) on this engine's
-        device, timed on a drawn picture after one step to warm up: what a first estimate of a job's
-        time on this host starts from, before any job here is measured (a host twice as slow as
-        another takes twice as long, whatever its device)."""
+        device, timed on a drawn picture of ``side`` px after one step to warm up: what a first
+        estimate of a job's time on this host starts from, before any job here is measured (a host
+        twice as slow as another takes twice as long, whatever its device). About 2 s on a 2-core
+        CPU (at 256 px, 3 s; at 128 px the steps' fixed costs would count for too much)."""
         import numpy as np
 
-        y, x = np.mgrid[0:256, 0:256]
+        from .optimize.schedule import work
+
+        y, x = np.mgrid[0:side, 0:side]
         drawn = np.stack([x, y, (x * y) % 256], axis=-1).astype(np.uint8)
         marks: list[float] = []
 
@@ -64,10 +67,10 @@ class Engine:
             if progress.stage == "optimize":
                 marks.append(time.perf_counter())
 
-        settings = StyleSettings(size=256, steps=steps + 1, start_size=256, init="content")
+        settings = StyleSettings(size=side, steps=steps + 1, start_size=side, init="content")
         picture = Image.fromarray(drawn)
         self.stylize(picture, [picture.transpose(Image.Transpose.ROTATE_90)], settings, callback=timed)
-        return (marks[-1] - marks[0]) / max(1, len(marks) - 1)
+        return (marks[-1] - marks[0]) / max(1, len(marks) - 1) / work(((side, 1),))
 
     def _build(self, depth: str) -> VGGFeatures:
         net = VGGFeatures(self._conv_weights, self.preprocessing, depth, self.device)

@@ -249,8 +249,10 @@ async def test_video_limits_take_whole_seconds_in_range_and_nothing_else(double,
         async with running.services.db.session() as session:
             rows = (await session.execute(select(SettingChange).order_by(SettingChange.id))).scalars().all()
         assert [(r.key, r.new["value"]) for r in rows] == [
-            ("max_video_seconds", 60), ("max_video_seconds", 1),
-            ("video_seconds_per_day", 36000), ("video_seconds_per_day", 1),
-        ]  # fmt: skip
+            ("max_video_seconds", 60),
+            ("max_video_seconds", 1),
+            ("video_seconds_per_day", 36000),
+            ("video_seconds_per_day", 1),
+        ]
     finally:
         await running.stop()

@@ -145,8 +145,9 @@ async def test_in_a_group_a_clip_is_stylized_in_reply_and_its_seconds_are_counte
 
     running = await clip_bot(double, tmp_path).start()
     try:
-        await chat_settings.change(running.services.db, chat_settings.GLOBAL,
-                                   chat_settings.KEYS["video_seconds_per_day"], 3, by=1)  # fmt: skip
+        await chat_settings.change(
+            running.services.db, chat_settings.GLOBAL, chat_settings.KEYS["video_seconds_per_day"], 3, by=1
+        )
         hal = member(client, 6207, "Hal")
 
         async def stylize_in_reply() -> None:
@@ -163,8 +164,9 @@ async def test_in_a_group_a_clip_is_stylized_in_reply_and_its_seconds_are_counte
         assert "Hal" in done["message"]["caption"]
         mark = await hal.mark()
         await stylize_in_reply()  # 2 s more of a day's 3: refused, with when it resets
-        refused = await hal.wait_for(lambda e: e["kind"] in ("message", "callback_answer") and "video left today"
-                                     in str(e), since=mark)  # fmt: skip
+        refused = await hal.wait_for(
+            lambda e: e["kind"] in ("message", "callback_answer") and "video left today" in str(e), since=mark
+        )
         assert "1 s" in str(refused) and len(await running.jobs()) == 1
     finally:
         await running.stop()

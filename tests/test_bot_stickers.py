@@ -88,8 +88,9 @@ async def test_a_sticker_of_the_painted_person_goes_into_their_own_set(double, c
         assert len(made["stickers"]) == 1 and len(await running.jobs()) == 2
 
         # another painting's sticker joins the set
-        await chat_settings.change(running.services.db, chat_settings.GLOBAL,
-                                   chat_settings.KEYS["jobs_per_user_per_day"], 10, by=1)  # fmt: skip
+        await chat_settings.change(
+            running.services.db, chat_settings.GLOBAL, chat_settings.KEYS["jobs_per_user_per_day"], 10, by=1
+        )
         _, added = await press_sticker(ann, await paint_anew(ann))
         assert "Added to your sticker set" in added["message"]["text"] and len(made["stickers"]) == 2
 

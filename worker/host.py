@@ -102,7 +102,7 @@ class Host:
                 Engine(weights=self.config.weights, device=self.config.device) for _ in range(self.config.concurrency)
             ]
             self.modes = offered(instant_loads(engines[0]))
-            # timed, so the bot's first estimates fit this host (about two steps at 256 px)
+            # timed, so the bot's first estimates fit this host (three small steps)
             self.seconds_per_unit = engines[0].calibrate()
         for engine in engines:
             self.engines.put_nowait(engine)

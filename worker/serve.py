@@ -63,7 +63,7 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
     except EngineError as exc:
         events.put(Failed("", exc.code, exc.message))
         return
-    # a painting engine times itself, so the bot's first estimates fit this host (about two steps at 256 px)
+    # a painting engine times itself, so the bot's first estimates fit this host (three small steps)
     speed = engine.calibrate() if "style" in offered else None
     events.put(Ready(str(engine.device), engine.load_seconds, os.getpid(), offered, seconds_per_unit=speed))
     cancelled: set[str] = set()

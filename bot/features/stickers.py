@@ -47,9 +47,17 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
             policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
             refused = await refusal(db_session, update, policy, painting=False)
             if not refused:
-                job, spec = await add_job(db_session, svc, update, sticker.MODE.name, inputs, {},
-                                          earlier.request_message_id, Media.STICKER,
-                                          suffix=".webm" if clip else ".webp")  # fmt: skip
+                job, spec = await add_job(
+                    db_session,
+                    svc,
+                    update,
+                    sticker.MODE.name,
+                    inputs,
+                    {},
+                    earlier.request_message_id,
+                    Media.STICKER,
+                    suffix=".webm" if clip else ".webp",
+                )
     if made is not None:
         await send_again(query, made)
         return

@@ -90,8 +90,13 @@ class FileCache:
     """Files under ``root``; names never come from user input (only Telegram's unique ids and job ids).
     What comes in is checked by ``inspector`` (in processes of its own), never decoded here."""
 
-    def __init__(self, root: Path, max_bytes: int = FILE_CACHE_BYTES, max_age: float = FILE_CACHE_AGE,
-                 inspector: Inspector | None = None):  # fmt: skip
+    def __init__(
+        self,
+        root: Path,
+        max_bytes: int = FILE_CACHE_BYTES,
+        max_age: float = FILE_CACHE_AGE,
+        inspector: Inspector | None = None,
+    ):
         self.root, self.max_bytes, self.max_age = root, max_bytes, max_age
         self.inspector = inspector or Inspector()
         self.inputs, self.results, self.previews = root / "inputs", root / "results", root / "previews"

@@ -83,33 +83,34 @@ class Inspector:
 
         pool = self._ensure()
         call = functools.partial(function, *args, **kwargs)
+        what = args[0] if args else getattr(function, "__name__", function)  # (the file, in the log)
         try:
             future = asyncio.get_running_loop().run_in_executor(pool, call)
             return await asyncio.wait_for(future, self.timeout)
         except ImageError:
             raise
         except MemoryError:
-            log.info("a file took more memory than a check may: %s", args[0])
+            log.info("a file took more memory than a check may: %s", what)
             raise ImageError("That file is too large to read.", "too_many_pixels", {"megapixels": "64"}) from None
         except BrokenProcessPool:  # a process ended under it (the memory ceiling hit in C code, a crash)
             if retry and self._pool is not pool:  # another check's failure broke it: once more, afresh
                 return await self._run(function, *args, retry=False, **kwargs)
-            log.warning("a check of %s broke its process; starting afresh", args[0])
+            log.warning("a check of %s broke its process; starting afresh", what)
             self._restart(pool)
             raise _unreadable() from None
         except TimeoutError:
-            log.warning("a check of %s took over %.0f s; starting afresh", args[0], self.timeout)
+            log.warning("a check of %s took over %.0f s; starting afresh", what, self.timeout)
             self._restart(pool)
             raise _unreadable() from None
         except Exception:  # a decoder's own failure that engine.inspect did not put into words
-            log.exception("checking %s failed", args[0])
+            log.exception("checking %s failed", what)
             raise _unreadable() from None
 
     def _restart(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:
         if self._pool is pool:
             self._pool = None
         # (Python 3.14 has pool.kill_workers(); until then the pool's own table of its processes)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 

@@ -42,10 +42,14 @@ def clip_problem(code: str, params: dict | None = None) -> str:
 def too_big_download(megabytes: float | None) -> str:
     """A clip over what bots may download (the picture's answer says to send a photo instead)."""
     if megabytes is None:
-        return _("That clip is over 20 MB; bots can only download files up to 20 MB. "
-                 "Send a shorter one, or one at a lower quality.")  # fmt: skip
-    return _("That clip is {size} MB; bots can only download files up to 20 MB. "
-             "Send a shorter one, or one at a lower quality.").format(size=round(megabytes))  # fmt: skip
+        return _(
+            "That clip is over 20 MB; bots can only download files up to 20 MB. "
+            "Send a shorter one, or one at a lower quality."
+        )
+    return _(
+        "That clip is {size} MB; bots can only download files up to 20 MB. "
+        "Send a shorter one, or one at a lower quality."
+    ).format(size=round(megabytes))
 
 
 def clip_ready(n_styles: int, gamma: float) -> str:

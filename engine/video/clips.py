@@ -134,8 +134,14 @@ def _video_frames(path: str | Path, size: tuple[int, int] | None):
         container.close()
 
 
-def frames(path: str | Path, size: tuple[int, int] | None = None, limit: int | None = None, *,
-           fps: Fraction | float | None = None, seconds: float | None = None) -> Iterator[np.ndarray]:  # fmt: skip
+def frames(
+    path: str | Path,
+    size: tuple[int, int] | None = None,
+    limit: int | None = None,
+    *,
+    fps: Fraction | float | None = None,
+    seconds: float | None = None,
+) -> Iterator[np.ndarray]:
     """Every frame, upright, as an RGB array (resized to ``size`` if given), at most ``limit``.
     ``fps``: resampled to this constant rate by the frames' timestamps (a faster clip loses frames, a
     variable-rate one is evened out, a held frame is repeated); ``seconds``: only that much of it.
