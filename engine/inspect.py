@@ -12,6 +12,9 @@ from .errors import ImageError
 from .imaging import MAX_PIXELS, check_size, open_image
 from .video import animated, clips
 
+#: The long side of the JPEG a queued card shows.
+THUMBNAIL_SIDE = 512
+
 
 @dataclass(frozen=True)
 class Inspected:
@@ -46,16 +49,11 @@ def clip(path: str | Path, thumbnail: str | Path | None = None) -> Inspected:
     if thumbnail is not None:
         from PIL import Image
 
-        longest = max(THUMBNAIL_SIDE, 16)
-        first = next(clips.frames(path, clips.even_size(info.size, longest), limit=1), None)
+        first = next(clips.frames(path, clips.even_size(info.size, THUMBNAIL_SIDE), limit=1), None)
         if first is None:
             raise ImageError("That video has no frames.", "not_video")
         _save_thumbnail(Image.fromarray(first), thumbnail)
     return Inspected(info.size, info)
-
-
-#: The long side of the JPEG a queued card shows.
-THUMBNAIL_SIDE = 512
 
 
 def _save_thumbnail(image, path: str | Path) -> None:

@@ -33,6 +33,10 @@ TASKS_PER_PROCESS = 200
 def _limit_memory(budget: int) -> None:
     import os
     import resource
+    import signal
+
+    # Ctrl-C in a terminal reaches the whole process group: the bot ends these processes itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # (on top of what is mapped already: the libraries, and whatever the parent's main module
     # imported — multiprocessing imports it again in each process unless it is a __main__)
