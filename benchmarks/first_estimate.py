@@ -39,8 +39,9 @@ async def first_estimates(qualities: list[str]) -> None:
     photo = portrait((1024, 1024))[0]
     photo.save(folder / "photo.jpg", quality=92)
     style = SHARED / "the_scream.jpg"
-    if not style.exists():
-        Image.effect_mandelbrot((512, 512), (-2, -1.5, 1, 1.5), 60).convert("RGB").save(style := folder / "style.png")
+    if not style.exists():  # (without the shared paintings: a drawn one)
+        style = folder / "style.png"
+        Image.effect_mandelbrot((512, 512), (-2, -1.5, 1, 1.5), 60).convert("RGB").save(style)
     engine = LocalEngine(device="cpu", modes=("style",), start_timeout=120.0)
     capabilities = await engine.start()
     print(

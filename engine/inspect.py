@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ImageError
-from .imaging import MAX_PIXELS, check_size, open_image
+from .imaging import open_image
 from .video import animated, clips
 
 #: The long side of the JPEG a queued card shows.
@@ -26,16 +26,16 @@ class Inspected:
 
 def picture(path: str | Path, thumbnail: str | Path | None = None, *, moving: bool = False) -> Inspected:
     """A picture sent by someone: read whole (its first frame, for one that moves) unless its header
-    already says it cannot be used. ``moving``: a GIF or WebP that moves is taken as a clip instead
-    (its frames are then decoded only when it is painted). Raises ImageError."""
-    if animated.sniff(path):
+    already says it cannot be used (engine.imaging checks it first). ``moving``: a GIF or WebP that
+    moves is taken as a clip instead (its frames are then decoded only when it is painted). Raises
+    ImageError."""
+    if moving and animated.sniff(path):
         try:
             header = animated.read_header(path)
         except ValueError:
             raise ImageError("That picture looks damaged and cannot be opened.", "corrupt") from None
-        if moving and header.moves:
+        if header.moves:
             return clip(path, thumbnail)
-        check_size(*header.size, "picture", MAX_PIXELS)
     image = open_image(path, role="picture")
     if thumbnail is not None:
         _save_thumbnail(image, thumbnail)
@@ -43,15 +43,14 @@ def picture(path: str | Path, thumbnail: str | Path | None = None, *, moving: bo
 
 
 def clip(path: str | Path, thumbnail: str | Path | None = None) -> Inspected:
-    """A video (or an animated picture) sent by someone: its headers checked, then its first frame
-    decoded. Raises ImageError (not a video, no frames, frames of a size no picture could be)."""
-    info = clips.probe(path)
+    """A video (or an animated picture) sent by someone: its headers checked, then its first frame —
+    and only that — decoded. Raises ImageError (not a video, no frames, frames of a size no picture
+    could be)."""
+    info = clips.header(path)
+    first = clips.first_frame(path)
     if thumbnail is not None:
         from PIL import Image
 
-        first = next(clips.frames(path, clips.even_size(info.size, THUMBNAIL_SIDE), limit=1), None)
-        if first is None:
-            raise ImageError("That video has no frames.", "not_video")
         _save_thumbnail(Image.fromarray(first), thumbnail)
     return Inspected(info.size, info)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import multiprocessing
 from concurrent.futures.process import BrokenProcessPool
@@ -83,8 +84,6 @@ class Inspector:
         return await self._run(inspect.clip, path, thumbnail)
 
     async def _run(self, function, *args, retry: bool = True, **kwargs):
-        import functools
-
         pool = self._ensure()
         call = functools.partial(function, *args, **kwargs)
         what = args[0] if args else getattr(function, "__name__", function)  # (the file, in the log)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ImageError
+from ..imaging import check_size
 from . import animated
 
 #: Longest clip read, whatever a mode asks for (a bot caps it much lower).
@@ -54,8 +55,6 @@ def _open(path: str | Path):
 
 def check_frame_size(width: int, height: int) -> None:
     """A clip's frames obey the pictures' rules (engine.imaging) and MAX_CLIP_PIXELS; raises ImageError."""
-    from ..imaging import check_size
-
     check_size(width, height, "clip", MAX_CLIP_PIXELS)
 
 
@@ -64,27 +63,19 @@ def header(path: str | Path) -> ClipInfo:
     frames' size checked (raises ImageError). Rotation is not known here (0): the size rules do not
     depend on it."""
     if animated.sniff(path):
-        try:
-            return _animation_info(animated.read_header(path))
-        except ValueError as exc:
-            raise ImageError(f"That animation cannot be read ({exc}).", "not_video") from None
+        return _animation_header(path)
     container = _open(path)
     try:
-        stream = container.streams.video[0]
-        width, height = stream.codec_context.width, stream.codec_context.height
-        if not width or not height:
-            raise ImageError("That video does not say how large its frames are.", "not_video")
-        check_frame_size(width, height)
-        fps = stream.average_rate or stream.guessed_rate or Fraction(25)
-        seconds = float(stream.duration * stream.time_base) if stream.duration else (
-            container.duration / 1e6 if container.duration else 0.0)  # fmt: skip
-        frames = stream.frames or round(seconds * float(fps))
-        return ClipInfo((width, height), Fraction(fps), frames, seconds, bool(container.streams.audio), 0)
+        return _video_header(container)
     finally:
         container.close()
 
 
-def _animation_info(moving: animated.Animation) -> ClipInfo:
+def _animation_header(path: str | Path) -> ClipInfo:
+    try:
+        moving = animated.read_header(path)
+    except ValueError as exc:
+        raise ImageError(f"That animation cannot be read ({exc}).", "not_video") from None
     check_frame_size(*moving.size)
     if not moving.frames:
         raise ImageError("That animation has no frames.", "not_video")
@@ -92,20 +83,34 @@ def _animation_info(moving: animated.Animation) -> ClipInfo:
     return ClipInfo(moving.size, fps, moving.frames, moving.seconds, False, 0)
 
 
+def _video_header(container) -> ClipInfo:
+    stream = container.streams.video[0]
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if not width or not height:
+        raise ImageError("That video does not say how large its frames are.", "not_video")
+    check_frame_size(width, height)
+    fps = stream.average_rate or stream.guessed_rate or Fraction(25)
+    if stream.duration:
+        seconds = float(stream.duration * stream.time_base)
+    else:
+        seconds = container.duration / 1e6 if container.duration else 0.0
+    frames = stream.frames or round(seconds * float(fps))
+    return ClipInfo((width, height), Fraction(fps), frames, seconds, bool(container.streams.audio), 0)
+
+
 def probe(path: str | Path) -> ClipInfo:
-    """What a clip is, its first frame decoded (so a file with no readable frame is refused here),
-    after its headers were checked: a video, or an animated GIF or WebP."""
+    """What a clip is — a video, or an animated GIF or WebP — its headers checked, then its first frame
+    decoded (so a file with no readable frame is refused here) for its upright size."""
     import av
 
-    info = header(path)
     if animated.sniff(path):
-        if next(animated.pictures(path, (16, 16)), None) is None:
-            raise ImageError("That animation has no frames.", "not_video")
+        info = _animation_header(path)
+        first_frame(path)
         return info
     container = _open(path)
     try:
-        stream = container.streams.video[0]
-        first = next(container.decode(stream), None)
+        info = _video_header(container)
+        first = next(container.decode(container.streams.video[0]), None)
         if first is None:
             raise ImageError("That video has no frames.", "not_video")
         rotation = int(getattr(first, "rotation", 0) or 0) % 360
@@ -118,6 +123,20 @@ def probe(path: str | Path) -> ClipInfo:
         raise ImageError(f"The video {Path(path).name!r} cannot be decoded ({exc}).", "not_video") from None
     finally:
         container.close()
+
+
+def first_frame(path: str | Path) -> np.ndarray:
+    """A clip's first frame, upright, its size checked (raises ImageError: none, or none decodable)."""
+    import av
+
+    try:
+        first = next(frames(path, limit=1), None)
+    except av.error.FFmpegError as exc:
+        raise ImageError(f"The video {Path(path).name!r} cannot be decoded ({exc}).", "not_video") from None
+    if first is None:
+        raise ImageError("That clip has no frames.", "not_video")
+    check_frame_size(first.shape[1], first.shape[0])
+    return first
 
 
 def _video_frames(path: str | Path, size: tuple[int, int] | None):
