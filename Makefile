@@ -34,7 +34,7 @@ run: $(STAMP)
 	@test -n "$$TELEGRAM_BOT_TOKEN" || { echo "usage: TELEGRAM_BOT_TOKEN=<token from @BotFather> make run"; exit 2; }
 	$(PY) -m bot
 
-worker: $(STAMP)  # a painting worker for ENGINE=workers (DATABASE_URL, PICTURE_STORE; see the README)
+worker: $(STAMP)  # a painting worker for ENGINE=workers (DATABASE_URL, PICTURE_STORE; see docs/deploying.md)
 	@test -n "$$DATABASE_URL" || { echo "usage: DATABASE_URL=postgresql+asyncpg://… [PICTURE_STORE=/shared/pictures] make worker"; exit 2; }
 	$(PY) -m worker
 
@@ -50,7 +50,7 @@ test-fast: $(STAMP)  # without the slow end-to-end set (real engine process, res
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist worksteal -m "not slow"
 
-# Languages (bot/locales; see the README): one command each
+# Languages (bot/locales; see docs/developing.md): one command each
 BABEL := $(VENV)/bin/pybabel
 POT   := bot/locales/paintbot.pot
 i18n-extract: $(STAMP)  # collect every message of the source into the template

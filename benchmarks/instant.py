@@ -8,7 +8,7 @@ For each pair of shared pictures and each size: wall time of the whole process, 
 distances of the result. Then how even an instant two-style mix at γ = 0.5 is (each style's share of
 the way between the two single-style pictures, judged by style distance), and with --warm-start
 whether the optimisation started from the instant picture reaches the same distances in fewer
-steps. Nothing is asserted: these are the figures the README quotes.
+steps. Nothing is asserted: these are the figures docs/performance.md quotes.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def warm_start(engine, judge, size: int) -> None:
 
 
 def side_by_side(rows: list[tuple], photo: Path, out: Path, height: int = 360) -> None:
-    """Ours instant | ours Gatys | the photo, one picture for the README."""
+    """Ours instant | ours Gatys | the photo, one picture for docs/performance.md."""
     by_name = {row[0]: Image.open(row[4]).convert("RGB") for row in rows}
     tiles = [by_name["ours, instant"], by_name.get("ours, fast Gatys"), Image.open(photo).convert("RGB")]
     tiles = [t.resize((round(t.width * height / t.height), height), Image.Resampling.LANCZOS) for t in tiles if t]

@@ -13,7 +13,7 @@ sky; dream and x-ray: Tübingen). Prints seconds, steps, peak memory and each mo
   of 24 px greyscale thumbnails; 1 = the same);
 * reconstruct — the mean pixel error of the reconstruction from each of relu1_1 … relu5_1.
 
-``--pictures DIR`` also writes the README's examples there: texture.jpg (a texture and a 2×2
+``--pictures DIR`` also writes the docs' examples there: texture.jpg (a texture and a 2×2
 tiling of a tileable one), dream.jpg (the photo and its three depths) and xray.jpg (the strip).
 Nothing is asserted.
 """
@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     parser.add_argument("--presets", nargs="+", default=["fast", "balanced"], choices=["fast", "balanced", "best"])
     parser.add_argument("--gatys", action="store_true", help="texture: also run the Gatys style-only reference")
-    parser.add_argument("--pictures", type=Path, default=None, help="write the README's example pictures here")
+    parser.add_argument("--pictures", type=Path, default=None, help="write the docs' example pictures here")
     args = parser.parse_args()
 
     painting = Image.open(IMAGES / "starry_night.jpg").convert("RGB")
@@ -123,7 +123,7 @@ def main() -> None:
 
 
 def write_pictures(engine: Engine, folder: Path, source: Image.Image, photo: Image.Image) -> None:
-    """The README's examples, at the balanced presets."""
+    """The docs' examples (docs/engine.md), at the balanced presets."""
     folder.mkdir(parents=True, exist_ok=True)
     texture, dream, xray = (get_mode(name) for name in MODES)
     plain = engine.texture(source, texture.make_settings({"seed": 1}, "balanced")).image

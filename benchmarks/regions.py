@@ -13,7 +13,7 @@ Printed, not asserted:
    (keep me, only me, and me · the rest with two styles), instant and Gatys, on the figure drawn
    over the shared Tübingen photo. A kept region should be near the photo (content ≈ 0), a painted
    one as near the style as in the whole painting.
-3. With ``--example``: the four pictures side by side, for judging the seam by eye (the README's).
+3. With ``--example``: the four pictures side by side, for judging the seam by eye (docs/engine.md's).
 """
 
 from __future__ import annotations

