@@ -36,8 +36,15 @@ LANGUAGES = {
     "uk": "Українська",
 }
 #: Telegram's language codes (IETF tags, any case) → ours, where the tag alone is not ours.
-_ALIASES = {"pt": "pt_BR", "pt-br": "pt_BR", "zh": "zh_Hans", "zh-hans": "zh_Hans", "zh-cn": "zh_Hans",
-            "zh-sg": "zh_Hans", "zh-hans-cn": "zh_Hans"}  # fmt: skip
+_ALIASES = {
+    "pt": "pt_BR",
+    "pt-br": "pt_BR",
+    "zh": "zh_Hans",
+    "zh-hans": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "zh-sg": "zh_Hans",
+    "zh-hans-cn": "zh_Hans",
+}
 
 #: Regions whose Chinese is written in Traditional characters.
 TRADITIONAL_REGIONS = ("tw", "hk", "mo")

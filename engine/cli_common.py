@@ -38,16 +38,22 @@ def add_settings_options(parser: argparse.ArgumentParser, settings_class, preset
         default = f.default
         if kind == "bool":
             if default:  # on by default: the option turns it off
-                parser.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_false",
-                                    default=None, help="turn off: " + meta["help"])  # fmt: skip
+                parser.add_argument(
+                    "--no-" + f.name.replace("_", "-"),
+                    dest=f.name,
+                    action="store_false",
+                    default=None,
+                    help="turn off: " + meta["help"],
+                )
             else:
                 parser.add_argument(flag, dest=f.name, action="store_true", default=None, help=meta["help"])
             continue
         preset_sets = any(f.name in values for values in presets.values())
         shown = "" if default is None or preset_sets else f" (default {_show(default)})"
         if kind == "tuple":
-            parser.add_argument(flag, dest=f.name, default=None,
-                                metavar=meta["metavar"] or "A,B,…", help=meta["help"] + shown)  # fmt: skip
+            parser.add_argument(
+                flag, dest=f.name, default=None, metavar=meta["metavar"] or "A,B,…", help=meta["help"] + shown
+            )
             continue
         parser.add_argument(
             flag,

@@ -21,17 +21,32 @@ from .modes.reconstruct import STRIP_KEEPS
 
 #: subcommand → (mode, what it does, the picture's name, an example).
 EXPERIMENTS = {
-    "texture": ("texture", "Grow a new texture from a picture (Gatys et al. 2015): not a crop or a copy, any size.",
-                "SOURCE", "python -m engine texture starry_night.jpg -o tex.png --size 512 --tileable --seed 7"),
-    "dream": ("dream", "DeepDream a photo: amplify what one VGG19 layer sees, over octaves (Mordvintsev 2015).",
-              "PHOTO", "python -m engine dream photo.jpg -o dream.png --layer relu5_1 --strength 0.7"),
-    "reconstruct": ("reconstruct", "What the network sees: a photo rebuilt from one layer's features alone "
-                    "(Mahendran & Vedaldi 2015), or --strip for relu1_1 … relu5_1 side by side.", "PHOTO",
-                    "python -m engine reconstruct photo.jpg -o strip.png --strip"),
-    "dreamzoom": ("dreamzoom", "A DeepDream zoom: the dream applied to its own output, a little nearer each "
-                  "frame, as a silent MP4 animation.", "PHOTO",
-                  "python -m engine dreamzoom photo.jpg -o zoom.mp4 --seconds 5 --layer relu4_2"),
-}  # fmt: skip
+    "texture": (
+        "texture",
+        "Grow a new texture from a picture (Gatys et al. 2015): not a crop or a copy, any size.",
+        "SOURCE",
+        "python -m engine texture starry_night.jpg -o tex.png --size 512 --tileable --seed 7",
+    ),
+    "dream": (
+        "dream",
+        "DeepDream a photo: amplify what one VGG19 layer sees, over octaves (Mordvintsev 2015).",
+        "PHOTO",
+        "python -m engine dream photo.jpg -o dream.png --layer relu5_1 --strength 0.7",
+    ),
+    "reconstruct": (
+        "reconstruct",
+        "What the network sees: a photo rebuilt from one layer's features alone "
+        "(Mahendran & Vedaldi 2015), or --strip for relu1_1 … relu5_1 side by side.",
+        "PHOTO",
+        "python -m engine reconstruct photo.jpg -o strip.png --strip",
+    ),
+    "dreamzoom": (
+        "dreamzoom",
+        "A DeepDream zoom: the dream applied to its own output, a little nearer each frame, as a silent MP4 animation.",
+        "PHOTO",
+        "python -m engine dreamzoom photo.jpg -o zoom.mp4 --seconds 5 --layer relu4_2",
+    ),
+}
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:

@@ -32,8 +32,16 @@ def knob(
 ):
     """A settings field whose metadata carries its help text and valid range: validation and the
     command line are derived from it, so a new knob is written once."""
-    meta = {"help": help, "low": low, "high": high, "choices": tuple(choices), "unit": unit,
-            "open_low": open_low, "cli": cli, "metavar": metavar}  # fmt: skip
+    meta = {
+        "help": help,
+        "low": low,
+        "high": high,
+        "choices": tuple(choices),
+        "unit": unit,
+        "open_low": open_low,
+        "cli": cli,
+        "metavar": metavar,
+    }
     return field(default=default, metadata=meta)
 
 

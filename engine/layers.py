@@ -4,8 +4,28 @@ from __future__ import annotations
 
 #: torchvision's configuration "E" (VGG19): output channels of each conv, "M" for a max pooling.
 VGG19_CONFIG: tuple[int | str, ...] = (
-    64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M",
-)  # fmt: skip
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    512,
+    "M",
+)
 
 
 def _layer_names() -> tuple[str, ...]:

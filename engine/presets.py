@@ -17,11 +17,9 @@ from .settings import StyleSettings
 #: name → settings on a CPU. Seconds are wall time on the 2-core development CPU (see docs/performance.md).
 PRESETS: dict[str, dict] = {
     "fast": {"size": 1024, "paint_size": 256, "start_size": 128, "coarse_steps": 20, "steps": 6, "detail_steps": 4},
-    "balanced": {"size": 1024, "paint_size": 362, "start_size": 128, "coarse_steps": 20, "steps": 8,
-                 "detail_steps": 6},
-    "best": {"size": 1024, "paint_size": 512, "start_size": 128, "coarse_steps": 60, "steps": 30,
-             "detail_steps": 10},
-}  # fmt: skip
+    "balanced": {"size": 1024, "paint_size": 362, "start_size": 128, "coarse_steps": 20, "steps": 8, "detail_steps": 6},
+    "best": {"size": 1024, "paint_size": 512, "start_size": 128, "coarse_steps": 60, "steps": 30, "detail_steps": 10},
+}
 #: The same names on a GPU: every layer at every size up to 1024 px (H100: 1.0 / 1.6 / 3.7 s).
 GPU_PRESETS: dict[str, dict] = {
     "fast": {"size": 1024, "start_size": 128, "coarse_steps": 20, "steps": 6},

@@ -69,8 +69,14 @@ def painted(region: str, alpha: Image.Image, n_styles: int) -> list[Image.Image]
     return [where] * n_styles
 
 
-def instant(painter, photo: Image.Image, styles: Sequence[Image.Image], settings: InstantSettings,
-            size: tuple[int, int], mask: ImageSource | None = None) -> tuple[Image.Image, tuple[str, ...]]:  # fmt: skip
+def instant(
+    painter,
+    photo: Image.Image,
+    styles: Sequence[Image.Image],
+    settings: InstantSettings,
+    size: tuple[int, int],
+    mask: ImageSource | None = None,
+) -> tuple[Image.Image, tuple[str, ...]]:
     """An instant picture by region at ``size``, and its warnings (no clear subject: all painted)."""
     found = subject(photo, mask)
     if not found.found:

@@ -37,60 +37,110 @@ class StyleSettings(Optimised):
     """
 
     size: int = knob(512, "longest side of the result", low=16, high=MAX_SIZE, unit="px")
-    steps: int = knob(300, "optimiser steps at the final size (L-BFGS: one forward+backward each)", low=1,
-                      high=MAX_STEPS)  # fmt: skip
+    steps: int = knob(
+        300, "optimiser steps at the final size (L-BFGS: one forward+backward each)", low=1, high=MAX_STEPS
+    )
     gamma: float = knob(0.5, "two styles: share of the first, 0…1 (0.5: an even mix)", low=0.0, high=1.0)
     content_weight: float = knob(1.0, "α, weight of keeping the photo's content", low=0.0, high=1e9)
     style_weight: float = knob(DEFAULT_STYLE_WEIGHT, "β, weight of matching the style", low=0.0, high=1e9)
     tv_weight: float = knob(10.0, "smoothing against pixel noise; 0 turns it off", low=0.0, high=1e9)
     optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
-    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
-                                       open_low=True)  # fmt: skip
-    init: str = knob("content", "start from the photo, from random noise, from a picture (init_image), or from "
-                                "the instant painting", choices=INITS, cli=False)  # fmt: skip
+    learning_rate: float | None = knob(
+        None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3, open_low=True
+    )
+    init: str = knob(
+        "content",
+        "start from the photo, from random noise, from a picture (init_image), or from the instant painting",
+        choices=INITS,
+        cli=False,
+    )
     pooling: str = knob("max", "pooling inside VGG19", choices=POOLINGS)
     content_layers: tuple[str, ...] = knob(DEFAULT_CONTENT_LAYERS, "VGG19 layers for content, comma-separated")
     style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers for style, comma-separated")
-    style_layer_weights: tuple[float, ...] | None = knob(None, "weight of each style layer (default: equal)",
-                                                         low=0.0, high=1e9, metavar="W1,W2,…")  # fmt: skip
-    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix, in order (any "
-                                                   "number of styles; default: gamma for two, even for more)",
-                                                   low=0.0, high=1e9, metavar="W1,W2,…")  # fmt: skip
-    style_scale: float = knob(1.0, "size of the style picture relative to the result; smaller = finer strokes",
-                              low=0.1, high=4.0)  # fmt: skip
-    calibrate: bool = knob(True, "two styles: balance each style's relative improvement (see engine.objectives."
-                                 "mixing) instead of mixing raw losses")  # fmt: skip
+    style_layer_weights: tuple[float, ...] | None = knob(
+        None, "weight of each style layer (default: equal)", low=0.0, high=1e9, metavar="W1,W2,…"
+    )
+    style_weights: tuple[float, ...] | None = knob(
+        None,
+        "each style picture's share of the mix, in order (any number of styles; default: gamma for two, even for more)",
+        low=0.0,
+        high=1e9,
+        metavar="W1,W2,…",
+    )
+    style_scale: float = knob(
+        1.0, "size of the style picture relative to the result; smaller = finer strokes", low=0.1, high=4.0
+    )
+    calibrate: bool = knob(
+        True,
+        "two styles: balance each style's relative improvement (see engine.objectives."
+        "mixing) instead of mixing raw losses",
+    )
     keep_colors: bool = knob(False, "keep the photo's colours; take only light, strokes and texture from the style")
-    start_size: int | None = knob(None, "coarse-to-fine: paint first at this longest side, then grow by √2 to "
-                                        "the size; 0 = one size only", low=16, high=MAX_SIZE, unit="px")  # fmt: skip
+    start_size: int | None = knob(
+        None,
+        "coarse-to-fine: paint first at this longest side, then grow by √2 to the size; 0 = one size only",
+        low=16,
+        high=MAX_SIZE,
+        unit="px",
+    )
     coarse_steps: int | None = knob(None, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
-    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
-                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
-    paint_size: int | None = knob(None, "paint with every layer up to this longest side, then only add detail "
-                                        "(brush texture, edges; the shallow layers) on up to the size; "
-                                        "0 = every layer at every size", low=16, high=MAX_SIZE,
-                                  unit="px")  # fmt: skip
+    tolerance: float = knob(
+        0.0,
+        "end a size early once the loss improves by less than this fraction over 10 steps (0: never)",
+        low=0.0,
+        high=1.0,
+    )
+    paint_size: int | None = knob(
+        None,
+        "paint with every layer up to this longest side, then only add detail "
+        "(brush texture, edges; the shallow layers) on up to the size; "
+        "0 = every layer at every size",
+        low=16,
+        high=MAX_SIZE,
+        unit="px",
+    )
     detail_steps: int = knob(6, "optimiser steps at each size above paint_size", low=0, high=MAX_STEPS)
     detail_layers: tuple[str, ...] = knob(DETAIL_LAYERS, "VGG19 layers of the detail sizes, comma-separated")
-    finest_steps: int = knob(0, "optimiser steps at the final size when it is above paint_size; 0 = enlarge the "
-                                "last detail size to it", low=0, high=MAX_STEPS)  # fmt: skip
-    strength: float | None = knob(None, "style strength 0…1: 0 keeps the photo, 0.5 the usual balance, 1 the "
-                                        "style alone (replaces the content/style weights)", low=0.0,
-                                  high=1.0)  # fmt: skip
+    finest_steps: int = knob(
+        0,
+        "optimiser steps at the final size when it is above paint_size; 0 = enlarge the last detail size to it",
+        low=0,
+        high=MAX_STEPS,
+    )
+    strength: float | None = knob(
+        None,
+        "style strength 0…1: 0 keeps the photo, 0.5 the usual balance, 1 the "
+        "style alone (replaces the content/style weights)",
+        low=0.0,
+        high=1.0,
+    )
     seed: int | None = knob(None, "random seed, for reproducible runs", low=0, high=2**63 - 1)
-    preview_every: int = knob(0, "attach an intermediate picture to the progress every N steps (0: never)", low=0,
-                              high=MAX_STEPS, cli=False)  # fmt: skip
-    region: str = knob("whole", "where the style goes: whole; keep_subject (the subject stays the photo); "
-                                "keep_background; split (style 1 on the subject, style 2 around it)",
-                       choices=REGIONS, cli=False)  # fmt: skip
-    timelapse: int = knob(0, "also make an animation of the painting as it forms, of about N pictures (0: none)",
-                          low=0, high=120)  # fmt: skip
+    preview_every: int = knob(
+        0, "attach an intermediate picture to the progress every N steps (0: never)", low=0, high=MAX_STEPS, cli=False
+    )
+    region: str = knob(
+        "whole",
+        "where the style goes: whole; keep_subject (the subject stays the photo); "
+        "keep_background; split (style 1 on the subject, style 2 around it)",
+        choices=REGIONS,
+        cli=False,
+    )
+    timelapse: int = knob(
+        0, "also make an animation of the painting as it forms, of about N pictures (0: none)", low=0, high=120
+    )
 
     @property
     def schedule(self) -> tuple[tuple[int, int], ...]:
         """(longest side, steps) of each size: the painting coarse to fine, then its detail sizes."""
-        return coarse_to_fine(self.size, self.steps, self.start_size, self.coarse_steps, self.paint_size,
-                              self.detail_steps, self.finest_steps)  # fmt: skip
+        return coarse_to_fine(
+            self.size,
+            self.steps,
+            self.start_size,
+            self.coarse_steps,
+            self.paint_size,
+            self.detail_steps,
+            self.finest_steps,
+        )
 
     @property
     def detail_from(self) -> int | None:
@@ -127,8 +177,11 @@ class StyleSettings(Optimised):
         check_styles(n_styles, self.style_weights)
         check_fields(self)
         check_region(self.region, n_styles)
-        named = (("content_layers", self.content_layers), ("style_layers", self.style_layers),
-                 ("detail_layers", self.detail_layers))  # fmt: skip
+        named = (
+            ("content_layers", self.content_layers),
+            ("style_layers", self.style_layers),
+            ("detail_layers", self.detail_layers),
+        )
         for name, layers in named:
             if not layers:
                 raise SettingsError(f"{name} must name at least one layer.")
@@ -211,18 +264,31 @@ class InstantSettings:
 
     size: int = knob(1024, "longest side of the result", low=16, high=INSTANT_MAX_SIZE, unit="px")
     gamma: float = knob(0.5, "two styles: share of the first, 0…1 (0.5: an even mix)", low=0.0, high=1.0)
-    strength: float = knob(1.0, "style strength 0…1: 0 keeps the photo's own look, 1 takes the style picture's",
-                           low=0.0, high=1.0)  # fmt: skip
+    strength: float = knob(
+        1.0, "style strength 0…1: 0 keeps the photo's own look, 1 takes the style picture's", low=0.0, high=1.0
+    )
     keep_colors: bool = knob(False, "keep the photo's colours; take only light, strokes and texture from the style")
-    style_scale: float = knob(1.0, "size at which the style picture is seen (1: its shorter side at half the "
-                                   "result's size, at least 256 px); smaller = finer strokes", low=0.25,
-                              high=4.0)  # fmt: skip
-    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix, in order "
-                                                   "(default: gamma for two, even for more)", low=0.0, high=1e9,
-                                                   metavar="W1,W2,…")  # fmt: skip
-    region: str = knob("whole", "where the style goes: whole; keep_subject (the subject stays the photo); "
-                                "keep_background; split (style 1 on the subject, style 2 around it)",
-                       choices=REGIONS, cli=False)  # fmt: skip
+    style_scale: float = knob(
+        1.0,
+        "size at which the style picture is seen (1: its shorter side at half the "
+        "result's size, at least 256 px); smaller = finer strokes",
+        low=0.25,
+        high=4.0,
+    )
+    style_weights: tuple[float, ...] | None = knob(
+        None,
+        "each style picture's share of the mix, in order (default: gamma for two, even for more)",
+        low=0.0,
+        high=1e9,
+        metavar="W1,W2,…",
+    )
+    region: str = knob(
+        "whole",
+        "where the style goes: whole; keep_subject (the subject stays the photo); "
+        "keep_background; split (style 1 on the subject, style 2 around it)",
+        choices=REGIONS,
+        cli=False,
+    )
 
     @classmethod
     def matching(cls, painting: StyleSettings) -> InstantSettings:

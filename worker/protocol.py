@@ -114,8 +114,10 @@ class JobSpec:
         from engine import modes
 
         several = modes.get(self.mode).several if self.mode in modes.MODES else ()
-        return {role: [i.path for i in found] if role in several else (found[0].path if found else None)
-                for role, found in self.inputs.items()}  # fmt: skip
+        return {
+            role: [i.path for i in found] if role in several else (found[0].path if found else None)
+            for role, found in self.inputs.items()
+        }
 
     def replace(self, **changes) -> JobSpec:
         return dataclasses.replace(self, **changes)

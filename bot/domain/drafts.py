@@ -82,8 +82,13 @@ def has_clip(draft: Draft) -> bool:
 
 def clip_entry(path: str, media: str, seconds: float, fps: float, sound: bool) -> dict:
     """A clip as a draft keeps it: what was read of it decides its settings and its quota."""
-    return {"path": path, "media": str(media), "seconds": round(float(seconds), 3), "fps": round(float(fps), 3),
-            "sound": bool(sound)}  # fmt: skip
+    return {
+        "path": path,
+        "media": str(media),
+        "seconds": round(float(seconds), 3),
+        "fps": round(float(fps), 3),
+        "sound": bool(sound),
+    }
 
 
 def add_clip(draft: Draft, entry: dict, message_id: int) -> str:

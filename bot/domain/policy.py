@@ -76,8 +76,12 @@ class Policy:
 
     @property
     def limits(self) -> dict[str, int]:
-        return {"max_size": self.max_size, "jobs_per_user_per_day": self.jobs_per_user_per_day,
-                "queue_per_user": self.queue_per_user, "video_seconds_per_day": self.video_seconds_per_day}  # fmt: skip
+        return {
+            "max_size": self.max_size,
+            "jobs_per_user_per_day": self.jobs_per_user_per_day,
+            "queue_per_user": self.queue_per_user,
+            "video_seconds_per_day": self.video_seconds_per_day,
+        }
 
     @property
     def size_cap(self) -> int:

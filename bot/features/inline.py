@@ -112,11 +112,15 @@ def _gallery(preset: Preset, query: str) -> list:
         return []
     found = []
     if preset.file_id:
-        found.append(InlineQueryResultCachedPhoto(f"g{preset.id}", preset.file_id, title=preset.label,
-                                                  caption=preset.label))  # fmt: skip
+        found.append(
+            InlineQueryResultCachedPhoto(f"g{preset.id}", preset.file_id, title=preset.label, caption=preset.label)
+        )
     told = stories.story(preset.name) if preset.path.startswith(PREFIX) else None
     if told:
         content = InputTextMessageContent(f"{preset.label}\n\n{told}")
-        found.append(InlineQueryResultArticle(f"s{preset.id}", f"ℹ {preset.title or preset.name}", content,
-                                              description=told[:100]))  # fmt: skip
+        found.append(
+            InlineQueryResultArticle(
+                f"s{preset.id}", f"ℹ {preset.title or preset.name}", content, description=told[:100]
+            )
+        )
     return found

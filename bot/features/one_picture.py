@@ -111,8 +111,9 @@ async def start(
         refused = await refusal(db_session, update, policy)
         if not refused:
             inputs = {mode.roles[0]: paths[0]}  # its one picture, in the role the engine's mode names first
-            job, spec = await add_job(db_session, svc, update, mode.name, inputs, mode.settings(policy),
-                                      request.message_id)  # fmt: skip
+            job, spec = await add_job(
+                db_session, svc, update, mode.name, inputs, mode.settings(policy), request.message_id
+            )
     if refused:
         await request.reply_text(refused)
         return
@@ -145,8 +146,16 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
             target = other or mode
             if other is not None:  # its own settings, from the chat's quality and the earlier job's
                 settings = other.settings(policy, dream=spec.settings)
-            job, spec = await add_job(db_session, svc, update, target.name, dict(spec.inputs), settings,
-                                      earlier.request_message_id, target.media)  # fmt: skip
+            job, spec = await add_job(
+                db_session,
+                svc,
+                update,
+                target.name,
+                dict(spec.inputs),
+                settings,
+                earlier.request_message_id,
+                target.media,
+            )
     if refused:
         await query.answer(refused, show_alert=True)
         return

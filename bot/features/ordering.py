@@ -32,8 +32,15 @@ from ..texts import regions as region_texts
 
 log = logging.getLogger(__name__)
 #: Buttons that change the draft and then show the ⚙ settings keyboard.
-SETTINGS_ACTIONS = {Action.SETTINGS, Action.AGAIN, Action.KEEP_COLORS, Action.QUALITY, Action.STRENGTH, Action.SIZE,
-                    Action.REGION}  # fmt: skip
+SETTINGS_ACTIONS = {
+    Action.SETTINGS,
+    Action.AGAIN,
+    Action.KEEP_COLORS,
+    Action.QUALITY,
+    Action.STRENGTH,
+    Action.SIZE,
+    Action.REGION,
+}
 
 
 async def active_job(db_session, chat_id: int, user_id: int) -> Job | None:
@@ -141,8 +148,9 @@ def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None
     else:
         planned = plan(policy, gamma)
         seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
-    card = texts.settings_card(policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength,
-                               policy.keep_colors, seconds)  # fmt: skip
+    card = texts.settings_card(
+        policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength, policy.keep_colors, seconds
+    )
     return card + "\n" + region_texts.where(policy.region)
 
 
@@ -224,8 +232,9 @@ async def start_job(
                 painter = draft_mode(policy)
                 mode, settings = painter.name, painter.settings(policy, draft.gamma)
             drafts.painted(draft)
-        job, spec = await add_job(db_session, svc, update, mode, {"content": content, "styles": styles}, settings,
-                                  request_id, output)  # fmt: skip
+        job, spec = await add_job(
+            db_session, svc, update, mode, {"content": content, "styles": styles}, settings, request_id, output
+        )
     await query.answer()
     await announce(context, job, spec)
 

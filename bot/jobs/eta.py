@@ -33,8 +33,7 @@ class EtaModel:
     """Seconds per work unit, learnt per :data:`Kind` from finished jobs (a kind not yet seen borrows
     the nearest size of its mode, else the device's first guess)."""
 
-    def __init__(self, seconds_per_unit: float = CPU_GUESS, overhead: float = OVERHEAD,
-                 gpu_guess: float = GPU_GUESS):  # fmt: skip
+    def __init__(self, seconds_per_unit: float = CPU_GUESS, overhead: float = OVERHEAD, gpu_guess: float = GPU_GUESS):
         self.guess, self.overhead = seconds_per_unit, overhead
         self.guesses = (seconds_per_unit, gpu_guess)  #: the first guess on a CPU, on a GPU
         self.measured: float | None = None  #: the engine's own timing of itself, when it gave one

@@ -74,8 +74,9 @@ def make_lanes(
     if video is not None:  # a long clip has its own queue: everyone's pictures go on meanwhile
         supervisor = paint.supervisor if video is engine else Supervisor(video, time_limit)
         eta = EtaModel(CLIP_CPU_GUESS, CLIP_OVERHEAD, CLIP_GPU_GUESS)
-        clips = Lane("clips", supervisor, eta, modes=frozenset({"video"}), family="video", announces=True,
-                     shared=video is engine)  # fmt: skip
+        clips = Lane(
+            "clips", supervisor, eta, modes=frozenset({"video"}), family="video", announces=True, shared=video is engine
+        )
     return paint, fast, clips
 
 

@@ -50,8 +50,9 @@ async def send_animation(bot: Bot, chat_id: int, path: Path, *, owner: int, **me
         return (await bot.send_animation(chat_id, handle, **message)).animation.file_id
 
 
-async def send_video_note(bot: Bot, chat_id: int, path: Path, *, owner: int, caption: str, parse_mode: str,
-                          **message) -> str:  # fmt: skip
+async def send_video_note(
+    bot: Bot, chat_id: int, path: Path, *, owner: int, caption: str, parse_mode: str, **message
+) -> str:
     """A round video note takes no caption: the caption follows as a reply to it."""
     with path.open("rb") as handle:
         sent = await bot.send_video_note(chat_id, handle, **message)
@@ -60,8 +61,17 @@ async def send_video_note(bot: Bot, chat_id: int, path: Path, *, owner: int, cap
     return sent.video_note.file_id
 
 
-async def send_sticker(bot: Bot, chat_id: int, path: Path, *, owner: int, caption: str, parse_mode: str,
-                       reply_parameters=None, reply_markup=None) -> str:  # fmt: skip
+async def send_sticker(
+    bot: Bot,
+    chat_id: int,
+    path: Path,
+    *,
+    owner: int,
+    caption: str,
+    parse_mode: str,
+    reply_parameters=None,
+    reply_markup=None,
+) -> str:
     """A sticker (a .webp, or a .webm video sticker), first put in its owner's own set; then, in
     reply to it, where it went (a sticker takes no caption)."""
     file_id, kept = await stickers.keep(bot, owner, path, path.suffix == ".webm")
@@ -87,8 +97,11 @@ SENDERS = {
 }
 
 #: What a chat sees while a result of each kind is made.
-UPLOADING = {Media.VIDEO: ChatAction.UPLOAD_VIDEO, Media.ANIMATION: ChatAction.UPLOAD_VIDEO,
-             Media.VIDEO_NOTE: ChatAction.UPLOAD_VIDEO_NOTE}  # fmt: skip
+UPLOADING = {
+    Media.VIDEO: ChatAction.UPLOAD_VIDEO,
+    Media.ANIMATION: ChatAction.UPLOAD_VIDEO,
+    Media.VIDEO_NOTE: ChatAction.UPLOAD_VIDEO_NOTE,
+}
 
 
 class Notifier:
@@ -159,8 +172,16 @@ class Notifier:
         if send is None:  # a mode that makes what this bot cannot send: a bug, failed as "internal"
             raise RuntimeError(f"no way to send a {result.media} result")
         try:
-            return await send(self.bot, job.chat_id, Path(result.path), owner=job.user_id, caption=caption,
-                              parse_mode="HTML", reply_parameters=reply, reply_markup=markup)  # fmt: skip
+            return await send(
+                self.bot,
+                job.chat_id,
+                Path(result.path),
+                owner=job.user_id,
+                caption=caption,
+                parse_mode="HTML",
+                reply_parameters=reply,
+                reply_markup=markup,
+            )
         except Forbidden as exc:
             raise Undeliverable(str(exc)) from None
         except TimedOut:

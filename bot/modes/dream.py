@@ -54,11 +54,13 @@ class DreamMode(OnePictureMode):
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         depth, intensity = depth_of(spec.settings), intensity_of(spec.settings)
         depths, intensities = DEPTH_LABELS(), INTENSITY_LABELS()
-        return InlineKeyboardMarkup([
-            [redo_button(job_id, texts.marked(d == depth, depths[d]), d) for d in DEPTHS],
-            [redo_button(job_id, texts.marked(i == intensity, intensities[i]), i) for i in INTENSITIES],
-            [redo_button(job_id, BUTTON_ZOOM(), ZOOM), png_button(job_id)],
-        ])  # fmt: skip
+        return InlineKeyboardMarkup(
+            [
+                [redo_button(job_id, texts.marked(d == depth, depths[d]), d) for d in DEPTHS],
+                [redo_button(job_id, texts.marked(i == intensity, intensities[i]), i) for i in INTENSITIES],
+                [redo_button(job_id, BUTTON_ZOOM(), ZOOM), png_button(job_id)],
+            ]
+        )
 
     def redo_as(self, choice: str) -> str | None:
         return "dreamzoom" if choice == ZOOM else None

@@ -30,20 +30,30 @@ class DreamZoomMode(BotMode):
         preset = policy.quality if policy.quality in engine_modes.get(self.name).presets else "fast"
         settings = engine_modes.get(self.name).make_settings(preset=preset)
         dreamt = engine_modes.get("dream").make_settings(dream or {})
-        settings = settings.replace(size=max(64, 2 * (min(settings.size, policy.size_cap) // 2)), layer=dreamt.layer,
-                                    strength=dreamt.strength, seed=random.randrange(2**31))  # fmt: skip
+        settings = settings.replace(
+            size=max(64, 2 * (min(settings.size, policy.size_cap) // 2)),
+            layer=dreamt.layer,
+            strength=dreamt.strength,
+            seed=random.randrange(2**31),
+        )
         return non_defaults(settings.validate())
 
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
-        text = ngettext("🎞 Dreaming frame {frame} of {frames}", "🎞 Dreaming frame {frame} of {frames}",
-                        event.total_steps).format(frame=event.step, frames=event.total_steps)  # fmt: skip
+        text = ngettext(
+            "🎞 Dreaming frame {frame} of {frames}", "🎞 Dreaming frame {frame} of {frames}", event.total_steps
+        ).format(frame=event.step, frames=event.total_steps)
         return time_left(text, left)
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         run = spec.mode_settings()
         frames = ngettext("{n} frame", "{n} frames", done.steps).format(n=done.steps)
-        return " · ".join([done_in(self, done.elapsed), f"{done.size[0]}×{done.size[1]} px",
-                           f"{frames} · {done.steps / run.fps:.1f} s"])  # fmt: skip
+        return " · ".join(
+            [
+                done_in(self, done.elapsed),
+                f"{done.size[0]}×{done.size[1]} px",
+                f"{frames} · {done.steps / run.fps:.1f} s",
+            ]
+        )
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[png_button(job_id, BUTTON_FILE())]])

@@ -38,14 +38,20 @@ class PaintClipMode(VideoMode):
         side = min(settings.size, policy.size_cap, NOTE_SIDE if clip.get("media") == "video_note" else 10**6)
         seconds = painted_seconds(clip, min(MOST_SECONDS, float(policy.max_video_seconds)))
         fps = min(MAX_FPS, float(clip.get("fps") or 24))
-        settings = settings.replace(size=max(64, 2 * (side // 2)), gamma=gamma, keep_colors=policy.keep_colors,
-                                    strength=STRENGTHS.get(policy.strength, STRENGTHS["normal"]),
-                                    max_seconds=max(0.5, seconds), max_fps=fps)  # fmt: skip
+        settings = settings.replace(
+            size=max(64, 2 * (side // 2)),
+            gamma=gamma,
+            keep_colors=policy.keep_colors,
+            strength=STRENGTHS.get(policy.strength, STRENGTHS["normal"]),
+            max_seconds=max(0.5, seconds),
+            max_fps=fps,
+        )
         return non_defaults(settings.validate())
 
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
-        text = ngettext("🎨 Painting frame {frame} of {frames}", "🎨 Painting frame {frame} of {frames}",
-                        event.total_steps).format(frame=event.step, frames=event.total_steps)  # fmt: skip
+        text = ngettext(
+            "🎨 Painting frame {frame} of {frames}", "🎨 Painting frame {frame} of {frames}", event.total_steps
+        ).format(frame=event.step, frames=event.total_steps)
         return time_left(text, left)
 
 

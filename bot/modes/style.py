@@ -28,17 +28,22 @@ def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
     strength = STRENGTHS.get(policy.strength, STRENGTHS["normal"])
     if policy.quality == INSTANT:
         size = policy.size or int(INSTANT_PRESETS[INSTANT]["size"])
-        return InstantSettings(size=min(size, policy.max_size, INSTANT_MAX_SIZE), gamma=gamma,
-                               strength=instant_strength(strength), keep_colors=policy.keep_colors,
-                               region=policy.region)  # fmt: skip
+        return InstantSettings(
+            size=min(size, policy.max_size, INSTANT_MAX_SIZE),
+            gamma=gamma,
+            strength=instant_strength(strength),
+            keep_colors=policy.keep_colors,
+            region=policy.region,
+        )
     presets = policy.host.presets
     quality = policy.quality if policy.quality in presets else DEFAULT_OPTIONS["quality"]
     own = preset(quality, gpu=on_gpu(policy.host.device))
     size, steps = presets[quality]
     size = min(policy.size or size or own.size, policy.max_size)
     steps = policy.steps or steps or own.steps
-    settings = own.replace(size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=policy.keep_colors,
-                           region=policy.region)  # fmt: skip
+    settings = own.replace(
+        size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=policy.keep_colors, region=policy.region
+    )
     return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
 
 
@@ -47,8 +52,11 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
     the mix, colours; a warning when it was painted smaller."""
     run = spec.mode_settings()
     instant = isinstance(run, InstantSettings)  # one pass, no steps
-    parts = [done_in(mode, done.elapsed), f"{done.size[0]}×{done.size[1]} px",
-             _("instant") if instant else texts.steps(run.total_steps)]  # fmt: skip
+    parts = [
+        done_in(mode, done.elapsed),
+        f"{done.size[0]}×{done.size[1]} px",
+        _("instant") if instant else texts.steps(run.total_steps),
+    ]
     if n_styles == 2:
         parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
     if run.keep_colors:
@@ -58,8 +66,9 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
     return "\n".join([" · ".join(parts) + region_texts.tag(run.region), *notes])
 
 
-def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse: bool = False,
-             region: str = "whole") -> InlineKeyboardMarkup:  # fmt: skip
+def keyboard(
+    job_id: int, two_styles: bool, *, instant: bool = False, timelapse: bool = False, region: str = "whole"
+) -> InlineKeyboardMarkup:
     """Under a result: 🔁, 📄, 🔀 with two styles; under an instant picture, 🎨 paint it properly first;
     under a painting made with its time-lapse, 🎞 how it was painted; then 🧍 the same again by region
     (all of it again, where it was painted by region)."""
@@ -78,8 +87,11 @@ def keyboard(job_id: int, two_styles: bool, *, instant: bool = False, timelapse:
         last.insert(0, button(BUTTON_TIMELAPSE(), callback_data=data(Action.TIMELAPSE, job_id)))
     rows.append(last)
     labels = region_texts.LABELS()
-    regions = [redo_button(job_id, labels[name], choice) for choice, name in regions_for(2 if two_styles else 1).items()
-               if name != region]  # fmt: skip
+    regions = [
+        redo_button(job_id, labels[name], choice)
+        for choice, name in regions_for(2 if two_styles else 1).items()
+        if name != region
+    ]
     rows += [regions[i : i + 2] for i in range(0, len(regions), 2)]
     return InlineKeyboardMarkup(rows)
 

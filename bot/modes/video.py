@@ -92,9 +92,15 @@ class VideoMode(BotMode):
         side, cap = limits(policy, clip.get("media", Media.VIDEO))
         strength = instant_strength(STRENGTHS.get(policy.strength, STRENGTHS["normal"]))
         fps = float(clip.get("fps") or MAX_FPS)
-        settings = VideoSettings(size=max(64, 2 * (side // 2)), gamma=gamma, strength=strength,
-                                 keep_colors=policy.keep_colors, max_seconds=max(1.0, painted_seconds(clip, cap)),
-                                 max_fps=min(MAX_FPS, max(1.0, fps)), region=policy.region)  # fmt: skip
+        settings = VideoSettings(
+            size=max(64, 2 * (side // 2)),
+            gamma=gamma,
+            strength=strength,
+            keep_colors=policy.keep_colors,
+            max_seconds=max(1.0, painted_seconds(clip, cap)),
+            max_fps=min(MAX_FPS, max(1.0, fps)),
+            region=policy.region,
+        )
         return non_defaults(settings)
 
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:

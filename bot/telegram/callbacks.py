@@ -39,8 +39,17 @@ class Action(StrEnum):
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
-NUMERIC = {Action.CANCEL, Action.PNG, Action.SWAP_JOB, Action.PICK, Action.SIZE, Action.PROPER, Action.TIMELAPSE,
-           Action.STICKER, Action.STORY}  # fmt: skip
+NUMERIC = {
+    Action.CANCEL,
+    Action.PNG,
+    Action.SWAP_JOB,
+    Action.PICK,
+    Action.SIZE,
+    Action.PROPER,
+    Action.TIMELAPSE,
+    Action.STICKER,
+    Action.STORY,
+}
 #: Actions that take an argument at all.
 WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE, Action.REGION}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")

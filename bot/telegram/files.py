@@ -54,8 +54,14 @@ def picture_in(message: Message) -> IncomingPicture | None:
 
 
 #: A clip's file name ending by its MIME type (a video sent as a file may be any of these).
-CLIP_EXTENSIONS = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm",
-                   "video/x-matroska": ".mkv", "video/mpeg": ".mpg", "video/3gpp": ".3gp"}  # fmt: skip
+CLIP_EXTENSIONS = {
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "video/x-matroska": ".mkv",
+    "video/mpeg": ".mpg",
+    "video/3gpp": ".3gp",
+}
 
 
 @dataclass(frozen=True)

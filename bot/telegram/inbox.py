@@ -48,8 +48,14 @@ class PictureInbox:
         for item in fresh:
             message = _picture_message(item)
             if message is not None:
-                rows.append({"update_id": item["update_id"], "chat_id": message["chat"]["id"],
-                             "message_id": message["message_id"], "payload": item})  # fmt: skip
+                rows.append(
+                    {
+                        "update_id": item["update_id"],
+                        "chat_id": message["chat"]["id"],
+                        "message_id": message["message_id"],
+                        "payload": item,
+                    }
+                )
         if rows:
             async with self.db.session() as session, session.begin():
                 await queries.keep_in_inbox(session, rows)

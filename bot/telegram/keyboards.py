@@ -95,8 +95,10 @@ def gallery(presets, told: frozenset[str] = frozenset()) -> InlineKeyboardMarkup
     buttons = [B(f"🖼 {shorten(p.title or p.name)}", callback_data=data(Action.PICK, p.id)) for p in presets[:10]]
     if told:
         story = texts.BUTTON_STORY()
-        rows = [[pick, *([B(story, callback_data=data(Action.STORY, p.id))] if p.name in told else [])]
-                for p, pick in zip(presets, buttons)]  # fmt: skip
+        rows = [
+            [pick, *([B(story, callback_data=data(Action.STORY, p.id))] if p.name in told else [])]
+            for p, pick in zip(presets, buttons)
+        ]
     else:
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows) if rows else None

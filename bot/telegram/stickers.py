@@ -21,8 +21,9 @@ SETS_PER_PERSON = 5
 ADDED = Text(N_("🏷 Added to your sticker set: {link}"))
 CREATED = Text(N_("🏷 Your own sticker set is made, with this as its first sticker: {link}"))
 FULL = Text(N_("🏷 Your sticker sets are full. Remove a few stickers in @Stickers, then tap 🏷 again."))
-PRIVATE = Text(N_("🏷 To keep it in your own sticker set, open a private chat with me (@{bot}), send /start "
-                  "and tap 🏷 again."))  # fmt: skip
+PRIVATE = Text(
+    N_("🏷 To keep it in your own sticker set, open a private chat with me (@{bot}), send /start and tap 🏷 again.")
+)
 NOT_KEPT = Text(N_("🏷 Telegram would not add it to a sticker set just now; the sticker itself is yours."))
 
 

@@ -371,7 +371,9 @@ def echo(text: str) -> str:
 
 def too_big_download(megabytes: float | None) -> str:
     if megabytes is None:
-        return _("That file is over 20 MB; bots can only download files up to 20 MB. "
-                 "Send it as a photo or a smaller file.")  # fmt: skip
-    return _("That file is {size} MB; bots can only download files up to 20 MB. "
-             "Send it as a photo or a smaller file.").format(size=round(megabytes))  # fmt: skip
+        return _(
+            "That file is over 20 MB; bots can only download files up to 20 MB. Send it as a photo or a smaller file."
+        )
+    return _(
+        "That file is {size} MB; bots can only download files up to 20 MB. Send it as a photo or a smaller file."
+    ).format(size=round(megabytes))

@@ -117,8 +117,17 @@ def status_counts(counts: dict) -> str:
     return " · ".join(f"{names[status]}: {count}" for status, count in counts.items())
 
 
-def stats(since, jobs: int, people: int, by_status: str, average: float | None, failures: int, waiting: int,
-          painting: int, banned: int) -> str:  # fmt: skip
+def stats(
+    since,
+    jobs: int,
+    people: int,
+    by_status: str,
+    average: float | None,
+    failures: int,
+    waiting: int,
+    painting: int,
+    banned: int,
+) -> str:
     shown = duration(average) if average is not None else "—"
     return "\n".join(
         [

@@ -30,13 +30,16 @@ class DreamSettings(Optimised):
     octaves: int = knob(4, "sizes the dream is painted at, each octave_scale larger than the last", low=1, high=8)
     octave_scale: float = knob(1.4, "size ratio between octaves", low=1.1, high=2.0)
     steps: int = knob(10, "ascent steps at each octave", low=1, high=1000)
-    strength: float = knob(0.5, "how hard each step pushes, 0…1 (0.5: the photo stays recognisable)", low=0.0,
-                           high=1.0, open_low=True)  # fmt: skip
-    jitter: int = knob(32, "random shift of the picture before each step (against grid artefacts)", low=0,
-                       high=256, unit="px")  # fmt: skip
+    strength: float = knob(
+        0.5, "how hard each step pushes, 0…1 (0.5: the photo stays recognisable)", low=0.0, high=1.0, open_low=True
+    )
+    jitter: int = knob(
+        32, "random shift of the picture before each step (against grid artefacts)", low=0, high=256, unit="px"
+    )
     seed: int | None = knob(None, "random seed of the jitter", low=0, high=2**63 - 1)
-    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
-                              cli=False)  # fmt: skip
+    preview_every: int = knob(
+        0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS, cli=False
+    )
 
     tolerance = 0.0  # the runner's early stop: a dream has no loss to settle
 

@@ -38,14 +38,22 @@ class DreamZoomSettings:
     @property
     def first(self) -> DreamSettings:
         """How the first frame is dreamt: a whole dream of the photo."""
-        return DreamSettings(size=self.size, layer=self.layer, strength=self.strength, octaves=3, steps=8,
-                             seed=self.seed)  # fmt: skip
+        return DreamSettings(
+            size=self.size, layer=self.layer, strength=self.strength, octaves=3, steps=8, seed=self.seed
+        )
 
     @property
     def next(self) -> DreamSettings:
         """How each next frame is dreamt on: a few steps at its own size, a little jitter."""
-        return DreamSettings(size=self.size, layer=self.layer, strength=self.strength, octaves=1, steps=self.steps,
-                             jitter=8, seed=self.seed)  # fmt: skip
+        return DreamSettings(
+            size=self.size,
+            layer=self.layer,
+            strength=self.strength,
+            octaves=1,
+            steps=self.steps,
+            jitter=8,
+            seed=self.seed,
+        )
 
     @property
     def work(self) -> float:
@@ -100,8 +108,7 @@ def run(engine, inputs: dict, settings: DreamZoomSettings, callback=None, folder
         if callback is not None:
             elapsed = time.perf_counter() - started
             eta = elapsed / done * (frames - done)
-            callback(Progress("optimize", 0, 1, picture.size, done, frames, None, elapsed, eta, picture,
-                              done / frames))  # fmt: skip
+            callback(Progress("optimize", 0, 1, picture.size, done, frames, None, elapsed, eta, picture, done / frames))
 
     current = engine.optimise("dream", settings.first, (photo, None), layers, None).image
     report(1, current)
@@ -113,8 +120,16 @@ def run(engine, inputs: dict, settings: DreamZoomSettings, callback=None, folder
     path = given(folder) / "zoom.mp4"
     write(path, pictures, Fraction(settings.fps))
     unmeasured = Losses(math.nan, (), math.nan, math.nan)
-    return Result(current, settings, unmeasured, unmeasured, frames, time.perf_counter() - started,
-                  str(engine.device), file=str(path))  # fmt: skip
+    return Result(
+        current,
+        settings,
+        unmeasured,
+        unmeasured,
+        frames,
+        time.perf_counter() - started,
+        str(engine.device),
+        file=str(path),
+    )
 
 
 MODE = Mode(

@@ -28,21 +28,35 @@ class PaintClipSettings:
     gamma: float = knob(0.5, "two styles: share of the first, 0…1", low=0.0, high=1.0)
     strength: float = knob(0.5, "style strength 0…1, as for a painting", low=0.0, high=1.0)
     keep_colors: bool = knob(False, "keep the clip's colours")
-    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix", low=0.0,
-                                                   high=1e9, metavar="W1,W2,…")  # fmt: skip
+    style_weights: tuple[float, ...] | None = knob(
+        None, "each style picture's share of the mix", low=0.0, high=1e9, metavar="W1,W2,…"
+    )
     first_steps: int = knob(60, "optimiser steps on the first frame (from the instant painting)", low=1, high=1000)
     steps: int = knob(15, "optimiser steps on each next frame (from the previous, carried)", low=1, high=500)
-    temporal_weight: float = knob(2000.0, "how strongly a frame keeps to the previous one where the motion is "
-                                          "consistent (0: frames on their own)", low=0.0, high=1e7)  # fmt: skip
-    max_seconds: float = knob(10.0, "paint at most this much of the clip (from its start)", low=0.5, high=60.0,
-                              unit="s")  # fmt: skip
+    temporal_weight: float = knob(
+        2000.0,
+        "how strongly a frame keeps to the previous one where the motion is consistent (0: frames on their own)",
+        low=0.0,
+        high=1e7,
+    )
+    max_seconds: float = knob(
+        10.0, "paint at most this much of the clip (from its start)", low=0.5, high=60.0, unit="s"
+    )
     max_fps: float = knob(24.0, "highest frame rate painted", low=1.0, high=60.0, unit="fps")
 
     def frame(self, steps: int) -> StyleSettings:
         """One frame's optimisation: one size, ``steps`` steps."""
-        return StyleSettings(size=self.size, steps=steps, start_size=self.size, paint_size=self.size,
-                             gamma=self.gamma, strength=self.strength, style_weights=self.style_weights,
-                             init="image", seed=0)  # fmt: skip
+        return StyleSettings(
+            size=self.size,
+            steps=steps,
+            start_size=self.size,
+            paint_size=self.size,
+            gamma=self.gamma,
+            strength=self.strength,
+            style_weights=self.style_weights,
+            init="image",
+            seed=0,
+        )
 
     @property
     def frames(self) -> int:
@@ -115,16 +129,38 @@ def run(engine, inputs: dict, settings: PaintClipSettings, callback=None, folder
             if callback is not None:
                 elapsed, frames = time.perf_counter() - started, max(total, index)
                 image = Image.fromarray(last[0]) if index == 1 or index % 12 == 0 else None
-                callback(Progress("optimize", 0, 1, size, index, frames, None, elapsed,
-                                  elapsed / index * (frames - index), image, index / frames))  # fmt: skip
+                callback(
+                    Progress(
+                        "optimize",
+                        0,
+                        1,
+                        size,
+                        index,
+                        frames,
+                        None,
+                        elapsed,
+                        elapsed / index * (frames - index),
+                        image,
+                        index / frames,
+                    )
+                )
             yield last[0]
 
     path = given(folder) / "clip.mp4"
-    written = clips.write(path, painted(), fps, sound_from=source if info.has_audio else None,
-                          seconds=total / float(fps))  # fmt: skip
+    written = clips.write(
+        path, painted(), fps, sound_from=source if info.has_audio else None, seconds=total / float(fps)
+    )
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
-    return Result(Image.fromarray(last[0]), settings, unmeasured, unmeasured, written, time.perf_counter() - started,
-                  str(engine.device), file=str(path))  # fmt: skip
+    return Result(
+        Image.fromarray(last[0]),
+        settings,
+        unmeasured,
+        unmeasured,
+        written,
+        time.perf_counter() - started,
+        str(engine.device),
+        file=str(path),
+    )
 
 
 def _instant_start(engine, photo, styles, settings: PaintClipSettings):

@@ -32,24 +32,36 @@ class ReconstructSettings(Optimised):
     from relu1_1 … relu5_1 and lays the five side by side."""
 
     size: int = knob(256, "longest side of each reconstruction", low=16, high=MAX_SIZE, unit="px")
-    layer: str = knob("relu4_1", "VGG19 layer to rebuild the picture from", choices=STRIP_LAYERS + tuple(
-        name for name in LAYER_INDEX if name.startswith("relu") and name not in STRIP_LAYERS))  # fmt: skip
+    layer: str = knob(
+        "relu4_1",
+        "VGG19 layer to rebuild the picture from",
+        choices=STRIP_LAYERS
+        + tuple(name for name in LAYER_INDEX if name.startswith("relu") and name not in STRIP_LAYERS),
+    )
     strip: bool = knob(False, "rebuild from each of relu1_1 … relu5_1 and lay them side by side")
     steps: int = knob(60, "optimiser steps at the final size", low=1, high=MAX_STEPS)
-    start_size: int | None = knob(96, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16,
-                                  high=MAX_SIZE, unit="px")  # fmt: skip
+    start_size: int | None = knob(
+        96, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16, high=MAX_SIZE, unit="px"
+    )
     coarse_steps: int | None = knob(80, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
     tv_weight: float = knob(0.05, "total variation: smooth, natural-looking pictures", low=0.0, high=1e9)
-    alpha_weight: float = knob(0.05, "α-norm (α = 6): keeps pixels from piling up at black and white", low=0.0,
-                               high=1e9)  # fmt: skip
+    alpha_weight: float = knob(
+        0.05, "α-norm (α = 6): keeps pixels from piling up at black and white", low=0.0, high=1e9
+    )
     seed: int | None = knob(None, "random seed of the starting noise", low=0, high=2**63 - 1)
     optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
-    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
-                                       open_low=True)  # fmt: skip
-    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
-                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
-    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
-                              cli=False)  # fmt: skip
+    learning_rate: float | None = knob(
+        None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3, open_low=True
+    )
+    tolerance: float = knob(
+        0.0,
+        "end a size early once the loss improves by less than this fraction over 10 steps (0: never)",
+        low=0.0,
+        high=1.0,
+    )
+    preview_every: int = knob(
+        0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS, cli=False
+    )
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -96,10 +108,19 @@ def run(engine, inputs: dict, settings: ReconstructSettings, callback=None, fold
     warnings = tuple(w for r in results for w in r.warnings)
     if callback is not None:
         end = results[-1].end
-        callback(Progress("done", 0, 1, image.size, settings.total_steps, settings.total_steps, end, elapsed, 0.0,
-                          image))  # fmt: skip
-    return Result(image, settings, results[0].start, results[-1].end, done + results[-1].steps, elapsed,
-                  results[-1].device, warnings)  # fmt: skip
+        callback(
+            Progress("done", 0, 1, image.size, settings.total_steps, settings.total_steps, end, elapsed, 0.0, image)
+        )
+    return Result(
+        image,
+        settings,
+        results[0].start,
+        results[-1].end,
+        done + results[-1].steps,
+        elapsed,
+        results[-1].device,
+        warnings,
+    )
 
 
 def _offset(callback: ProgressCallback | None, done: int, total: int, before: float) -> ProgressCallback | None:

@@ -33,8 +33,9 @@ MARGIN = 0.04
 @dataclass(frozen=True)
 class StickerSettings:
     cutout: bool = knob(True, "cut the painting's subject out on transparency (off, or no clear subject: all of it)")
-    seconds: float = knob(MAX_VIDEO_SECONDS, "a video sticker's length, from the clip's start", low=0.5,
-                          high=MAX_VIDEO_SECONDS, unit="s")  # fmt: skip
+    seconds: float = knob(
+        MAX_VIDEO_SECONDS, "a video sticker's length, from the clip's start", low=0.5, high=MAX_VIDEO_SECONDS, unit="s"
+    )
 
     @property
     def work(self) -> float:
@@ -66,8 +67,12 @@ def cut_out(picture: Image.Image, alpha: Image.Image) -> Image.Image:
     box = alpha.resize(picture.size, Image.BILINEAR).point(lambda v: 255 if v > 24 else 0).getbbox()
     if box is not None:
         room = round(MARGIN * max(box[2] - box[0], box[3] - box[1]))
-        box = (max(0, box[0] - room), max(0, box[1] - room),
-               min(picture.width, box[2] + room), min(picture.height, box[3] + room))  # fmt: skip
+        box = (
+            max(0, box[0] - room),
+            max(0, box[1] - room),
+            min(picture.width, box[2] + room),
+            min(picture.height, box[3] + room),
+        )
         rgba = rgba.crop(box)
     return rgba.resize(sticker_size(rgba.size), Image.LANCZOS)
 
@@ -125,8 +130,16 @@ def run(engine, inputs: dict, settings: StickerSettings, callback=None, folder=N
     source = inputs["picture"]
     if str(source).lower().endswith((".mp4", ".webm", ".mov")):
         first, frames = write_video_sticker(source, folder / "sticker.webm", settings.seconds)
-        return Result(first, settings, unmeasured, unmeasured, frames, time.perf_counter() - started, "cpu",
-                      file=str(folder / "sticker.webm"))  # fmt: skip
+        return Result(
+            first,
+            settings,
+            unmeasured,
+            unmeasured,
+            frames,
+            time.perf_counter() - started,
+            "cpu",
+            file=str(folder / "sticker.webm"),
+        )
     from ..regions import subject
 
     picture = open_image(source, role="painting")
@@ -141,8 +154,17 @@ def run(engine, inputs: dict, settings: StickerSettings, callback=None, folder=N
     else:
         image = picture.convert("RGBA").resize(sticker_size(picture.size), Image.LANCZOS)
     write_webp(image, folder / "sticker.webp")
-    return Result(image, settings, unmeasured, unmeasured, 1, time.perf_counter() - started, "cpu", warnings,
-                  file=str(folder / "sticker.webp"))  # fmt: skip
+    return Result(
+        image,
+        settings,
+        unmeasured,
+        unmeasured,
+        1,
+        time.perf_counter() - started,
+        "cpu",
+        warnings,
+        file=str(folder / "sticker.webp"),
+    )
 
 
 MODE = Mode(

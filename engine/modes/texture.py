@@ -29,22 +29,34 @@ class TextureSettings(Optimised):
     aspect: float = knob(1.0, "width ÷ height of the texture (1: square)", low=0.25, high=4.0)
     tileable: bool = knob(False, "a texture that repeats without a seam (the network wraps around its edges)")
     seed: int | None = knob(None, "random seed: another seed, another texture", low=0, high=2**63 - 1)
-    style_scale: float = knob(1.0, "size of the pattern: the source is seen at this times the texture's size "
-                                   "(never enlarged beyond its own pixels)", low=0.1, high=4.0)  # fmt: skip
+    style_scale: float = knob(
+        1.0,
+        "size of the pattern: the source is seen at this times the texture's size "
+        "(never enlarged beyond its own pixels)",
+        low=0.1,
+        high=4.0,
+    )
     steps: int = knob(100, "optimiser steps at the final size", low=1, high=MAX_STEPS)
-    start_size: int | None = knob(128, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16,
-                                  high=MAX_SIZE, unit="px")  # fmt: skip
+    start_size: int | None = knob(
+        128, "coarse-to-fine: begin at this longest side (0 = one size only)", low=16, high=MAX_SIZE, unit="px"
+    )
     coarse_steps: int | None = knob(100, "optimiser steps at each size below the final one", low=0, high=MAX_STEPS)
     style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers whose statistics are matched")
     pooling: str = knob("max", "pooling inside VGG19", choices=POOLINGS)
     tv_weight: float = knob(0.0, "smoothing against pixel noise; 0 turns it off", low=0.0, high=1e9)
     optimizer: str = knob("lbfgs", "lbfgs: best pictures; adam: less memory", choices=OPTIMIZERS)
-    learning_rate: float | None = knob(None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3,
-                                       open_low=True)  # fmt: skip
-    tolerance: float = knob(0.0, "end a size early once the loss improves by less than this fraction over 10 "
-                                 "steps (0: never)", low=0.0, high=1.0)  # fmt: skip
-    preview_every: int = knob(0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS,
-                              cli=False)  # fmt: skip
+    learning_rate: float | None = knob(
+        None, "step size (default 1 for lbfgs, 0.02 for adam)", low=1e-6, high=1e3, open_low=True
+    )
+    tolerance: float = knob(
+        0.0,
+        "end a size early once the loss improves by less than this fraction over 10 steps (0: never)",
+        low=0.0,
+        high=1.0,
+    )
+    preview_every: int = knob(
+        0, "attach an intermediate picture every N steps (0: never)", low=0, high=MAX_STEPS, cli=False
+    )
 
     def validate(self, n_styles: int = 1) -> TextureSettings:
         if n_styles != 1:

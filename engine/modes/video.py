@@ -28,25 +28,47 @@ class VideoSettings:
     gamma: float = knob(0.5, "two styles: share of the first, 0…1 (0.5: an even mix)", low=0.0, high=1.0)
     strength: float = knob(1.0, "style strength 0…1: 0 keeps the clip's own look", low=0.0, high=1.0)
     keep_colors: bool = knob(False, "keep the clip's colours; take only light, strokes and texture from the style")
-    style_scale: float = knob(1.0, "size at which the style picture is seen; smaller = finer strokes", low=0.25,
-                              high=4.0)  # fmt: skip
-    style_weights: tuple[float, ...] | None = knob(None, "each style picture's share of the mix", low=0.0, high=1e9,
-                                                   metavar="W1,W2,…")  # fmt: skip
-    carry: float = knob(CARRY, "steadiness: how much of the previous painted frame is carried along the motion "
-                               "(0: every frame on its own)", low=0.0, high=1.0)  # fmt: skip
-    max_seconds: float = knob(60.0, "paint at most this much of the clip (from its start)", low=1.0,
-                              high=MAX_SECONDS, unit="s")  # fmt: skip
-    region: str = knob("whole", "where the style goes (engine.regions): whole, keep_subject, keep_background, or "
-                                "split (two styles); each frame's subject found anew", choices=REGIONS,
-                       cli=False)  # fmt: skip
-    max_fps: float = knob(30.0, "highest frame rate painted: a faster clip is painted at this rate, as long as it is",
-                          low=1.0, high=60.0, unit="fps")  # fmt: skip
+    style_scale: float = knob(
+        1.0, "size at which the style picture is seen; smaller = finer strokes", low=0.25, high=4.0
+    )
+    style_weights: tuple[float, ...] | None = knob(
+        None, "each style picture's share of the mix", low=0.0, high=1e9, metavar="W1,W2,…"
+    )
+    carry: float = knob(
+        CARRY,
+        "steadiness: how much of the previous painted frame is carried along the motion (0: every frame on its own)",
+        low=0.0,
+        high=1.0,
+    )
+    max_seconds: float = knob(
+        60.0, "paint at most this much of the clip (from its start)", low=1.0, high=MAX_SECONDS, unit="s"
+    )
+    region: str = knob(
+        "whole",
+        "where the style goes (engine.regions): whole, keep_subject, keep_background, or "
+        "split (two styles); each frame's subject found anew",
+        choices=REGIONS,
+        cli=False,
+    )
+    max_fps: float = knob(
+        30.0,
+        "highest frame rate painted: a faster clip is painted at this rate, as long as it is",
+        low=1.0,
+        high=60.0,
+        unit="fps",
+    )
 
     @property
     def frame(self) -> InstantSettings:
         """What each frame is painted with."""
-        return InstantSettings(size=self.size, gamma=self.gamma, strength=self.strength, keep_colors=self.keep_colors,
-                               style_scale=self.style_scale, style_weights=self.style_weights)  # fmt: skip
+        return InstantSettings(
+            size=self.size,
+            gamma=self.gamma,
+            strength=self.strength,
+            keep_colors=self.keep_colors,
+            style_scale=self.style_scale,
+            style_weights=self.style_weights,
+        )
 
     @property
     def work(self) -> float:
@@ -98,20 +120,39 @@ def run(engine, inputs: dict, settings: VideoSettings, callback=None, folder=Non
 
             image, shown[0] = Image.fromarray(painted), elapsed
         eta = elapsed / frame * (frames - frame)
-        callback(Progress("optimize", 0, 1, painted.shape[1::-1], frame, frames, None, elapsed, eta, image,
-                          frame / frames))  # fmt: skip
+        callback(
+            Progress("optimize", 0, 1, painted.shape[1::-1], frame, frames, None, elapsed, eta, image, frame / frames)
+        )
 
-    clip = paint_clip(engine.instant, inputs["content"], styles, folder / "clip.mp4", settings.frame,
-                      carry=settings.carry, max_seconds=settings.max_seconds, max_fps=settings.max_fps,
-                      region=settings.region, callback=report)  # fmt: skip
+    clip = paint_clip(
+        engine.instant,
+        inputs["content"],
+        styles,
+        folder / "clip.mp4",
+        settings.frame,
+        carry=settings.carry,
+        max_seconds=settings.max_seconds,
+        max_fps=settings.max_fps,
+        region=settings.region,
+        callback=report,
+    )
     warnings: tuple[str, ...] = ()
     if clip.length > clip.seconds + 0.5:
         warnings = (f"Only the first {clip.seconds:.0f} s of the {clip.length:.0f} s clip were painted.",)
     if clip.unclear * 2 > clip.frames:  # most frames had no clear subject: it was mostly painted whole
         warnings += (NO_SUBJECT,)
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
-    return Result(clip.last, settings, unmeasured, unmeasured, clip.frames, clip.elapsed, str(engine.instant.device),
-                  warnings, file=str(clip.path))  # fmt: skip
+    return Result(
+        clip.last,
+        settings,
+        unmeasured,
+        unmeasured,
+        clip.frames,
+        clip.elapsed,
+        str(engine.instant.device),
+        warnings,
+        file=str(clip.path),
+    )
 
 
 MODE = Mode(

@@ -50,8 +50,15 @@ class StyleObjective:
     (2017): each style's Gram matrices are taken over its region's features only, and a kept region
     is held to the photo's pixels at every size — the painting forms around it, not pasted on."""
 
-    def __init__(self, net, settings: StyleSettings, content: Image.Image, styles: list[Image.Image], init_image=None,
-                 mask: Image.Image | None = None):  # fmt: skip
+    def __init__(
+        self,
+        net,
+        settings: StyleSettings,
+        content: Image.Image,
+        styles: list[Image.Image],
+        init_image=None,
+        mask: Image.Image | None = None,
+    ):
         self.net, self.settings = net, settings
         self.content_img, self.style_imgs, self.init_img = content, styles, init_image
         self.device = net.device

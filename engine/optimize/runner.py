@@ -78,9 +78,14 @@ class Runner:
                     image = upsample(image, size)
                 continue
             self.report(
-                stage="prepare", scale=scale, size=size, step=self.step, losses=None,
-                elapsed=time.perf_counter() - self.started, eta=self.eta(),
-            )  # fmt: skip
+                stage="prepare",
+                scale=scale,
+                size=size,
+                step=self.step,
+                losses=None,
+                elapsed=time.perf_counter() - self.started,
+                eta=self.eta(),
+            )
             with torch.no_grad():
                 objective.set_targets(size)
                 if image is None:
@@ -96,9 +101,15 @@ class Runner:
         elapsed = time.perf_counter() - self.started
         self.work_done = self.work_total
         self.report(
-            stage="done", scale=len(self.plan) - 1, size=size, step=self.total_steps, losses=end,
-            elapsed=elapsed, eta=0.0, image=picture,
-        )  # fmt: skip
+            stage="done",
+            scale=len(self.plan) - 1,
+            size=size,
+            step=self.total_steps,
+            losses=end,
+            elapsed=elapsed,
+            eta=0.0,
+            image=picture,
+        )
         return Result(picture, s, start, end, self.step, elapsed, str(self.device))
 
     def optimize(self, image: torch.Tensor, scale: int, steps: int) -> torch.Tensor:

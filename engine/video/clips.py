@@ -257,8 +257,16 @@ SOUND_BITRATE = 160_000
 MAX_BITRATE = 40_000_000
 
 
-def write(path: str | Path, pictures: Iterable[np.ndarray], fps: Fraction, *, sound_from: str | Path | None = None,
-          crf: int = 23, seconds: float | None = None, max_bytes: int = MAX_BYTES) -> int:  # fmt: skip
+def write(
+    path: str | Path,
+    pictures: Iterable[np.ndarray],
+    fps: Fraction,
+    *,
+    sound_from: str | Path | None = None,
+    crf: int = 23,
+    seconds: float | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> int:
     """Write ``pictures`` (RGB arrays of one even size) as an H.264 MP4 at ``fps``, with the sound of
     ``sound_from`` (AAC) if it has any; the number of frames written. Given its length in ``seconds``,
     the picture's bit rate is capped so the file stays within ``max_bytes`` (the quality ``crf``

@@ -111,13 +111,30 @@ def paint_clip(
         again = [Steadier(carry) for _ in looks]
         for steadier, steady in zip(again, final[1]):
             steadier.prime(final[0], steady)
-        steadied = (compose(frame, [s(frame, r) for s, r in zip(again, raw)], alpha, region)
-                    for frame, (raw, alpha) in zip(read(), raws))  # fmt: skip
+        steadied = (
+            compose(frame, [s(frame, r) for s, r in zip(again, raw)], alpha, region)
+            for frame, (raw, alpha) in zip(read(), raws)
+        )
     written_last: list[np.ndarray] = []
-    written = clips.write(output, _keep_last(steadied, written_last), fps,
-                          sound_from=source if info.has_audio else None, seconds=total / float(fps))  # fmt: skip
-    return ClipResult(Path(output), written, size, float(fps), seconds, time.perf_counter() - started,
-                      info.has_audio, Image.fromarray(written_last[0]), info.seconds, unclear[0])  # fmt: skip
+    written = clips.write(
+        output,
+        _keep_last(steadied, written_last),
+        fps,
+        sound_from=source if info.has_audio else None,
+        seconds=total / float(fps),
+    )
+    return ClipResult(
+        Path(output),
+        written,
+        size,
+        float(fps),
+        seconds,
+        time.perf_counter() - started,
+        info.has_audio,
+        Image.fromarray(written_last[0]),
+        info.seconds,
+        unclear[0],
+    )
 
 
 def compose(frame: np.ndarray, painted: list[np.ndarray], alpha: np.ndarray | None, region: str) -> np.ndarray:

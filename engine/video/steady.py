@@ -72,8 +72,9 @@ def warp(previous: np.ndarray, current: np.ndarray, picture: np.ndarray, flow) -
     return carried, mask.astype(np.float32)
 
 
-def warping_error(previous_source: np.ndarray, source: np.ndarray, previous_painted: np.ndarray,
-                  painted: np.ndarray) -> float:  # fmt: skip
+def warping_error(
+    previous_source: np.ndarray, source: np.ndarray, previous_painted: np.ndarray, painted: np.ndarray
+) -> float:
     """Flicker, measured: the mean colour difference (0…255) between a painted frame and the previous
     one carried along the source's flow, over the consistent pixels."""
     import cv2

@@ -40,15 +40,22 @@ def upgrade() -> None:
     op.bulk_insert(
         presets,
         [
-            {"name": name, "file_id": "", "path": "starter:" + file, "added_by": 0, "title": title,
-             "painter": painter, "year": year}
+            {
+                "name": name,
+                "file_id": "",
+                "path": "starter:" + file,
+                "added_by": 0,
+                "title": title,
+                "painter": painter,
+                "year": year,
+            }
             for name, file, title, painter, year in (
                 ("starry", "starry_night.jpg", "The Starry Night", "Vincent van Gogh", 1889),
                 ("scream", "the_scream.jpg", "The Scream", "Edvard Munch", 1893),
                 ("shipwreck", "shipwreck.jpg", "The Shipwreck", "J. M. W. Turner", 1805),
             )
         ],
-    )  # fmt: skip
+    )
 
 
 def downgrade() -> None:

@@ -64,8 +64,11 @@ def downgrade() -> None:
         content = [i["path"] for i in inputs.get("content", [])]
         styles = inputs.get("styles", [])
         gamma = styles[0].get("weight", 0.5) if len(styles) == 2 else 0.5
-        values = {"content_path": content[0] if content else None, "style_paths": [s["path"] for s in styles],
-                  "gamma": gamma}  # fmt: skip
+        values = {
+            "content_path": content[0] if content else None,
+            "style_paths": [s["path"] for s in styles],
+            "gamma": gamma,
+        }
         connection.execute(_old.update().where(_old.c.id == row.id).values(**values))
     with op.batch_alter_table("drafts") as batch:
         batch.alter_column("style_paths", existing_type=sa.JSON(), nullable=False)

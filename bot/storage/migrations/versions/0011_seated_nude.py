@@ -37,9 +37,18 @@ def upgrade() -> None:
     # as in 0006: the data as written, file_id learnt when first shown, added by nobody (the release)
     op.bulk_insert(
         presets,
-        [{"name": "nude", "file_id": "", "path": "starter:seated_nude.jpg", "added_by": 0, "title": "Seated Nude",
-          "painter": "Amedeo Modigliani", "year": 1917}],
-    )  # fmt: skip
+        [
+            {
+                "name": "nude",
+                "file_id": "",
+                "path": "starter:seated_nude.jpg",
+                "added_by": 0,
+                "title": "Seated Nude",
+                "painter": "Amedeo Modigliani",
+                "year": 1917,
+            }
+        ],
+    )
 
 
 def downgrade() -> None:
