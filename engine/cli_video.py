@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import EngineError
 from .modes.video import VIDEO_PRESETS
-from .settings import MAX_STYLES, InstantSettings
+from .settings import BRUSHES, MAX_STYLES, InstantSettings
 from .video.steady import CARRY
 
 
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strength", type=float, default=1.0, help="style strength 0…1 (default 1)")
     p.add_argument("--gamma", type=float, default=0.5, help="two styles: share of the first (default 0.5)")
     p.add_argument("--keep-colors", action="store_true", help="keep the clip's colours")
+    p.add_argument("--brush", choices=BRUSHES, default="normal", help="stroke size (default normal)")
     p.add_argument(
         "--carry",
         type=float,
@@ -73,7 +74,7 @@ def main(argv: list[str]) -> int:
         return _gatys(args)
     try:
         settings = InstantSettings(
-            size=args.size, strength=args.strength, gamma=args.gamma, keep_colors=args.keep_colors
+            size=args.size, strength=args.strength, gamma=args.gamma, keep_colors=args.keep_colors, brush=args.brush
         ).validate(len(args.styles))
         from .instant import InstantPainter
         from .video.paint import paint_clip
@@ -119,6 +120,7 @@ def _gatys(args: argparse.Namespace) -> int:
             strength=strength,
             gamma=args.gamma,
             keep_colors=args.keep_colors,
+            brush=args.brush,
             steps=args.steps,
             first_steps=4 * args.steps,
             temporal_weight=args.temporal_weight,

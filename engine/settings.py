@@ -19,10 +19,21 @@ REGIONS = ("whole", "keep_subject", "keep_background", "split")
 NO_SUBJECT = "no clear subject was found: the whole picture was painted"
 MAX_STYLES = 4  #: the engine mixes up to four styles (the bot offers two)
 
+#: Brush sizes, for every painter: fine, normal and bold strokes.
+BRUSHES = ("fine", "normal", "bold")
+#: A painting's brush: the scale at which the style picture is seen (its strokes grow with it), times
+#: ``style_scale``. Judged by eye on the contact sheet (docs/contact-sheet.md).
+BRUSH_SCALE = {"fine": 0.6, "normal": 1.0, "bold": 1.7}
+
 DEFAULT_STYLE_WEIGHT = 10.0
 STRENGTH_EXPONENT = math.log(10) / math.log(3)  # strength 0.25 / 0.75 → β/α ÷10 / ×10
 
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
+#: relu1_1 … relu5_1, as the seed article on mixing two styles weights them: the deep layers, where a
+#: style's objects live (eyes, hands, a figure, letters), far less. With equal weights The Scream's
+#: figure and railing were painted over Tübingen's houses and a tree; with these the town and the
+#: tree stay, at the same style distance (0.206 → 0.208, balanced at 1024 px; docs/engine.md).
+DEFAULT_LAYER_WEIGHTS = (1.0, 1.0, 0.2, 0.3, 0.01)
 #: What shapes the sizes above the painting's: brush texture and edges, not composition.
 DETAIL_LAYERS = ("relu1_1", "relu2_1", "relu3_1")
 
@@ -58,7 +69,11 @@ class StyleSettings(Optimised):
     content_layers: tuple[str, ...] = knob(DEFAULT_CONTENT_LAYERS, "VGG19 layers for content, comma-separated")
     style_layers: tuple[str, ...] = knob(DEFAULT_STYLE_LAYERS, "VGG19 layers for style, comma-separated")
     style_layer_weights: tuple[float, ...] | None = knob(
-        None, "weight of each style layer (default: equal)", low=0.0, high=1e9, metavar="W1,W2,…"
+        None,
+        "weight of each style layer (default: 1,1,0.2,0.3,0.01 for relu1_1…relu5_1, else equal)",
+        low=0.0,
+        high=1e9,
+        metavar="W1,W2,…",
     )
     style_weights: tuple[float, ...] | None = knob(
         None,
@@ -70,12 +85,24 @@ class StyleSettings(Optimised):
     style_scale: float = knob(
         1.0, "size of the style picture relative to the result; smaller = finer strokes", low=0.1, high=4.0
     )
+    brush: str = knob(
+        "normal", "stroke size: fine, normal or bold (the style picture seen smaller or larger)", choices=BRUSHES
+    )
     calibrate: bool = knob(
         True,
         "two styles: balance each style's relative improvement (see engine.objectives."
         "mixing) instead of mixing raw losses",
     )
     keep_colors: bool = knob(False, "keep the photo's colours; take only light, strokes and texture from the style")
+    faces: bool = knob(
+        True, "hold faces closer to the photo: painted with the style's strokes, not its objects (engine.faces)"
+    )
+    fine_detail: float = knob(
+        1.0,
+        "how much of the photo's fine structure (cables, hair, text) the sizes above paint_size bring back; 0: none",
+        low=0.0,
+        high=4.0,
+    )
     start_size: int | None = knob(
         None,
         "coarse-to-fine: paint first at this longest side, then grow by √2 to the size; 0 = one size only",
@@ -143,6 +170,11 @@ class StyleSettings(Optimised):
         )
 
     @property
+    def stroke_scale(self) -> float:
+        """The style picture's size relative to the picture painted: ``style_scale`` and the brush."""
+        return self.style_scale * BRUSH_SCALE[self.brush]
+
+    @property
     def detail_from(self) -> int | None:
         """The painting's own longest side, above which only detail is added (None: no detail sizes)."""
         return detail_from(self.size, self.paint_size)
@@ -153,9 +185,14 @@ class StyleSettings(Optimised):
 
     @property
     def layer_weights(self) -> tuple[float, ...]:
-        if self.style_layer_weights is None:
-            return tuple(1.0 / len(self.style_layers) for _ in self.style_layers)
-        return self.style_layer_weights
+        """Each style layer's weight: given, or for the five default layers DEFAULT_LAYER_WEIGHTS,
+        or equal. From noise they are equal: with the shallow layers weighted most, L-BFGS from
+        noise barely moved (a style loss of 1.93 → 1.90 in 15 steps at 64 px, against 0.83 → 0.46)."""
+        if self.style_layer_weights is not None:
+            return self.style_layer_weights
+        if self.style_layers == DEFAULT_STYLE_LAYERS and self.init != "noise":
+            return DEFAULT_LAYER_WEIGHTS
+        return tuple(1.0 / len(self.style_layers) for _ in self.style_layers)
 
     @property
     def weights(self) -> tuple[float, float]:
@@ -249,6 +286,10 @@ def painting_strength(instant: float) -> float:
 
 _INSTANT_NORMAL, _INSTANT_SLOPE = 0.8, 4 / 3
 
+#: The instant brush: the network's strokes have a fixed size in pixels (the style picture's scale
+#: hardly changes them), so fine strokes are painted larger and shrunk, bold ones smaller and
+#: enlarged, with the photo's own fine detail brought back (engine.instant).
+INSTANT_BRUSH = {"fine": 1.6, "normal": 1.0, "bold": 0.5}
 #: The instant networks paint in one pass; past this the picture no longer fits a phone's memory budget.
 INSTANT_MAX_SIZE = 2048
 #: Seconds per instant pass relative to an L-BFGS step at the same size (0.09 s vs ≈2 s at 384×288, 2-core CPU).
@@ -268,12 +309,18 @@ class InstantSettings:
         1.0, "style strength 0…1: 0 keeps the photo's own look, 1 takes the style picture's", low=0.0, high=1.0
     )
     keep_colors: bool = knob(False, "keep the photo's colours; take only light, strokes and texture from the style")
+    faces: bool = knob(True, "paint faces more gently, so that they stay recognisable (engine.faces)")
     style_scale: float = knob(
         1.0,
         "size at which the style picture is seen (1: its shorter side at half the "
         "result's size, at least 256 px); smaller = finer strokes",
         low=0.25,
         high=4.0,
+    )
+    brush: str = knob(
+        "normal",
+        "stroke size: fine, normal or bold (painted larger or smaller, then brought to the size)",
+        choices=BRUSHES,
     )
     style_weights: tuple[float, ...] | None = knob(
         None,
@@ -299,6 +346,8 @@ class InstantSettings:
             gamma=painting.gamma,
             strength=instant_strength(painting.strength),
             keep_colors=painting.keep_colors,
+            faces=painting.faces,
+            brush=painting.brush,
             style_scale=min(max(painting.style_scale, 0.25), 4.0),
             style_weights=painting.style_weights,
             region=painting.region,
@@ -307,7 +356,7 @@ class InstantSettings:
     @property
     def work(self) -> float:
         """The run's cost in the work units of engine.optimize.schedule (one pass, no optimiser)."""
-        return INSTANT_PASS_COST * work(((self.size, 1),))
+        return INSTANT_PASS_COST * work(((round(self.size * INSTANT_BRUSH[self.brush]), 1),))
 
     @property
     def total_steps(self) -> int:

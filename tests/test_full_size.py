@@ -58,7 +58,10 @@ def run(engine, settings: StyleSettings, style: Image.Image, content: Image.Imag
 
 def test_a_painting_grows_detail_on_shallow_layers_and_ends_at_its_size(engine):
     style = stripes(300, 200, period=3)
-    settings = StyleSettings(size=128, paint_size=64, start_size=45, coarse_steps=4, steps=4, detail_steps=8)
+    # (the photo's own fine detail left out here: what the detail steps draw is measured alone)
+    settings = StyleSettings(
+        size=128, paint_size=64, start_size=45, coarse_steps=4, steps=4, detail_steps=8, fine_detail=0.0
+    )
     assert settings.schedule == ((45, 4), (64, 4), (91, 8), (128, 0))
     result, seen = run(engine, settings, style)
     assert result.image.size == fit_size((150, 100), 128)
@@ -79,6 +82,42 @@ def test_a_painting_grows_detail_on_shallow_layers_and_ends_at_its_size(engine):
     # … and without its steps the same sizes are only the enlargement
     plain, _ = run(engine, settings.replace(detail_steps=0), style)
     assert plain.image.size == result.image.size and sharpness(plain.image) < 1.1 * enlarged
+
+
+def lines(size: tuple[int, int] = (192, 128)) -> Image.Image:
+    """A photo of thin things: one-pixel dark cables across a smooth sky."""
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w]
+    sky = np.stack([120 + 60 * y / h, 160 + 40 * x / w, np.full_like(x, 220.0)], axis=-1)
+    for k in range(5):  # cables at a slant, and a mast
+        sky[np.abs(y - (0.3 * x + 12 + 20 * k)) < 0.6] = (30, 30, 40)
+    sky[:, w // 3] = (30, 30, 40)
+    return Image.fromarray(sky.astype(np.uint8))
+
+
+def fine_agreement(painting: Image.Image, photo: Image.Image) -> float:
+    """How much of the photo's finest structure the painting has: the correlation of their grey
+    levels above a 2-px blur."""
+    from PIL import ImageFilter
+
+    def fine(image: Image.Image) -> np.ndarray:
+        grey = image.convert("L")
+        blurred = grey.filter(ImageFilter.GaussianBlur(2))
+        return np.asarray(grey, np.float32).ravel() - np.asarray(blurred, np.float32).ravel()
+
+    return float(np.corrcoef(fine(painting), fine(photo.resize(painting.size)))[0, 1])
+
+
+def test_the_sizes_above_the_painting_bring_back_the_photos_thin_lines(engine, shared_images):
+    """Cables one pixel wide at full size are gone from a painting made at half the size; the detail
+    sizes draw them again from the photo, and paint over them."""
+    photo = lines()
+    style = Image.open(shared_images / "starry_night.jpg")
+    settings = StyleSettings(size=192, paint_size=96, start_size=96, steps=20, detail_steps=6, seed=0)
+    kept = engine.stylize(photo, [style], settings).image
+    lost = engine.stylize(photo, [style], settings.replace(fine_detail=0.0)).image
+    assert fine_agreement(kept, photo) > fine_agreement(lost, photo) + 0.1
+    assert fine_agreement(kept, photo) < 0.9  # painted over, not the photo's lines pasted
 
 
 def test_no_detail_where_the_style_picture_has_none_to_give(engine):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
-from ..settings import StyleSettings, check_styles
+from ..settings import BRUSHES, StyleSettings, check_styles
 from .base import Mode
 
 #: The clip's longest side at most: the optimisation's cost grows with the pixels, frame after frame.
@@ -28,6 +28,7 @@ class PaintClipSettings:
     gamma: float = knob(0.5, "two styles: share of the first, 0…1", low=0.0, high=1.0)
     strength: float = knob(0.5, "style strength 0…1, as for a painting", low=0.0, high=1.0)
     keep_colors: bool = knob(False, "keep the clip's colours")
+    brush: str = knob("normal", "stroke size: fine, normal or bold", choices=BRUSHES)
     style_weights: tuple[float, ...] | None = knob(
         None, "each style picture's share of the mix", low=0.0, high=1e9, metavar="W1,W2,…"
     )
@@ -53,6 +54,7 @@ class PaintClipSettings:
             paint_size=self.size,
             gamma=self.gamma,
             strength=self.strength,
+            brush=self.brush,
             style_weights=self.style_weights,
             init="image",
             seed=0,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
-from ..settings import NO_SUBJECT, REGIONS, InstantSettings, check_region, check_styles
+from ..settings import BRUSHES, NO_SUBJECT, REGIONS, InstantSettings, check_region, check_styles
 from ..video.clips import MAX_SECONDS
 from ..video.steady import CARRY
 from .base import Mode
@@ -31,6 +31,7 @@ class VideoSettings:
     style_scale: float = knob(
         1.0, "size at which the style picture is seen; smaller = finer strokes", low=0.25, high=4.0
     )
+    brush: str = knob("normal", "stroke size: fine, normal or bold", choices=BRUSHES)
     style_weights: tuple[float, ...] | None = knob(
         None, "each style picture's share of the mix", low=0.0, high=1e9, metavar="W1,W2,…"
     )
@@ -67,6 +68,7 @@ class VideoSettings:
             strength=self.strength,
             keep_colors=self.keep_colors,
             style_scale=self.style_scale,
+            brush=self.brush,
             style_weights=self.style_weights,
         )
 

@@ -38,6 +38,18 @@ class ContentLoss(nn.Module):
         return _relative_mse(features, self.target, self.power)
 
 
+class WeightedContentLoss(ContentLoss):
+    """A content loss that counts some places more: ``weight`` (1, 1, H, W at the layer's resolution)
+    multiplies each position's squared error (all ones: exactly :class:`ContentLoss`)."""
+
+    def __init__(self, target: torch.Tensor, weight: torch.Tensor):
+        super().__init__(target)
+        self.register_buffer("weight", weight.detach())
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return (self.weight * (features - self.target).pow(2)).mean() / self.power
+
+
 class StyleLoss(nn.Module):
     """Relative squared error between Gram matrices of a layer and the style's."""
 

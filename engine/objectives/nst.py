@@ -4,7 +4,13 @@ Above ``paint_size`` (the *detail* sizes) the composition and colours are settle
 picture must stay what the painting was when shrunk back to the painting's size (a pixel anchor,
 cheap and exact), and only the shallow layers' Gram matrices (brush texture, edges) are matched.
 A detail step runs the network only to relu3_1 — under half a full step — which is what lets a
-CPU paint at phone size.
+CPU paint at phone size. Each size past the painting's starts with the photo's lines and edges of
+that scale drawn in, and holds them weakly at relu2_1: thin things (cables, hair, spectacles) come
+back at full size and are painted over.
+
+Faces found on the photo (engine.faces) are held closer to it: their relu4_2 features count more,
+the deep style layers (the style's eyes, hands, letters) see less of them, and their light and
+shade, a few pixels across, stay the photo's — painted with the style's strokes and colours.
 
 An objective knows its targets and terms; *how* it is minimised (sizes, optimiser, clamping, CUDA
 graphs, out-of-memory retries) is the runner's business (engine.optimize.runner).
@@ -26,7 +32,7 @@ from ..optimize.schedule import DETAIL_COST
 from ..results import Losses
 from ..settings import StyleSettings
 from ..tensors import image_to_tensor
-from .losses import ContentLoss, MaskedStyleLoss, StyleLoss, TVLoss
+from .losses import ContentLoss, MaskedStyleLoss, StyleLoss, TVLoss, WeightedContentLoss
 from .mixing import StyleBalancer, mix_proportions, style_coefficients
 
 #: A detail size needs the style picture at least this many times larger (see ``steps_at``).
@@ -40,6 +46,29 @@ DETAIL_TV = 3.0
 #: Painting by region: how strongly a kept region holds to the photo's own pixels (a mean squared error
 #: of 1e-3, about 8/255 rms, costs as much as the whole content loss at its start).
 KEEP_WEIGHT = 1e3
+# Faces (engine.faces, a 0…1 map over the photo) and fine structure: the constants were chosen by
+# eye and by engine.judge on two pairs, astronaut + The Scream and Grace Hopper + Modigliani
+# (docs/engine.md, "Faces, fine detail and the style's objects"; benchmarks/portraits.py).
+#: How much more a face's relu4_2 features count in the content loss (1 + this × the map).
+FACE_CONTENT = 10.0
+#: How much less of a face the deep style layers see (1 − this × the map): relu4_1 and relu5_1 carry
+#: the style's things (eyes, hands, letters); a face keeps the style's strokes and colours.
+FACE_STYLE = 0.7
+DEEP_LAYERS = ("relu4_1", "relu5_1")
+#: A face's light and shade, averaged over 4×4 pixels, held to the photo's while it is painted: the
+#: eyes and mouth keep their shape (no dark smudges from the style's strokes), the strokes stay.
+FACE_LIGHT = 300.0
+#: The detail sizes see the photo's fine structure at this shallow layer, weakly everywhere
+#: (FINE_WEIGHT) and more in a face (FACE_DETAIL) …
+FINE_LAYER = "relu2_1"
+FINE_WEIGHT = 2.0
+FACE_DETAIL = 12.0
+#: … and each size past the painting's starts with the photo's lines and edges of that scale drawn
+#: in: its grey levels less those of the size before, shrunk by FINE_EDGE (the photo's grain and
+#: JPEG noise stay out), at FINE_BACK of their strength. At 0.8 and no shrinking the windows and
+#: cables came back and the picture looked like a tinted photo (style distance 0.21 → 0.34).
+FINE_BACK = 0.35
+FINE_EDGE = 0.06
 
 
 class StyleObjective:
@@ -58,8 +87,13 @@ class StyleObjective:
         styles: list[Image.Image],
         init_image=None,
         mask: Image.Image | None = None,
+        faces: Image.Image | None = None,
     ):
         self.net, self.settings = net, settings
+        self.faces = faces  #: where the photo's faces are (engine.faces.weights), or None
+        self.face: torch.Tensor | None = None  #: … at the current size, (1, 1, H, W)
+        self.photo_losses: list[tuple[str, ContentLoss]] = []
+        self.face_light: tuple[torch.Tensor, torch.Tensor] | None = None  #: (where, the photo's light), 1/4 size
         self.content_img, self.style_imgs, self.init_img = content, styles, init_image
         self.device = net.device
         self.layers = sorted(set(settings.content_layers + settings.style_layers), key=LAYER_INDEX.__getitem__)
@@ -94,8 +128,14 @@ class StyleObjective:
         0.64–1.07 against 0.25 at 1.4×, tubingen + starry_night)."""
         if self.detail_from is None or side <= self.detail_from:
             return steps
-        need = side * self.settings.style_scale * STYLE_PIXELS
+        need = side * self.detail_scale * STYLE_PIXELS
         return steps if all(max(self.style_imgs[i].size) >= need for i in self.active) else 0
+
+    @property
+    def detail_scale(self) -> float:
+        """The style picture's scale at the detail sizes: the brush's, but never larger than the
+        picture's own (bold strokes are set by the painting; the detail sizes add their texture)."""
+        return min(self.settings.stroke_scale, self.settings.style_scale)
 
     @property
     def guarded(self) -> bool:
@@ -104,24 +144,40 @@ class StyleObjective:
         runner takes back any step that makes the loss worse."""
         return self.detail
 
+    @property
+    def keeps_best(self) -> bool:
+        """A painting's size ends with the best picture it saw: with the shallow layers weighted most
+        (DEFAULT_LAYER_WEIGHTS) L-BFGS can overshoot late in a size (at 64 px the loss fell for 13
+        steps, then jumped from 2.7 to 6.6). Taking each such step back, as at the detail sizes,
+        restarted L-BFGS from its tiny first step again and again. Not with two styles balanced
+        while they paint: there the objective itself changes between steps."""
+        return self.balancer is None
+
     def _is_detail(self, size: tuple[int, int]) -> bool:
         return self.detail_from is not None and max(size) > self.detail_from
 
     def set_targets(self, size: tuple[int, int]) -> None:
         s = self.settings
         self.detail = self._is_detail(size)
+        if self.faces is not None:
+            self.face = image_to_tensor(resize(self.faces.convert("RGB"), size), self.device)[:, :1]
+        self.face_light = None
         if self.detail:
             style_layers = s.detail_layers
             weights = tuple(1.0 / len(style_layers) for _ in style_layers)
-            self.layers = sorted(set(style_layers), key=LAYER_INDEX.__getitem__)
             self.content_losses = []
+            self.photo_losses = self._photo_losses(size)
+            fine = [layer for layer, _ in self.photo_losses]
+            self.layers = sorted(set(style_layers + tuple(fine)), key=LAYER_INDEX.__getitem__)
         else:
             style_layers, weights = s.style_layers, s.layer_weights
             content = image_to_tensor(resize(self.content_img, size), self.device)
             feats = self.net(content, s.content_layers, s.pooling)
-            self.content_losses = [(layer, ContentLoss(feats[layer])) for layer in s.content_layers]
+            self.content_losses = [(layer, self._content_loss(feats[layer], layer)) for layer in s.content_layers]
             self.content_tensor = content
-        style_side = max(16, round(max(size) * s.style_scale))
+            if self.face is not None and FACE_LIGHT > 0 and min(size) >= 8:
+                self.face_light = (F.avg_pool2d(self.face, 4), F.avg_pool2d(content.mean(1, keepdim=True), 4))
+        style_side = max(16, round(max(size) * (self.detail_scale if self.detail else s.stroke_scale)))
         areas = self._regions(size) if self.mask is not None else None
         self.style_losses: dict[int, list[tuple[str, float, StyleLoss]]] = {}
         for i in self.active:
@@ -129,14 +185,36 @@ class StyleObjective:
             style = image_to_tensor(resize(style_img, fit_size(style_img.size, style_side)), self.device)
             feats = self.net(style, style_layers, s.pooling)
             self.style_losses[i] = [
-                (layer, weight, self._style_loss(feats[layer], None if areas is None else at_layer(areas[i], layer)))
+                (layer, weight, self._style_loss(feats[layer], layer, None if areas is None else areas[i]))
                 for layer, weight in zip(style_layers, weights)
             ]
             del feats, style
 
-    @staticmethod
-    def _style_loss(features: torch.Tensor, area: torch.Tensor | None) -> StyleLoss | MaskedStyleLoss:
-        return StyleLoss(features) if area is None else MaskedStyleLoss(features, area)
+    def _content_loss(self, target: torch.Tensor, layer: str) -> ContentLoss:
+        """The photo's features held everywhere, and a face's FACE_CONTENT times more."""
+        if self.face is None:
+            return ContentLoss(target)
+        return WeightedContentLoss(target, 1.0 + FACE_CONTENT * at_layer(self.face, layer))
+
+    def _photo_losses(self, size: tuple[int, int]) -> list[tuple[str, ContentLoss]]:
+        """At a detail size: the photo's fine structure, weakly everywhere and more in a face."""
+        fine = FINE_WEIGHT * self.settings.fine_detail
+        if fine <= 0 and self.face is None:
+            return []
+        photo = image_to_tensor(resize(self.content_img, size), self.device)
+        target = self.net(photo, (FINE_LAYER,), self.settings.pooling)[FINE_LAYER]
+        weight = torch.full((1, 1, *photo.shape[2:]), fine, device=self.device)
+        if self.face is not None:
+            weight = weight + FACE_DETAIL * self.face
+        return [(FINE_LAYER, WeightedContentLoss(target, at_layer(weight, FINE_LAYER)))]
+
+    def _style_loss(self, features: torch.Tensor, layer: str, area: torch.Tensor | None) -> StyleLoss | MaskedStyleLoss:
+        """A style's Gram loss at ``layer``: over its region (``area``, or everywhere), and at a deep
+        layer over less of a face."""
+        if self.face is not None and layer in DEEP_LAYERS and FACE_STYLE > 0:
+            seen = 1.0 - FACE_STYLE * self.face
+            area = seen if area is None else area * seen
+        return StyleLoss(features) if area is None else MaskedStyleLoss(features, at_layer(area, layer))
 
     def _regions(self, size: tuple[int, int]) -> list[torch.Tensor]:
         """Each style's region at ``size`` as a (1, 1, H, W) weight, and the kept region with the photo."""
@@ -155,12 +233,27 @@ class StyleObjective:
         anchor and each style loss is measured afresh (it starts at 1 at every detail size)."""
         if self.detail and self.anchor is None:
             self.anchor = image.detach().clone()
-        image = upsample(image, size)
+        image = self.enlarge(image, size) if self.detail else upsample(image, size)
         if self.detail:
             _, styles, _ = self.terms(image)
             fresh = [self.proportions[i] / max(float(styles[i]), 1e-12) for i in self.active]
             self.coefficients.copy_(torch.tensor(fresh, device=self.device))
         return image
+
+    def enlarge(self, image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        """A picture enlarged past the painting's size, with the photo's own detail of the new
+        scale: its grey levels at ``size`` less the same at the size before (what an enlargement
+        cannot invent — cables, hair, window bars). The detail sizes then paint over it."""
+        before = (image.shape[3], image.shape[2])
+        image = upsample(image, size)
+        back = FINE_BACK * self.settings.fine_detail
+        if back <= 0:
+            return image
+        photo = image_to_tensor(resize(self.content_img, size), self.device).mean(1, keepdim=True)
+        coarse = upsample(F.interpolate(photo, size=(before[1], before[0]), mode="area"), size)
+        fine = photo - coarse
+        fine = fine.sign() * (fine.abs() - FINE_EDGE).clamp_min(0.0)  # lines and edges, not the photo's grain
+        return (image + back * fine).clamp_(0.0, 1.0)
 
     def initial_image(self, size: tuple[int, int]) -> torch.Tensor:
         s = self.settings
@@ -206,8 +299,16 @@ class StyleObjective:
         feats = self.net(image, self.layers, s.pooling)
         if self.detail:  # the anchor: the picture shrunk to the painting's size is the painting
             content = F.mse_loss(F.interpolate(image, size=self.anchor.shape[2:], mode="area"), self.anchor)
+            if self.photo_losses:  # and the photo's fine structure, in the anchor's units (see total)
+                fine = sum(loss(feats[layer]) for layer, loss in self.photo_losses)
+                content = content + fine * max(self.beta, 1e-9) / (ANCHOR_WEIGHT * 10.0)
         else:
             content = sum(loss(feats[layer]) for layer, loss in self.content_losses) / len(self.content_losses)
+        if self.face_light is not None:  # a face's light and shade, a few pixels across, are the photo's
+            where, light = self.face_light
+            content = (
+                content + FACE_LIGHT * (where * (F.avg_pool2d(image.mean(1, keepdim=True), 4) - light).pow(2)).mean()
+            )
         if self.keep is not None:  # the kept region is the photo's, pixel for pixel
             where, photo = self.keep
             held = (where * (image - photo).pow(2)).mean() / where.mean().clamp_min(1e-6)
@@ -252,6 +353,13 @@ def at_layer(area: torch.Tensor, layer: str) -> torch.Tensor:
     return F.interpolate(area, size=(h, w), mode="area") if (h, w) != area.shape[2:] else area
 
 
+def face_weights(photo: Image.Image) -> Image.Image | None:
+    """Where ``photo``'s faces are, as engine.faces weights at its size (None: no face)."""
+    from .. import faces
+
+    return faces.weights(faces.find(photo), photo.size)
+
+
 def instant_start(engine, content: Image.Image, styles: list[Image.Image], settings: StyleSettings) -> Image.Image:
     """A warm start: the instant painting at the final size. The optimisation sets the strength and
     the colours; the start needs only the style's strokes."""
@@ -287,7 +395,7 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None, folder=Non
             settings, warnings = settings.replace(region="whole"), (NO_SUBJECT,)
     if settings.init == "instant":
         init_img = instant_start(engine, content_img, style_imgs, settings)
-    pictures = (content_img, style_imgs, init_img, mask)
+    pictures = (content_img, style_imgs, init_img, mask, face_weights(content_img) if settings.faces else None)
     layers = settings.content_layers + settings.style_layers
     if not settings.timelapse:
         result = engine.optimise("style", settings, pictures, layers, callback)

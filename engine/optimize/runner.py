@@ -3,9 +3,11 @@ CUDA graphs, progress with previews, and an out-of-memory retry at a smaller siz
 
 An objective (engine.objectives) supplies ``canvas``, ``set_targets``, ``initial_image``, ``begin``,
 ``terms``, ``total``, ``summary``, ``after_step`` and ``finish``; the runner is shared by every mode.
-It may also supply ``upsample`` (how a size's result starts the next), ``make_optimizer`` (e.g. the
+It may also supply ``upsample`` (how a size's result starts the next), ``enlarge`` (how it becomes
+a size that takes no steps), ``make_optimizer`` (e.g. the
 normalised gradient ascent of DeepDream; None for the runner's own), ``steps_at`` (the steps it
-really takes at a size), ``guarded`` (take back steps that make the loss worse), ``step_cost`` (a
+really takes at a size), ``guarded`` (take back steps that make the loss worse), ``keeps_best``
+(end a size with the best picture it saw), ``step_cost`` (a
 step's cost at a size relative to a full one, for the ETA) and ``graphable = False`` (random steps
 a CUDA graph would freeze).
 """
@@ -75,7 +77,7 @@ class Runner:
         for scale, (size, steps) in enumerate(self.plan):
             if image is not None and not steps:  # a size reached by enlarging the last one
                 with torch.no_grad():
-                    image = upsample(image, size)
+                    image = getattr(objective, "enlarge", upsample)(image, size)
                 continue
             self.report(
                 stage="prepare",
@@ -121,6 +123,7 @@ class Runner:
         totals: list[float] = []
         graphable = self.cuda_graphs and image.is_cuda and getattr(objective, "graphable", True)
         guarded = getattr(objective, "guarded", False)
+        keeps_best = guarded or getattr(objective, "keeps_best", False)
         best: tuple[float, torch.Tensor] | None = None
         captured = capture(objective, image) if graphable else None
 
@@ -142,11 +145,13 @@ class Runner:
         first_step = self.step
         for done in range(1, steps + 1):
             step_started = time.perf_counter()
-            before = image.detach().clone() if guarded else None
+            before = image.detach().clone() if keeps_best else None
             optimizer.step(closure)
             losses = objective.summary(*latest[0])  # at the image before this step moved it
             if guarded:
                 best, optimizer = self.take_back(image, before, losses.total, best, optimizer)
+            elif keeps_best and (best is None or losses.total <= best[0]):
+                best = (losses.total, before)
             if not math.isfinite(losses.total):  # clamping keeps pixels finite; this guards the gradients
                 raise EngineError(
                     "The optimisation diverged (the loss is no longer a number). "
@@ -180,7 +185,7 @@ class Runner:
                 )
             if stalled:
                 break
-        if guarded and best is not None:
+        if keeps_best and best is not None:
             with torch.no_grad():
                 total = float(objective.total(*objective.terms(image)))
             if not total <= best[0]:
