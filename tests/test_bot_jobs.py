@@ -109,14 +109,24 @@ async def test_settings_buttons_change_the_job(running, client):
     await eve.press("Strong")
     await eve.wait_for(lambda e: e["kind"] == "edit" and "• Strong" in str(e["after"].get("reply_markup")))
     await eve.press("🎨 Keep my colours")
-    await eve.wait_for(lambda e: e["kind"] == "edit" and "• 🎨 Keep my colours" in str(e["after"].get("reply_markup")))
+    card = await eve.wait_for(
+        lambda e: e["kind"] == "edit" and "• 🎨 Keep my colours" in str(e["after"].get("reply_markup"))
+    )
+    assert "• 🙂 Gentle faces" in str(card["after"]["reply_markup"])  # on unless turned off
+    await eve.press("🖌 Bold")
+    card = await eve.wait_for(lambda e: e["kind"] == "edit" and "• 🖌 Bold" in str(e["after"].get("reply_markup")))
+    assert "Brush: 🖌 Bold" in card["after"]["text"]
+    await eve.press("• 🙂 Gentle faces")  # on: marked
+    card = await eve.wait_for(lambda e: e["kind"] == "edit" and "Faces: painted like the rest" in e["after"]["text"])
+    assert "• 🙂 Gentle faces" not in str(card["after"]["reply_markup"])
     mark = await eve.mark()
     await eve.press("▶ Stylize")
     result = await eve.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
-    assert "64×48 px · 10 steps" in result["message"]["caption"]  # the picture's real size
+    assert "64×48 px · 10 steps · bold strokes" in result["message"]["caption"]  # the picture's real size, its brush
     (job,) = await running.jobs()
     settings = JobSpec.from_dict(job.spec).settings
     assert settings["strength"] == 0.65 and settings["size"] == 64 and settings["keep_colors"]
+    assert settings["brush"] == "bold" and settings["faces"] is False
     assert buttons(result)[0] == "🔁 Again"
 
 

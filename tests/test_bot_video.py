@@ -318,9 +318,13 @@ async def test_on_a_gpu_host_a_clip_is_also_painted_by_the_optimisation(double, 
         await lee.send_clip("video", clip_bytes(tmp_path, frames=24, fps=12))
         await lee.wait_for(lambda e: text_message(e, "Got your clip"))
         await send_style(lee, since=await lee.mark())
+        await lee.press("⚙ Settings")
+        await lee.press("🖌 Bold")  # a clip follows the brush chosen, whichever painter paints it
+        await lee.wait_for(lambda e: e["kind"] == "edit" and "• 🖌 Bold" in str(e["after"].get("reply_markup")))
         await lee.press("▶ Stylize")
         quick = await lee.wait_for(lambda e: sent_clip(e, "video"), timeout=30)
         assert buttons(quick) == ["🎨 Paint it properly", "🔁 Again", "📄 MP4 file", "🏷 Sticker"]
+        assert "bold strokes" in quick["message"]["caption"]
         mark = await lee.mark()
         await lee.press("🎨 Paint it properly", message_id=quick["message"]["message_id"])
         proper = await lee.wait_for(lambda e: sent_clip(e, "video"), since=mark, timeout=30)
@@ -333,6 +337,7 @@ async def test_on_a_gpu_host_a_clip_is_also_painted_by_the_optimisation(double, 
         assert (first.mode, second.mode) == ("video", "paintclip") and second.output.media == "video"
         assert second.paths("content") == first.paths("content") and second.inputs["content"][0].media == "video"
         assert (second.settings["max_seconds"], second.settings["max_fps"]) == (2.0, 12.0)
+        assert first.settings["brush"] == second.settings["brush"] == "bold"
         assert [s for _, s in painter.submitted] == [second]  # the painting engine paints it, not the clips' one
     finally:
         await running.stop()

@@ -112,7 +112,9 @@ def test_quotas_say_why_and_when():
 
 def test_chat_setting_values_are_parsed_strictly():
     assert KEYS["size"].parse("512") == 512 and KEYS["keep_colors"].parse("ON") is True
-    for key, text in [("size", "4096"), ("size", "²"), ("quality", "ultra"), ("keep_colors", "maybe")]:
+    assert KEYS["brush"].parse("Bold") == "bold" and KEYS["faces"].parse("off") is False
+    bad = [("size", "4096"), ("size", "²"), ("quality", "ultra"), ("keep_colors", "maybe"), ("brush", "huge")]
+    for key, text in bad:
         with pytest.raises(ValueError, match="not a valid"):
             KEYS[key].parse(text)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from engine.presets import PRESETS, on_gpu
+from engine.settings import BRUSHES
 
 from ..i18n import LANGUAGES
 from ..storage import Database, Setting, SettingChange
@@ -69,7 +70,9 @@ KEYS: dict[str, Key] = {
         Key("size", "int", 0, "longest side in px; 0 = the quality's own", low=0, high=2048),
         Key("steps", "int", 0, "steps at the final size; 0 = the quality's own", low=0, high=2000),
         Key("strength", "choice", "normal", "how strongly the style is applied", choices=tuple(STRENGTHS)),
+        Key("brush", "choice", "normal", "stroke size", choices=BRUSHES),
         Key("keep_colors", "bool", False, "keep the photo's colours"),
+        Key("faces", "bool", True, "paint faces gently, so they stay recognisable"),
         Key("max_size", "int", 1024, "largest picture anyone may ask for, px", low=64, high=2048, limit=True),
         Key("jobs_per_user_per_day", "int", 50, "pictures per person per day (UTC)", low=1, high=10000, limit=True),
         Key("queue_per_user", "int", 1, "pictures one person may have waiting", low=1, high=20, limit=True),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .quality import DEFAULT_OPTIONS, DEFAULT_PRESETS, INSTANT, qualities
 
 #: What a person picks in ⚙ (bot.domain.drafts keeps them in the draft's options).
-PICKS = ("quality", "size", "strength", "keep_colors", "steps", "region")
+PICKS = ("quality", "size", "strength", "brush", "keep_colors", "faces", "steps", "region")
 #: The quickest painting, for a host without the instant networks.
 QUICKEST = "fast"
 
@@ -35,7 +35,9 @@ class Host:
 class Policy:
     quality: str = DEFAULT_OPTIONS["quality"]
     strength: str = DEFAULT_OPTIONS["strength"]
+    brush: str = DEFAULT_OPTIONS["brush"]  #: fine, normal or bold strokes (engine.settings.BRUSHES)
     keep_colors: bool = False
+    faces: bool = True  #: faces painted gently, so they stay recognisable (engine.faces)
     region: str = "whole"  #: where the style goes (engine.settings.REGIONS); a ⚙ pick only, no chat setting
     size: int | None = None  #: a size chosen in ⚙ or by /set (None: the quality's own)
     steps: int | None = None  #: steps chosen by /set (None: the quality's own)
@@ -61,7 +63,9 @@ class Policy:
         return cls(
             quality=quality,
             strength=str(chosen["strength"]),
+            brush=str(chosen["brush"] or DEFAULT_OPTIONS["brush"]),
             keep_colors=bool(chosen["keep_colors"]),
+            faces=True if chosen["faces"] is None else bool(chosen["faces"]),
             region=str(chosen["region"] or "whole"),
             size=int(chosen["size"]) if chosen["size"] else None,
             steps=int(chosen["steps"]) if chosen["steps"] else None,

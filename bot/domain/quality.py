@@ -29,7 +29,8 @@ def regions_for(n_styles: int) -> dict[str, str]:
     return {choice: name for choice, name in REGIONS.items() if choice != "split" or n_styles == 2}
 
 
-DEFAULT_OPTIONS = {"quality": "balanced", "strength": "normal"}
+#: The ⚙ brush (engine.settings.BRUSHES: fine, normal, bold strokes) is "normal" unless picked.
+DEFAULT_OPTIONS = {"quality": "balanced", "strength": "normal", "brush": "normal"}
 #: What "🎨 Paint it properly" under an instant result asks for when the chat's quality is instant.
 PROPER = "balanced"
 

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from engine import modes as engine_modes
+from engine.settings import BRUSHES
 from worker.protocol import JobSpec, Media, SpecError, beside
 
 from .. import modes, texts
@@ -38,6 +39,8 @@ SETTINGS_ACTIONS = {
     Action.KEEP_COLORS,
     Action.QUALITY,
     Action.STRENGTH,
+    Action.BRUSH,
+    Action.FACES,
     Action.SIZE,
     Action.REGION,
 }
@@ -89,6 +92,10 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE, callb
             options["quality"] = argument
         elif action == Action.STRENGTH and argument in STRENGTHS:
             options["strength"] = argument
+        elif action == Action.BRUSH and argument in BRUSHES:
+            options["brush"] = argument
+        elif action == Action.FACES:
+            options["faces"] = not (await policy_for(svc, update.effective_chat.id, draft)).faces
         elif action == Action.KEEP_COLORS:
             options["keep_colors"] = not (await policy_for(svc, update.effective_chat.id, draft)).keep_colors
         elif action == Action.REGION and argument in regions_for(len(draft.style_paths)):
@@ -135,9 +142,8 @@ def _feedback(action: Action, n_styles: int) -> str | None:
 
 def choices_line(policy: Policy, gamma: float) -> str:
     planned = plan(policy, gamma)
-    return texts.choices(policy.quality, planned.size, policy.strength, policy.keep_colors) + region_texts.tag(
-        policy.region
-    )
+    line = texts.choices(policy.quality, planned.size, policy.strength, policy.keep_colors, policy.brush)
+    return line + region_texts.tag(policy.region)
 
 
 def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None = None) -> str:
@@ -149,7 +155,14 @@ def settings_card(svc: Services, policy: Policy, gamma: float, clip: dict | None
         planned = plan(policy, gamma)
         seconds = svc.dispatcher.seconds_for(draft_mode(policy).name, planned)
     card = texts.settings_card(
-        policy.quality, planned.size, bool(policy.size) and clip is None, policy.strength, policy.keep_colors, seconds
+        policy.quality,
+        planned.size,
+        bool(policy.size) and clip is None,
+        policy.strength,
+        policy.keep_colors,
+        seconds,
+        policy.brush,
+        policy.faces,
     )
     return card + "\n" + region_texts.where(policy.region)
 
@@ -169,7 +182,8 @@ async def draft_choices(svc: Services, chat_id: int, draft: Draft) -> str:
 def clip_line(policy: Policy, clip: dict) -> str:
     """A clip draft's ⚙ line: its size, and how much of it when only its start is painted."""
     side, cap = video.limits(policy, clip.get("media", "video"))
-    line = texts.choices(policy.quality, side, policy.strength, policy.keep_colors) + region_texts.tag(policy.region)
+    line = texts.choices(policy.quality, side, policy.strength, policy.keep_colors, policy.brush)
+    line += region_texts.tag(policy.region)
     return line + ("\n" + video.cut_note(cap) if float(clip.get("seconds") or 0) > cap + 0.5 else "")
 
 

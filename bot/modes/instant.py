@@ -39,7 +39,16 @@ def as_painting(spec: JobSpec, host: Host) -> JobSpec:
     queued before they went): decided when the job is queued here, not when it runs."""
     s = spec.mode_settings()
     size = min(host.presets.get(QUICKEST, (None,))[0] or s.size, s.size)
-    policy = Policy(quality=QUICKEST, size=size, keep_colors=s.keep_colors, region=s.region, max_size=s.size, host=host)
+    policy = Policy(
+        quality=QUICKEST,
+        size=size,
+        keep_colors=s.keep_colors,
+        brush=s.brush,
+        faces=s.faces,
+        region=s.region,
+        max_size=s.size,
+        host=host,
+    )
     settings = plan(policy, s.gamma).replace(strength=painting_strength(s.strength))
     return JobSpec("style", dict(spec.inputs), spec.output, non_defaults(settings), spec.preview_dir)
 

@@ -42,6 +42,7 @@ class PaintClipMode(VideoMode):
             size=max(64, 2 * (side // 2)),
             gamma=gamma,
             keep_colors=policy.keep_colors,
+            brush=policy.brush,
             strength=STRENGTHS.get(policy.strength, STRENGTHS["normal"]),
             max_seconds=max(0.5, seconds),
             max_fps=fps,

@@ -33,6 +33,8 @@ def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
             gamma=gamma,
             strength=instant_strength(strength),
             keep_colors=policy.keep_colors,
+            brush=policy.brush,
+            faces=policy.faces,
             region=policy.region,
         )
     presets = policy.host.presets
@@ -42,7 +44,14 @@ def plan(policy: Policy, gamma: float) -> StyleSettings | InstantSettings:
     size = min(policy.size or size or own.size, policy.max_size)
     steps = policy.steps or steps or own.steps
     settings = own.replace(
-        size=size, steps=steps, gamma=gamma, strength=strength, keep_colors=policy.keep_colors, region=policy.region
+        size=size,
+        steps=steps,
+        gamma=gamma,
+        strength=strength,
+        keep_colors=policy.keep_colors,
+        brush=policy.brush,
+        faces=policy.faces,
+        region=policy.region,
     )
     return settings.replace(preview_every=max(1, settings.total_steps // PREVIEWS_PER_JOB))
 
@@ -59,6 +68,8 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
     ]
     if n_styles == 2:
         parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
+    if run.brush != "normal":
+        parts.append(texts.BRUSH_NOTES().get(run.brush, run.brush))
     if run.keep_colors:
         parts.append(_("your colours"))
     # any other warning: it was painted smaller for lack of memory

@@ -97,6 +97,7 @@ class VideoMode(BotMode):
             gamma=gamma,
             strength=strength,
             keep_colors=policy.keep_colors,
+            brush=policy.brush,
             max_seconds=max(1.0, painted_seconds(clip, cap)),
             max_fps=min(MAX_FPS, max(1.0, fps)),
             region=policy.region,
@@ -116,6 +117,8 @@ class VideoMode(BotMode):
         parts = [done_in(self, done.elapsed), f"{done.size[0]}×{done.size[1]} px", f"{frames} · {seconds:.1f} s"]
         if n_styles == 2:
             parts.append(_("mix {mix}").format(mix=texts.mix_label(run.gamma)))
+        if getattr(run, "brush", "normal") != "normal":
+            parts.append(texts.BRUSH_NOTES().get(run.brush, run.brush))
         if run.keep_colors:
             parts.append(_("your colours"))
         # the other warning a clip has: only its start was painted

@@ -25,6 +25,8 @@ class Action(StrEnum):
     STRENGTH = "s"  #: s:<name>
     SIZE = "px"  #: px:<side>
     KEEP_COLORS = "kc"
+    BRUSH = "br"  #: br:<fine|normal|bold> (engine.settings.BRUSHES), the stroke size
+    FACES = "fc"  #: faces painted gently, or like the rest
     REGION = "rg"  #: rg:<whole|keepme|onlyme|split> (bot.domain.quality.REGIONS), where the style goes
     CANCEL = "cancel"  #: cancel:<job id>
     PNG = "png"  #: png:<job id>
@@ -51,7 +53,15 @@ NUMERIC = {
     Action.STORY,
 }
 #: Actions that take an argument at all.
-WITH_ARGUMENT = NUMERIC | {Action.MIX, Action.QUALITY, Action.STRENGTH, Action.REDO, Action.LANGUAGE, Action.REGION}
+WITH_ARGUMENT = NUMERIC | {
+    Action.MIX,
+    Action.QUALITY,
+    Action.STRENGTH,
+    Action.BRUSH,
+    Action.REDO,
+    Action.LANGUAGE,
+    Action.REGION,
+}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")
 
 

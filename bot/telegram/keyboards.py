@@ -5,6 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton as B
 from telegram import InlineKeyboardMarkup
 
+from engine.settings import BRUSHES
+
 from .. import texts
 from ..domain.policy import Policy
 from ..domain.quality import INSTANT, MIXES, SIZES, STRENGTHS, regions_for
@@ -46,6 +48,9 @@ def settings(policy: Policy, n_styles: int = 1) -> InlineKeyboardMarkup:
         B(mark(policy.strength == s, strengths.get(s, s.title())), callback_data=data(Action.STRENGTH, s))
         for s in STRENGTHS
     ]
+    brushes = [
+        B(mark(policy.brush == b, texts.BRUSH_LABELS().get(b, b)), callback_data=data(Action.BRUSH, b)) for b in BRUSHES
+    ]
     # Only sizes the chat allows (max_size); with none above the quality's own 1024 px, no row at all.
     allowed = [px for px in SIZES if px <= policy.max_size]
     size = [B(mark(not policy.size, texts.BUTTON_SIZE_AUTO()), callback_data=data(Action.SIZE, 0))]
@@ -55,11 +60,10 @@ def settings(policy: Policy, n_styles: int = 1) -> InlineKeyboardMarkup:
             quality,
             *([size] if policy.quality != INSTANT and len(allowed) > 1 else []),
             strength,
+            brushes,
             [
-                B(
-                    mark(policy.keep_colors, texts.BUTTON_KEEP_COLORS()),
-                    callback_data=data(Action.KEEP_COLORS),
-                )
+                B(mark(policy.keep_colors, texts.BUTTON_KEEP_COLORS()), callback_data=data(Action.KEEP_COLORS)),
+                B(mark(policy.faces, texts.BUTTON_FACES()), callback_data=data(Action.FACES)),
             ],
             *region_rows(policy.region, n_styles),
             [

@@ -113,6 +113,10 @@ QUALITY_LABELS = Labels(
     {"instant": N_("⚡ Instant"), "fast": N_("Fast"), "balanced": N_("Balanced"), "best": N_("Best")}
 )
 STRENGTH_LABELS = Labels({"subtle": N_("Subtle"), "normal": N_("Normal"), "strong": N_("Strong")})
+BRUSH_LABELS = Labels({"fine": N_("🖌 Fine"), "normal": N_("🖌 Normal"), "bold": N_("🖌 Bold")})
+#: Under a picture and on a draft's ⚙ line, a brush that is not the normal one.
+BRUSH_NOTES = Labels({"fine": N_("fine strokes"), "bold": N_("bold strokes")})
+BUTTON_FACES = Text(N_("🙂 Gentle faces"))
 FAILURES = Labels(
     {
         "out_of_memory": N_("the machine ran out of memory even for a small picture. Try a smaller size."),
@@ -198,17 +202,30 @@ def album_roles(n_styles: int) -> str:
     return roles + " " + _go_hint(n_styles)
 
 
-def choices(quality: str, size: int, strength: str, keep_colors: bool) -> str:
+def choices(quality: str, size: int, strength: str, keep_colors: bool, brush: str = "normal") -> str:
     """One line under a draft: what ▶ will paint with (the chat's defaults and this person's ⚙ picks)."""
     qualities, strengths = QUALITY_LABELS(), STRENGTH_LABELS()
     line = _("⚙ {quality} · {size} px · strength: {strength}").format(
         quality=qualities.get(quality, quality), size=size, strength=strengths.get(strength, strength).lower()
     )
-    return line + (" · " + _("your colours") if keep_colors else "")
+    return line + brush_note(brush) + (" · " + _("your colours") if keep_colors else "")
+
+
+def brush_note(brush: str) -> str:
+    """ " · fine strokes" or " · bold strokes"; nothing for the normal brush."""
+    note = BRUSH_NOTES().get(brush)
+    return " · " + note if note else ""
 
 
 def settings_card(
-    quality: str, size: int, size_chosen: bool, strength: str, keep_colors: bool, seconds: float | None = None
+    quality: str,
+    size: int,
+    size_chosen: bool,
+    strength: str,
+    keep_colors: bool,
+    seconds: float | None = None,
+    brush: str = "normal",
+    faces: bool = True,
 ) -> str:
     """The ⚙ card: each row of buttons below, named, with what is chosen now (and how long the
     chosen quality takes on this host, ``seconds``, when known)."""
@@ -222,7 +239,9 @@ def settings_card(
         else _("Quality: {value}").format(value=named),
         _("Size: {value}").format(value=size_text if quality != "instant" else f"{size} px"),
         _("Strength: {value}").format(value=strengths.get(strength, strength)),
+        _("Brush: {value}").format(value=BRUSH_LABELS().get(brush, brush)),
         _("Colours: {value}").format(value=_("your photo's") if keep_colors else _("the style's")),
+        _("Faces: {value}").format(value=_("painted gently") if faces else _("painted like the rest")),
     ]
     return "\n".join(lines)
 

@@ -33,6 +33,8 @@ SETTING_NAMES = Labels(
         "steps": N_("steps"),
         "strength": N_("strength"),
         "keep_colors": N_("keep colours"),
+        "brush": N_("brush"),
+        "faces": N_("gentle faces"),
         "max_size": N_("largest size"),
         "jobs_per_user_per_day": N_("pictures per person a day"),
         "queue_per_user": N_("pictures waiting per person"),
