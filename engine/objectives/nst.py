@@ -47,7 +47,7 @@ DETAIL_TV = 3.0
 #: of 1e-3, about 8/255 rms, costs as much as the whole content loss at its start).
 KEEP_WEIGHT = 1e3
 # Faces (engine.faces, a 0…1 map over the photo) and fine structure: the constants were chosen by
-# eye and by engine.judge on two pairs, astronaut + The Scream and Grace Hopper + Modigliani
+# eye and by engine.judge on two pairs, astronaut + The Scream and Grace Hopper + Seated Nude
 # (docs/engine.md, "Faces, fine detail and the style's objects"; benchmarks/portraits.py).
 #: How much more a face's relu4_2 features count in the content loss (1 + this × the map).
 FACE_CONTENT = 10.0
