@@ -319,6 +319,7 @@ async def test_on_a_gpu_host_a_clip_is_also_painted_by_the_optimisation(double, 
         await lee.wait_for(lambda e: text_message(e, "Got your clip"))
         await send_style(lee, since=await lee.mark())
         await lee.press("⚙ Settings")
+        await lee.wait_for(lambda e: e["kind"] == "edit" and "Brush:" in e["after"].get("text", ""))
         await lee.press("🖌 Bold")  # a clip follows the brush chosen, whichever painter paints it
         await lee.wait_for(lambda e: e["kind"] == "edit" and "• 🖌 Bold" in str(e["after"].get("reply_markup")))
         await lee.press("▶ Stylize")

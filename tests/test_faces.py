@@ -56,10 +56,10 @@ def face_and_rest(engine, painting: Image.Image, photo: Image.Image, face) -> tu
 
 
 def test_a_painting_keeps_the_face_closer_and_still_paints_the_rest(engine, shared_images):
-    photo = resize(sample("astronaut"), fit_size((448, 448), 160))
+    photo = resize(sample("astronaut"), fit_size((448, 448), 128))
     style = Image.open(shared_images / "the_scream.jpg")
     (face,) = faces.find(photo)
-    settings = StyleSettings(size=160, steps=30, start_size=112, coarse_steps=30, seed=0)
+    settings = StyleSettings(size=128, steps=20, start_size=90, coarse_steps=20, seed=0)
     kept = engine.stylize(photo, [style], settings).image
     smeared = engine.stylize(photo, [style], settings.replace(faces=False)).image
     near, rest = face_and_rest(engine, kept, photo, face)
