@@ -156,8 +156,8 @@ def build_application(
     application = builder.build()
     application.bot_data["config"] = config
     application.bot_data["engine"] = engine
-    application.bot_data["instant"] = instant
-    application.bot_data["video"] = video
+    application.bot_data["quick_engine"] = instant
+    application.bot_data["clip_engine"] = video
     application.bot_data["updates_request"] = updates_request
     for group, handler in routes():
         application.add_handler(handler, group=group)
@@ -173,20 +173,25 @@ def _default_engine(config: Config) -> EngineClient:
         return RemoteEngine(
             config.database_url, DirectoryStore(config.files_dir), stale_after=config.worker_stale_after
         )
-    from engine.modes import VGG_MODES
+    from engine.modes import painted_with
+    from engine.modes.base import MASK, VGG19
     from worker.local import LocalEngine
 
     # Instant pictures are the instant process's: this one need not load those networks too.
-    # (and stickers, where there is no instant process to make them: they need only the mask network)
-    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=(*VGG_MODES, "sticker"))
+    # (stickers too, where there is no instant process to make them: they need only the mask network)
+    return LocalEngine(weights=config.engine_weights, device=config.engine_device, modes=painted_with({VGG19, MASK}))
 
 
 def _default_instant(config: Config) -> EngineClient:
     """A second, light engine process for instant pictures (onnxruntime, no torch): a long painting
     never holds up the first picture someone sees after ▶."""
+    from engine.modes import painted_with
+    from engine.modes.base import INSTANT_NETS, MASK
     from worker.local import LocalEngine
 
-    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("instant", "sticker"))
+    return LocalEngine(
+        device=config.engine_device, start_timeout=60.0, modes=painted_with({INSTANT_NETS, MASK}, quick=True)
+    )
 
 
 def _default_video(config: Config, engine: EngineClient) -> EngineClient:
@@ -194,9 +199,12 @@ def _default_video(config: Config, engine: EngineClient) -> EngineClient:
     process of its own (the instant networks, no torch), so a clip never holds up an instant picture."""
     if config.engine == "workers":
         return engine
+    from engine.modes import painted_with
+    from engine.modes.base import INSTANT_NETS, MASK, VIDEO_FAMILY
     from worker.local import LocalEngine
 
-    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=("video",))
+    clips = painted_with({INSTANT_NETS, MASK}, family=VIDEO_FAMILY)  # the clips of the instant networks
+    return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=clips)
 
 
 async def _post_init(application: Application) -> None:
@@ -208,8 +216,8 @@ async def _post_init(application: Application) -> None:
     await languages.load(db)
     engine = application.bot_data.get("engine")
     # Tests hand in their own engines; without one, the bot runs both of its own.
-    instant = application.bot_data.get("instant") or (None if engine else _default_instant(config))
-    video = application.bot_data.get("video")
+    instant = application.bot_data.get("quick_engine") or (None if engine else _default_instant(config))
+    video = application.bot_data.get("clip_engine")
     if engine is None:
         engine = _default_engine(config)
         video = video or _default_video(config, engine)

@@ -205,13 +205,13 @@ def _run(args: argparse.Namespace) -> int:
     with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:
         result = engine.stylize(content, styles, settings, init_image=init_image, mask=args.mask, callback=on_progress)
     _save(result.image, output)
-    for made, _media in result.extras:  # the time-lapse: OUT.timelapse.mp4
-        beside = output.with_name(f"{output.stem}.{Path(made).name}")
-        shutil.move(made, beside)
-        Path(made).parent.rmdir()  # (its own temporary folder, now empty)
+    for made in result.extras:  # the time-lapse: OUT.timelapse.mp4
+        beside = output.with_name(f"{output.stem}.{Path(made.path).name}")
+        shutil.move(made.path, beside)
+        Path(made.path).parent.rmdir()  # (its own temporary folder, now empty)
         print(f"saved {beside}", file=sys.stderr)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {warning.text}", file=sys.stderr)
     w, h = result.image.size
     line = f"saved {output} ({w}×{h}) in {result.elapsed:.1f} s on {result.device}"
     if len(args.styles) == 2 and 0 < settings.gamma < 1:
@@ -230,7 +230,7 @@ def _run_instant(args, settings: InstantSettings, content, styles, output: Path)
     result = painter.paint(content, styles, settings, mask=args.mask)
     _save(result.image, output)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {warning.text}", file=sys.stderr)
     w, h = result.image.size
     print(f"saved {output} ({w}×{h}) in {result.elapsed:.2f} s on {result.device}")
     return 0

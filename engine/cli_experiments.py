@@ -137,7 +137,7 @@ def _run(command: str, args: argparse.Namespace) -> int:
         else:
             _save(result.image, output)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {warning.text}", file=sys.stderr)
     w, h = result.image.size
     print(f"saved {output} ({w}×{h}) in {result.elapsed:.1f} s on {result.device}")
     return 0

@@ -25,6 +25,29 @@ pillow_heif.register_heif_opener()
 
 ImageSource = str | os.PathLike | bytes | bytearray | BinaryIO | Image.Image
 
+
+class Given(str):
+    """A file's path handed to a mode with the media kind it holds (the job protocol's: "picture",
+    "video", "animation" …), so that no mode guesses it from the file's name. A plain ``str`` to
+    everything else."""
+
+    media: str
+
+    def __new__(cls, path: str | os.PathLike, media: str = "picture") -> Given:
+        given = super().__new__(cls, os.fspath(path))
+        given.media = str(media)
+        return given
+
+
+def moving(source) -> bool:
+    """Whether ``source`` is a clip: as its media kind says where it is given (engine.imaging.Given);
+    a bare path from the command line by its ending."""
+    media = getattr(source, "media", None)
+    if media is not None:
+        return media not in ("picture", "mask")
+    return str(source).lower().endswith((".mp4", ".webm", ".mov", ".mkv", ".m4v"))
+
+
 #: Largest decoded picture accepted (width × height). A 48-MP phone photo passes; a
 #: decompression bomb (e.g. a tiny PNG that claims 20000×20000) does not.
 MAX_PIXELS = 64_000_000

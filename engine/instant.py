@@ -25,7 +25,7 @@ from .colors import keep_colors
 from .errors import SettingsError
 from .imaging import ImageSource, fit_size, open_inputs, resize
 from .nets.feedforward import STYLE_SIDE, InstantNetworks
-from .results import Losses, Progress, ProgressCallback, Result
+from .results import Losses, Note, Progress, ProgressCallback, Result
 from .settings import INSTANT_BRUSH, INSTANT_MAX_SIZE, InstantSettings
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class InstantPainter:
         size = fit_size(photo.size, settings.size)
         if callback is not None:
             callback(Progress("prepare", 0, 1, size, 0, 1, None, time.perf_counter() - started, None))
-        warnings: tuple[str, ...] = ()
+        warnings: tuple[Note, ...] = ()
         if settings.region == "whole":
             picture = self.picture(photo, style_imgs, settings, size)
         else:

@@ -2,8 +2,8 @@
 happens to it (done, failed, cancelled), and which a new engine process clears after one that died.
 
 A mode is handed its job's folder (``run(engine, inputs, settings, callback, folder)``) and writes
-every file of its own there — a clip, a sticker, a time-lapse; the caller moves out what it keeps
-before the folder goes."""
+every file of its own there — a clip, a sticker, a time-lapse; :func:`run_in` returns them all in
+the result, and the caller moves out what it keeps before the folder goes."""
 
 from __future__ import annotations
 
@@ -31,6 +31,32 @@ def job_folder(name: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_in(engine, mode: str, inputs: dict, settings, callback, folder: Path):
+    """A job of ``mode`` run in its ``folder``, everything it made in its result: the files the mode
+    wrote beside it (a time-lapse) and the photo's subject as the network found it (a grey
+    ``mask.png``), which the photo's next jobs are given instead of looking again."""
+    import dataclasses
+
+    from .regions import noting
+
+    with noting() as found:
+        result = engine.run(mode, inputs, settings, callback=callback, folder=folder)
+    mask = subject_mask(found, folder)
+    return result if mask is None else dataclasses.replace(result, extras=(*result.extras, mask))
+
+
+def subject_mask(found, folder: Path):
+    """The largest subject the network found for a job (engine.regions.noting), as a grey PNG in
+    its folder; None if it found none."""
+    from .results import Made
+
+    if not found:
+        return None
+    alpha = max(found, key=lambda subject: subject.alpha.width * subject.alpha.height).alpha
+    alpha.save(folder / "mask.png", "PNG")
+    return Made(str(folder / "mask.png"), "mask", alpha.size)
 
 
 def given(folder: str | Path | None) -> Path:

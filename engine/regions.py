@@ -18,7 +18,8 @@ from PIL import Image, ImageOps
 
 from .imaging import ImageSource, open_image, resize
 from .mask import MAX_COVERAGE, MIN_COVERAGE, SubjectMask, masker, own_colours
-from .settings import NO_SUBJECT, InstantSettings
+from .results import NOT_FOUND, Note
+from .settings import InstantSettings
 
 #: The subjects the network found during :func:`noting` (a job's, to be handed back with it).
 _found: ContextVar[list[SubjectMask] | None] = ContextVar("found_subjects", default=None)
@@ -76,11 +77,11 @@ def instant(
     settings: InstantSettings,
     size: tuple[int, int],
     mask: ImageSource | None = None,
-) -> tuple[Image.Image, tuple[str, ...]]:
+) -> tuple[Image.Image, tuple[Note, ...]]:
     """An instant picture by region at ``size``, and its warnings (no clear subject: all painted)."""
     found = subject(photo, mask)
     if not found.found:
-        return painter.picture(photo, styles, settings.replace(region="whole"), size), (NO_SUBJECT,)
+        return painter.picture(photo, styles, settings.replace(region="whole"), size), (NOT_FOUND,)
     alpha = found.feathered(size)
     whole = settings.replace(region="whole")
     if settings.region == "split":

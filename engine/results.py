@@ -44,6 +44,31 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something a job reports beside its result: a ``code`` that the bot words in its own catalogs
+    (bot.texts), and the same in English for the command line and the logs."""
+
+    code: str
+    text: str
+
+
+#: The notes' codes: no clear subject (the whole picture painted), painted smaller than asked for lack
+#: of memory, only the clip's start painted.
+NO_SUBJECT, SMALLER, CUT = "no_subject", "smaller", "cut"
+NOT_FOUND = Note(NO_SUBJECT, "no clear subject was found: the whole picture was painted")
+
+
+@dataclass(frozen=True)
+class Made:
+    """Another file a job made beside its result, in its job folder: where, what kind of media it is
+    (the job protocol's kinds: "animation", "mask" …) and its size in pixels."""
+
+    path: str
+    media: str
+    size: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Result:
     image: Image.Image
     settings: Any  #: the mode's settings, as run (smaller than asked after an out-of-memory retry)
@@ -52,9 +77,14 @@ class Result:
     steps: int
     elapsed: float
     device: str
-    warnings: tuple[str, ...] = ()  #: e.g. painted smaller than asked because memory ran out
+    warnings: tuple[Note, ...] = ()  #: e.g. painted smaller than asked because memory ran out
     file: str | None = None  #: a file the mode wrote itself (a clip; ``image`` is then its last frame)
-    extras: tuple[tuple[str, str], ...] = ()  #: other files it made beside it: (path, media kind), e.g. a time-lapse
+    extras: tuple[Made, ...] = ()  #: other files it made beside it: a time-lapse, the subject mask it found
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Its notes' codes, as the job protocol carries them."""
+        return tuple(note.code for note in self.warnings)
 
     @property
     def relative_improvement(self) -> tuple[float, ...]:

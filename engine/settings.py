@@ -15,8 +15,6 @@ INITS = ("content", "noise", "image", "instant")
 #: Where the style goes (engine.regions): everywhere; around the subject, which stays the photo; only on
 #: the subject; or the first style on the subject and the second around it.
 REGIONS = ("whole", "keep_subject", "keep_background", "split")
-#: A result's warning when a region was asked for and the photo has no clear subject (all of it is painted).
-NO_SUBJECT = "no clear subject was found: the whole picture was painted"
 MAX_STYLES = 4  #: the engine mixes up to four styles (the bot offers two)
 
 #: Brush sizes, for every painter: fine, normal and bold strokes.

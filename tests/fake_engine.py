@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +20,14 @@ from PIL import Image, ImageFilter, ImageOps
 from engine import regions
 from engine.errors import EngineError
 from engine.imaging import fit_size, open_image
+from engine.job_folder import subject_mask
 from engine.mask import own_colours
 from engine.modes import sticker
-from engine.settings import NO_SUBJECT
+from engine.results import CUT, NO_SUBJECT
 from engine.video import clips, timelapse
 from worker.client import Capabilities
 from worker.protocol import Artifact, Cancelled, Done, Event, Failed, JobSpec, Media, Progress, Started, beside
-from worker.serve import check_output, mask_beside, save
+from worker.serve import check_output, keep_beside, save
 from worker.waiting import within
 
 EXPERIMENTS = ("texture", "dream", "reconstruct", "dreamzoom")
@@ -115,8 +117,8 @@ class FakeEngine:
                     result = await asyncio.to_thread(sticker.run, None, spec.engine_inputs(), settings)
                 shutil.move(result.file, spec.output.path)
                 made = (Artifact(spec.output.path, spec.output.media, result.image.size),)
-                made += (mask_beside(spec.output.path, subjects),) if subjects else ()
-                await put(Done(job_id, made, result.elapsed, 1, "fake", result.warnings))
+                made += (_mask_beside(spec.output.path, subjects),) if subjects else ()
+                await put(Done(job_id, made, result.elapsed, 1, "fake", result.codes))
                 return
             if spec.mode == "dreamzoom":
                 await self._paint_zoom(job_id, spec, settings, open_image(spec.paths("content")[0], role="photo"))
@@ -163,7 +165,7 @@ class FakeEngine:
             save(final, spec.output)  # as the engine: by its media and suffix
             made = [Artifact(spec.output.path, spec.output.media, size)]
             if subjects:  # as the engine: the subject it found, handed back beside the picture
-                made.append(mask_beside(spec.output.path, subjects))
+                made.append(_mask_beside(spec.output.path, subjects))
             if getattr(settings, "timelapse", 0):  # as the engine: the painting forming, beside it
                 lapse = beside(spec.output.path, "timelapse.mp4")
                 frames = [paint(content, styles, size, k / 5) for k in range(1, 6)]
@@ -187,10 +189,9 @@ class FakeEngine:
             lambda: list(clips.frames(source, size, fps=fps, seconds=settings.max_seconds))
         )
         painted = (paint(Image.fromarray(frame), styles, size, 1.0) for frame in frames)
-        cut = info.seconds > settings.max_seconds + 0.5  # (the engine says so too)
-        warning = f"Only the first {settings.max_seconds:.0f} s of the {info.seconds:.0f} s clip were painted."
+        cut = info.seconds > settings.max_seconds + 0.5  # (the engine says so too, as this code)
         await self._write_clip(job_id, spec, painted, len(frames), fps, size, source if info.has_audio else None,
-                               (warning,) if cut else ())  # fmt: skip
+                               (CUT,) if cut else ())  # fmt: skip
 
     async def _paint_zoom(self, job_id: str, spec: JobSpec, settings, photo: Image.Image) -> None:
         """A dream zoom "painted": the photo tinted and enlarged a little more each frame, an MP4."""
@@ -247,3 +248,12 @@ def paint(content: Image.Image, styles: list[Image.Image], size: tuple[int, int]
     photo = content.resize(size).filter(ImageFilter.SMOOTH)
     tint = Image.new("RGB", size, styles[0].resize((1, 1)).getpixel((0, 0)))
     return Image.blend(ImageOps.posterize(photo, 4), tint, 0.4 * amount)
+
+
+def _mask_beside(output: str, subjects) -> Artifact:
+    """As the engine hands back the subject it found (engine.job_folder.run_in): a grey PNG, beside
+    the output as the worker keeps it."""
+    folder = Path(tempfile.mkdtemp(prefix="fake-mask-"))
+    artifact = keep_beside(output, subject_mask(subjects, folder))
+    folder.rmdir()
+    return artifact

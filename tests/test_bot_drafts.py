@@ -1,4 +1,4 @@
-"""The draft after a result (bot.domain.drafts, features.ordering): a photo sent after a painting is
+"""The draft after a result (bot.domain.drafts, features.draft_buttons): a photo sent after a painting is
 the next painting's photo, an album is photo and styles anew, ⚙ choices are named and last until
 /new, and /status says what to do next."""
 

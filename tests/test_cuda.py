@@ -45,5 +45,5 @@ def test_out_of_gpu_memory_paints_smaller_with_a_warning(shared_images):
     finally:
         torch.cuda.set_per_process_memory_fraction(1.0)
     assert max(result.image.size) < 4096
-    assert result.warnings and "instead" in result.warnings[0]
+    assert result.codes and "instead" in result.warnings[0].text
     print(result.warnings, result.image.size)

@@ -49,7 +49,7 @@ async def test_a_job_rows_state_changes(tmp_path):
 
 async def test_the_lanes_route_by_mode_and_the_view_estimates_the_wait():
     painting = Lane("paint", Supervisor(FakeEngine()), EtaModel(seconds_per_unit=1.0, overhead=0.0), announces=True)
-    instant = Lane("instant", Supervisor(FakeEngine()), EtaModel(overhead=0.0), modes=frozenset({"instant"}))
+    instant = Lane("quick", Supervisor(FakeEngine()), EtaModel(overhead=0.0), modes=frozenset({"instant", "sticker"}))
     lanes, book = [instant, painting], JobBook()
 
     def route(mode: str) -> Lane:
@@ -57,7 +57,9 @@ async def test_the_lanes_route_by_mode_and_the_view_estimates_the_wait():
 
     assert route("instant") is painting  # not started: the catch-all painting lane
     instant.ready = painting.ready = True
+    instant.offered = ("instant",)  # what its engine said it paints, as it started
     assert route("instant") is instant and route("style") is painting and route("texture") is painting
+    assert route("sticker") is painting  # one of its modes that its engine does not paint
     for job_id, user in ((1, 10), (2, 10), (3, 20)):
         book.note(job_id, spec())
         painting.queue.push(job_id, user)
@@ -92,3 +94,53 @@ def test_a_worker_without_the_instant_networks_listens_on_no_clip_queue():
     assert set(offered(True)) == set(MODES)
     without = offered(False)
     assert "style" in without and "dream" in without and {family_of(m) for m in without} == {"picture"}
+
+
+def test_a_modes_record_decides_its_lane_its_quota_its_subject_and_its_engine(tmp_path):
+    """Nothing outside the modes names a mode: what each one is comes from its record."""
+    from bot.domain.quotas import CLIP_MODES, FREE_MODES
+    from bot.domain.subjects import given, place
+    from bot.jobs.lanes import make_lanes
+    from engine.modes import painted_with, taken_from_queues
+    from engine.modes.base import INSTANT_NETS, MASK, VGG19
+
+    assert set(CLIP_MODES) == {"video", "paintclip"} and set(FREE_MODES) == {"sticker"}
+    # the three local engine processes: VGG19's, the instant picture's and the clips'
+    assert set(painted_with({VGG19, MASK})) == {"style", "texture", "dream", "reconstruct", "dreamzoom", "paintclip",
+                                                "sticker"}  # fmt: skip
+    assert set(painted_with({INSTANT_NETS, MASK}, quick=True)) == {"instant", "sticker"}
+    assert painted_with({INSTANT_NETS, MASK}, family="video") == ("video",)
+    assert set(taken_from_queues({VGG19, MASK, INSTANT_NETS})) == set(painted_with({VGG19, MASK, INSTANT_NETS}))
+    # with workers the clips lane shares the painting engine and takes the whole video family, as the
+    # workers' queues do: a 🎨 clip or a dream zoom no longer waits in the paintings' lane
+    engine = FakeEngine()
+    _, quick, clips = make_lanes(engine, FakeEngine(), engine, 60.0)
+    clips.ready, clips.offered = True, tuple(clips.modes)
+    quick.ready, quick.offered = True, ("instant", "sticker")
+    assert clips.takes("paintclip") and clips.takes("dreamzoom") and clips.takes("video")
+    assert not clips.takes("style") and quick.takes("sticker") and not quick.takes("style")
+    # a sticker always looks for the subject (the photo's kept mask is handed in); a painting only by region
+    photo = tmp_path / "c.jpg"
+    photo.write_bytes(b"")
+    place(photo).write_bytes(b"")
+    sticker = JobSpec("sticker", {"picture": "p.png", "content": str(photo)}, {"path": "o.webp", "media": "sticker"})
+    whole = JobSpec("style", {"content": str(photo), "styles": ["s.jpg"]}, "o.png")
+    assert given(sticker).paths("mask") == [str(place(photo))] and "mask" not in given(whole).inputs
+    assert given(whole.replace(settings={"region": "keep_subject"})).paths("mask") == [str(place(photo))]
+
+
+def test_a_modes_inputs_carry_their_media_kinds_to_the_engine():
+    """A sticker of a painted clip is a video sticker because its input says it is a clip, not
+    because of its file's name."""
+    from engine.imaging import moving
+
+    clip_sticker = JobSpec(
+        "sticker",
+        {"picture": {"path": "job_7.png", "media": "video"}, "content": "c.jpg"},
+        {"path": "o.webm", "media": "video_sticker"},
+    )
+    inputs = clip_sticker.engine_inputs()
+    assert inputs["picture"] == "job_7.png" and inputs["picture"].media == "video" and moving(inputs["picture"])
+    assert not moving(inputs["content"]) and moving("a clip.mp4") and not moving("a painting.png")
+    styles = JobSpec.from_dict(spec()).engine_inputs()["styles"]
+    assert styles == ["s.jpg"] and styles[0].media == "picture"

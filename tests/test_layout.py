@@ -38,6 +38,8 @@ def test_the_engine_knows_nothing_of_the_bot_and_the_bot_only_the_protocol():
         "engine.imaging",
         "engine.settings",
         "engine.modes",  # the registry of modes: plain data, no torch
+        "engine.modes.base",  # what a mode is: its record and the words it is described in
+        "engine.results",  # what a job reports: its notes by code
         "engine.modes.video",  # the clip mode's settings: plain data
         "engine.video.clips",  # reading clips (PyAV), no torch
         "engine.presets",
@@ -106,3 +108,39 @@ def test_no_module_over_450_lines():
         if (n := len(path.read_text().splitlines())) > 450
     }
     assert long == {}, long
+
+
+#: Where a mode's name may stand as a string outside engine/modes and bot/modes, because there it
+#: means something else that happens to be spelt the same: file → (word, times, what it means).
+OTHER_MEANINGS = {
+    "bot/domain/drafts.py": ("style", 1, "the caption that makes a picture a style"),
+    "bot/domain/quality.py": ("instant", 1, "the quality of that name, the instant mode's one preset"),
+    "bot/telegram/inbox.py": ("video", 1, "the Bot API message field"),
+    "bot/telegram/stickers.py": ("video", 1, "the Bot API's sticker format"),
+    "worker/protocol.py": ("video sticker style", 4, "media kinds; the style mode's spec of protocol v0"),
+}
+
+
+def test_only_the_modes_name_a_mode():
+    """What a mode is (its lane, engine process, quota, subject, media) is read from its record
+    (engine.modes.base.Mode, bot.modes.base.BotMode): the bot and the workers name no mode."""
+    from engine.modes import MODES
+
+    found: dict[str, list[str]] = {}
+    for package in ("bot", "worker"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = str(path.relative_to(ROOT))
+            if name.startswith("bot/modes/"):
+                continue
+            tree = ast.parse(path.read_text())
+            words = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in MODES]
+            if words:
+                found[name] = words
+    allowed = {name: (set(words.split()), times) for name, (words, times, _) in OTHER_MEANINGS.items()}
+    strays = {
+        name: words
+        for name, words in found.items()
+        if name not in allowed or not set(words) <= allowed[name][0] or len(words) > allowed[name][1]
+    }
+    assert strays == {}, strays
+    assert set(found) == set(OTHER_MEANINGS)  # (the list keeps no entry nothing needs)

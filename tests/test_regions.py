@@ -16,7 +16,8 @@ from engine.instant import InstantPainter
 from engine.mask import cutout, masker, own_colours
 from engine.objectives.losses import MaskedStyleLoss, StyleLoss
 from engine.objectives.nst import at_layer
-from engine.settings import NO_SUBJECT, InstantSettings, StyleSettings
+from engine.results import NO_SUBJECT
+from engine.settings import InstantSettings, StyleSettings
 from worker.protocol import Done, JobSpec, Media
 from worker.serve import run_job
 
@@ -103,7 +104,7 @@ def test_instant_split_paints_each_region_in_its_own_style(painter):
 def test_no_clear_subject_paints_everything_and_says_so(painter):
     flat = Image.linear_gradient("L").resize((128, 96)).convert("RGB")
     asked = painter.paint(flat, [stripes()], InstantSettings(size=128, region="keep_subject"))
-    assert asked.warnings == (NO_SUBJECT,)
+    assert asked.codes == (NO_SUBJECT,)
     assert asked.image.tobytes() == painter.paint(flat, [stripes()], InstantSettings(size=128)).image.tobytes()
 
 

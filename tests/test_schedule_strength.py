@@ -12,6 +12,7 @@ from engine import EngineError, SettingsError, StyleSettings
 from engine.imaging import fit_size
 from engine.judge import distances
 from engine.presets import PRESETS, preset
+from engine.results import SMALLER
 
 from .conftest import picture, stripes
 
@@ -155,8 +156,9 @@ def test_running_out_of_memory_paints_smaller_with_a_warning(engine):
     )
     assert result.image.size == (64, 43)
     assert len(result.warnings) == 2
-    assert "128 px; painted at 91 px instead" in result.warnings[0]
-    assert "91 px; painted at 64 px instead" in result.warnings[1]
+    assert result.codes == (SMALLER, SMALLER)
+    assert "128 px; painted at 91 px instead" in result.warnings[0].text
+    assert "91 px; painted at 64 px instead" in result.warnings[1].text
 
 
 def test_out_of_memory_even_when_small_is_a_clear_error(engine):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from engine.errors import ImageError
+from engine.results import CUT
 from engine.settings import InstantSettings
 from engine.video import clips
 from engine.video.paint import paint_clip
@@ -127,7 +128,7 @@ def test_a_long_fast_clip_is_painted_from_its_start_at_a_steady_rate(painter, tm
     result = run(painter, {"content": str(source), "styles": [stripes(64, 64)]}, settings)
     info = clips.probe(result.file)
     assert (info.fps, info.frames, info.has_audio) == (12, 12, True) and info.seconds == pytest.approx(1.0, abs=0.1)
-    assert result.warnings and "first 1 s of the 3 s" in result.warnings[0]
+    assert result.codes == (CUT,) and "first 1 s of the 3 s" in result.warnings[0].text
 
 
 def test_the_command_line_paints_a_clip_and_says_what_is_wrong(tmp_path):
@@ -330,7 +331,7 @@ def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, t
     from PIL import Image
 
     from engine.modes.video import VideoSettings, run
-    from engine.settings import NO_SUBJECT
+    from engine.results import NO_SUBJECT
 
     from .portraits import portrait
 
@@ -362,7 +363,7 @@ def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, t
 
     flat = Image.linear_gradient("L").resize((128, 96)).convert("RGB")
     blank = write_frames(tmp_path / "flat.mp4", [flat] * 4)
-    assert NO_SUBJECT in run(painter, {"content": str(blank), "styles": [stripes()]}, settings).warnings
+    assert NO_SUBJECT in run(painter, {"content": str(blank), "styles": [stripes()]}, settings).codes
 
 
 async def test_a_clip_job_leaves_no_files_behind_however_it_ends(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from engine.modes import family_of
+from engine.modes import DEFAULT, family_of
 
 from .protocol import Event, JobSpec
 
@@ -22,7 +22,7 @@ class Capabilities:
     """What an engine offers, learnt when it starts."""
 
     device: str  #: e.g. "cpu", "cuda"; "mixed" for workers on several kinds
-    modes: tuple[str, ...] = ("style",)
+    modes: tuple[str, ...] = (DEFAULT,)
     load_seconds: float = 0.0
     #: measured seconds per work unit of its paintings (engine.painter.Engine.calibrate), if it paints any
     seconds_per_unit: float | None = None

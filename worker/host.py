@@ -316,13 +316,10 @@ class _EventWriter:
 
 
 def offered(instant: bool) -> tuple[str, ...]:
-    """The modes a worker with VGG19 paints. With the instant networks: all of them, clips too.
-    Without: only the picture family's. The queues are per family, and an instant clip job on the
-    video queue could otherwise reach a worker that cannot paint it; that worker's dream zooms and
-    🎨 clips are left to workers that have the instant networks."""
-    from engine.modes import MODES, VGG_MODES, family_of
+    """The modes a worker with VGG19 and the mask network paints, and with ``instant`` the instant
+    networks too: without them, its family's queue could hand it an instant clip it cannot paint,
+    so the dream zooms and 🎨 clips of that queue are left to workers that have them."""
+    from engine.modes import taken_from_queues
+    from engine.modes.base import INSTANT_NETS, MASK, VGG19
 
-    if instant:
-        return tuple(name for name in MODES)  # every mode: VGG19's and the instant networks'
-    # stickers need only the mask network, not the instant networks
-    return (*(name for name in VGG_MODES if family_of(name) == "picture"), "sticker")
+    return taken_from_queues({VGG19, MASK, INSTANT_NETS} if instant else {VGG19, MASK})

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from engine.imaging import Given
+from engine.modes import DEFAULT
+
 #: Bump when a stored spec's meaning changes, and add an upgrade from the previous version.
 SPEC_VERSION = 2
 
@@ -35,12 +38,20 @@ class Media(StrEnum):
     VIDEO = "video"
     ANIMATION = "animation"  #: a GIF (Telegram sends it as a silent MP4)
     VIDEO_NOTE = "video_note"  #: a round video message
-    STICKER = "sticker"
+    STICKER = "sticker"  #: a WebP sticker
+    VIDEO_STICKER = "video_sticker"  #: a WebM sticker (a painted clip's)
     MASK = "mask"  #: which pixels are which (e.g. a person), a picture of its own
 
 
 #: The media kinds that are clips (moving pictures, in and out as MP4).
 CLIPS = frozenset({Media.VIDEO, Media.ANIMATION, Media.VIDEO_NOTE})
+#: How a result of each kind is written (a clip: an MP4).
+SUFFIXES = {Media.PICTURE: ".png", Media.STICKER: ".webp", Media.VIDEO_STICKER: ".webm", Media.MASK: ".png"}
+
+
+def suffix_for(media: Media | str) -> str:
+    """The ending of a result file of this media kind."""
+    return SUFFIXES.get(Media(media), ".mp4")
 
 
 @dataclass(frozen=True)
@@ -109,15 +120,13 @@ class JobSpec:
         return [i.path for i in self.inputs.get(role, ())]
 
     def engine_inputs(self) -> dict[str, Any]:
-        """The inputs as the engine's modes read them: a path per role, a list for a role that takes
-        several (engine.modes: a mode's ``several``, e.g. styles)."""
+        """The inputs as the engine's modes read them: a path per role with its media kind
+        (engine.imaging.Given), a list for a role that takes several (a mode's ``several``: styles)."""
         from engine import modes
 
         several = modes.get(self.mode).several if self.mode in modes.MODES else ()
-        return {
-            role: [i.path for i in found] if role in several else (found[0].path if found else None)
-            for role, found in self.inputs.items()
-        }
+        given = {role: [Given(i.path, i.media) for i in found] for role, found in self.inputs.items()}
+        return {role: found if role in several else next(iter(found), None) for role, found in given.items()}
 
     def replace(self, **changes) -> JobSpec:
         return dataclasses.replace(self, **changes)
@@ -253,7 +262,7 @@ class Ready:
     device: str
     load_seconds: float
     pid: int | None = None
-    modes: tuple[str, ...] = ("style",)
+    modes: tuple[str, ...] = (DEFAULT,)
     job_id: str = ""
     kind: EventKind = EventKind.READY
     #: a VGG engine's measured seconds per work unit (Engine.calibrate); None where it paints none
@@ -292,7 +301,7 @@ class Done:
     elapsed: float
     steps: int
     device: str
-    warnings: tuple[str, ...] = ()  #: e.g. painted smaller than asked for lack of memory
+    warnings: tuple[str, ...] = ()  #: codes (engine.results): e.g. painted smaller for lack of memory
     relative_improvement: tuple[float, ...] = ()
     kind: EventKind = EventKind.DONE
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from engine.modes import family_of
+from engine.modes import DEFAULT, family_of
 
 from .client import Capabilities
 
@@ -33,7 +33,7 @@ class Roster:
         load = max((row["load_seconds"] for row in rows), default=0.0)
         speeds = [row["seconds_per_unit"] for row in rows if row.get("seconds_per_unit")]
         speed = sum(speeds) / len(speeds) if speeds else None  # (a job goes to any of them)
-        return cls(Capabilities(device, modes or ("style",), load, speed), slots)
+        return cls(Capabilities(device, modes or (DEFAULT,), load, speed), slots)
 
     def slots_for(self, family: str) -> int:
         return self.slots.get(family, 0)

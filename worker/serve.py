@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from engine.errors import EngineError
+from engine.modes.base import PICTURE_FAMILY, VIDEO_FAMILY
 
 from .protocol import (
     CLIPS,
@@ -39,15 +40,18 @@ class _Cancelled(Exception):
     pass
 
 
-def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str, ...] = ("style", "instant")) -> None:
+def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str, ...] | None = None) -> None:
     """The engine process's main loop; ``None`` on ``requests`` ends it. Loads only what ``modes``
-    need: a process for the instant mode alone imports no torch and is ready in about a second."""
+    need (all of them by default): a process for the instant mode alone imports no torch and is
+    ready in about a second."""
     # Ctrl-C in a terminal reaches the whole process group: the parent stops this process itself
     # (None on ``requests``), so the child need not die mid-job printing a KeyboardInterrupt trace.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from engine import modes as registry
     from engine.job_folder import clear_abandoned
+    from engine.modes.base import INSTANT_NETS
 
+    modes = tuple(registry.MODES) if modes is None else modes
     clear_abandoned()  # the folders of jobs whose engine process died under them
 
     try:
@@ -55,7 +59,8 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
             from engine.painter import Engine
 
             engine = Engine(weights=weights, device=device)
-            offered = tuple(mode for mode in modes if mode != "instant" or instant_loads(engine))
+            # the modes of the instant networks only where they load here
+            offered = tuple(m for m in modes if INSTANT_NETS not in registry.get(m).networks or instant_loads(engine))
         else:
             from engine.instant import InstantPainter
 
@@ -64,7 +69,7 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
         events.put(Failed("", exc.code, exc.message))
         return
     # a painting engine times itself, so the bot's first estimates fit this host (three small steps)
-    speed = engine.calibrate() if "style" in offered else None
+    speed = engine.calibrate() if registry.DEFAULT in offered else None
     events.put(Ready(str(engine.device), engine.load_seconds, os.getpid(), offered, seconds_per_unit=speed))
     cancelled: set[str] = set()
     while parent_alive():
@@ -128,19 +133,17 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
             return
         settings = spec.mode_settings()
         check_output(spec)
-        from engine.job_folder import job_folder
-        from engine.regions import noting
+        from engine.job_folder import job_folder, run_in
 
         # whatever the job writes lives in its folder, removed however the job ends (done, failed, ✖)
-        with job_folder(job_id) as folder, noting() as subjects:
-            result = engine.run(spec.mode, spec.engine_inputs(), settings, callback=on_progress, folder=folder)
+        with job_folder(job_id) as folder:
+            result = run_in(engine, spec.mode, spec.engine_inputs(), settings, on_progress, folder)
             if result.file is not None:  # the mode wrote it (a clip): moved where the job's output goes
                 shutil.move(result.file, spec.output.path)
             else:
                 save(result.image, spec.output)
-            extras = [_keep_beside(spec.output.path, path, media) for path, media in result.extras]
-        if subjects:  # the photo's subject, found for this job: handed back for its next jobs
-            extras.append(mask_beside(spec.output.path, subjects))
+            # the others beside it (a time-lapse, the subject mask found for the photo's next jobs)
+            extras = [keep_beside(spec.output.path, made) for made in result.extras]
     except _Cancelled:
         events.put(Cancelled(job_id))
     except EngineError as exc:
@@ -156,7 +159,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
                 result.elapsed,
                 result.steps,
                 result.device,
-                tuple(result.warnings),
+                result.codes,
                 tuple(result.relative_improvement),
             )
         )
@@ -164,25 +167,15 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         cancelled.discard(job_id)
 
 
-def _keep_beside(output: str, made: str, media: str) -> Artifact:
+def keep_beside(output: str, made) -> Artifact:
     """Another file a job made, moved beside its output (``job_7.png`` → ``job_7.timelapse.mp4``)."""
-    place = Path(beside(output, made))
-    shutil.move(made, place)
-    from engine.video.clips import probe  # (the extras made so far are clips: a time-lapse)
-
-    return Artifact(str(place), Media(media), probe(place).size)
-
-
-def mask_beside(output: str, subjects) -> Artifact:
-    """The largest subject mask the job found, as a grey PNG beside its output (``job_7.mask.png``)."""
-    alpha = max(subjects, key=lambda found: found.alpha.width * found.alpha.height).alpha
-    place = beside(output, "mask.png")
-    alpha.save(place, "PNG")
-    return Artifact(place, Media.MASK, alpha.size)
+    place = Path(beside(output, made.path))
+    shutil.move(made.path, place)
+    return Artifact(str(place), Media(made.media), made.size)
 
 
 #: What a mode family makes (engine.modes), as the job protocol's media kinds.
-MAKES = {"picture": {Media.PICTURE, Media.STICKER}, "video": CLIPS}
+MAKES = {PICTURE_FAMILY: {Media.PICTURE, Media.STICKER, Media.VIDEO_STICKER}, VIDEO_FAMILY: CLIPS}
 
 
 def save(image, output: Output) -> None:

@@ -11,6 +11,7 @@ import time
 from PIL import Image, ImageOps
 
 from engine.modes import MODES
+from engine.modes.base import VIDEO_FAMILY
 from engine.results import Losses, Progress, Result
 
 STEPS = 20
@@ -28,7 +29,7 @@ class SimulatedEngine:
         started = time.perf_counter()
         source = inputs.get("content") or inputs.get("source")
         made = None
-        if MODES[mode].family == "video":  # the clip comes back as it was, in a file of its own
+        if MODES[mode].family == VIDEO_FAMILY:  # the clip comes back as it was, in a file of its own
             from engine.job_folder import given
             from engine.video.clips import frames
 

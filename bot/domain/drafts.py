@@ -155,6 +155,10 @@ def use_as_style(draft: Draft) -> bool:
     return True
 
 
+#: The captions that say what a picture is for: the photo, or a style.
+AS_CONTENT, AS_STYLE = "content", "style"
+
+
 def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption: str) -> str:
     """Take one picture or an album into the draft by the rules below; the reply to send.
 
@@ -167,7 +171,7 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
     after_painting = bool(draft.options.get("painted"))
     draft.options = {**_without(draft, "painted", "earlier_content"), "album": False}
     if len(paths) > 1:
-        if draft.content_path and caption != "content" and not after_painting:
+        if draft.content_path and caption != AS_CONTENT and not after_painting:
             set_styles(draft, paths)
             return texts.styles_saved(len(draft.style_paths))
         set_content(draft, paths[0], first_message_id)
@@ -175,12 +179,12 @@ def add_pictures(draft: Draft, paths: list[str], first_message_id: int, caption:
         draft.options = {**draft.options, "album": True}  # photo and styles guessed: 🔄 stays offered
         return texts.album_roles(len(draft.style_paths))
     path = paths[0]
-    if after_painting and caption not in ("content", "style") and draft.content_path and draft.style_paths:
+    if after_painting and caption not in (AS_CONTENT, AS_STYLE) and draft.content_path and draft.style_paths:
         earlier = draft.content  # (a clip's whole entry: 🖼 puts it back as it was)
         set_content(draft, path, first_message_id)
         draft.options = {**draft.options, "earlier_content": earlier}
         return texts.next_photo(len(draft.style_paths))
-    if caption == "content" or (caption != "style" and not draft.content_path):
+    if caption == AS_CONTENT or (caption != AS_STYLE and not draft.content_path):
         replaced = bool(draft.content_path)
         set_content(draft, path, first_message_id)
         if draft.style_paths:

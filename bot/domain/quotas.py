@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from engine import modes as engine_modes
+from engine.modes.base import CLIP_SECONDS, NOTHING
+
 from .. import texts
 from ..storage import Job, JobStatus
 from ..storage.models import Delivery
@@ -44,7 +47,7 @@ async def counts(db_session, user_id: int) -> tuple[int, int]:
                 Job.user_id == user_id,
                 Job.created_at >= day_start(),
                 Job.status.not_in(UNCOUNTED),
-                func.coalesce(Job.spec["mode"].as_string(), "") != "sticker",
+                func.coalesce(Job.spec["mode"].as_string(), "").not_in(FREE_MODES),
             )
         )
     ).scalar_one()
@@ -63,7 +66,9 @@ def day_start(now: datetime | None = None) -> datetime:
 
 
 #: The modes whose jobs are clips (their seconds count).
-CLIP_MODES = ("video", "paintclip")
+CLIP_MODES = engine_modes.counting(CLIP_SECONDS)
+#: The modes whose jobs count against nothing (a sticker of a painting already counted).
+FREE_MODES = engine_modes.counting(NOTHING)
 
 
 def video_refusal(used: float, wanted: float, limits: dict, now: datetime | None = None) -> str | None:

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine import modes as engine_modes
 from worker.protocol import Done, Input, JobSpec, Media
 
 
@@ -30,7 +31,8 @@ def _photo(spec: JobSpec) -> str | None:
 def given(spec: JobSpec) -> JobSpec:
     """``spec`` with its photo's kept mask as an input, where the job looks for a subject (a region
     other than the whole picture, or a sticker) and one is kept."""
-    needs = spec.mode == "sticker" or spec.settings.get("region", "whole") != "whole"
+    mode = engine_modes.MODES.get(spec.mode)
+    needs = (mode is not None and mode.subject) or spec.settings.get("region", "whole") != "whole"
     photo = _photo(spec)
     if not needs or photo is None or "mask" in spec.inputs or not place(photo).is_file():
         return spec

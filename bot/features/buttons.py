@@ -7,17 +7,17 @@ from telegram.ext import ContextTypes
 
 from .. import texts
 from ..telegram.callbacks import Action, Callback, parse
-from . import one_picture, ordering, stickers
+from . import draft_buttons, one_picture, result_buttons, stickers
 from .permits import presser_owns
 
 #: action → handler(update, context, callback); any other action changes the draft
 ROUTES = {
-    Action.GO: lambda update, context, callback: ordering.start_job(update, context),
-    Action.CANCEL: lambda update, context, callback: ordering.cancel_button(update, context, callback.number),
-    Action.PNG: lambda update, context, callback: ordering.send_png(update, context, callback.number),
-    Action.SWAP_JOB: lambda update, context, callback: ordering.rerun_swapped(update, context, callback.number),
-    Action.PROPER: lambda update, context, callback: ordering.rerun_properly(update, context, callback.number),
-    Action.TIMELAPSE: lambda update, context, callback: ordering.send_timelapse(update, context, callback.number),
+    Action.GO: lambda update, context, callback: draft_buttons.start_job(update, context),
+    Action.CANCEL: lambda update, context, callback: result_buttons.cancel_button(update, context, callback.number),
+    Action.PNG: lambda update, context, callback: result_buttons.send_png(update, context, callback.number),
+    Action.SWAP_JOB: lambda update, context, callback: result_buttons.rerun_swapped(update, context, callback.number),
+    Action.PROPER: lambda update, context, callback: result_buttons.rerun_properly(update, context, callback.number),
+    Action.TIMELAPSE: lambda update, context, callback: result_buttons.send_timelapse(update, context, callback.number),
     Action.STICKER: lambda update, context, callback: stickers.make_sticker(update, context, callback.number),
     Action.REDO: lambda update, context, callback: one_picture.on_redo(
         update, context, callback.number, callback.choice
@@ -36,6 +36,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     route = ROUTES.get(callback.action)
     if route is None:
-        await ordering.draft_button(update, context, callback)
+        await draft_buttons.draft_button(update, context, callback)
     else:
         await route(update, context, callback)

@@ -28,7 +28,7 @@ from ..telegram.callbacks import parse
 from ..telegram.files import picture_in
 from ..texts import admin as admin_texts
 from . import pictures
-from .ordering import draft_choices
+from .draft_buttons import draft_choices
 from .permits import presser_owns
 
 log = logging.getLogger(__name__)

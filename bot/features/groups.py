@@ -26,7 +26,7 @@ from ..telegram.files import clip_in, picture_in
 from ..telegram.senders import sender
 from ..texts import clips as clip_texts
 from . import one_picture, pictures
-from .ordering import draft_choices
+from .draft_buttons import draft_choices
 from .permits import painting_allowed
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
         if not draft.content_path:
             reply, ready = texts.GROUP_HOW(), False
         else:  # in reply to the prompt every picture is a style
-            reply, ready = drafts.add_pictures(draft, paths, messages[0].message_id, "style"), True
+            reply, ready = drafts.add_pictures(draft, paths, messages[0].message_id, drafts.AS_STYLE), True
         n_styles, gamma = len(draft.style_paths), draft.gamma
         if ready and n_styles:
             reply += "\n" + await draft_choices(svc, update.effective_chat.id, draft)

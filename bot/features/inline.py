@@ -87,7 +87,7 @@ def _own(job: Job, gallery: dict[str, Preset], query: str):
         return None
     key, title = f"job{job.id}", " + ".join(p.title or p.name for p in styles) or None
     media = spec.output.media
-    if media == Media.STICKER:
+    if media in (Media.STICKER, Media.VIDEO_STICKER):
         return InlineQueryResultCachedSticker(key, job.result_file_id)
     if media == Media.VIDEO:
         return InlineQueryResultCachedVideo(key, job.result_file_id, title or CLIP())

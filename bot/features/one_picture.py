@@ -20,13 +20,13 @@ from worker.protocol import JobSpec
 
 from .. import modes, texts
 from ..domain import drafts
-from ..modes.base import BotMode
+from ..modes.base import BotMode, Order
 from ..services import services
 from ..storage import Draft
 from ..telegram.files import picture_in
 from ..telegram.senders import sender
 from . import pictures
-from .ordering import add_job, announce, own_job, policy_for, refusal
+from .orders import own_job, place
 from .permits import painting_allowed
 
 #: The commands that start a mode on one picture, from the registry.
@@ -106,24 +106,18 @@ async def start(
     paths = await pictures.fetch([picture], context)
     if paths is None:
         return  # the sender was told what is wrong with it
-    async with svc.db.session() as db_session, db_session.begin():
-        policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
-        refused = await refusal(db_session, update, policy)
-        if not refused:
-            inputs = {mode.roles[0]: paths[0]}  # its one picture, in the role the engine's mode names first
-            job, spec = await add_job(
-                db_session, svc, update, mode.name, inputs, mode.settings(policy), request.message_id
-            )
-    if refused:
-        await request.reply_text(refused)
-        return
-    await announce(context, job, spec)
+    inputs = {mode.roles[0]: paths[0]}  # its one picture, in the role the engine's mode names first
+
+    async def make(db_session, draft, policy):
+        return mode.order(policy, inputs, request.message_id)
+
+    await place(update, context, make, request=request)
 
 
 async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int, choice: str) -> None:
     """♻ another texture, 🔲 tileable, a dream's depth or intensity, 🧍 a picture by region: the same
     pictures, one thing changed."""
-    query, svc = update.callback_query, services(context)
+    query = update.callback_query
     earlier = await own_job(update, context, job_id)
     spec = JobSpec.from_dict(earlier.spec) if earlier is not None else None
     mode = modes.get(spec.mode) if spec is not None else None
@@ -139,25 +133,11 @@ async def on_redo(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
     if not all(Path(p).exists() for p in spec.pictures):
         await query.answer(texts.PICTURE_GONE(), show_alert=True)
         return
-    async with svc.db.session() as db_session, db_session.begin():
-        policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
-        refused = await refusal(db_session, update, policy)
-        if not refused:
-            target = other or mode
-            if other is not None:  # its own settings, from the chat's quality and the earlier job's
-                settings = other.settings(policy, dream=spec.settings)
-            job, spec = await add_job(
-                db_session,
-                svc,
-                update,
-                target.name,
-                dict(spec.inputs),
-                settings,
-                earlier.request_message_id,
-                target.media,
-            )
-    if refused:
-        await query.answer(refused, show_alert=True)
-        return
-    await query.answer()
-    await announce(context, job, spec)
+    request_id = earlier.request_message_id
+
+    async def make(db_session, draft, policy):
+        if other is not None:  # its own settings, from the chat's quality and the earlier job's
+            return other.order_again(spec, policy, request_id)
+        return Order(mode.name, dict(spec.inputs), settings, request_id, mode.media)
+
+    await place(update, context, make)

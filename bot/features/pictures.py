@@ -115,7 +115,7 @@ async def animated_clip(message: Message, context: ContextTypes.DEFAULT_TYPE) ->
 
 def asked_as_style(message: Message) -> bool:
     """Whether the message's caption asks for the style role (``style``, as a picture's may)."""
-    return (message.caption or "").strip().lower() == "style"
+    return (message.caption or "").strip().lower() == drafts.AS_STYLE
 
 
 def for_me(text: str | None, bot) -> bool:

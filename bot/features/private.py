@@ -18,7 +18,8 @@ from ..telegram import keyboards
 from ..telegram.senders import sender
 from ..texts import clips as clip_texts
 from . import one_picture, pictures
-from .ordering import active_job, draft_choices
+from .draft_buttons import draft_choices
+from .orders import active_job
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         lines = [drafts.summary(draft)]
     if job is not None:
         if job.id in queue.running_jobs:
-            mode = (job.spec or {}).get("mode", "style")
-            working = modes.get(mode).working()
+            working = modes.get((job.spec or {}).get("mode")).working()
             lines.append(texts.painting(int(100 * queue.running_fraction(job.id)), None, working=working))
         else:
             lines.append(texts.queued(queue.position(job.id), queue.eta(job.id)))

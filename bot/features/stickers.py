@@ -13,15 +13,13 @@ from telegram.ext import ContextTypes
 from worker.protocol import Input, Media
 
 from .. import texts
-from ..domain import drafts
 from ..modes import sticker
-from ..services import services
 from ..storage import Job, JobStatus
-from .ordering import add_job, announce, own_job, policy_for, refusal, result_of
+from .orders import own_job, place, result_of
 
 
 async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
-    query, svc = update.callback_query, services(context)
+    query = update.callback_query
     earlier = await own_job(update, context, job_id)  # forged data names someone else's job: refused
     mode = (earlier.spec or {}).get("mode") if earlier is not None else None
     clip = mode in sticker.FROM_CLIPS
@@ -36,36 +34,17 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
     inputs = {"picture": Input(str(result), Media.VIDEO if clip else Media.PICTURE)}
     if photo is not None:  # where the person is: found on the photo, not on the painting
         inputs["content"] = Input(photo)
-    # one sticker of a painting, however often 🏷 is pressed: the check and the new job are one step
-    async with (
-        svc.person_locks.hold(earlier.chat_id, earlier.user_id),
-        svc.db.session() as db_session,
-        db_session.begin(),
-    ):
+    made = None
+
+    async def make(db_session, draft, policy):
+        nonlocal made
         made = await sticker_of(db_session, earlier, str(result))
-        if made is None:
-            policy = await policy_for(svc, update.effective_chat.id, await drafts.load(db_session, update))
-            refused = await refusal(db_session, update, policy, painting=False)
-            if not refused:
-                job, spec = await add_job(
-                    db_session,
-                    svc,
-                    update,
-                    sticker.MODE.name,
-                    inputs,
-                    {},
-                    earlier.request_message_id,
-                    Media.STICKER,
-                    suffix=".webm" if clip else ".webp",
-                )
+        return sticker.MODE.order(policy, inputs, earlier.request_message_id) if made is None else None
+
+    # one sticker of a painting, however often 🏷 is pressed: the check and the new job are one step
+    await place(update, context, make, exclusive=True)
     if made is not None:
         await send_again(query, made)
-        return
-    if refused:
-        await query.answer(refused, show_alert=True)
-        return
-    await query.answer()
-    await announce(context, job, spec)
 
 
 async def sticker_of(db_session, painting: Job, result: str) -> Job | None:

@@ -6,9 +6,8 @@ known of each job in them; the read-only :class:`~.lanes.QueueView` handlers see
 ▶), :mod:`.delivery` (the result's caption, buttons and one send; pruning files) and
 :mod:`.replicas` (workers mode: the leader adopts other replicas' jobs, followers mirror the queue).
 
-Job rows are the truth; the queues are rebuilt from them on start, so queued jobs and a job
-interrupted by a restart are painted again and answered exactly once.
-"""
+Job rows are the truth; the queues are rebuilt from them on start: queued and interrupted jobs are
+painted again and answered exactly once."""
 
 from __future__ import annotations
 
@@ -32,6 +31,7 @@ from ..domain import quality
 from ..domain.languages import Languages
 from ..domain.policy import Host
 from ..limits import GROUP_INTERVAL, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
+from ..modes import instant as instant_mode
 from ..storage import Database, Job, JobStatus
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
@@ -106,7 +106,7 @@ class Dispatcher:
     @property
     def instant_available(self) -> bool:
         """Whether instant pictures can be painted (by the instant lane, or by the painting engine)."""
-        return any(quality.INSTANT in lane.offered for lane in self.lanes if lane.ready or lane is self.paint)
+        return any(instant_mode.MODE.name in lane.offered for lane in self.lanes if lane.ready or lane is self.paint)
 
     @property
     def video_available(self) -> bool:
@@ -165,7 +165,7 @@ class Dispatcher:
             if lane is self.paint:
                 raise
             # no instant networks here: the bot paints as before, and says nothing
-            log.warning("%s pictures are off: %s", lane.name, exc)
+            log.warning("the %s lane is off: %s", lane.name, exc)
             return
         lane.offered = tuple(capabilities.modes)
         lane.ready = lane.modes is None or bool(lane.modes & set(capabilities.modes))
@@ -389,8 +389,8 @@ class Dispatcher:
             log.error("job %s has an unreadable spec: %s", job_id, exc)
             await self._fail(job_id, texts.SOMETHING_WRONG(), "bad_spec")
             return
-        instant, mode = spec.mode == quality.INSTANT, modes.get(spec.mode)
-        # An instant job is done in about a second: its card says nothing until the picture replaces it.
+        mode = modes.get(spec.mode)
+        instant = mode.quiet  # done in about a second: its card says nothing until the picture replaces it
         try:
             tracked.work, tracked.kind = units(spec), kind(spec)
         except SettingsError as exc:

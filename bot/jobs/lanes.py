@@ -13,15 +13,22 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from engine import modes as engine_modes
 from engine.errors import SettingsError
+from engine.modes.base import VIDEO_FAMILY
 from worker.client import EngineClient
 from worker.protocol import JobSpec, SpecError
 
-from ..domain.quality import INSTANT
 from ..limits import INSTANT_TIME_LIMIT
 from .eta import CLIP_CPU_GUESS, CLIP_GPU_GUESS, CLIP_OVERHEAD, INSTANT_OVERHEAD, Countdown, EtaModel, Kind, kind, units
 from .fair_queue import FairQueue
 from .supervisor import Supervisor
+
+#: The instant lane's modes: a second's work each (engine.modes: ``quick``).
+QUICK = frozenset(name for name, mode in engine_modes.MODES.items() if mode.quick)
+#: The clips' lane's: every clip mode its engine paints (a light process: the instant networks'
+#: clips; workers: the whole video family, whose queue those that offer it share).
+CLIPS = frozenset(name for name, mode in engine_modes.MODES.items() if mode.family == VIDEO_FAMILY)
 
 
 @dataclass
@@ -44,7 +51,8 @@ class Lane:
     shared: bool = False  #: its engine is the painting lane's (workers: those that offer its family)
 
     def takes(self, mode: str) -> bool:
-        return self.ready and (mode in self.modes if self.modes is not None else True)
+        """Whether a job of ``mode`` is this lane's: one of its modes that its engine said it paints."""
+        return self.ready and (self.modes is None or (mode in self.modes and mode in self.offered))
 
     def capacity(self) -> int:
         """Jobs it paints at once: one for a local engine; the live workers' slots for workers."""
@@ -68,15 +76,13 @@ def make_lanes(
     fast = None
     if instant is not None:
         eta = EtaModel(overhead=INSTANT_OVERHEAD)
-        # stickers too: a mask and an encode, a second's work that should not wait behind paintings
-        fast = Lane("instant", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=frozenset({INSTANT, "sticker"}))
+        # a second's work (an instant picture, a sticker's mask) never waits behind paintings
+        fast = Lane("quick", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=QUICK)
     clips = None
     if video is not None:  # a long clip has its own queue: everyone's pictures go on meanwhile
         supervisor = paint.supervisor if video is engine else Supervisor(video, time_limit)
         eta = EtaModel(CLIP_CPU_GUESS, CLIP_OVERHEAD, CLIP_GPU_GUESS)
-        clips = Lane(
-            "clips", supervisor, eta, modes=frozenset({"video"}), family="video", announces=True, shared=video is engine
-        )
+        clips = Lane("clips", supervisor, eta, modes=CLIPS, family=VIDEO_FAMILY, announces=True, shared=video is engine)
     return paint, fast, clips
 
 
@@ -105,7 +111,7 @@ class JobBook:
                 spec = JobSpec.from_dict(spec_dict)
                 self._jobs[job_id] = Tracked(spec.mode, units(spec), kind(spec))
             except (SpecError, SettingsError):
-                self._jobs[job_id] = Tracked("style", 0.0, None)
+                self._jobs[job_id] = Tracked(engine_modes.DEFAULT, 0.0, None)
         return self._jobs[job_id]
 
     def get(self, job_id: int) -> Tracked | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 from pathlib import Path
@@ -71,10 +72,11 @@ async def send_sticker(
     parse_mode: str,
     reply_parameters=None,
     reply_markup=None,
+    video: bool = False,
 ) -> str:
-    """A sticker (a .webp, or a .webm video sticker), first put in its owner's own set; then, in
-    reply to it, where it went (a sticker takes no caption)."""
-    file_id, kept = await stickers.keep(bot, owner, path, path.suffix == ".webm")
+    """A sticker (a WebP, or with ``video`` a WebM video sticker), first put in its owner's own set;
+    then, in reply to it, where it went (a sticker takes no caption)."""
+    file_id, kept = await stickers.keep(bot, owner, path, video)
     if file_id is not None:
         sent = await bot.send_sticker(chat_id, file_id, reply_parameters=reply_parameters)
     else:  # not uploaded for its owner (no private chat with the bot): the file itself
@@ -94,6 +96,7 @@ SENDERS = {
     Media.ANIMATION: send_animation,
     Media.VIDEO_NOTE: send_video_note,
     Media.STICKER: send_sticker,
+    Media.VIDEO_STICKER: functools.partial(send_sticker, video=True),
 }
 
 #: What a chat sees while a result of each kind is made.
@@ -140,7 +143,7 @@ class Notifier:
         card = self.card(job)
         if card is not None:
             # In a group the first edit may wait for its turn: the painting starts regardless.
-            working = modes.get((job.spec or {}).get("mode", "style")).working()
+            working = modes.get((job.spec or {}).get("mode")).working()
             await card.show(texts.painting(0, estimate, sketch, working), force=job.chat_id > 0, best_effort=True)
         return card
 
@@ -157,7 +160,7 @@ class Notifier:
             await card.show(message, force=True)
 
     async def deliver(
-        self, job: Job, result: Artifact, caption: str, name: str | None, markup, mode: str = "style"
+        self, job: Job, result: Artifact, caption: str, name: str | None, markup, mode: str | None = None
     ) -> str | None:
         """Send the result in reply to the request, the way its media kind is sent, with the buttons
         ``markup``; its Telegram file id (None if unknown)."""

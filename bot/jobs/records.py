@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from worker.protocol import JobSpec
 
+from .. import modes
 from ..domain.policy import Host
-from ..domain.quality import INSTANT
-from ..modes.instant import as_painting
 from ..storage import Database, Job, JobStatus, as_utc
 from ..storage.models import utcnow
 
@@ -65,12 +64,17 @@ class JobRecords:
         return spec
 
     async def reroute(self, job: Job, offered: set[str], host: Host) -> bool:
-        """A restored instant job on a host whose engines no longer ``offered`` instant pictures
-        becomes the quickest painting, in its row (``job.spec`` too); False when it stays as it is."""
-        if (job.spec or {}).get("mode") != INSTANT or INSTANT in offered:
+        """A restored job whose mode this host's engines no longer ``offered`` (an instant picture, its
+        networks gone) becomes what its mode says this host paints instead (the quickest painting), in
+        its row (``job.spec`` too); False when it stays as it is."""
+        mode = (job.spec or {}).get("mode")
+        if mode in offered:
             return False
-        job.spec = await self.replace_spec(job.id, as_painting(JobSpec.from_dict(job.spec), host).to_dict())
-        log.info("job %s: no instant networks here any more; painted the quickest way", job.id)
+        instead = modes.get(mode).elsewhere(JobSpec.from_dict(job.spec), host)
+        if instead is None:
+            return False
+        job.spec = await self.replace_spec(job.id, instead.to_dict())
+        log.info("job %s: no engine here paints %s any more; painted as %s", job.id, mode, instead.mode)
         return True
 
     async def requeue(self, job_id: int) -> None:

@@ -14,7 +14,7 @@ MODES: dict[str, BotMode] = {
 }
 
 
-def get(name: str) -> BotMode:
+def get(name: str | None) -> BotMode:
     """A mode by its engine name; an unknown one (a job from a newer release) is treated as a painting."""
     return MODES.get(name, style.MODE)
 

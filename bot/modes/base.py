@@ -7,6 +7,8 @@ and its catalog strings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from engine import modes as engine_modes
@@ -18,6 +20,20 @@ from ..i18n import N_, Text
 from ..telegram.callbacks import Action, data
 
 PAINTING = Text(N_("🎨 Painting…"))
+
+
+@dataclass(frozen=True)
+class Order:
+    """What someone asked for, as a job to place (bot.features.orders.place): its engine mode, its
+    inputs by role, its settings, the message it answers and the media kind it makes."""
+
+    mode: str
+    inputs: dict
+    settings: dict
+    request_id: int | None
+    output: Media = Media.PICTURE
+
+
 HERE_IS_YOUR_PAINTING = Text(N_("{name}, here is your painting."))
 
 
@@ -28,6 +44,8 @@ class BotMode:
     description: str | None = None  #: its command menu line (a message id)
     media: Media = Media.PICTURE  #: what it delivers
     sketched: bool = False  #: its card shows an instant sketch while it waits and runs (:meth:`sketch`)
+    swaps: bool = False  #: 🔀 under its result paints it again with the photo and the style swapped
+    quiet: bool = False  #: done in about a second: its card says nothing until the result replaces it
     choices: tuple[str, ...] = ()  #: what the buttons under its result may ask for (:meth:`variant`)
     WORKING: Text = PAINTING  #: the card's word while it runs
     GROUP_RESULT: Text = HERE_IS_YOUR_PAINTING  #: above the result in a group, ``{name}`` mentioned
@@ -54,9 +72,21 @@ class BotMode:
         """The card's words while it runs: how far, how long is left."""
         return texts.painting(int(100 * event.fraction), left, sketch, self.working())
 
-    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
-        """A new job's engine settings (the values that differ from the mode's defaults)."""
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
+        """A new job's engine settings (the values that differ from the mode's defaults) from the
+        chat's ``policy``, the styles' mix and what is ``given`` of its input beyond its pictures (a
+        clip's media kind, seconds and rate; the dream a zoom goes on from)."""
         raise NotImplementedError(self.name)
+
+    def order(self, policy: Policy, inputs: dict, request_id: int | None, gamma: float = 0.5, given=None) -> Order:
+        """A job of this mode on ``inputs`` (by role), painted as the chat's ``policy`` says."""
+        return Order(self.name, inputs, self.settings(policy, gamma, given), request_id, self.media)
+
+    def order_again(self, earlier: JobSpec, policy: Policy, request_id: int | None) -> Order:
+        """A job of this mode on an earlier job's inputs (🎨 the instant picture painted properly,
+        🎞 a dream's zoom): its mix and settings carried over where this mode has them."""
+        gamma = getattr(earlier.mode_settings(), "gamma", 0.5)
+        return self.order(policy, dict(earlier.inputs), request_id, gamma, earlier.settings)
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         """Under its result: what was made and how long it took (plain text)."""
@@ -67,6 +97,11 @@ class BotMode:
         this host paints on a GPU, where more can be offered)."""
         return InlineKeyboardMarkup([[png_button(job_id)]])
 
+    def elsewhere(self, spec: JobSpec, host) -> JobSpec | None:
+        """A queued job as this host paints it when no engine here offers its mode any more (the
+        instant networks gone since it was queued), or None: it waits as it is."""
+        return None
+
     def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:
         """The instant picture its card shows while it waits and runs (None: no sketch)."""
         return None
@@ -75,6 +110,15 @@ class BotMode:
         """A finished job's settings changed by a button under its result (None: no such choice);
         ``n_styles``: how many styles that job had."""
         return None
+
+    @property
+    def proper(self) -> str | None:
+        """The mode 🎨 under its result paints the same pictures with (the optimisation), or None."""
+        return None
+
+    def offered(self, device: str) -> bool:
+        """Whether this host paints it when asked from under another result (🎨 needs a GPU for clips)."""
+        return True
 
     def redo_as(self, choice: str) -> str | None:
         """The mode a button under its result starts instead of a variant of this one (🎞 under a

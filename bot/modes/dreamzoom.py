@@ -25,11 +25,11 @@ class DreamZoomMode(BotMode):
     WORKING = Text(N_("🎞 Dreaming on and on…"))
     GROUP_RESULT = Text(N_("{name}, here is your dream, zooming on."))
 
-    def settings(self, policy: Policy, gamma: float = 0.5, dream: dict | None = None) -> dict:
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
         """The quality's zoom for this host, at most the chat's size, with the dream's depth and intensity."""
         preset = policy.quality if policy.quality in engine_modes.get(self.name).presets else "fast"
         settings = engine_modes.get(self.name).make_settings(preset=preset)
-        dreamt = engine_modes.get("dream").make_settings(dream or {})
+        dreamt = engine_modes.get("dream").make_settings(given or {})  # the dream it goes on from
         settings = settings.replace(
             size=max(64, 2 * (min(settings.size, policy.size_cap) // 2)),
             layer=dreamt.layer,

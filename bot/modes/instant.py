@@ -17,8 +17,14 @@ from .style import caption, keyboard, plan, region_chosen, region_variant
 class InstantMode(BotMode):
     name = INSTANT
     icon = "⚡"
+    quiet = True
+    swaps = True
+    proper = "style"  # 🎨: the same pictures and mix, painted by the optimisation
 
-    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
+    def elsewhere(self, spec: JobSpec, host: Host) -> JobSpec | None:
+        return as_painting(spec, host)
+
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
         return non_defaults(plan(policy.replace(quality=INSTANT), gamma))
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 from engine import modes as engine_modes
+from engine.results import SMALLER
 from worker.protocol import Done, JobSpec, non_defaults
 
 from .. import texts
@@ -20,7 +21,7 @@ class OnePictureMode(BotMode):
         """The mode's preset for a chat's quality (instant pictures: the quickest one)."""
         return quality if quality in engine_modes.get(self.name).presets else QUICKEST
 
-    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
         settings = engine_modes.get(self.name).make_settings(preset=self.preset_for(policy.quality))
         changes = self.always()
         cap = policy.size_cap
@@ -40,7 +41,7 @@ class OnePictureMode(BotMode):
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         lines = self.describe(spec.mode_settings(), spec.settings, done_in(self, done.elapsed))
-        return lines + ("\n" + texts.SMALLER_THAN_ASKED() if done.warnings else "")
+        return lines + ("\n" + texts.SMALLER_THAN_ASKED() if SMALLER in done.warnings else "")
 
     def describe(self, run, settings: dict, done: str) -> str:
         """What was made, with ``done`` (the icon and the time) in it."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from engine import modes as engine_modes
 from engine.presets import on_gpu
-from worker.protocol import Progress, non_defaults
+from worker.protocol import JobSpec, Progress, non_defaults
 
 from ..domain.policy import Policy
 from ..domain.quality import STRENGTHS
 from ..i18n import N_, Text, ngettext
+from .base import Order
 from .video import MAX_FPS, NOTE_SIDE, VideoMode, painted_seconds, time_left
 
 #: The longest stretch of a clip painted so, at most (a GPU paints a few frames a second).
@@ -23,14 +24,22 @@ class PaintClipMode(VideoMode):
     icon = "🎨"
     WORKING = Text(N_("🎨 Painting your clip properly…"))
 
-    @staticmethod
-    def offered(device: str) -> bool:
+    proper = None
+
+    def offered(self, device: str) -> bool:
         """Whether this host paints clips so (a GPU)."""
         return on_gpu(device)
 
-    def settings(self, policy: Policy, gamma: float = 0.5, clip: dict | None = None) -> dict:
-        """The quality's preset of the mode, within the chat's size and seconds; the clip's own rate."""
-        clip = clip or {}
+    def order_again(self, earlier: JobSpec, policy: Policy, request_id: int | None) -> Order:
+        """The earlier clip job's clip, its painted seconds and rate and its mix; sent back as it came."""
+        run, clip = earlier.mode_settings(), earlier.inputs["content"][0]
+        facts = {"media": str(clip.media), "seconds": run.max_seconds, "fps": run.max_fps}
+        inputs = {"content": {"path": clip.path, "media": str(clip.media)}, "styles": earlier.paths("styles")}
+        return Order(self.name, inputs, self.settings(policy, run.gamma, facts), request_id, earlier.output.media)
+
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
+        """The quality's preset of the mode, within the chat's size and seconds; the ``given`` clip's own rate."""
+        clip = given or {}
         presets = engine_modes.get(self.name).presets
         settings = engine_modes.get(self.name).make_settings(
             preset=policy.quality if policy.quality in presets else "fast"

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from engine.settings import NO_SUBJECT
+from engine.results import NO_SUBJECT
 from worker.protocol import Done, JobSpec, Media
 
 from ..domain.policy import Policy
 from ..i18n import N_, Text
 from ..telegram.callbacks import Action, data
-from .base import BotMode
+from .base import BotMode, Order
 
 BUTTON = Text(N_("🏷 Sticker"))
 MAKING = Text(N_("🏷 Making your sticker…"))
@@ -37,8 +37,14 @@ class StickerMode(BotMode):
     WORKING = MAKING
     GROUP_RESULT = HERE
 
-    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
         return {}
+
+    def order(self, policy: Policy, inputs: dict, request_id: int | None, gamma: float = 0.5, given=None) -> Order:
+        """A sticker of a painting (``inputs``: the painting, and the photo its subject is found on);
+        a painted clip's is a video sticker."""
+        clip = inputs["picture"].media != Media.PICTURE
+        return Order(self.name, inputs, {}, request_id, Media.VIDEO_STICKER if clip else Media.STICKER)
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
         """Under the sticker: why it is the whole picture, if it is (the set's line is the sender's)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from engine.presets import INSTANT_PRESETS, on_gpu, preset
+from engine.results import SMALLER
 from engine.settings import INSTANT_MAX_SIZE, InstantSettings, StyleSettings, instant_strength
 from worker.protocol import Done, JobSpec, non_defaults
 
@@ -72,8 +73,7 @@ def caption(spec: JobSpec, done: Done, n_styles: int, mode: BotMode) -> str:
         parts.append(texts.BRUSH_NOTES().get(run.brush, run.brush))
     if run.keep_colors:
         parts.append(_("your colours"))
-    # any other warning: it was painted smaller for lack of memory
-    notes = region_texts.notes(done.warnings, texts.SMALLER_THAN_ASKED())
+    notes = region_texts.notes(done.warnings, {SMALLER: texts.SMALLER_THAN_ASKED()})
     return "\n".join([" · ".join(parts) + region_texts.tag(run.region), *notes])
 
 
@@ -124,9 +124,10 @@ BUTTON_TIMELAPSE = Text(N_("🎞 How it was painted"))
 
 class StyleMode(BotMode):
     name = "style"
+    swaps = True
     sketched = True
 
-    def settings(self, policy: Policy, gamma: float = 0.5) -> dict:
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
         """A painting at the policy's quality (🎨 under an instant picture: the proper one), with its
         time-lapse made beside it."""
         quality = PROPER if policy.quality == INSTANT else policy.quality

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from engine.modes.video import VideoSettings
 from engine.presets import on_gpu
+from engine.results import CUT
 from engine.settings import instant_strength
 from worker.protocol import Done, JobSpec, Media, Progress, non_defaults
 
@@ -19,7 +20,7 @@ from ..i18n import N_, Text, duration, ngettext
 from ..i18n import gettext as _
 from ..telegram.callbacks import Action, data
 from ..texts import regions as region_texts
-from .base import BotMode, done_in, png_button
+from .base import BotMode, Order, done_in, png_button
 from .sticker import sticker_button
 
 #: quality → (longest side, longest stretch painted in seconds) on a CPU: about 4 frames a second
@@ -84,11 +85,11 @@ class VideoMode(BotMode):
     WORKING = PAINTING_FRAMES
     GROUP_RESULT = GROUP_RESULT
 
-    def settings(self, policy: Policy, gamma: float = 0.5, clip: dict | None = None) -> dict:
+    def settings(self, policy: Policy, gamma: float = 0.5, given: dict | None = None) -> dict:
         """A clip's settings: the quality's size and seconds for this host and chat, the draft's mix,
-        strength and colours; the clip's own rate when it is slower than :data:`MAX_FPS` (so the time
-        estimate counts its real frames)."""
-        clip = clip or {}
+        strength and colours; the ``given`` clip's own rate when it is slower than :data:`MAX_FPS`
+        (so the time estimate counts its real frames)."""
+        clip = given or {}
         side, cap = limits(policy, clip.get("media", Media.VIDEO))
         strength = instant_strength(STRENGTHS.get(policy.strength, STRENGTHS["normal"]))
         fps = float(clip.get("fps") or MAX_FPS)
@@ -103,6 +104,14 @@ class VideoMode(BotMode):
             region=policy.region,
         )
         return non_defaults(settings)
+
+    def order(self, policy: Policy, inputs: dict, request_id: int | None, gamma: float = 0.5, given=None) -> Order:
+        """A clip's job (``given``: the draft's clip), sent back as the kind it came as."""
+        clip = given or {}
+        output = Media(clip.get("media", Media.VIDEO))
+        return Order(self.name, inputs, self.settings(policy, gamma, clip), request_id, output)
+
+    proper = "paintclip"  # 🎨 on a GPU host: the clip painted by the optimisation
 
     def progress(self, event: Progress, left: float | None, sketch: bool) -> str:
         if event.total_steps > 1:
@@ -121,8 +130,7 @@ class VideoMode(BotMode):
             parts.append(texts.BRUSH_NOTES().get(run.brush, run.brush))
         if run.keep_colors:
             parts.append(_("your colours"))
-        # the other warning a clip has: only its start was painted
-        notes = region_texts.notes(done.warnings, cut_note(run.max_seconds))
+        notes = region_texts.notes(done.warnings, {CUT: cut_note(run.max_seconds)})
         return "\n".join([" · ".join(parts) + region_texts.tag(getattr(run, "region", "whole")), *notes])
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 
+from ..domain.quality import INSTANT
 from ..i18n import N_, Labels, Text, duration, ngettext, percent
 from ..i18n import gettext as _
 
@@ -109,9 +110,7 @@ USED_AS_STYLE = Text(N_("🖼 Style: this picture. 📷 Photo: the one you paint
 BUTTON_KEEP_COLORS = Text(N_("🎨 Keep my colours"))
 BUTTON_STORY = Text(N_("ℹ Its story"))
 BUTTON_PROPER = Text(N_("🎨 Paint it properly"))
-QUALITY_LABELS = Labels(
-    {"instant": N_("⚡ Instant"), "fast": N_("Fast"), "balanced": N_("Balanced"), "best": N_("Best")}
-)
+QUALITY_LABELS = Labels({INSTANT: N_("⚡ Instant"), "fast": N_("Fast"), "balanced": N_("Balanced"), "best": N_("Best")})
 STRENGTH_LABELS = Labels({"subtle": N_("Subtle"), "normal": N_("Normal"), "strong": N_("Strong")})
 BRUSH_LABELS = Labels({"fine": N_("🖌 Fine"), "normal": N_("🖌 Normal"), "bold": N_("🖌 Bold")})
 #: Under a picture and on a draft's ⚙ line, a brush that is not the normal one.
@@ -237,7 +236,7 @@ def settings_card(
         _("Quality: {value} · about {time} here").format(value=named, time=duration(seconds))
         if seconds
         else _("Quality: {value}").format(value=named),
-        _("Size: {value}").format(value=size_text if quality != "instant" else f"{size} px"),
+        _("Size: {value}").format(value=size_text if quality != INSTANT else f"{size} px"),
         _("Strength: {value}").format(value=strengths.get(strength, strength)),
         _("Brush: {value}").format(value=BRUSH_LABELS().get(brush, brush)),
         _("Colours: {value}").format(value=_("your photo's") if keep_colors else _("the style's")),

@@ -3,7 +3,7 @@ tag, and the answer when a photo has no clear subject (engine.regions)."""
 
 from __future__ import annotations
 
-from engine.settings import NO_SUBJECT
+from engine.results import NO_SUBJECT
 
 from ..i18n import N_, Labels, Text
 from ..i18n import gettext as _
@@ -41,8 +41,8 @@ def tag(region: str) -> str:
     return f" · 🧍 {label}" if label else ""
 
 
-def notes(warnings, other: str) -> list[str]:
-    """The lines under a result for the engine's warnings: no clear subject, in the person's language,
-    and ``other`` for the mode's one other kind of warning."""
+def notes(warnings, words: dict[str, str]) -> list[str]:
+    """The lines under a result for the engine's warnings (codes, engine.results), in the person's
+    language: no clear subject, and the mode's own by code in ``words``; an unknown code says nothing."""
     found = [NOT_FOUND()] if NO_SUBJECT in warnings else []
-    return found + ([other] if len(warnings) > len(found) else [])
+    return found + [words[code] for code in dict.fromkeys(warnings) if code in words]

@@ -14,7 +14,7 @@ from ..errors import SettingsError
 from ..presets import GPU_PRESETS, INSTANT_PRESETS, PRESETS
 from ..settings import InstantSettings, StyleSettings
 from . import dream, dreamzoom, paintclip, reconstruct, sticker, texture, video
-from .base import Mode
+from .base import INSTANT_NETS, Mode
 
 MODES: dict[str, Mode] = {
     "style": Mode(
@@ -39,7 +39,8 @@ MODES: dict[str, Mode] = {
         inputs=("content", "styles"),
         several=("styles",),
         run="engine.instant:run",
-        needs_torch=False,
+        networks=frozenset({INSTANT_NETS}),
+        quick=True,
     ),
     "texture": texture.MODE,
     "dream": dream.MODE,
@@ -49,8 +50,36 @@ MODES: dict[str, Mode] = {
     "paintclip": paintclip.MODE,
     "sticker": sticker.MODE,
 }
-#: The modes an engine with VGG19 paints (all but the feed-forward one).
+#: What a job whose mode is missing or unknown is taken for (it fails with a message when it runs).
+DEFAULT = "style"
+#: The modes an engine with VGG19 paints (all but the feed-forward ones).
 VGG_MODES = tuple(name for name, mode in MODES.items() if mode.needs_torch)
+
+
+def painted_with(networks, family: str | None = None, quick: bool | None = None) -> tuple[str, ...]:
+    """The modes an engine process with these bundled ``networks`` can paint (of one ``family``,
+    quick or not, where given)."""
+    return tuple(
+        name
+        for name, mode in MODES.items()
+        if mode.networks <= set(networks)
+        and (family is None or mode.family == family)
+        and (quick is None or mode.quick == quick)
+    )
+
+
+def taken_from_queues(networks) -> tuple[str, ...]:
+    """The modes a worker with these ``networks`` offers. A family's queue is shared by its modes,
+    so a worker takes a family whole or not at all (it could otherwise draw a job it cannot paint);
+    quick modes are painted beside the bot, never queued, so they do not decide it."""
+    can = painted_with(networks)
+    short = {mode.family for name, mode in MODES.items() if not mode.quick and name not in can}
+    return tuple(name for name in can if MODES[name].quick or MODES[name].family not in short)
+
+
+def counting(kind: str) -> tuple[str, ...]:
+    """The modes whose jobs count against ``kind`` (engine.modes.base: paintings, clip seconds, nothing)."""
+    return tuple(name for name, mode in MODES.items() if mode.counts == kind)
 
 
 def for_preset(name: str) -> Mode:
@@ -63,8 +92,8 @@ def for_preset(name: str) -> Mode:
 
 
 def family_of(name: str) -> str:
-    """A mode's family; an unknown mode counts as a picture (it fails with a message when it runs)."""
-    return MODES[name].family if name in MODES else "picture"
+    """A mode's family; an unknown mode counts as the default's (it fails with a message when it runs)."""
+    return MODES.get(name, MODES[DEFAULT]).family
 
 
 def get(name: str) -> Mode:

@@ -9,6 +9,13 @@ from dataclasses import dataclass, fields
 
 from ..errors import SettingsError
 
+#: The bundled networks (engine.weights, engine.instant, engine.mask).
+VGG19, INSTANT_NETS, MASK = "vgg19", "instant", "mask"
+#: The mode families: a family's jobs share workers' queues and slots (pictures; clips and animations).
+PICTURE_FAMILY, VIDEO_FAMILY = "picture", "video"
+#: What a job counts against (``Mode.counts``).
+PAINTINGS, CLIP_SECONDS, NOTHING = "paintings", "clip seconds", "nothing"
+
 
 @dataclass(frozen=True)
 class Mode:
@@ -22,10 +29,23 @@ class Mode:
     several: tuple[str, ...] = ()  #: the roles that take a list (style pictures)
     #: "module:function" that paints a job: ``run(engine, inputs, settings, callback) -> Result``
     run: str = ""
-    needs_torch: bool = True  #: False: an engine process without torch (onnxruntime only) paints it
     gpu_presets: dict[str, dict] | None = None  #: the presets on a GPU, where they differ
     #: what kind of media it makes: modes of one family share workers' queues and slots
-    family: str = "picture"
+    family: str = PICTURE_FAMILY
+    #: the bundled networks an engine process must have to paint it (VGG19, the instant networks, the mask)
+    networks: frozenset[str] = frozenset({VGG19})
+    #: a second's work (one pass of a network): the light process beside the bot paints it, never
+    #: queued behind paintings
+    quick: bool = False
+    #: what a job of it counts against in a person's day: PAINTINGS, CLIP_SECONDS or NOTHING
+    counts: str = PAINTINGS
+    #: it always works on the photo's subject (the kept mask is handed in where there is one)
+    subject: bool = False
+
+    @property
+    def needs_torch(self) -> bool:
+        """Whether only an engine process with torch (VGG19) paints it; the others run on onnxruntime."""
+        return VGG19 in self.networks
 
     def make_settings(self, values: dict | None = None, preset: str | None = None, gpu: bool = False):
         """Settings from a preset (for a GPU with ``gpu``) and plain values (lists become tuples);

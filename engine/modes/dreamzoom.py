@@ -16,7 +16,7 @@ from fractions import Fraction
 from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
-from .base import Mode
+from .base import VIDEO_FAMILY, Mode
 from .dream import DREAM_LAYERS, DreamSettings
 
 
@@ -141,5 +141,5 @@ MODE = Mode(
     objective=None,
     inputs=("content",),
     run="engine.modes.dreamzoom:run",
-    family="video",
+    family=VIDEO_FAMILY,
 )

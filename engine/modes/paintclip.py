@@ -16,7 +16,7 @@ from ..job_folder import given
 from ..knobs import check_fields, knob
 from ..results import Losses, Progress, Result
 from ..settings import BRUSHES, StyleSettings, check_styles
-from .base import Mode
+from .base import CLIP_SECONDS, VIDEO_FAMILY, Mode
 
 #: The clip's longest side at most: the optimisation's cost grows with the pixels, frame after frame.
 MAX_SIDE = 768
@@ -187,5 +187,6 @@ MODE = Mode(
     inputs=("content", "styles"),
     several=("styles",),
     run="engine.modes.paintclip:run",
-    family="video",
+    family=VIDEO_FAMILY,
+    counts=CLIP_SECONDS,
 )

@@ -18,8 +18,8 @@ from PIL import Image
 
 from ..job_folder import given
 from ..knobs import check_fields, knob
-from ..results import Losses, Result
-from .base import Mode
+from ..results import Losses, Note, Result
+from .base import MASK, NOTHING, Mode
 
 SIDE = 512
 MAX_BYTES = 512 * 1024
@@ -120,15 +120,15 @@ def run(engine, inputs: dict, settings: StickerSettings, callback=None, folder=N
     """A sticker of ``picture`` (a painting, or a painted clip: a video sticker), cut out by the
     subject of ``content`` (the photo it was painted from) where there is one; written to a file of
     its own (``Result.file``)."""
-    from ..imaging import open_image
-    from ..settings import NO_SUBJECT
+    from ..imaging import moving, open_image
+    from ..results import NOT_FOUND
 
     started = time.perf_counter()
     settings = settings.validate()
     folder = given(folder)
     unmeasured = Losses(math.nan, (), math.nan, math.nan)
     source = inputs["picture"]
-    if str(source).lower().endswith((".mp4", ".webm", ".mov")):
+    if moving(source):
         first, frames = write_video_sticker(source, folder / "sticker.webm", settings.seconds)
         return Result(
             first,
@@ -143,14 +143,14 @@ def run(engine, inputs: dict, settings: StickerSettings, callback=None, folder=N
     from ..regions import subject
 
     picture = open_image(source, role="painting")
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Note, ...] = ()
     if settings.cutout and inputs.get("content"):
         photo = open_image(inputs["content"], role="photo")
         found = subject(photo, inputs.get("mask"))
         if found.found:
             image = cut_out(picture, found.alpha)
         else:
-            image, warnings = picture.convert("RGBA").resize(sticker_size(picture.size), Image.LANCZOS), (NO_SUBJECT,)
+            image, warnings = picture.convert("RGBA").resize(sticker_size(picture.size), Image.LANCZOS), (NOT_FOUND,)
     else:
         image = picture.convert("RGBA").resize(sticker_size(picture.size), Image.LANCZOS)
     write_webp(image, folder / "sticker.webp")
@@ -176,5 +176,8 @@ MODE = Mode(
     objective=None,
     inputs=("picture",),
     run="engine.modes.sticker:run",
-    needs_torch=False,
+    networks=frozenset({MASK}),
+    quick=True,  # a mask and an encode: a second's work
+    counts=NOTHING,  # a sticker of a painting already counted
+    subject=True,
 )

@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 
 from ..job_folder import given
 from ..knobs import check_fields, knob
-from ..results import Losses, Progress, Result
-from ..settings import BRUSHES, NO_SUBJECT, REGIONS, InstantSettings, check_region, check_styles
+from ..results import CUT, NOT_FOUND, Losses, Note, Progress, Result
+from ..settings import BRUSHES, REGIONS, InstantSettings, check_region, check_styles
 from ..video.clips import MAX_SECONDS
 from ..video.steady import CARRY
-from .base import Mode
+from .base import CLIP_SECONDS, INSTANT_NETS, VIDEO_FAMILY, Mode
 
 #: A clip's longest side: Telegram plays videos up to 1280 px comfortably; more costs time, not looks.
 MAX_CLIP_SIDE = 1280
@@ -138,11 +138,11 @@ def run(engine, inputs: dict, settings: VideoSettings, callback=None, folder=Non
         region=settings.region,
         callback=report,
     )
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Note, ...] = ()
     if clip.length > clip.seconds + 0.5:
-        warnings = (f"Only the first {clip.seconds:.0f} s of the {clip.length:.0f} s clip were painted.",)
+        warnings = (Note(CUT, f"Only the first {clip.seconds:.0f} s of the {clip.length:.0f} s clip were painted."),)
     if clip.unclear * 2 > clip.frames:  # most frames had no clear subject: it was mostly painted whole
-        warnings += (NO_SUBJECT,)
+        warnings += (NOT_FOUND,)
     unmeasured = Losses(math.nan, tuple(math.nan for _ in styles), math.nan, math.nan)
     return Result(
         clip.last,
@@ -167,6 +167,7 @@ MODE = Mode(
     inputs=("content", "styles"),
     several=("styles",),
     run="engine.modes.video:run",
-    needs_torch=False,
-    family="video",
+    networks=frozenset({INSTANT_NETS}),
+    counts=CLIP_SECONDS,
+    family=VIDEO_FAMILY,
 )

@@ -386,13 +386,13 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None, folder=Non
     mask, warnings = None, ()
     if settings.region != "whole":
         from ..regions import subject
-        from ..settings import NO_SUBJECT
+        from ..results import NOT_FOUND
 
         found = subject(content_img, inputs.get("mask"))
         if found.found:
             mask = found.alpha
         else:  # no clear subject: the whole picture is painted, and the result says so
-            settings, warnings = settings.replace(region="whole"), (NO_SUBJECT,)
+            settings, warnings = settings.replace(region="whole"), (NOT_FOUND,)
     if settings.init == "instant":
         init_img = instant_start(engine, content_img, style_imgs, settings)
     pictures = (content_img, style_imgs, init_img, mask, face_weights(content_img) if settings.faces else None)

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import EngineError
-from ..results import Progress, ProgressCallback, Result
+from ..results import SMALLER, Note, Progress, ProgressCallback, Result
 from ..tensors import tensor_to_image
 
 log = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def run_with_memory_retry(
     cuda_graphs: bool = True,
 ) -> Result:
     """Run; on running out of memory (any device) try again √2 smaller, noting it in the warnings."""
-    warnings: list[str] = []
+    warnings: list[Note] = []
     while True:
         try:
             runner = Runner(make_objective(settings), settings, callback, cuda_graphs=cuda_graphs)
@@ -276,8 +276,9 @@ def run_with_memory_retry(
                 raise EngineError(
                     f"Not enough memory on {device} even for a {settings.size} px picture.", "out_of_memory"
                 ) from None
-            warnings.append(f"Not enough memory on {device} for {settings.size} px; painted at {smaller} px instead.")
-            log.warning(warnings[-1])
+            text = f"Not enough memory on {device} for {settings.size} px; painted at {smaller} px instead."
+            warnings.append(Note(SMALLER, text))
+            log.warning(text)
             changes = {"size": smaller}
             if getattr(settings, "start_size", None):
                 changes["start_size"] = min(settings.start_size, smaller)

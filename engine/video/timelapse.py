@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..results import Made
 from . import clips
 
 #: The animation's longest side (a phone's chat shows no more) and rate; the painting is held this long.
@@ -46,7 +47,8 @@ class Timelapse:
 
         path = given(self.folder) / "timelapse.mp4"
         write(path, self.frames, result.image)
-        return dataclasses.replace(result, extras=(*result.extras, (str(path), "animation")))
+        made = Made(str(path), "animation", clips.even_size(result.image.size, SIDE))
+        return dataclasses.replace(result, extras=(*result.extras, made))
 
 
 def write(path: str | Path, frames: list[Image.Image], final: Image.Image) -> int:
