@@ -34,9 +34,9 @@ def reset_peak(pid: int) -> None:
 async def bombs() -> None:
     # imported here, not above: the bot's processes import this module again (the tests' helpers bring torch)
     from devtools.telegram_double import DoubleClient, TelegramDouble
+    from tests.bot.test_media_bombs import gif_bomb, long_gif, webp_bomb
     from tests.bot_harness import bot_env, end_bot_process, start_bot_process
     from tests.conftest import picture
-    from tests.test_bot_media_bombs import gif_bomb, long_gif, webp_bomb
 
     folder = Path(tempfile.mkdtemp(prefix="paintbot-bench-"))
     double = TelegramDouble()

@@ -7,7 +7,7 @@ processes (``--simulate SECONDS``: a fixed time per job, so what is measured is 
 the bot's RemoteEngine and Supervisor, and a feeder that does what the painting replica's dispatcher
 does — keep exactly the live workers' slots busy, taking jobs from the fair queue (20 people).
 All jobs are queued at once; time-to-result counts from then. Then the real engine (VGG19 on this
-machine's CPU, 64 px) with 1 and 2 workers. Telegram is not in the loop (tests/test_workers.py has it).
+machine's CPU, 64 px) with 1 and 2 workers. Telegram is not in the loop (tests/stories/test_workers.py has it).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 OpenCC's ``s2twp`` converts characters and the phrases that differ in Taiwan (软件 → 軟體, 视频 →
 影片); the result is written as ``bot/locales/zh_Hant``. Run it after the Simplified catalog changes
-(``tests/test_i18n.py`` fails until every language has every message)."""
+(``tests/bot/test_i18n.py`` fails until every language has every message)."""
 
 from __future__ import annotations
 

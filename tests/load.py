@@ -1,6 +1,6 @@
 """Many people at once: each sends a photo and a style and taps ▶ Stylize, all concurrently.
 
-Used by ``tests/test_bot_load.py`` (bounded, loopback only) and ``benchmarks/load.py`` (figures).
+Used by ``tests/stories/test_bot_load.py`` (bounded, loopback only) and ``benchmarks/load.py`` (figures).
 """
 
 from __future__ import annotations

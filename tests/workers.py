@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from .bot.test_webhook import SECRET
 from .bot_harness import ROOT, bot_env, free_port
-from .test_bot_webhook import SECRET
 
 
 class Balancer:

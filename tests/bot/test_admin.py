@@ -9,9 +9,9 @@ from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeChat, 
 
 from bot.storage import Job, JobStatus, SettingChange
 
-from .bot_harness import RunningBot, first_caption, photo_with, prepare, text_message
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, first_caption, photo_with, prepare, text_message
+from ..conftest import picture, stripes
+from ..fake_engine import FakeEngine
 
 OWNER = 4000
 GROUP = -100400

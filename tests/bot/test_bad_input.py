@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from bot.storage import Draft
 
-from .bot_harness import photo_with, text_message
-from .conftest import encode, picture, stripes
+from ..bot_harness import photo_with, text_message
+from ..conftest import encode, picture, stripes
 
 
 def _animated(fmt: str) -> bytes:

@@ -10,10 +10,10 @@ import pytest
 from bot.storage import JobStatus
 from engine.errors import EngineError
 
-from .bot_harness import draft_of, member, text_message
-from .clips import make_clip
-from .conftest import picture, stripes
-from .test_bot_video import clip_bot, send_style, sent_clip
+from ..bot_harness import draft_of, member, text_message
+from ..clips import make_clip
+from ..conftest import picture, stripes
+from .test_video import clip_bot, send_style, sent_clip
 
 
 def clip_bytes(tmp_path, name="in.mp4", **shape) -> bytes:

@@ -4,7 +4,7 @@ the next painting's photo, an album is photo and styles anew, ⚙ choices are na
 
 from __future__ import annotations
 
-from .bot_harness import (
+from ..bot_harness import (
     buttons,
     draft_of,
     member,
@@ -12,7 +12,7 @@ from .bot_harness import (
     photo_with,
     text_message,
 )
-from .conftest import picture, stripes
+from ..conftest import picture, stripes
 
 
 async def test_a_photo_after_a_result_is_the_next_paintings_photo(running, client):

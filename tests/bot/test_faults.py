@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .bot_harness import RunningBot, photo_with, prepare, text_message
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, photo_with, prepare, text_message
+from ..fake_engine import FakeEngine
 
 
 def results(log) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.telegram.files import FileCache
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _file(path: Path, size: int, age_s: float) -> Path:

@@ -9,7 +9,7 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .bot_harness import RunningBot
+from ..bot_harness import RunningBot
 
 OWNER = 9500
 COMMANDS = [

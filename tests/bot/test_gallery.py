@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.storage import Preset
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
-from .conftest import picture, stripes
+from ..bot_harness import RunningBot, buttons, photo_with, text_message
+from ..conftest import picture, stripes
 
 OWNER = 6000
 GROUP = -100600

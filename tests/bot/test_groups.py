@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from .bot_harness import RunningBot, buttons, photo_with, prepare, text_message
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, buttons, photo_with, prepare, text_message
+from ..conftest import picture, stripes
+from ..fake_engine import FakeEngine
 
 GROUP = -100500
 SLOW = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}

@@ -142,7 +142,7 @@ def test_engine_errors_are_worded_from_their_code():
     from engine.errors import ImageError
     from engine.imaging import open_image
 
-    from .conftest import picture
+    from ..conftest import picture
 
     with pytest.raises(ImageError) as caught:
         open_image(picture(12, 12))

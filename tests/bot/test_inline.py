@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.storage import Preset
 
-from .bot_harness import RunningBot, member, painted, text_message
+from ..bot_harness import RunningBot, member, painted, text_message
 
 
 async def test_inline_lists_my_paintings_and_the_gallery_a_word_filters_and_choosing_sends_it(double, client, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from bot.telegram.inspector import Inspector
 from engine.errors import ImageError
 
-from .conftest import picture
+from ..conftest import picture
 
 
 async def test_a_check_that_hangs_dies_or_swells_is_answered_and_the_next_one_served(tmp_path):
@@ -43,7 +43,7 @@ async def test_a_check_that_hangs_dies_or_swells_is_answered_and_the_next_one_se
 
 
 async def test_a_picture_that_lies_is_refused_by_its_header_with_what_is_wrong(tmp_path):
-    from .test_bot_media_bombs import gif_bomb, webp_bomb
+    from .test_media_bombs import gif_bomb, webp_bomb
 
     inspector = Inspector()
     try:

@@ -11,8 +11,8 @@ from bot.domain.chat_settings import host_defaults
 from bot.storage import JobStatus
 from worker.protocol import JobSpec
 
-from .bot_harness import RunningBot, buttons, photo_with, prepare
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, buttons, photo_with, prepare
+from ..fake_engine import FakeEngine
 
 SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # seconds per painting with the fake
 

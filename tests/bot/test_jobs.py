@@ -12,7 +12,7 @@ import pytest
 from bot.storage import JobStatus
 from worker.protocol import JobSpec
 
-from .bot_harness import (
+from ..bot_harness import (
     RunningBot,
     bot_env,
     buttons,
@@ -23,8 +23,8 @@ from .bot_harness import (
     start_bot_process,
     text_message,
 )
-from .conftest import picture
-from .fake_engine import FakeEngine
+from ..conftest import picture
+from ..fake_engine import FakeEngine
 
 SLOW = {"fast": (64, 60), "balanced": (64, 60), "best": (64, 60)}  # a few seconds per job on 2 cores
 
@@ -213,7 +213,7 @@ def test_a_held_job_keeps_its_place_while_the_ones_behind_it_start():
 async def test_a_cards_picture_never_gets_smaller(running, client, tmp_path):
     from bot.telegram.progress import ProgressMessage, ShownSides
 
-    from .conftest import encode
+    from ..conftest import encode
 
     una = client.user(9631, "Una")
     await una.send_text("/help")

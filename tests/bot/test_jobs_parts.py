@@ -12,7 +12,7 @@ from bot.storage.queries import upsert_chat, upsert_user
 from worker.protocol import JobSpec
 from worker.roster import Roster
 
-from .fake_engine import FakeEngine
+from ..fake_engine import FakeEngine
 
 
 def spec(mode: str = "style", size: int = 64) -> dict:

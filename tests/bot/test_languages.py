@@ -14,7 +14,7 @@ from bot import i18n, texts
 from bot.menus import COMMANDS, DESCRIPTION
 from bot.texts import admin as admin_texts
 
-from .bot_harness import (
+from ..bot_harness import (
     ART_CLUB,
     RunningBot,
     buttons,
@@ -23,8 +23,8 @@ from .bot_harness import (
     prepare,
     text_message,
 )
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
+from ..conftest import picture, stripes
+from ..fake_engine import FakeEngine
 
 
 def said(language: str, name: str, *args) -> str:

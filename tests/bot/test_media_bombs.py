@@ -15,9 +15,9 @@ from PIL import Image
 
 from engine.video import animated
 
-from .bot_harness import text_message
-from .conftest import picture
-from .test_bot_video import clip_bot
+from ..bot_harness import text_message
+from ..conftest import picture
+from .test_video import clip_bot
 
 
 def rss() -> int:

@@ -8,15 +8,15 @@ import pytest
 from bot.storage import JobStatus
 from worker.protocol import JobSpec
 
-from .bot_harness import (
+from ..bot_harness import (
     RunningBot,
     buttons,
     photo_with,
     text_message,
 )
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
-from .test_bot_video import read_clip
+from ..conftest import picture, stripes
+from ..fake_engine import FakeEngine
+from .test_video import read_clip
 
 GROUP = -100777
 

@@ -11,8 +11,8 @@ import aiohttp
 from bot.ops.logs import JsonFormatter
 from bot.storage import JobStatus
 
-from .bot_harness import RunningBot, photo_with, prepare, text_message
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, photo_with, prepare, text_message
+from ..fake_engine import FakeEngine
 
 
 async def get(port: int, path: str) -> tuple[int, str]:

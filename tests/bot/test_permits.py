@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from .bot_harness import (
+from ..bot_harness import (
     answer_to,
     member,
     painted,

@@ -12,7 +12,7 @@ from bot.storage import Base, Chat, Database, Job, JobStatus, User
 from bot.storage.db import head
 from bot.storage.models import Delivery, Preset, ours
 
-from .bot_harness import (
+from ..bot_harness import (
     ART_CLUB,
     RunningBot,
     paint_then_choose_language,
@@ -20,7 +20,7 @@ from .bot_harness import (
     prepare,
     text_message,
 )
-from .conftest import picture
+from ..conftest import picture
 
 GROUP = -100999
 HEAD = head()

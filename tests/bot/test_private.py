@@ -10,9 +10,9 @@ from PIL import Image
 from bot.domain import chat_settings
 from bot.storage import JobStatus
 
-from .bot_harness import buttons, photo_with, text_message
-from .conftest import encode, picture, stripes
-from .test_bot_video import read_clip
+from ..bot_harness import buttons, photo_with, text_message
+from ..conftest import encode, picture, stripes
+from .test_video import read_clip
 
 
 @pytest.mark.slow

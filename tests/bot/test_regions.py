@@ -12,9 +12,9 @@ from PIL import Image
 from bot.domain import subjects
 from worker.protocol import JobSpec
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
-from .conftest import stripes
-from .portraits import iou, portrait
+from ..bot_harness import RunningBot, buttons, photo_with, text_message
+from ..conftest import stripes
+from ..portraits import iou, portrait
 
 PALETTES = (((230, 80, 30), (250, 200, 60)), ((20, 40, 160), (40, 160, 180)))
 

@@ -14,10 +14,10 @@ from bot.storage import Job
 from bot.telegram.stickers import set_name
 from devtools.telegram_double.stickers import SET_LIMIT
 
-from .bot_harness import RunningBot, buttons, member, photo_with, text_message
-from .clips import make_clip
-from .conftest import stripes
-from .portraits import portrait
+from ..bot_harness import RunningBot, buttons, member, photo_with, text_message
+from ..clips import make_clip
+from ..conftest import stripes
+from ..portraits import portrait
 
 
 def sticker_message(entry) -> bool:
@@ -143,7 +143,7 @@ async def test_in_a_group_someone_without_a_private_chat_still_gets_the_sticker_
 
 
 async def test_a_painted_clip_becomes_a_video_sticker(double, client, tmp_path):
-    from .fake_engine import FakeEngine
+    from ..fake_engine import FakeEngine
 
     running = await RunningBot(double, tmp_path, video=FakeEngine(modes=("video",))).start()
     try:

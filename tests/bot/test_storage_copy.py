@@ -12,7 +12,7 @@ from bot.storage import Chat, Database, Job, JobStatus, Setting, User
 from bot.storage.copy import CopyError, copy
 from bot.storage.models import Delivery, Preset
 
-from .bot_harness import ROOT, RunningBot, paint_then_choose_language, photo_with, prepare
+from ..bot_harness import ROOT, RunningBot, paint_then_choose_language, photo_with, prepare
 
 
 async def counts(db: Database) -> dict[str, int]:

@@ -7,7 +7,7 @@ import asyncio
 
 from bot.telegram.update_order import KeyedLocks
 
-from .bot_harness import (
+from ..bot_harness import (
     member,
     photo_with,
     prepare,

@@ -16,8 +16,8 @@ from engine import StyleSettings
 from engine.presets import preset
 from worker.protocol import Input, JobSpec, Media, Output
 
-from .bot_harness import RunningBot, photo_with
-from .conftest import picture, stripes
+from ..bot_harness import RunningBot, photo_with
+from ..conftest import picture, stripes
 
 
 def _old_release_queues_a_job(tmp_path) -> None:

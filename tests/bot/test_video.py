@@ -12,10 +12,10 @@ import pytest
 from bot.storage import JobStatus
 from worker.protocol import JobSpec
 
-from .bot_harness import RunningBot, buttons, photo_with, text_message
-from .clips import make_clip
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, buttons, photo_with, text_message
+from ..clips import make_clip
+from ..conftest import picture, stripes
+from ..fake_engine import FakeEngine
 
 
 def clip_bytes(tmp_path, name: str = "in.mp4", **shape) -> bytes:
@@ -26,7 +26,7 @@ def sound_only(path) -> bytes:
     """An MP4 with a tone and no video in it."""
     import numpy as np
 
-    from .clips import mux
+    from ..clips import mux
 
     with av.open(str(path), "w") as out:
         audio = out.add_stream("aac", rate=22050)
@@ -203,7 +203,7 @@ async def test_a_painting_clip_stops_at_once_and_never_holds_up_a_picture(double
 
 
 async def test_a_group_member_stylizes_a_clip_and_gets_it_back_in_the_group(double, client, tmp_path):
-    from .bot_harness import member
+    from ..bot_harness import member
 
     running = await clip_bot(double, tmp_path).start()
     try:

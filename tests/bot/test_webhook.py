@@ -14,8 +14,8 @@ from bot.app import build_application
 from bot.config import Config
 from bot.ops.webhook import SECRET_HEADER, WebhookServer
 
-from .bot_harness import TINY, free_port, photo_with, prepare, text_message
-from .fake_engine import FakeEngine
+from ..bot_harness import TINY, free_port, photo_with, prepare, text_message
+from ..fake_engine import FakeEngine
 
 SECRET = "webhook_secret_for_tests_0123"
 

@@ -11,7 +11,7 @@ from engine import StyleSettings
 from engine.instant import InstantPainter
 from engine.settings import BRUSH_SCALE, InstantSettings
 
-from .conftest import stripes
+from ..conftest import stripes
 
 
 def smooth(size: tuple[int, int] = (128, 96)) -> Image.Image:

@@ -12,9 +12,9 @@ from PIL import Image
 
 from engine.cli import main
 
-from .conftest import picture, stripes
+from ..conftest import picture, stripes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

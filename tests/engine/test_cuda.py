@@ -1,4 +1,4 @@
-"""The CUDA path. Skipped where there is no NVIDIA GPU (CI); run on a GPU machine with ``pytest tests/test_cuda.py``."""
+"""The CUDA path. Skipped where there is no NVIDIA GPU (CI); on a GPU machine: ``pytest tests/engine/test_cuda.py``."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from engine.modes.dream import DreamSettings
 from engine.modes.reconstruct import ReconstructSettings
 from engine.modes.texture import TextureSettings
 
-from .conftest import stripes
+from ..conftest import stripes
 
 
 def judge(engine, image, content, style):

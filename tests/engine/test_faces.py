@@ -14,9 +14,9 @@ from engine.imaging import fit_size, resize
 from engine.instant import InstantPainter
 from engine.settings import InstantSettings, StyleSettings
 
-from .conftest import stripes
+from ..conftest import stripes
 
-SAMPLES = Path(__file__).parents[1] / "samples"
+SAMPLES = Path(__file__).parents[2] / "samples"
 
 
 def sample(name: str) -> Image.Image:

@@ -15,7 +15,7 @@ from engine.optimize.runner import Runner
 from engine.optimize.schedule import DETAIL_COST, work
 from engine.presets import GPU_PRESETS, PRESETS, on_gpu, preset
 
-from .conftest import picture, stripes
+from ..conftest import picture, stripes
 
 
 def sharpness(image: Image.Image) -> float:

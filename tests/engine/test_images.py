@@ -13,7 +13,7 @@ from engine.errors import ImageError
 from engine.imaging import fit_size, open_image
 from engine.tensors import image_to_tensor, tensor_to_image
 
-from .conftest import encode, picture
+from ..conftest import encode, picture
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

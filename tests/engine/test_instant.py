@@ -17,7 +17,7 @@ from engine.instant import InstantPainter
 from engine.nets.feedforward import PREDICT, TRANSFORM, InstantNetworks, InstantUnavailable, model_dir
 from engine.settings import InstantSettings
 
-from .conftest import encode, picture, stripes
+from ..conftest import encode, picture, stripes
 
 
 @pytest.fixture(scope="module")

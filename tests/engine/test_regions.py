@@ -21,8 +21,8 @@ from engine.settings import InstantSettings, StyleSettings
 from worker.protocol import Done, JobSpec, Media
 from worker.serve import run_job
 
-from .conftest import stripes
-from .portraits import iou, portrait
+from ..conftest import stripes
+from ..portraits import iou, portrait
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from engine.judge import distances
 from engine.presets import PRESETS, preset
 from engine.results import SMALLER
 
-from .conftest import picture, stripes
+from ..conftest import picture, stripes
 
 
 def test_schedule_grows_by_root_two_and_puts_the_final_size_last():

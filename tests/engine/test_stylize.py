@@ -11,7 +11,7 @@ from PIL import Image
 
 from engine import ImageError, SettingsError, StyleSettings
 
-from .conftest import encode, picture, stripes
+from ..conftest import encode, picture, stripes
 
 FAST = StyleSettings(size=64, steps=12)
 

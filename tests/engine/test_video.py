@@ -15,8 +15,8 @@ from engine.video import clips
 from engine.video.paint import paint_clip
 from engine.video.steady import warping_error
 
-from .clips import make_clip, make_uneven_clip, mux, turn_quarter_clockwise
-from .conftest import picture, stripes
+from ..clips import make_clip, make_uneven_clip, mux, turn_quarter_clockwise
+from ..conftest import picture, stripes
 
 
 def streams(path) -> list[tuple[str, str]]:
@@ -135,7 +135,7 @@ def test_the_command_line_paints_a_clip_and_says_what_is_wrong(tmp_path):
     import subprocess
     import sys
 
-    from .bot_harness import ROOT
+    from ..bot_harness import ROOT
 
     source = make_clip(tmp_path / "in.mp4", frames=8, size=(64, 48))
     stripes(64, 64).save(tmp_path / "style.png")
@@ -199,7 +199,7 @@ async def test_a_clip_comes_in_and_goes_back_as_the_kind_it_came_as(running, cli
     from bot.storage import Job
     from worker.protocol import Artifact, Media
 
-    from .bot_harness import buttons
+    from ..bot_harness import buttons
 
     clip = make_clip(tmp_path / "clip.mp4", frames=12, size=size)
     ann = client.user(7401, "Ann")
@@ -333,7 +333,7 @@ def test_a_clip_by_region_keeps_the_moving_person_and_paints_the_rest(painter, t
     from engine.modes.video import VideoSettings, run
     from engine.results import NO_SUBJECT
 
-    from .portraits import portrait
+    from ..portraits import portrait
 
     photo, truth = portrait((144, 96))
     shots = [(photo.crop((2 * i, 0, 2 * i + 128, 96)), truth.crop((2 * i, 0, 2 * i + 128, 96))) for i in range(6)]

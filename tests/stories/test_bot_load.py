@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .load import simulate
+from ..load import simulate
 
 
 def _rss_mb() -> float:

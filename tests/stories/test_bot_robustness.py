@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.storage import Draft
 
-from .bot_harness import RunningBot, bot_env, end_bot_process, photo_with, prepare, start_bot_process, text_message
-from .conftest import encode, picture, stripes
-from .fake_engine import FakeEngine
+from ..bot_harness import RunningBot, bot_env, end_bot_process, photo_with, prepare, start_bot_process, text_message
+from ..conftest import encode, picture, stripes
+from ..fake_engine import FakeEngine
 
 POLL = {
     "id": "1", "question": "Which style?", "options": [], "total_voter_count": 0, "is_closed": False,

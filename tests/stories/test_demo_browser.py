@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from .bot_harness import free_port
-from .conftest import encode, picture, stripes
+from ..bot_harness import free_port
+from ..conftest import encode, picture, stripes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, DRIVER = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
 pytestmark = [
     pytest.mark.slow,

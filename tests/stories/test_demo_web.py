@@ -16,8 +16,8 @@ from devtools.demo.web import GROUP, PEOPLE, make_app
 from devtools.telegram_double import TelegramDouble
 from devtools.telegram_double.server import BROKEN_PHOTO
 
-from .clips import make_clip
-from .conftest import encode, picture
+from ..clips import make_clip
+from ..conftest import encode, picture
 
 
 async def web(double: TelegramDouble) -> TestClient:

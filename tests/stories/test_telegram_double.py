@@ -26,9 +26,9 @@ from telegram import (
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from .conftest import encode, picture
+from ..conftest import encode, picture
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEYBOARD = InlineKeyboardMarkup(
     [[InlineKeyboardButton("▶ Go", callback_data="go"), InlineKeyboardButton("⚙ Settings", callback_data="settings")]]
 )

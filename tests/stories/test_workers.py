@@ -15,9 +15,9 @@ from sqlalchemy import select, text
 
 from bot.storage import Database, Job, JobStatus
 
-from .bot_harness import free_port, photo_with, prepare, text_message
-from .load import simulate
-from .workers import Balancer, replica_env, start_replica, start_worker, stop
+from ..bot_harness import free_port, photo_with, prepare, text_message
+from ..load import simulate
+from ..workers import Balancer, replica_env, start_replica, start_worker, stop
 
 pytestmark = pytest.mark.slow
 OWNER = "7990"
@@ -197,7 +197,7 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
 @pytest.fixture()
 def own_postgres():
     """A cluster of this test's own, to restart under the bot."""
-    from .postgres import Cluster, binaries
+    from ..postgres import Cluster, binaries
 
     if binaries() is None:
         pytest.skip("needs PostgreSQL's server binaries (Debian: apt install postgresql)")
@@ -219,7 +219,7 @@ async def procrastinate_status(db: Database, job_id: int) -> str:
 async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_database_restart(
     double, client, tmp_path, own_postgres
 ):
-    from .postgres import new_database
+    from ..postgres import new_database
 
     cluster, server = own_postgres
     url = await new_database(server)

@@ -19,8 +19,8 @@ from worker.client import EngineClient
 from worker.protocol import FINAL, EventKind, JobSpec
 from worker.waiting import within
 
-from .conftest import picture, stripes
-from .fake_engine import FakeEngine
+from ..conftest import picture, stripes
+from ..fake_engine import FakeEngine
 
 
 @dataclass
@@ -83,8 +83,8 @@ async def workers_subject(server, tmp_path):
     from worker.remote import RemoteEngine
     from worker.store import DirectoryStore
 
-    from .postgres import new_database
-    from .workers import start_worker, stop
+    from ..postgres import new_database
+    from ..workers import start_worker, stop
 
     url = await new_database(server)
     db = Database(url)
@@ -180,7 +180,7 @@ async def test_a_restart_paints_on(subject):
 async def clip_subject(request, tmp_path):
     """An engine that paints clips: the fake, the local clip process (worker.local, the instant
     networks), or a worker through PostgreSQL — whose clip job goes on the video family's queue."""
-    from .clips import make_clip
+    from ..clips import make_clip
 
     make_clip(tmp_path / "clip.mp4", frames=12, size=(64, 48))
     stripes(64, 64).save(tmp_path / "style.jpg")

@@ -14,8 +14,8 @@ from worker.protocol import EventKind, JobSpec
 from worker.remote import RemoteEngine
 from worker.store import DirectoryStore
 
-from .conftest import picture, stripes
-from .workers import start_worker, stop
+from ..conftest import picture, stripes
+from ..workers import start_worker, stop
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from engine import StyleSettings
 from worker.local import LocalEngine as EngineProcess
 from worker.protocol import EventKind, JobSpec
 
-from .conftest import picture, stripes
+from ..conftest import picture, stripes
 
 CANCELLED, DONE, FAILED, PROGRESS, STARTED = (
     EventKind.CANCELLED,
@@ -89,7 +89,7 @@ async def test_one_load_serves_jobs_with_progress_and_previews(inputs):
 
 
 async def test_bad_input_and_bad_settings_leave_the_process_serving(inputs):
-    """(A cancel, a crash and a restart: tests/test_engine_clients.py, for every client.)"""
+    """(A cancel, a crash and a restart: tests/worker/test_engine_clients.py, for every client.)"""
     folder, content, style = inputs
     (folder / "notes.txt").write_text("not a picture")
     process = EngineProcess(device="cpu")

@@ -11,8 +11,8 @@ import pytest
 
 from bot.storage import Database
 
-from .bot_harness import bot_env, start_bot_process
-from .workers import start_worker
+from ..bot_harness import bot_env, start_bot_process
+from ..workers import start_worker
 
 pytestmark = pytest.mark.slow
 #: WORKER_SHUTDOWN_GRACE, as the workers below are started with
@@ -20,7 +20,7 @@ GRACE = 3.0
 
 
 async def test_workers_and_a_replica_told_to_stop_as_their_database_stops_stop_within_their_grace(double, tmp_path):
-    from .postgres import Cluster, binaries, new_database
+    from ..postgres import Cluster, binaries, new_database
 
     workers, replica = [], None
     if binaries() is None:
