@@ -59,8 +59,10 @@ def serve(requests, events, cancels, weights: str, device: str, modes: tuple[str
             from engine.painter import Engine
 
             engine = Engine(weights=weights, device=device)
-            # the modes of the instant networks only where they load here
-            offered = tuple(m for m in modes if INSTANT_NETS not in registry.get(m).networks or instant_loads(engine))
+            # the modes of the instant networks only where they load here (tried once)
+            wanted = any(INSTANT_NETS in registry.get(m).networks for m in modes)
+            loaded = wanted and instant_loads(engine)
+            offered = tuple(m for m in modes if INSTANT_NETS not in registry.get(m).networks or loaded)
         else:
             from engine.instant import InstantPainter
 

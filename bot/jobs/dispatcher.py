@@ -390,7 +390,7 @@ class Dispatcher:
             await self._fail(job_id, texts.SOMETHING_WRONG(), "bad_spec")
             return
         mode = modes.get(spec.mode)
-        instant = mode.quiet  # done in about a second: its card says nothing until the picture replaces it
+        quiet = mode.quiet  # done in about a second: its card says nothing until the picture replaces it
         try:
             tracked.work, tracked.kind = units(spec), kind(spec)
         except SettingsError as exc:
@@ -400,7 +400,7 @@ class Dispatcher:
         work, job_kind, countdown = tracked.work, tracked.kind, Countdown()
         tracked.countdown, estimate = countdown, countdown.update(lane.eta.seconds(work, job_kind))
         sketch = self.sketcher.shows_sketch(job_id)
-        card = None if instant else await self.notifier.painting_started(job, estimate, sketch)
+        card = None if quiet else await self.notifier.painting_started(job, estimate, sketch)
         preview, edit = None, None  # (the newest preview not shown yet; the card edit under way)
 
         async def on_progress(event: Progress) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from engine import modes as engine_modes
 from engine.errors import SettingsError
-from engine.modes.base import VIDEO_FAMILY
+from engine.modes.base import NETWORKS, VIDEO_FAMILY
 from worker.client import EngineClient
 from worker.protocol import JobSpec, SpecError
 
@@ -25,10 +25,10 @@ from .fair_queue import FairQueue
 from .supervisor import Supervisor
 
 #: The instant lane's modes: a second's work each (engine.modes: ``quick``).
-QUICK = frozenset(name for name, mode in engine_modes.MODES.items() if mode.quick)
+QUICK = frozenset(engine_modes.painted_with(NETWORKS, quick=True))
 #: The clips' lane's: every clip mode its engine paints (a light process: the instant networks'
 #: clips; workers: the whole video family, whose queue those that offer it share).
-CLIPS = frozenset(name for name, mode in engine_modes.MODES.items() if mode.family == VIDEO_FAMILY)
+CLIPS = frozenset(engine_modes.painted_with(NETWORKS, family=VIDEO_FAMILY))
 
 
 @dataclass

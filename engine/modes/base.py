@@ -11,6 +11,7 @@ from ..errors import SettingsError
 
 #: The bundled networks (engine.weights, engine.instant, engine.mask).
 VGG19, INSTANT_NETS, MASK = "vgg19", "instant", "mask"
+NETWORKS = frozenset({VGG19, INSTANT_NETS, MASK})
 #: The mode families: a family's jobs share workers' queues and slots (pictures; clips and animations).
 PICTURE_FAMILY, VIDEO_FAMILY = "picture", "video"
 #: What a job counts against (``Mode.counts``).
