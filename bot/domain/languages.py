@@ -77,6 +77,10 @@ class Languages:
         """What to answer ``user_id`` in, in ``chat_id``: the group's language, else theirs."""
         return self.group(chat_id) or self.person(user_id)
 
+    def for_job(self, job) -> str:
+        """A job's messages: in the language of the person who asked, where they asked."""
+        return self.for_person_in(job.chat_id, job.user_id)
+
     def shared(self, chat_id: int, user_id: int | None = None) -> str:
         """Messages for everyone in a chat (the queue, /settings): the group's language, else English;
         in a private chat, the person's."""

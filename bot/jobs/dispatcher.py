@@ -35,6 +35,7 @@ from ..modes import instant as instant_mode
 from ..storage import Database, Job, JobStatus
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
+from .background import Background
 from .delivery import Delivery
 from .eta import Countdown, kind, kind_of, units
 from .fair_queue import FairQueue
@@ -71,21 +72,19 @@ class Dispatcher:
         self.leadership = leadership
         self.languages = languages or Languages()  #: each job's messages are in its person's language
         self.presets = presets or dict(quality.DEFAULT_PRESETS)
-        self.device = "unknown"  #: the painting engine's device, once started
         self.notifier = Notifier(bot, progress_interval, group_interval)
         self.records = JobRecords(db)
         self.delivery = Delivery(db, self.records, self.notifier, self.languages, cache, uuid.uuid4().hex[:12])
         self.book = JobBook()
-        self.paint, self.instant, self.clips = make_lanes(engine, instant, video, time_limit)
-        #: in routing order: a job goes to the first started lane that takes its mode; the last takes the rest
-        self.lanes = [lane for lane in (self.instant, self.clips, self.paint) if lane is not None]
+        self.lanes = make_lanes(engine, instant, video, time_limit)
+        self.paint = self.lanes.paint  #: where most people wait; with workers, its engine is theirs
+        self.queue = QueueView(self.lanes, self.book, self._slots)
+        self.background = Background()
         self.sketcher = Sketcher(
-            self.records, cache, self.notifier, self._language, self._sketch_caption, self._in_background
+            self.records, cache, self.notifier, self.languages, self.lanes, self.book, self.queue, self.background
         )
-        self.replicas = ReplicaSync(self, self.records, stale_after)
+        self.replicas = ReplicaSync(self.records, self.lanes, self.book, leadership, self.adopt, stale_after)
         self.replicas.refreshers.append(lambda: self.languages.load(self.db))
-        self.queue = QueueView(lambda: self.lanes, self.book, self._slots)
-        self._background: set[asyncio.Task] = set()
 
     # ------------------------------------------------------------------ what the rest of the bot reads
     @property
@@ -106,12 +105,17 @@ class Dispatcher:
     @property
     def instant_available(self) -> bool:
         """Whether instant pictures can be painted (by the instant lane, or by the painting engine)."""
-        return any(instant_mode.MODE.name in lane.offered for lane in self.lanes if lane.ready or lane is self.paint)
+        return any(instant_mode.MODE.name in lane.offered for lane in self.lanes if lane.ready or lane.required)
 
     @property
     def video_available(self) -> bool:
         """Whether clips can be painted here (by the clips' lane; with workers, by any that offers them)."""
-        return self.clips is not None and self.clips.ready
+        return self.lanes.clips is not None and self.lanes.clips.ready
+
+    @property
+    def device(self) -> str:
+        """The painting engine's device (or the workers'), once started."""
+        return self.lanes.device
 
     @property
     def refreshers(self):
@@ -127,15 +131,7 @@ class Dispatcher:
         return self.route(mode).eta.seconds(settings.work, kind_of(mode, settings))
 
     def route(self, mode: str) -> Lane:
-        return next((lane for lane in self.lanes if lane.takes(mode)), self.lanes[-1])
-
-    def use_device(self, device: str, seconds_per_unit: float | None = None) -> None:
-        """The painting engine's device and its own timing of itself: the first estimates start there."""
-        if device != self.device or seconds_per_unit != self.paint.eta.measured:
-            self.device = device
-            for lane in self.lanes:
-                if lane is self.paint or lane.shared:
-                    lane.eta.use_device(device, seconds_per_unit)
+        return self.lanes.route(mode)
 
     def _slots(self) -> int:
         return max(1, self.worker_slots if self.worker_slots is not None else self.paint.capacity())
@@ -147,8 +143,8 @@ class Dispatcher:
             await self._begin()
             return
         # every replica: the one that takes over paints instant pictures at once, and takes clips
-        for lane in (self.instant, self.clips):
-            if lane is not None:
+        for lane in self.lanes:
+            if not lane.required:
                 await self._start_lane(lane)
         # Workers mode: every replica mirrors the queue from the database (answers, positions, ETAs);
         # the one that wins the lease paints and notifies.
@@ -162,15 +158,15 @@ class Dispatcher:
         try:
             capabilities = await lane.supervisor.start()
         except Exception as exc:
-            if lane is self.paint:
+            if lane.required:
                 raise
             # no instant networks here: the bot paints as before, and says nothing
             log.warning("the %s lane is off: %s", lane.name, exc)
             return
         lane.offered = tuple(capabilities.modes)
         lane.ready = lane.modes is None or bool(lane.modes & set(capabilities.modes))
-        if lane is self.paint:
-            self.use_device(capabilities.device, capabilities.seconds_per_unit)
+        if lane.required:
+            self.lanes.use_device(capabilities.device, capabilities.seconds_per_unit)
         else:
             lane.eta.use_device(capabilities.device)
 
@@ -190,6 +186,7 @@ class Dispatcher:
     async def _follow(self) -> None:
         """Stop painting (the lease is lost): jobs stay as they are in the database for the next leader."""
         await self._stop_lanes()
+        self.sketcher.clear()
         with contextlib.suppress(Exception):
             await self.paint.supervisor.stop()
 
@@ -200,10 +197,7 @@ class Dispatcher:
         if self.leadership is not None:
             await self.leadership.stop()
         await self._stop_lanes()
-        if self._background:  # a last card edit or position update: let it finish, briefly
-            _, late = await asyncio.wait(set(self._background), timeout=2.0)
-            for task in late:
-                task.cancel()
+        await self.background.settle()  # a last card edit or position update: let it finish, briefly
         for lane in self.lanes:
             if not lane.shared:
                 await lane.supervisor.stop()
@@ -225,7 +219,7 @@ class Dispatcher:
             await self._reroute(job)
             self._enqueue(job, front=followed and job in interrupted)
         for job in [] if followed else interrupted:
-            with i18n.using(self._language(job)):
+            with i18n.using(self.languages.for_job(job)):
                 await self.notifier.restarted(job)
         if jobs:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
@@ -234,8 +228,7 @@ class Dispatcher:
         """A job queued for an engine this host no longer has (instant networks gone since) becomes
         what this host paints instead, once, in its row: nothing plans it again when it runs."""
         self.book.note(job.id, job.spec)  # (the spec read once, as it is queued)
-        offered = {mode for lane in self.lanes if lane.ready for mode in lane.offered}
-        if await self.records.reroute(job, offered, Host(self.device, False, self.presets)):
+        if await self.records.reroute(job, self.lanes.offered(), Host(self.device, False, self.presets)):
             self.book.forget(job.id)  # noted again, as the painting it now is
 
     # ------------------------------------------------------------------ queue
@@ -250,7 +243,7 @@ class Dispatcher:
         extra = {"job_id": job.id, "user_id": job.user_id}
         log.info("job %s queued for user %s at %d (%s)", job.id, job.user_id, index + 1, lane.name, extra=extra)
         if lane.announces and index < len(lane.queue) - 1:  # it went ahead of someone's later job
-            self._in_background(self._announce_positions(lane, start=index + 1))
+            self.background.run(self._announce_positions(lane, start=index + 1))
 
     def release(self, job: Job) -> None:
         """A held job's card is out (``job.progress_message_id``, or none): it may start, with a sketch."""
@@ -261,11 +254,12 @@ class Dispatcher:
                 self._sketch_later(job, lane)
 
     def _sketch_later(self, job: Job, lane: Lane) -> None:
-        sketches = self.leading and self.instant is not None and self.instant.ready and job.progress_message_id
+        instant = self.lanes.instant
+        sketches = self.leading and instant is not None and instant.ready and job.progress_message_id
         tracked = self.book.get(job.id)
-        if lane is self.paint and sketches and tracked is not None and modes.get(tracked.mode).sketched:
+        if lane.sketched and sketches and tracked is not None and modes.get(tracked.mode).sketched:
             # only a mode that has one (a painting) gets a sketch; also after a restart
-            self.sketcher.want(job.id, self.instant)
+            self.sketcher.want(job.id)
 
     def _enqueue(self, job: Job, front: bool = False, held: bool = False) -> tuple[Lane, int]:
         lane = self.route(self.book.note(job.id, job.spec).mode)
@@ -288,7 +282,17 @@ class Dispatcher:
 
     def queued_here(self) -> set[int]:
         """The jobs this replica's lanes hold, waiting or painting."""
-        return {job_id for lane in self.lanes for job_id in lane.jobs()}
+        return self.lanes.jobs()
+
+    async def adopt(self) -> None:
+        """Workers mode, the leader: queue what other replicas queued; cancel what their people cancelled."""
+        if self.paint.task is None:  # still taking over
+            return
+        for job in await self.records.queued_except(self.queued_here()):
+            if job.id not in self.queued_here():  # (this replica may have queued it meanwhile)
+                self.submit(job)
+        for job_id in await self.records.take_cancel_requests():
+            await self.cancel(job_id)
 
     async def cancel(self, job_id: int) -> bool:
         """Cancel a queued or running job; False if it was neither."""
@@ -302,7 +306,7 @@ class Dispatcher:
                 if lane.announces:
                     await self._announce_positions(lane, start=index)
                 if job is not None:
-                    with i18n.using(self._language(job)):
+                    with i18n.using(self.languages.for_job(job)):
                         await self.notifier.cancelled(job)
                 return True
             if job_id in lane.queue.running_jobs:
@@ -315,25 +319,9 @@ class Dispatcher:
         for job_id in lane.queue.waiting[start:limit]:
             job = await self.records.get(job_id)
             if job is not None and job_id in lane.queue:
-                with i18n.using(self._language(job)):
+                with i18n.using(self.languages.for_job(job)):
                     eta, sketch = self.queue.eta(job_id), self.sketcher.shows_sketch(job_id)
                     await self.notifier.queued(job, self.queue.position(job_id), eta, sketch)
-
-    def _in_background(self, coroutine) -> None:
-        task = asyncio.create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    def _language(self, job: Job) -> str:
-        return self.languages.for_person_in(job.chat_id, job.user_id)
-
-    def _sketch_caption(self, job_id: int) -> str:
-        """A card's words above a sketch: its place in the queue, or how far the painting is."""
-        if job_id in self.paint.queue.running_jobs:
-            tracked = self.book.get(job_id)
-            left = tracked.countdown.now() if tracked is not None and tracked.countdown is not None else None
-            return texts.painting(int(100 * self.book.progress(job_id)), left, sketch=True)
-        return texts.queued(self.queue.position(job_id), self.queue.eta(job_id), sketch=True)
 
     # ------------------------------------------------------------------ work
     async def _loop(self, lane: Lane) -> None:
@@ -342,8 +330,8 @@ class Dispatcher:
             while not self._has_work(lane):
                 lane.wakeup.clear()
                 await woken(lane.wakeup, 1.0)  # workers come and go: look again now and then
-            if lane is self.instant and self.sketcher.waiting:  # a first picture is the most awaited thing
-                await self.sketcher.sketch(self.sketcher.waiting.popleft(), lane, self.paint)
+            if lane.sketches and self.sketcher.waiting:  # a first picture is the most awaited thing
+                await self.sketcher.sketch(self.sketcher.waiting.popleft())
                 continue
             job_id = lane.queue.pop()
             if lane.announces:
@@ -360,7 +348,7 @@ class Dispatcher:
     def _has_work(self, lane: Lane) -> bool:
         if len(lane.active) >= lane.capacity():
             return False
-        return lane.queue.startable() or (lane is self.instant and bool(self.sketcher.waiting))
+        return lane.queue.startable() or (lane.sketches and bool(self.sketcher.waiting))
 
     async def _run_one(self, job_id: int, lane: Lane) -> None:
         try:
@@ -382,7 +370,7 @@ class Dispatcher:
         if job is None:
             return
         tracked = self.book.note(job_id, job.spec)
-        i18n.use(self._language(job))  # this job's card, result or failure: in its person's language
+        i18n.use(self.languages.for_job(job))  # this job's card, result or failure: in its person's language
         try:
             spec = JobSpec.from_dict(job.spec)
         except SpecError as exc:
@@ -407,7 +395,7 @@ class Dispatcher:
             # Never waits on Telegram: an edit runs beside the painting, and while one is under way
             # (or the card's pace says not yet) newer progress replaces it.
             nonlocal preview, edit
-            i18n.use(self._language(job))  # a /language picked while it paints applies from now on
+            i18n.use(self.languages.for_job(job))  # a /language picked while it paints applies from now on
             tracked.progress = event.fraction
             left = countdown.update(lane.eta.left(work, job_kind, event.fraction, event.eta))
             preview = Path(event.preview) if event.preview else preview
@@ -425,7 +413,7 @@ class Dispatcher:
             action.cancel()
             if edit is not None and not edit.done():
                 edit.cancel()  # the result (or the final word) supersedes it
-        i18n.use(self._language(job))  # the person may have picked another language meanwhile
+        i18n.use(self.languages.for_job(job))  # the person may have picked another language meanwhile
         if outcome.kind == "done":
             lane.eta.learn(work, outcome.done.elapsed, job_kind)
             card = card or self.notifier.card(job, working=False, paced=False)

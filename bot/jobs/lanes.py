@@ -49,6 +49,9 @@ class Lane:
     ready: bool = False  #: its engine started
     offered: tuple[str, ...] = ()  #: the modes its engine said it paints
     shared: bool = False  #: its engine is the painting lane's (workers: those that offer its family)
+    required: bool = False  #: its engine must start (the painting lane); another lane is off without it
+    sketched: bool = False  #: its paintings get an instant sketch on their card while they wait
+    sketches: bool = False  #: it paints those sketches, ahead of its own jobs (the instant lane)
 
     def takes(self, mode: str) -> bool:
         """Whether a job of ``mode`` is this lane's: one of its modes that its engine said it paints."""
@@ -66,24 +69,57 @@ class Lane:
         return {*self.queue.waiting, *self.queue.running_jobs}
 
 
+class Lanes:
+    """The lanes in routing order (a job goes to the first started lane that takes its mode; the
+    painting lane, last, takes the rest) and the painting engine's device, which they estimate by."""
+
+    def __init__(self, paint: Lane, instant: Lane | None = None, clips: Lane | None = None):
+        self.paint, self.instant, self.clips = paint, instant, clips
+        self.all = [lane for lane in (instant, clips, paint) if lane is not None]
+        self.device = "unknown"  #: the painting engine's device, once started
+
+    def __iter__(self):
+        return iter(self.all)
+
+    def route(self, mode: str) -> Lane:
+        return next((lane for lane in self.all if lane.takes(mode)), self.paint)
+
+    def jobs(self) -> set[int]:
+        """Every job the lanes hold, waiting or painting."""
+        return {job_id for lane in self.all for job_id in lane.jobs()}
+
+    def offered(self) -> set[str]:
+        """The modes the started lanes' engines paint."""
+        return {mode for lane in self.all if lane.ready for mode in lane.offered}
+
+    def use_device(self, device: str, seconds_per_unit: float | None = None) -> None:
+        """The painting engine's device and its own timing of itself: the first estimates of the lanes
+        it paints for start there."""
+        if device != self.device or seconds_per_unit != self.paint.eta.measured:
+            self.device = device
+            for lane in self.all:
+                if lane.supervisor is self.paint.supervisor:
+                    lane.eta.use_device(device, seconds_per_unit)
+
+
 def make_lanes(
     engine: EngineClient, instant: EngineClient | None, video: EngineClient | None, time_limit: float
-) -> tuple[Lane, Lane | None, Lane | None]:
-    """The painting lane, the instant lane and the clips' lane (None where there is no such engine).
+) -> Lanes:
+    """The painting lane, the instant lane and the clips' lane (none where there is no such engine).
     With workers the clips' client is the painting one: its workers that offer clips fill the
     clips' slots, and it is started once."""
-    paint = Lane("paint", Supervisor(engine, time_limit), EtaModel(), announces=True)
+    paint = Lane("paint", Supervisor(engine, time_limit), EtaModel(), announces=True, required=True, sketched=True)
     fast = None
     if instant is not None:
         eta = EtaModel(overhead=INSTANT_OVERHEAD)
         # a second's work (an instant picture, a sticker's mask) never waits behind paintings
-        fast = Lane("quick", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=QUICK)
+        fast = Lane("quick", Supervisor(instant, INSTANT_TIME_LIMIT), eta, modes=QUICK, sketches=True)
     clips = None
     if video is not None:  # a long clip has its own queue: everyone's pictures go on meanwhile
         supervisor = paint.supervisor if video is engine else Supervisor(video, time_limit)
         eta = EtaModel(CLIP_CPU_GUESS, CLIP_OVERHEAD, CLIP_GPU_GUESS)
         clips = Lane("clips", supervisor, eta, modes=CLIPS, family=VIDEO_FAMILY, announces=True, shared=video is engine)
-    return paint, fast, clips
+    return Lanes(paint, fast, clips)
 
 
 @dataclass
@@ -132,16 +168,13 @@ class QueueView:
     """What handlers may know of the queues where people wait (the painting lane, the clips' lane):
     order, places, time estimates. Read-only."""
 
-    def __init__(self, lanes: Callable[[], list[Lane]], book: JobBook, slots: Callable[[], int]):
+    def __init__(self, lanes: Lanes, book: JobBook, slots: Callable[[], int]):
         self._lanes, self._book, self._slots = lanes, book, slots
-
-    @property
-    def _lane(self) -> Lane:
-        return self._lanes()[-1]  # the painting lane: where most people wait
+        self._lane = lanes.paint  # where most people wait
 
     def _waited(self) -> list[Lane]:
         """The lanes whose jobs people wait for (an instant picture is there before anyone looks)."""
-        return [lane for lane in self._lanes() if lane.announces]
+        return [lane for lane in self._lanes if lane.announces]
 
     @property
     def running(self) -> int | None:
@@ -189,11 +222,11 @@ class QueueView:
         return slot + 1, ahead + lane.eta.seconds(units(spec), kind(spec))
 
     def _lane_of(self, mode: str) -> Lane:
-        return next((lane for lane in self._lanes() if lane.takes(mode)), self._lane)
+        return self._lanes.route(mode)
 
     def _holding(self, job_id: int) -> Lane:
         """The lane a job waits or paints in (the painting lane for one in none)."""
-        return next((lane for lane in self._lanes() if lane.holds(job_id)), self._lane)
+        return next((lane for lane in self._lanes if lane.holds(job_id)), self._lane)
 
     def _spread(self, lane: Lane, seconds: float) -> float:
         slots = self._slots() if lane is self._lane else lane.capacity()

@@ -18,16 +18,29 @@ from worker.roster import STALE_AFTER, Roster
 from ..storage import JobStatus
 from ..storage.models import EngineWorker, utcnow
 from .fair_queue import FairQueue
+from .lanes import JobBook, Lanes
+from .leadership import Leadership
 from .records import JobRecords
 
 log = logging.getLogger(__name__)
 
 
 class ReplicaSync:
-    """A part of the dispatcher (which builds it and hands itself in, as ``dispatcher``)."""
+    """Keeps this replica in step with the others twice a second: as the leader, by ``adopt`` (the
+    dispatcher queues what other replicas queued and cancels what their people cancelled); as a
+    follower, by mirroring the painting queue into ``lanes`` and the jobs' specs into ``book``."""
 
-    def __init__(self, dispatcher, records: JobRecords, stale_after: float = STALE_AFTER):
-        self.dispatcher, self.records, self.stale_after = dispatcher, records, stale_after
+    def __init__(
+        self,
+        records: JobRecords,
+        lanes: Lanes,
+        book: JobBook,
+        leadership: Leadership | None,
+        adopt: Callable[[], Awaitable[None]],
+        stale_after: float = STALE_AFTER,
+    ):
+        self.records, self.lanes, self.book, self.leadership = records, lanes, book, leadership
+        self.adopt, self.stale_after = adopt, stale_after
         self.in_step = False  #: the last look at the database worked
         self.roster = Roster(Capabilities("workers"))  #: the live workers, as this follower last read them
         #: what other replicas change and this one re-reads every 5 s (languages, bans)
@@ -55,7 +68,7 @@ class ReplicaSync:
                 if beats % 10 == 0:  # another replica may have recorded a /language choice or a /ban
                     for refresh in self.refreshers:
                         await refresh()
-                if self.dispatcher.leading:
+                if self.leadership is not None and self.leadership.leading:
                     await self.adopt()
                 else:
                     await self.mirror()
@@ -66,21 +79,10 @@ class ReplicaSync:
                 self.in_step = False
                 log.warning("keeping in step with the other replicas: %s", exc)
 
-    async def adopt(self) -> None:
-        """The leader: queue what other replicas queued; cancel what their people cancelled."""
-        dispatcher = self.dispatcher
-        if dispatcher.paint.task is None:  # still taking over
-            return
-        for job in await self.records.queued_except(dispatcher.queued_here()):
-            if job.id not in dispatcher.queued_here():  # (this replica may have queued it meanwhile)
-                dispatcher.submit(job)
-        for job_id in await self.records.take_cancel_requests():
-            await dispatcher.cancel(job_id)
-
     async def mirror(self) -> None:
         """A follower's view of the painting queue, rebuilt from the jobs in the database the way the
         leader queued them (running first, then the waiting ones in order of arrival), and the workers."""
-        dispatcher, book = self.dispatcher, self.dispatcher.book
+        paint, book = self.lanes.paint, self.book
         jobs = await self.records.active()
         async with self.records.db.session() as session:
             seen = utcnow() - timedelta(seconds=self.stale_after)
@@ -89,15 +91,15 @@ class ReplicaSync:
         queue = FairQueue()
         for job in sorted(jobs, key=lambda j: j.status != JobStatus.RUNNING):
             tracked = book.note(job.id, job.spec)  # each job's spec is read once, not twice a second
-            if dispatcher.route(tracked.mode) is not dispatcher.paint:
+            if self.lanes.route(tracked.mode) is not paint:
                 continue
             queue.push(job.id, job.user_id)
             if job.status == JobStatus.RUNNING:
                 queue.pop()
         for job_id in book.ids() - {j.id for j in jobs}:
-            dispatcher.forget(job_id)
-        dispatcher.paint.queue = queue
+            book.forget(job_id)
+        paint.queue = queue
         self.roster = Roster.of(workers)
         if workers:
-            dispatcher.use_device(self.roster.capabilities.device, self.roster.capabilities.seconds_per_unit)
-            dispatcher.paint.offered = self.roster.capabilities.modes
+            self.lanes.use_device(self.roster.capabilities.device, self.roster.capabilities.seconds_per_unit)
+            paint.offered = self.roster.capabilities.modes

@@ -11,17 +11,18 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 
 from engine.errors import SettingsError
 from worker.protocol import JobSpec, Progress, SpecError
 
-from .. import i18n, modes
+from .. import i18n, modes, texts
 from ..domain import subjects
-from ..storage import Job, JobStatus
+from ..domain.languages import Languages
+from ..storage import JobStatus
 from ..telegram.files import FileCache
-from .lanes import Lane
+from .background import Background
+from .lanes import JobBook, Lanes, QueueView
 from .notifier import Notifier
 from .records import JobRecords
 
@@ -34,20 +35,22 @@ class Sketcher:
         records: JobRecords,
         cache: FileCache,
         notifier: Notifier,
-        language: Callable[[Job], str],
-        caption: Callable[[int], str],
-        in_background: Callable[[Coroutine], None],
+        languages: Languages,
+        lanes: Lanes,
+        book: JobBook,
+        queue: QueueView,
+        background: Background,
     ):
-        self.records, self.cache, self.notifier = records, cache, notifier
-        self._language, self._caption, self._in_background = language, caption, in_background
+        self.records, self.cache, self.notifier, self.languages = records, cache, notifier, languages
+        self.lanes, self.book, self.queue, self.background = lanes, book, queue, background
         self.waiting: deque[int] = deque()  #: painting jobs waiting for their sketch
         self._shows: dict[int, str] = {}  #: job id → what its card shows: "sketch" or "painting"
 
-    def want(self, job_id: int, lane: Lane) -> None:
-        """Ask for a job's sketch (once); ``lane`` paints it."""
-        if job_id not in self.waiting:
+    def want(self, job_id: int) -> None:
+        """Ask for a job's sketch (once), from the instant lane."""
+        if job_id not in self.waiting and self.lanes.instant is not None:
             self.waiting.append(job_id)
-            lane.wakeup.set()
+            self.lanes.instant.wakeup.set()
 
     def shows_sketch(self, job_id: int) -> bool:
         return self._shows.get(job_id) == "sketch"
@@ -59,13 +62,19 @@ class Sketcher:
     def forget(self, job_id: int) -> None:
         self._shows.pop(job_id, None)
 
-    async def sketch(self, job_id: int, instant: Lane, painting: Lane) -> None:
-        """Paint a waiting or running job's instant picture on ``instant`` and show it on its card,
-        unless the painting has put a picture of its own there first."""
+    def clear(self) -> None:
+        """This replica no longer paints: another one sketches from now on."""
+        self.waiting.clear()
+        self._shows.clear()
+
+    async def sketch(self, job_id: int) -> None:
+        """Paint a waiting or running job's instant picture on the instant lane and show it on its
+        card, unless the painting has put a picture of its own there first."""
+        instant, painting = self.lanes.instant, self.lanes.paint
         job = await self.records.get(job_id)
         if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) or job_id in self._shows:
             return
-        i18n.use(self._language(job))
+        i18n.use(self.languages.for_job(job))
         try:
             stored = JobSpec.from_dict(job.spec)
             spec = modes.get(stored.mode).sketch(stored, str(self.cache.previews / f"{job_id}.instant.jpg"))
@@ -95,4 +104,12 @@ class Sketcher:
         self._shows[job_id] = "sketch"
         # In a group the edit may wait for its turn: the next person's sketch should not.
         picture = Path(outcome.done.output)
-        self._in_background(card.show(self._caption(job_id), picture, force=True, best_effort=True))
+        self.background.run(card.show(self._caption(job_id), picture, force=True, best_effort=True))
+
+    def _caption(self, job_id: int) -> str:
+        """A card's words above a sketch: its place in the queue, or how far the painting is."""
+        if job_id in self.lanes.paint.queue.running_jobs:
+            tracked = self.book.get(job_id)
+            left = tracked.countdown.now() if tracked is not None and tracked.countdown is not None else None
+            return texts.painting(int(100 * self.book.progress(job_id)), left, sketch=True)
+        return texts.queued(self.queue.position(job_id), self.queue.eta(job_id), sketch=True)

@@ -4,7 +4,7 @@ SQLite), the lanes' table and the queue view's estimates, the workers' roster.""
 from __future__ import annotations
 
 from bot.jobs.eta import EtaModel
-from bot.jobs.lanes import JobBook, Lane, QueueView
+from bot.jobs.lanes import JobBook, Lane, Lanes, QueueView
 from bot.jobs.records import JobRecords
 from bot.jobs.supervisor import Supervisor
 from bot.storage import Database, Job, JobStatus
@@ -50,11 +50,8 @@ async def test_a_job_rows_state_changes(tmp_path):
 async def test_the_lanes_route_by_mode_and_the_view_estimates_the_wait():
     painting = Lane("paint", Supervisor(FakeEngine()), EtaModel(seconds_per_unit=1.0, overhead=0.0), announces=True)
     instant = Lane("quick", Supervisor(FakeEngine()), EtaModel(overhead=0.0), modes=frozenset({"instant", "sticker"}))
-    lanes, book = [instant, painting], JobBook()
-
-    def route(mode: str) -> Lane:
-        return next((lane for lane in lanes if lane.takes(mode)), lanes[-1])
-
+    lanes, book = Lanes(painting, instant), JobBook()
+    route = lanes.route
     assert route("instant") is painting  # not started: the catch-all painting lane
     instant.ready = painting.ready = True
     instant.offered = ("instant",)  # what its engine said it paints, as it started
@@ -64,14 +61,51 @@ async def test_the_lanes_route_by_mode_and_the_view_estimates_the_wait():
         book.note(job_id, spec())
         painting.queue.push(job_id, user)
     assert book.note(9, {"version": 99}).mode == "style"  # unreadable: kept as an empty painting
-    view = QueueView(lambda: lanes, book, slots=lambda: 1)
+    view = QueueView(lanes, book, slots=lambda: 1)
     one = view.estimate(1)
     assert one > 0 and view.waiting == (1, 3, 2)  # round robin: the second user's first job goes ahead
     assert view.eta(2) == 3 * one and view.position(2) == 3
     place, seconds = view.quote(JobSpec.from_dict(spec()), user_id=30)
     assert (place, seconds) == (3, 3 * one)  # a newcomer's first job waits behind two first jobs
-    two_slots = QueueView(lambda: lanes, book, slots=lambda: 2)
+    two_slots = QueueView(lanes, book, slots=lambda: 2)
     assert two_slots.eta(2) == one + one  # the work ahead is shared by the slots
+
+
+async def test_a_follower_mirrors_the_painting_queue_from_the_database(tmp_path):
+    """The replicas' part built on its own, with what it needs (the job rows, the lanes, the book), not
+    the dispatcher: a follower's painting queue is the database's, running first; clips stay in their
+    lane; a job over since is forgotten; the live workers give the device and the modes offered."""
+    from bot.jobs.replicas import ReplicaSync
+    from bot.storage.models import EngineWorker
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await db.migrate()
+    async with db.session() as session, session.begin():
+        await upsert_user(session, 1, "Ann", None, None)
+        await upsert_chat(session, 1, "private", None)
+        clip = JobSpec("video", {"content": "c.mp4", "styles": ["s.jpg"]}, "o.mp4").to_dict()
+        statuses = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.DONE)
+        session.add_all([Job(chat_id=1, user_id=1, spec=spec(), status=status) for status in statuses])
+        session.add(Job(chat_id=1, user_id=1, spec=clip, status=JobStatus.QUEUED))
+        session.add(EngineWorker(name="w1", slots=2, device="cuda", modes="style texture video", load_seconds=1.0))
+    paint = Lane("paint", Supervisor(FakeEngine()), EtaModel(), announces=True, required=True, ready=True)
+    clips = Lane("clips", Supervisor(FakeEngine()), EtaModel(), modes=frozenset({"video"}), family="video")
+    clips.ready, clips.offered = True, ("video",)
+    lanes, book = Lanes(paint, None, clips), JobBook()
+    book.note(4, spec())  # it was queued when this follower last looked
+    adopted = []
+
+    async def adopt() -> None:
+        adopted.append(True)
+
+    sync = ReplicaSync(JobRecords(db), lanes, book, None, adopt)
+    await sync.mirror()
+    assert paint.queue.running_jobs == (2,) and paint.queue.waiting == (1, 3)
+    assert 5 not in paint.queue and 4 not in book.ids() and book.get(5).mode == "video"
+    assert lanes.device == "cuda" and sync.roster.slots_for("picture") == 2 and "texture" in paint.offered
+    assert paint.eta.guess == paint.eta.guesses[1] and clips.eta.guess == clips.eta.guesses[0]  # its own engine
+    assert not adopted  # no leadership here: it follows, never adopts
+    await db.close()
 
 
 def test_the_roster_counts_slots_per_family():
@@ -114,7 +148,8 @@ def test_a_modes_record_decides_its_lane_its_quota_its_subject_and_its_engine(tm
     # with workers the clips lane shares the painting engine and takes the whole video family, as the
     # workers' queues do: a 🎨 clip or a dream zoom no longer waits in the paintings' lane
     engine = FakeEngine()
-    _, quick, clips = make_lanes(engine, FakeEngine(), engine, 60.0)
+    lanes = make_lanes(engine, FakeEngine(), engine, 60.0)
+    quick, clips = lanes.instant, lanes.clips
     clips.ready, clips.offered = True, tuple(clips.modes)
     quick.ready, quick.offered = True, ("instant", "sticker")
     assert clips.takes("paintclip") and clips.takes("dreamzoom") and clips.takes("video")
