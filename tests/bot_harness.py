@@ -163,6 +163,8 @@ def start_bot_process(env: dict) -> subprocess.Popen:
 
 
 def end_bot_process(process: subprocess.Popen) -> None:
+    """SIGTERM, and wait for it to exit. It blocks: from a test whose double runs on its event loop,
+    call it in a thread (``asyncio.to_thread``), or the bot's last getUpdates waits out its timeout."""
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(20)

@@ -177,7 +177,7 @@ async def test_restart_after_a_stop_mid_job_gives_each_user_exactly_one_result(d
             (result,) = [e for e in await user.sent() if photo_with(e, "Done in")]
             assert f"{steps} steps" in result["message"]["caption"]
     finally:
-        end_bot_process(process)
+        await asyncio.to_thread(end_bot_process, process)
 
 
 # 25. Ctrl-C in a terminal reaches the engine processes too: they leave stopping to the bot.

@@ -119,7 +119,7 @@ def test_calibration_makes_gamma_half_an_even_mix(engine, shared_images):
     """γ = 0.5 on the shared paintings: calibrated RIs within 25% of each other, the plain sum far apart."""
     content = shared_images / "tubingen.jpg"
     styles = [shared_images / "starry_night.jpg", shared_images / "shipwreck.jpg"]
-    settings = StyleSettings(size=96, steps=60, gamma=0.5, seed=0)
+    settings = StyleSettings(size=96, steps=40, gamma=0.5, seed=0)
     calibrated = engine.stylize(content, styles, settings)
     plain = engine.stylize(content, styles, settings.replace(calibrate=False))
     ri_cal, ri_plain = calibrated.relative_improvement, plain.relative_improvement

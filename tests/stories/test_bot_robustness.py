@@ -206,7 +206,7 @@ async def test_an_album_caught_by_kill_9_is_handled_after_the_restart(double, cl
         await fay.wait_for(lambda e: text_message(e, "2 styles ready"), since=mark, timeout=20)
         assert len([t for t in texts_to(await fay.sent()) if "Photo: picture 1" in t]) == 1
     finally:
-        end_bot_process(process)
+        await asyncio.to_thread(end_bot_process, process)
 
 
 @pytest.mark.parametrize("heard", [True, False], ids=["told", "found out on sending"])

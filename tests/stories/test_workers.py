@@ -155,7 +155,7 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
         )
         balancer.ports.append(port)
         balancer.only = port
-        stop(workers[1])
+        await asyncio.to_thread(stop, workers[1])
         eve, fay = client.user(7998, "Eve"), client.user(7999, "Fay")
         await prepare(eve)  # (answered once r2 is up: the double retries the webhook meanwhile)
         mark = await eve.mark()
@@ -187,9 +187,9 @@ async def test_two_replicas_and_two_workers_serve_thirty_people_through_kills(do
         mark = await fay.mark()
         await fay.send_text("/start")
         await fay.wait_for(lambda e: text_message(e, "can't use this bot"), since=mark, timeout=10)
-    finally:
+    finally:  # (beside the double: a replica's last getUpdates as it stops is answered at once)
         for process in (*replicas, *workers):
-            stop(process)
+            await asyncio.to_thread(stop, process)
         await balancer.stop()
         await db.close()
 
@@ -291,7 +291,7 @@ async def test_a_real_worker_paints_stops_a_cancelled_job_and_rides_out_a_databa
         await until(settled, 10)
     finally:
         for process in (replica, worker):
-            stop(process)
+            await asyncio.to_thread(stop, process)
         await db.close()
 
 
