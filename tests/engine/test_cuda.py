@@ -1,4 +1,5 @@
-"""The CUDA path. Skipped where there is no NVIDIA GPU (CI); on a GPU machine: ``pytest tests/engine/test_cuda.py``."""
+"""The CUDA path. Skipped where there is no NVIDIA GPU (CI); on a GPU machine: ``pytest tests/engine/test_cuda.py``
+and ``make gpu-check`` (every mode; benchmarks/gpu_check.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from PIL import Image
 from engine import Engine, StyleSettings
 from engine.judge import distances
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs an NVIDIA GPU")
+needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs an NVIDIA GPU")
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +22,7 @@ def _judge(engine, result, content, style):
     return distances(engine.network(("relu5_1",)), result.image, content, style)
 
 
+@needs_gpu
 @pytest.mark.parametrize("precision", ["fp32", "tf32", "bf16"])
 def test_gpu_pictures_are_as_close_as_the_cpu_ones(cpu_engine, shared_images, precision):
     content, style = Image.open(shared_images / "tubingen.jpg"), Image.open(shared_images / "starry_night.jpg")
@@ -33,6 +35,7 @@ def test_gpu_pictures_are_as_close_as_the_cpu_ones(cpu_engine, shared_images, pr
     assert gpu_d.content <= cpu_d.content * 1.15 and gpu_d.style <= cpu_d.style * 1.15
 
 
+@needs_gpu
 def test_out_of_gpu_memory_paints_smaller_with_a_warning(shared_images):
     engine = Engine(device="cuda")
     torch.cuda.empty_cache()
@@ -47,3 +50,15 @@ def test_out_of_gpu_memory_paints_smaller_with_a_warning(shared_images):
     assert max(result.image.size) < 4096
     assert result.codes and "instead" in result.warnings[0].text
     print(result.warnings, result.image.size)
+
+
+def test_the_gpu_check_says_in_one_line_that_there_is_no_gpu(monkeypatch, capsys):
+    """``make gpu-check`` on a machine without one: a line saying so, exit status 2, nothing run."""
+    if torch.cuda.is_available():
+        pytest.skip("there is a GPU here: make gpu-check runs")
+    from benchmarks import gpu_check
+
+    monkeypatch.setattr("sys.argv", ["gpu_check"])
+    assert gpu_check.main() == 2
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "no NVIDIA GPU" in out
