@@ -202,8 +202,13 @@ def _run(args: argparse.Namespace) -> int:
         settings, _ = settings_from_args(args, gpu=True)
     if not args.quiet:
         print(f"VGG19 ({args.weights}) on {engine.device}, loaded in {engine.load_seconds:.2f} s", file=sys.stderr)
-    with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:
-        result = engine.stylize(content, styles, settings, init_image=init_image, mask=args.mask, callback=on_progress)
+    if settings.size > PRINT_FROM and settings.init != "image":
+        result = _print(args, engine, settings, content, styles, output)
+    else:
+        with progress(settings.total_steps, output, args.quiet, _losses) as on_progress:
+            result = engine.stylize(
+                content, styles, settings, init_image=init_image, mask=args.mask, callback=on_progress
+            )
     _save(result.image, output)
     for made in result.extras:  # the time-lapse: OUT.timelapse.mp4
         beside = output.with_name(f"{output.stem}.{Path(made.path).name}")
@@ -219,6 +224,29 @@ def _run(args: argparse.Namespace) -> int:
         line += f"; relative improvement of the styles: {ri}"
     print(line)
     return 0
+
+
+#: Above this longest side (the presets' own) a painting is made as the bot's 🖨 makes a print: the
+#: painting at this size, then grown to the size asked (StyleSettings.grown_from).
+PRINT_FROM = 1024
+
+
+def _print(args, engine, settings: StyleSettings, content, styles, output: Path):
+    """The painting at PRINT_FROM px, then grown to ``settings.size`` — refused first where this
+    machine has not the memory for that size (engine.memory)."""
+    from .memory import check_print
+
+    check_print(engine.device, content.size, settings.size)
+    with progress(settings.replace(size=PRINT_FROM).total_steps, output, args.quiet, _losses) as on_progress:
+        painting = engine.stylize(
+            content, styles, settings.replace(size=PRINT_FROM), mask=args.mask, callback=on_progress
+        )
+    if not args.quiet:
+        print(f"painted {PRINT_FROM} px in {painting.elapsed:.1f} s; growing it to {settings.size} px", file=sys.stderr)
+    grow = settings.replace(init="image", grown_from=max(painting.image.size), timelapse=0)
+    with progress(grow.total_steps, output, args.quiet, _losses) as on_progress:
+        grown = engine.stylize(content, styles, grow, init_image=painting.image, mask=args.mask, callback=on_progress)
+    return dataclasses.replace(grown, extras=painting.extras, elapsed=painting.elapsed + grown.elapsed)
 
 
 def _run_instant(args, settings: InstantSettings, content, styles, output: Path) -> int:

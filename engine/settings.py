@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from .errors import SettingsError
 from .knobs import DEFAULT_STYLE_LAYERS, MAX_SIZE, MAX_STEPS, OPTIMIZERS, POOLINGS, Optimised, check_fields, knob
 from .layers import LAYER_INDEX
-from .optimize.schedule import coarse_to_fine, detail_from, work
+from .optimize.schedule import coarse_to_fine, detail_from, grown, work
 
 INITS = ("content", "noise", "image", "instant")
 #: Where the style goes (engine.regions): everywhere; around the subject, which stays the photo; only on
@@ -153,10 +153,22 @@ class StyleSettings(Optimised):
     timelapse: int = knob(
         0, "also make an animation of the painting as it forms, of about N pictures (0: none)", low=0, high=120
     )
+    grown_from: int | None = knob(
+        None,
+        "the print size: the init picture is a finished painting of this longest side; only the sizes "
+        "above it are painted (detail_steps each, the shallow layers, held to the painting)",
+        low=16,
+        high=MAX_SIZE,
+        unit="px",
+        cli=False,
+    )
 
     @property
     def schedule(self) -> tuple[tuple[int, int], ...]:
-        """(longest side, steps) of each size: the painting coarse to fine, then its detail sizes."""
+        """(longest side, steps) of each size: the painting coarse to fine, then its detail sizes (a
+        print: the painting given, then the sizes above it)."""
+        if self.grown_from:
+            return grown(self.size, self.grown_from, max(1, self.detail_steps))
         return coarse_to_fine(
             self.size,
             self.steps,
@@ -175,6 +187,8 @@ class StyleSettings(Optimised):
     @property
     def detail_from(self) -> int | None:
         """The painting's own longest side, above which only detail is added (None: no detail sizes)."""
+        if self.grown_from:
+            return self.grown_from
         return detail_from(self.size, self.paint_size)
 
     @property
@@ -212,6 +226,8 @@ class StyleSettings(Optimised):
         check_styles(n_styles, self.style_weights)
         check_fields(self)
         check_region(self.region, n_styles)
+        if self.grown_from and (self.init != "image" or self.grown_from >= self.size):
+            raise SettingsError("A print grows a finished painting (init 'image') to a size larger than it.")
         named = (
             ("content_layers", self.content_layers),
             ("style_layers", self.style_layers),

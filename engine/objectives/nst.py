@@ -69,6 +69,9 @@ FACE_DETAIL = 12.0
 #: cables came back and the picture looked like a tinted photo (style distance 0.21 → 0.34).
 FINE_BACK = 0.35
 FINE_EDGE = 0.06
+#: A print's edge layers: where its style picture is smaller than the print needs, these see it at
+#: no more than 1/1.4 of its own pixels (sharp), the deeper detail layer at the painting's scale.
+PRINT_SHARP = ("relu1_1", "relu2_1")
 
 
 class StyleObjective:
@@ -126,8 +129,8 @@ class StyleObjective:
         shown at more than 1/1.4 of its own pixels, the previous size is only enlarged (matching a
         photo of a painting at its own resolution copied its JPEG and canvas grain: style distance
         0.64–1.07 against 0.25 at 1.4×, tubingen + starry_night)."""
-        if self.detail_from is None or side <= self.detail_from:
-            return steps
+        if self.detail_from is None or side <= self.detail_from or self.settings.grown_from:
+            return steps  # (a print always paints: its style pictures are shown no larger than they can be)
         need = side * self.detail_scale * STYLE_PIXELS
         return steps if all(max(self.style_imgs[i].size) >= need for i in self.active) else 0
 
@@ -154,7 +157,10 @@ class StyleObjective:
         return self.balancer is None
 
     def _is_detail(self, size: tuple[int, int]) -> bool:
-        return self.detail_from is not None and max(size) > self.detail_from
+        """Above the painting's size; a print's every size (its first is the finished painting)."""
+        if self.detail_from is None:
+            return False
+        return max(size) > self.detail_from or self.settings.grown_from is not None
 
     def set_targets(self, size: tuple[int, int]) -> None:
         s = self.settings
@@ -184,6 +190,13 @@ class StyleObjective:
             style_img = self.style_imgs[i]
             style = image_to_tensor(resize(style_img, fit_size(style_img.size, style_side)), self.device)
             feats = self.net(style, style_layers, s.pooling)
+            sharp = max(16, round(max(style_img.size) / STYLE_PIXELS))
+            if self.detail and s.grown_from and sharp < style_side:
+                # a print, its style smaller than the print would need: the stroke layer (relu3_1) sees
+                # it at the painting's scale, enlarged — the same strokes, not finer ones — and the edge
+                # layers at no more than 1/1.4 of its own pixels, where its edges are sharp
+                small = image_to_tensor(resize(style_img, fit_size(style_img.size, sharp)), self.device)
+                feats.update(self.net(small, PRINT_SHARP, s.pooling))
             self.style_losses[i] = [
                 (layer, weight, self._style_loss(feats[layer], layer, None if areas is None else areas[i]))
                 for layer, weight in zip(style_layers, weights)
@@ -261,6 +274,8 @@ class StyleObjective:
             return self.content_tensor.clone()
         if s.init in ("image", "instant"):  # instant: the painter made init_img with the instant networks
             start = image_to_tensor(resize(self.init_img, size), self.device)
+            if self.detail:  # a print: the finished painting is where it starts and what it holds to
+                self.anchor = start.clone()
         else:  # noise, drawn on the CPU so a seed gives the same start on every device
             generator = torch.Generator().manual_seed(s.seed) if s.seed is not None else None
             start = torch.rand((1, 3, size[1], size[0]), generator=generator).to(self.device)
@@ -280,8 +295,11 @@ class StyleObjective:
             ),
             device=self.device,
         )
+        if self.detail:  # a print: each style's loss starts at its share, as at any detail size
+            fresh = [self.proportions[i] / max(float(terms[1][i]), 1e-12) for i in self.active]
+            self.coefficients.copy_(torch.tensor(fresh, device=self.device))
         start = self.summary(*terms, self.total(*terms))
-        if s.calibrate and len(self.active) >= 2:
+        if s.calibrate and len(self.active) >= 2 and not self.detail:
             # One balancer over every size of the painting, steering the whole job's relative improvement.
             sides = [side for side, _ in s.schedule]
             painting = [
@@ -393,6 +411,10 @@ def run(engine, inputs: dict, settings: StyleSettings, callback=None, folder=Non
             mask = found.alpha
         else:  # no clear subject: the whole picture is painted, and the result says so
             settings, warnings = settings.replace(region="whole"), (NOT_FOUND,)
+    if settings.grown_from:  # a print: refused before it starts where this machine lacks the memory
+        from ..memory import check_print
+
+        check_print(engine.device, content_img.size, settings.size)
     if settings.init == "instant":
         init_img = instant_start(engine, content_img, style_imgs, settings)
     pictures = (content_img, style_imgs, init_img, mask, face_weights(content_img) if settings.faces else None)
