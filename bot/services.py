@@ -34,7 +34,9 @@ class Services:
 
     def host(self) -> Host:
         """What this host paints with now (its device, whether instant pictures run, the presets)."""
-        return Host(self.dispatcher.device, self.dispatcher.instant_available, self.config.presets)
+        return Host(
+            self.dispatcher.device, self.dispatcher.instant_available, self.config.presets, self.config.print_size
+        )
 
     async def chat_settings(self, chat_id: int | None) -> dict[str, Resolved]:
         """The settings in effect in a chat (None: globally), with this host's built-in defaults."""

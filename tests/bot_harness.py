@@ -40,6 +40,7 @@ class RunningBot:
         instant: FakeEngine | None = None,
         video=None,
         database_url: str | None = None,
+        print_size: int | None = None,
     ):
         """The bot on a :class:`FakeEngine` (or ``engine``); ``real_engine`` paints with the engine process
         (and the instant and clip processes). ``instant``: a fake instant lane (default: none, as on a
@@ -57,6 +58,7 @@ class RunningBot:
             group_interval=group_interval,
             health_port=health_port,
             job_time_limit=job_time_limit,
+            print_size=print_size,
         )
         self.double = double
         self.engine = None if real_engine else (engine or FakeEngine())

@@ -41,12 +41,19 @@ class Media(StrEnum):
     STICKER = "sticker"  #: a WebP sticker
     VIDEO_STICKER = "video_sticker"  #: a WebM sticker (a painted clip's)
     MASK = "mask"  #: which pixels are which (e.g. a person), a picture of its own
+    DOCUMENT = "document"  #: a picture sent as a file, as it is (a print: PNG, or JPEG past 50 MB)
 
 
 #: The media kinds that are clips (moving pictures, in and out as MP4).
 CLIPS = frozenset({Media.VIDEO, Media.ANIMATION, Media.VIDEO_NOTE})
 #: How a result of each kind is written (a clip: an MP4).
-SUFFIXES = {Media.PICTURE: ".png", Media.STICKER: ".webp", Media.VIDEO_STICKER: ".webm", Media.MASK: ".png"}
+SUFFIXES = {
+    Media.PICTURE: ".png",
+    Media.STICKER: ".webp",
+    Media.VIDEO_STICKER: ".webm",
+    Media.MASK: ".png",
+    Media.DOCUMENT: ".png",
+}
 
 
 def suffix_for(media: Media | str) -> str:

@@ -140,10 +140,11 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         # whatever the job writes lives in its folder, removed however the job ends (done, failed, ✖)
         with job_folder(job_id) as folder:
             result = run_in(engine, spec.mode, spec.engine_inputs(), settings, on_progress, folder)
+            written = spec.output.path
             if result.file is not None:  # the mode wrote it (a clip): moved where the job's output goes
                 shutil.move(result.file, spec.output.path)
             else:
-                save(result.image, spec.output)
+                written = save(result.image, spec.output)
             # the others beside it (a time-lapse, the subject mask found for the photo's next jobs)
             extras = [keep_beside(spec.output.path, made) for made in result.extras]
     except _Cancelled:
@@ -157,7 +158,7 @@ def run_job(engine, job_id: str, spec_dict: dict, events, cancels, cancelled: se
         events.put(
             Done(
                 job_id,
-                (Artifact(spec.output.path, spec.output.media, result.image.size), *extras),
+                (Artifact(written, spec.output.media, result.image.size), *extras),
                 result.elapsed,
                 result.steps,
                 result.device,
@@ -177,15 +178,28 @@ def keep_beside(output: str, made) -> Artifact:
 
 
 #: What a mode family makes (engine.modes), as the job protocol's media kinds.
-MAKES = {PICTURE_FAMILY: {Media.PICTURE, Media.STICKER, Media.VIDEO_STICKER}, VIDEO_FAMILY: CLIPS}
+MAKES = {PICTURE_FAMILY: {Media.PICTURE, Media.DOCUMENT, Media.STICKER, Media.VIDEO_STICKER}, VIDEO_FAMILY: CLIPS}
 
 
-def save(image, output: Output) -> None:
-    """Write a picture: PNG (lossless, for 📄), or a light JPEG for a .jpg output (an instant sketch)."""
-    if Path(output.path).suffix.lower() in (".jpg", ".jpeg"):
-        image.save(output.path, "JPEG", quality=90)
-    else:
-        image.save(output.path, "PNG")
+#: What a bot may upload (a document): a print whose PNG would be larger goes as a JPEG.
+MAX_DOCUMENT = 50 * 1024 * 1024
+
+
+def save(image, output: Output) -> str:
+    """Write a picture; where it went. PNG (lossless, for 📄), or a light JPEG for a .jpg output (an
+    instant sketch); a print (a document) whose PNG would pass Telegram's 50-MB upload limit is a
+    JPEG at quality 95, no colour subsampling, beside it instead."""
+    path = Path(output.path)
+    if path.suffix.lower() in (".jpg", ".jpeg"):
+        image.save(path, "JPEG", quality=90)
+        return str(path)
+    image.save(path, "PNG")
+    if output.media == Media.DOCUMENT and path.stat().st_size > MAX_DOCUMENT:
+        jpeg = path.with_suffix(".jpg")
+        image.convert("RGB").save(jpeg, "JPEG", quality=95, subsampling=0)
+        path.unlink()
+        return str(jpeg)
+    return str(path)
 
 
 def check_output(spec: JobSpec) -> None:

@@ -24,6 +24,7 @@ class Host:
     device: str = "cpu"
     instant: bool = True
     presets: Mapping[str, tuple[int | None, int | None]] = field(default_factory=lambda: dict(DEFAULT_PRESETS))
+    print_size: int | None = None  #: the operator's print size (None: the device's, bot.modes.style)
 
     @property
     def qualities(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from .. import texts
 from ..telegram.callbacks import Action, Callback, parse
-from . import draft_buttons, one_picture, result_buttons, stickers
+from . import draft_buttons, one_picture, prints, result_buttons, stickers
 from .permits import presser_owns
 
 #: action → handler(update, context, callback); any other action changes the draft
@@ -19,6 +19,7 @@ ROUTES = {
     Action.PROPER: lambda update, context, callback: result_buttons.rerun_properly(update, context, callback.number),
     Action.TIMELAPSE: lambda update, context, callback: result_buttons.send_timelapse(update, context, callback.number),
     Action.STICKER: lambda update, context, callback: stickers.make_sticker(update, context, callback.number),
+    Action.PRINT: lambda update, context, callback: prints.make_print(update, context, callback.number),
     Action.REDO: lambda update, context, callback: one_picture.on_redo(
         update, context, callback.number, callback.choice
     ),

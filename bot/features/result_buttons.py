@@ -1,5 +1,6 @@
-"""The buttons under a progress card or a result: ✖ cancel, 📄 the file, 🔀 the photo and the
-style swapped, 🎨 painted properly, 🎞 the time-lapse. Each names a job, checked to be the presser's own."""
+"""The buttons under a progress card or a result: ✖ cancel, 📄 the file (with 🖨 the print size under
+it), 🔀 the photo and the style swapped, 🎨 painted properly, 🎞 the time-lapse. Each names a job,
+checked to be the presser's own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ..modes.base import Order
 from ..services import services
 from ..storage import Job
 from .orders import own_job, place, result_of
+from .prints import print_markup
 
 
 async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
@@ -76,8 +78,9 @@ async def send_png(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: i
         await query.answer(texts.PNG_GONE(), show_alert=True)
         return
     await query.answer()
+    markup = print_markup(job, result, services(context).host())  # 🖨: the print size, where it grows
     with result.open("rb") as handle:
-        await query.message.reply_document(handle, filename=f"painting_{job_id}{result.suffix}")
+        await query.message.reply_document(handle, filename=f"painting_{job_id}{result.suffix}", reply_markup=markup)
 
 
 async def send_timelapse(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:

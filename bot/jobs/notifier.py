@@ -41,6 +41,13 @@ async def send_picture(bot: Bot, chat_id: int, path: Path, *, owner: int, **mess
         return (await bot.send_photo(chat_id, handle, **message)).photo[-1].file_id
 
 
+async def send_document(bot: Bot, chat_id: int, path: Path, *, owner: int, **message) -> str:
+    """The file as it is (a print): named for what it is, its file id."""
+    with path.open("rb") as handle:
+        sent = await bot.send_document(chat_id, handle, filename=f"print{path.suffix}", **message)
+    return sent.document.file_id
+
+
 async def send_video(bot: Bot, chat_id: int, path: Path, *, owner: int, **message) -> str:
     with path.open("rb") as handle:
         return (await bot.send_video(chat_id, handle, supports_streaming=True, **message)).video.file_id
@@ -92,6 +99,7 @@ async def send_sticker(
 #: How each media kind of a result is sent (worker.protocol.Media); a kind is one row here.
 SENDERS = {
     Media.PICTURE: send_picture,
+    Media.DOCUMENT: send_document,
     Media.VIDEO: send_video,
     Media.ANIMATION: send_animation,
     Media.VIDEO_NOTE: send_video_note,
@@ -101,6 +109,7 @@ SENDERS = {
 
 #: What a chat sees while a result of each kind is made.
 UPLOADING = {
+    Media.DOCUMENT: ChatAction.UPLOAD_DOCUMENT,
     Media.VIDEO: ChatAction.UPLOAD_VIDEO,
     Media.ANIMATION: ChatAction.UPLOAD_VIDEO,
     Media.VIDEO_NOTE: ChatAction.UPLOAD_VIDEO_NOTE,

@@ -125,6 +125,14 @@ class BotMode:
         dream: its zoom), or None."""
         return None
 
+    def prints(self, spec: JobSpec, side: int, host) -> int | None:
+        """The print size 🖨 offers under this job's file, whose longest side is ``side`` (None: none)."""
+        return None
+
+    def order_print(self, earlier: JobSpec, painting: str, side: int, size: int, request_id: int | None) -> Order:
+        """The print of ``earlier``'s result (``painting``), grown from ``side`` to ``size``."""
+        raise NotImplementedError(self.name)
+
     def chosen_already(self, settings: dict, choice: str) -> bool:
         """Whether a button names what this result already has (it would cost a picture for nothing)."""
         return False
@@ -133,6 +141,14 @@ class BotMode:
 def png_button(job_id: int, label: str | None = None) -> InlineKeyboardButton:
     """📄 the result as a file (a PNG; a clip's MP4)."""
     return InlineKeyboardButton(label or texts.BUTTON_PNG(), callback_data=data(Action.PNG, job_id))
+
+
+BUTTON_PRINT = Text(N_("🖨 Print size · {size} px"))
+
+
+def print_button(job_id: int, size: int) -> InlineKeyboardButton:
+    """🖨 under a result's file (:meth:`BotMode.prints`): it grown to the print size, sent as a file."""
+    return InlineKeyboardButton(BUTTON_PRINT().format(size=size), callback_data=data(Action.PRINT, job_id))
 
 
 def redo_button(job_id: int, label: str, choice: str) -> InlineKeyboardButton:

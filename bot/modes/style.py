@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from engine.presets import INSTANT_PRESETS, on_gpu, preset
 from engine.results import SMALLER
 from engine.settings import INSTANT_MAX_SIZE, InstantSettings, StyleSettings, instant_strength
-from worker.protocol import Done, JobSpec, non_defaults
+from worker.protocol import Done, Input, JobSpec, Media, non_defaults
 
 from .. import texts
 from ..domain.policy import Policy
@@ -19,7 +19,7 @@ from ..i18n import gettext as _
 from ..limits import PREVIEWS_PER_JOB
 from ..telegram.callbacks import Action, data
 from ..texts import regions as region_texts
-from .base import BotMode, done_in, png_button, redo_button
+from .base import BotMode, Order, done_in, png_button, redo_button
 from .sticker import sticker_button
 
 
@@ -121,6 +121,20 @@ def region_chosen(settings: dict, choice: str) -> bool:
 TIMELAPSE_PICTURES = 30
 BUTTON_TIMELAPSE = Text(N_("🎞 How it was painted"))
 
+#: 🖨 under a painting's file: the print's longest side by device, unless the operator set one
+#: (BOT_PRINT_SIZE). A GPU grows it further; the engine refuses a size its machine lacks the memory for.
+PRINT_SIZES = {"cpu": 2048, "gpu": 4096}
+PRINTED = Text(N_("🖨 Print size"))
+
+
+def print_size(host) -> int:
+    """The longest side of a print on ``host`` (bot.domain.policy.Host)."""
+    return host.print_size or PRINT_SIZES["gpu" if on_gpu(host.device) else "cpu"]
+
+
+def is_print(spec: JobSpec) -> bool:
+    return bool(spec.settings.get("grown_from"))
+
 
 class StyleMode(BotMode):
     name = "style"
@@ -134,9 +148,13 @@ class StyleMode(BotMode):
         return non_defaults(plan(policy.replace(quality=quality), gamma).replace(timelapse=TIMELAPSE_PICTURES))
 
     def caption(self, spec: JobSpec, done: Done, n_styles: int) -> str:
+        if is_print(spec):
+            return " · ".join([PRINTED(), f"{done.size[0]}×{done.size[1]} px", texts.done_in(done.elapsed)])
         return caption(spec, done, n_styles, self)
 
     def keyboard(self, job_id: int, spec: JobSpec, n_styles: int, *, gpu: bool = False) -> InlineKeyboardMarkup:
+        if is_print(spec):  # the file is the end of it
+            return InlineKeyboardMarkup([])
         return keyboard(
             job_id,
             n_styles == 2,
@@ -150,8 +168,27 @@ class StyleMode(BotMode):
     def chosen_already(self, settings: dict, choice: str) -> bool:
         return region_chosen(settings, choice)
 
+    def prints(self, spec: JobSpec, side: int, host) -> int | None:
+        """The print size 🖨 offers for this job's result of longest side ``side`` (None: not a
+        painting that grows — an instant picture, a print, or one as large already)."""
+        if is_print(spec) or not isinstance(spec.mode_settings(), StyleSettings):
+            return None
+        size = print_size(host)
+        return size if size > side else None
+
+    def order_print(self, earlier: JobSpec, painting: str, side: int, size: int, request_id: int | None) -> Order:
+        """The print of ``earlier``'s painting (``painting``, of longest side ``side``): its own settings
+        (strength, brush, faces, region) at the sizes above it, the painting as the start, a file back."""
+        run = earlier.mode_settings().replace(size=size, init="image", grown_from=side, timelapse=0, preview_every=0)
+        run = run.replace(preview_every=max(1, run.total_steps // PREVIEWS_PER_JOB))
+        inputs = {**earlier.inputs, "init": (Input(painting),)}
+        return Order(self.name, inputs, non_defaults(run), request_id, Media.DOCUMENT)
+
     def sketch(self, spec: JobSpec, output: str) -> JobSpec | None:
-        """The instant picture with the painting's pictures, size, mix, strength and colours."""
+        """The instant picture with the painting's pictures, size, mix, strength and colours (a print
+        has none: its card shows the painting growing)."""
+        if is_print(spec):
+            return None
         settings = InstantSettings.matching(spec.mode_settings())
         return JobSpec(INSTANT, dict(spec.inputs), output, non_defaults(settings))
 

@@ -38,6 +38,7 @@ class Action(StrEnum):
     TIMELAPSE = "lapse"  #: lapse:<job id>, the animation of how a painting was painted
     STORY = "story"  #: story:<gallery id>, ℹ the story of a gallery painting
     STICKER = "stk"  #: stk:<job id>, a sticker of a painting (or a painted clip) into its painter's set
+    PRINT = "print"  #: print:<job id>, a painting grown to the print size, sent as a file
 
 
 #: Actions whose argument is a whole number (job or gallery ids, sizes).
@@ -50,6 +51,7 @@ NUMERIC = {
     Action.PROPER,
     Action.TIMELAPSE,
     Action.STICKER,
+    Action.PRINT,
     Action.STORY,
 }
 #: Actions that take an argument at all.

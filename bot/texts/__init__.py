@@ -119,6 +119,7 @@ BUTTON_FACES = Text(N_("🙂 Gentle faces"))
 FAILURES = Labels(
     {
         "out_of_memory": N_("the machine ran out of memory even for a small picture. Try a smaller size."),
+        "print_memory": N_("this machine has not the memory for a print this large."),
         "diverged": N_("the painting went wrong numerically. Try again, perhaps with another quality."),
         "bad_settings": N_("these settings cannot be painted. Try the defaults (/new)."),
         "time_limit": N_(

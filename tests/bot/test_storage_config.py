@@ -93,6 +93,12 @@ def test_config_from_environment(tmp_path):
     assert tiny.presets["fast"] == (64, 80) and tiny.presets["balanced"] == (None, None)
     with pytest.raises(ConfigError, match="BOT_PRESETS"):
         Config.from_env({"TELEGRAM_BOT_TOKEN": "123456:TEST-token_for-the-double", "BOT_PRESETS": "huge=9x9"})
+    assert config.print_size is None  # the device's (bot.modes.style.PRINT_SIZES)
+    token = "123456:TEST-token_for-the-double"
+    assert Config.from_env({"TELEGRAM_BOT_TOKEN": token, "BOT_PRINT_SIZE": "3000"}).print_size == 3000
+    for bad in ("huge", "64", "9000", "-1"):
+        with pytest.raises(ConfigError, match="BOT_PRINT_SIZE"):
+            Config.from_env({"TELEGRAM_BOT_TOKEN": token, "BOT_PRINT_SIZE": bad})
     with pytest.raises(ConfigError, match="not set"):
         Config.from_env({})
     with pytest.raises(ConfigError, match="does not look like"):
