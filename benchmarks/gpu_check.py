@@ -4,7 +4,8 @@
     python -m benchmarks.gpu_check --device cpu --tiny     (the same list at 64 px: checks the check)
 
 Each job runs the way an engine process runs it (engine.job_folder.run_in, the GPU presets): the
-painting at every quality at 1024 px; a CPU schedule on the GPU (the detail sizes, which the GPU
+painting at every quality at 1024 px and its print size (4096 px, grown as 🖨 grows it); a CPU
+schedule on the GPU (the detail sizes, which the GPU
 presets do not use); instant; texture; dream; x-ray; keep me and split (by region, the subject
 found by the mask network); a time-lapse; a clip (the instant networks frame by frame); the clip
 optimisation (offered only on GPU hosts); the dream zoom; a sticker. The pictures are the repository's
@@ -42,6 +43,7 @@ class Job:
     values: dict = field(default_factory=dict)
     inputs: dict = field(default_factory=dict)  #: by role; filled in by ``jobs`` from the pictures made
     cpu_schedule: bool = False  #: the CPU presets' schedule (paint size, then detail sizes) on the GPU
+    grows: int = 0  #: a print of the first painting, to this longest side (StyleSettings.grown_from)
 
 
 def jobs(photo: str, style: str, second: str, clip: str) -> list[Job]:
@@ -51,6 +53,7 @@ def jobs(photo: str, style: str, second: str, clip: str) -> list[Job]:
     return [
         *(Job(f"painting {preset} 1024 px", "style", preset, {"seed": 0}, paint) for preset in qualities),
         Job("painting balanced, detail sizes", "style", "balanced", {"seed": 0}, paint, cpu_schedule=True),
+        Job("print size 4096 px", "style", "balanced", {"seed": 0}, paint, grows=4096),
         Job("instant", "instant", "instant", {}, paint),
         Job("texture", "texture", "balanced", {"seed": 0}, {"source": style}),
         Job("dream", "dream", "balanced", {"seed": 0}, {"content": photo}),
@@ -148,6 +151,13 @@ def main() -> int:
             try:
                 settings = mode.make_settings(job.values, job.preset, gpu=gpu and not job.cpu_schedule)
                 settings = tiny(job, settings) if args.tiny else settings
+                if job.grows:  # the first painting, grown (as 🖨 under its file grows it)
+                    if first_painting is None:
+                        raise RuntimeError("no painting to grow: the first one failed")
+                    inputs["init"] = first_painting
+                    side = max(Image.open(first_painting).size)
+                    size = 128 if args.tiny else job.grows
+                    settings = settings.replace(size=size, init="image", grown_from=side, timelapse=0)
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                     torch.cuda.reset_peak_memory_stats(device)
