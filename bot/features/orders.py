@@ -178,6 +178,22 @@ async def own_job(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: in
     return job
 
 
+async def made_from(db_session, painting: Job, role: str, result: str, kind) -> Job | None:
+    """The job already made (or being made) from ``painting``'s ``result``, its input in ``role``,
+    of the ``kind`` a column condition selects (🏷 a sticker, 🖨 a print: one of each per painting)."""
+    made = select(Job).where(
+        Job.user_id == painting.user_id,
+        Job.chat_id == painting.chat_id,
+        Job.id > painting.id,
+        Job.status.not_in([JobStatus.CANCELLED, JobStatus.FAILED]),
+        kind,
+    )
+    for job in (await db_session.execute(made.order_by(Job.id.desc()))).scalars():
+        if [found.get("path") for found in (job.spec.get("inputs") or {}).get(role, [])] == [result]:
+            return job
+    return None
+
+
 def result_of(job: Job) -> Path | None:
     """A job's result file, if it is still there: where its row says, or — in the moment after the
     result went out and before the row says so, when a quick press can come — where its spec had it made."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image
-from sqlalchemy import func, select
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import func
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -18,50 +18,57 @@ from ..i18n import N_, Text
 from ..modes.base import print_button
 from ..services import services
 from ..storage import Job, JobStatus
-from .orders import own_job, place, result_of
+from .orders import made_from, own_job, place, result_of
 
 ON_ITS_WAY = Text(N_("🖨 The print of this painting is on its way."))
 
 
-def longest_side(path: Path) -> int:
-    """A result's longest side, from its header (the bot's own file)."""
-    with Image.open(path) as picture:
-        return max(picture.size)
+def longest_side(spec: JobSpec, path: Path) -> int | None:
+    """A picture result's longest side, from its header (the bot's own file); None for a clip, a
+    sticker or a file that is not a picture."""
+    if spec.output.media != Media.PICTURE:
+        return None
+    try:
+        with Image.open(path) as picture:
+            return max(picture.size)
+    except (OSError, UnidentifiedImageError):
+        return None
 
 
-def print_markup(job: Job, result: Path, host) -> InlineKeyboardMarkup | None:
-    """🖨 under a painting's file, where its mode grows it to a print on this host (None: no print)."""
+def offered(job: Job, result: Path, host) -> tuple[JobSpec, int, int] | None:
+    """(its spec, its result's longest side, the print size) where ``job``'s mode grows its result to
+    a print on this host; None where it does not."""
     try:
         spec = JobSpec.from_dict(job.spec)
     except SpecError:
         return None
-    mode = modes.MODES.get(spec.mode)
-    size = mode.prints(spec, longest_side(result), host) if mode is not None else None
-    if size is None:
-        return None
-    return InlineKeyboardMarkup([[print_button(job.id, size)]])
+    mode, side = modes.MODES.get(spec.mode), longest_side(spec, result)
+    size = mode.prints(spec, side, host) if mode is not None and side is not None else None
+    return None if size is None else (spec, side, size)
+
+
+def print_markup(job: Job, result: Path, host) -> InlineKeyboardMarkup | None:
+    """🖨 under a painting's file, where its mode grows it to a print on this host (None: no print)."""
+    found = offered(job, result, host)
+    return None if found is None else InlineKeyboardMarkup([[print_button(job.id, found[2])]])
 
 
 async def make_print(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
     query = update.callback_query
     earlier = await own_job(update, context, job_id)  # forged data names someone else's job: refused
-    try:
-        spec = JobSpec.from_dict(earlier.spec) if earlier is not None and earlier.spec else None
-    except SpecError:
-        spec = None
-    mode = modes.MODES.get(spec.mode) if spec is not None else None
-    if mode is None or earlier.status == JobStatus.CANCELLED:
+    if earlier is None or earlier.status == JobStatus.CANCELLED:
         await query.answer(texts.STALE_BUTTON())
         return
     result = result_of(earlier)
-    if result is None or not all(Path(path).exists() for path in spec.pictures):
-        await query.answer(texts.PICTURE_GONE(), show_alert=True)
-        return
-    side = longest_side(result)
-    size = mode.prints(spec, side, services(context).host())
-    if size is None:
+    found = offered(earlier, result, services(context).host()) if result is not None else None
+    if result is not None and found is None:  # not a painting that grows (forged data on a clip…)
         await query.answer(texts.STALE_BUTTON())
         return
+    if found is None or not all(Path(path).exists() for path in found[0].pictures):
+        await query.answer(texts.PICTURE_GONE(), show_alert=True)
+        return
+    spec, side, size = found
+    mode = modes.get(spec.mode)
     made = None
 
     async def make(db_session, draft, policy):
@@ -80,14 +87,5 @@ async def make_print(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id:
 
 async def print_of(db_session, painting: Job, result: str) -> Job | None:
     """The print already made (or being made) of ``painting``'s result, if any."""
-    made = select(Job).where(
-        Job.user_id == painting.user_id,
-        Job.chat_id == painting.chat_id,
-        Job.id > painting.id,
-        Job.status.not_in([JobStatus.CANCELLED, JobStatus.FAILED]),
-        func.coalesce(Job.spec["output"]["media"].as_string(), "") == str(Media.DOCUMENT),
-    )
-    for job in (await db_session.execute(made.order_by(Job.id.desc()))).scalars():
-        if [found.get("path") for found in (job.spec.get("inputs") or {}).get("init", [])] == [result]:
-            return job
-    return None
+    kind = func.coalesce(Job.spec["output"]["media"].as_string(), "") == str(Media.DOCUMENT)
+    return await made_from(db_session, painting, "init", result, kind)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -15,7 +15,7 @@ from worker.protocol import Input, Media
 from .. import texts
 from ..modes import sticker
 from ..storage import Job, JobStatus
-from .orders import own_job, place, result_of
+from .orders import made_from, own_job, place, result_of
 
 
 async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
@@ -49,17 +49,8 @@ async def make_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE, job_i
 
 async def sticker_of(db_session, painting: Job, result: str) -> Job | None:
     """The sticker job already made (or being made) of ``painting``'s result, if any."""
-    made = select(Job).where(
-        Job.user_id == painting.user_id,
-        Job.chat_id == painting.chat_id,
-        Job.id > painting.id,
-        Job.status.not_in([JobStatus.CANCELLED, JobStatus.FAILED]),
-        func.coalesce(Job.spec["mode"].as_string(), "") == sticker.MODE.name,
-    )
-    for job in (await db_session.execute(made.order_by(Job.id.desc()))).scalars():
-        if [found.get("path") for found in (job.spec.get("inputs") or {}).get("picture", [])] == [result]:
-            return job
-    return None
+    kind = func.coalesce(Job.spec["mode"].as_string(), "") == sticker.MODE.name
+    return await made_from(db_session, painting, "picture", result, kind)
 
 
 async def send_again(query, made: Job) -> None:

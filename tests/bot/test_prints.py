@@ -23,16 +23,21 @@ def buttons(entry: dict) -> list[str]:
     return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
+async def paint_and_take_the_file(user) -> dict:
+    """``user`` paints a picture and presses 📄 under it: the file's message."""
+    await prepare(user)
+    await user.press("▶ Stylize")
+    painted = await user.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
+    mark = await user.mark()
+    await user.press("📄 Full-size PNG", message_id=painted["message"]["message_id"])
+    return await user.wait_for(document, since=mark)
+
+
 async def test_a_painting_grows_to_the_print_size_once_as_a_file(double, client, tmp_path):
     running = await RunningBot(double, tmp_path, print_size=160).start()
     try:
         ann = client.user(9701, "Ann")
-        await prepare(ann)
-        await ann.press("▶ Stylize")
-        painted = await ann.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
-        mark = await ann.mark()
-        await ann.press("📄 Full-size PNG", message_id=painted["message"]["message_id"])
-        png = await ann.wait_for(document, since=mark)
+        png = await paint_and_take_the_file(ann)
         assert buttons(png) == ["🖨 Print size · 160 px"]  # offered under the painting's file
 
         mark = await ann.mark()
@@ -72,13 +77,7 @@ async def test_a_painting_grows_to_the_print_size_once_as_a_file(double, client,
 async def test_no_print_where_it_would_not_grow_an_instant_picture_or_a_print(double, client, tmp_path):
     running = await RunningBot(double, tmp_path, print_size=64).start()  # no larger than the painting
     try:
-        cy = client.user(9703, "Cy")
-        await prepare(cy)
-        await cy.press("▶ Stylize")
-        painted = await cy.wait_for(lambda e: photo_with(e, "Done in"), timeout=20)
-        mark = await cy.mark()
-        await cy.press("📄 Full-size PNG", message_id=painted["message"]["message_id"])
-        png = await cy.wait_for(document, since=mark)
+        png = await paint_and_take_the_file(client.user(9703, "Cy"))
         assert buttons(png) == []  # the painting is as large as a print here already
     finally:
         await running.stop()
@@ -91,3 +90,18 @@ async def test_no_print_where_it_would_not_grow_an_instant_picture_or_a_print(do
     assert MODES["style"].prints(painting, 1024, Host(device="cuda:0")) == 4096
     grown = painting.replace(settings={"size": 2048, "init": "image", "grown_from": 1024})
     assert MODES["style"].prints(grown, 2048, Host(device="cuda:0")) is None
+
+
+def test_only_a_picture_result_is_measured_for_a_print(tmp_path):
+    """📄 under a clip or a sticker offers no print and opens nothing as a picture (a clip's MP4 is
+    not one); a file that is not a picture after all is no print either."""
+    from bot.features.prints import longest_side
+
+    clip = JobSpec("video", {"content": "c.mp4", "styles": ["s.jpg"]}, {"path": "o.mp4", "media": "video"})
+    not_a_picture = tmp_path / "o.png"
+    not_a_picture.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    assert longest_side(clip, not_a_picture) is None
+    painting = JobSpec("style", {"content": "c.jpg", "styles": ["s.jpg"]}, str(not_a_picture))
+    assert longest_side(painting, not_a_picture) is None
+    Image.new("RGB", (64, 48)).save(not_a_picture)
+    assert longest_side(painting, not_a_picture) == 64
