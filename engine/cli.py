@@ -237,10 +237,9 @@ def _print(args, engine, settings: StyleSettings, content, styles, output: Path)
     from .memory import check_print
 
     check_print(engine.device, content.size, settings.size)
-    with progress(settings.replace(size=PRINT_FROM).total_steps, output, args.quiet, _losses) as on_progress:
-        painting = engine.stylize(
-            content, styles, settings.replace(size=PRINT_FROM), mask=args.mask, callback=on_progress
-        )
+    paint = settings.replace(size=PRINT_FROM)
+    with progress(paint.total_steps, output, args.quiet, _losses) as on_progress:
+        painting = engine.stylize(content, styles, paint, mask=args.mask, callback=on_progress)
     if not args.quiet:
         print(f"painted {PRINT_FROM} px in {painting.elapsed:.1f} s; growing it to {settings.size} px", file=sys.stderr)
     grow = settings.replace(init="image", grown_from=max(painting.image.size), timelapse=0)

@@ -35,22 +35,22 @@ def longest_side(spec: JobSpec, path: Path) -> int | None:
         return None
 
 
-def offered(job: Job, result: Path, host) -> tuple[JobSpec, int, int] | None:
-    """(its spec, its result's longest side, the print size) where ``job``'s mode grows its result to
-    a print on this host; None where it does not."""
+def offered(job: Job, result: Path, host) -> tuple[modes.BotMode, JobSpec, int, int] | None:
+    """(its mode, its spec, its result's longest side, the print size) where ``job``'s mode grows its
+    result to a print on this host; None where it does not."""
     try:
         spec = JobSpec.from_dict(job.spec)
     except SpecError:
         return None
     mode, side = modes.MODES.get(spec.mode), longest_side(spec, result)
     size = mode.prints(spec, side, host) if mode is not None and side is not None else None
-    return None if size is None else (spec, side, size)
+    return None if size is None else (mode, spec, side, size)
 
 
 def print_markup(job: Job, result: Path, host) -> InlineKeyboardMarkup | None:
     """🖨 under a painting's file, where its mode grows it to a print on this host (None: no print)."""
     found = offered(job, result, host)
-    return None if found is None else InlineKeyboardMarkup([[print_button(job.id, found[2])]])
+    return None if found is None else InlineKeyboardMarkup([[print_button(job.id, found[-1])]])
 
 
 async def make_print(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id: int) -> None:
@@ -64,11 +64,10 @@ async def make_print(update: Update, context: ContextTypes.DEFAULT_TYPE, job_id:
     if result is not None and found is None:  # not a painting that grows (forged data on a clip…)
         await query.answer(texts.STALE_BUTTON())
         return
-    if found is None or not all(Path(path).exists() for path in found[0].pictures):
+    if found is None or not all(Path(path).exists() for path in found[1].pictures):
         await query.answer(texts.PICTURE_GONE(), show_alert=True)
         return
-    spec, side, size = found
-    mode = modes.get(spec.mode)
+    mode, spec, side, size = found
     made = None
 
     async def make(db_session, draft, policy):

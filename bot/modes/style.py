@@ -179,7 +179,7 @@ class StyleMode(BotMode):
     def order_print(self, earlier: JobSpec, painting: str, side: int, size: int, request_id: int | None) -> Order:
         """The print of ``earlier``'s painting (``painting``, of longest side ``side``): its own settings
         (strength, brush, faces, region) at the sizes above it, the painting as the start, a file back."""
-        run = earlier.mode_settings().replace(size=size, init="image", grown_from=side, timelapse=0, preview_every=0)
+        run = earlier.mode_settings().replace(size=size, init="image", grown_from=side, timelapse=0)
         run = run.replace(preview_every=max(1, run.total_steps // PREVIEWS_PER_JOB))
         inputs = {**earlier.inputs, "init": (Input(painting),)}
         return Order(self.name, inputs, non_defaults(run), request_id, Media.DOCUMENT)
