@@ -123,3 +123,8 @@ def weights(faces: tuple[Face, ...], size: tuple[int, int]) -> Image.Image | Non
         draw.ellipse((x0 + 0.1 * bw, y0 + 0.15 * bh, x1 - 0.1 * bw, y1 - 0.02 * bh), fill=255)
     radius = max(1.0, 0.1 * max(f.width for f in faces) * w)
     return canvas.filter(ImageFilter.GaussianBlur(radius))
+
+
+def where(photo: Image.Image) -> Image.Image | None:
+    """Where ``photo``'s faces are, as ``weights`` at its size (None: no face)."""
+    return weights(find(photo), photo.size)

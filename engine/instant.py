@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageFilter
 
+from . import faces
 from .colors import keep_colors
 from .errors import SettingsError
 from .imaging import ImageSource, fit_size, open_inputs, resize
@@ -123,7 +124,7 @@ class InstantPainter:
         side = min(INSTANT_MAX_SIZE, max(64, round(max(photo.size) * scale)))
         at = photo if scale == 1.0 else resize(photo, fit_size(photo.size, side))
         painting = self.nets.transform(at, vector)
-        where = face_weights(at) if own is not None else None
+        where = faces.where(at) if own is not None else None
         if where is not None:
             gentle = FACE_STRENGTH * vector + (1.0 - FACE_STRENGTH) * own
             painting = Image.composite(self.nets.transform(at, gentle), painting, where)
@@ -160,13 +161,6 @@ def with_detail(painting: Image.Image, photo: Image.Image, radius: float) -> Ima
     fine = np.asarray(grey, dtype=np.float32) - np.asarray(grey.filter(ImageFilter.GaussianBlur(radius)), np.float32)
     out = np.asarray(painting.convert("RGB"), dtype=np.float32) + DETAIL_BACK * fine[..., None]
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
-
-
-def face_weights(photo: Image.Image) -> Image.Image | None:
-    """Where ``photo``'s faces are (engine.faces weights at its size), or None."""
-    from . import faces
-
-    return faces.weights(faces.find(photo), photo.size)
 
 
 def run(engine, inputs: dict, settings, callback=None, folder=None) -> Result:

@@ -27,7 +27,7 @@ MODES: dict[str, Mode] = {
         objective="engine.objectives.nst:StyleObjective",
         inputs=("content", "styles"),
         several=("styles",),
-        run="engine.objectives.nst:run",
+        run="engine.modes.style:run",
     ),
     "instant": Mode(
         name="instant",

@@ -169,7 +169,7 @@ def _instant_start(engine, photo, styles, settings: PaintClipSettings):
     """The first frame's start: the instant painting (the optimisation only refines it), or the photo
     on an engine without the instant networks."""
     from ..errors import EngineError
-    from ..objectives.nst import instant_start
+    from .style import instant_start
 
     try:
         return instant_start(engine, photo, styles, settings.frame(1))

@@ -18,8 +18,6 @@ graphs, out-of-memory retries) is the runner's business (engine.optimize.runner)
 
 from __future__ import annotations
 
-import dataclasses
-
 import torch
 import torch.nn.functional as F
 from PIL import Image
@@ -369,61 +367,3 @@ def at_layer(area: torch.Tensor, layer: str) -> torch.Tensor:
     for _ in range(block - 1):
         h, w = max(1, h // 2), max(1, w // 2)
     return F.interpolate(area, size=(h, w), mode="area") if (h, w) != area.shape[2:] else area
-
-
-def face_weights(photo: Image.Image) -> Image.Image | None:
-    """Where ``photo``'s faces are, as engine.faces weights at its size (None: no face)."""
-    from .. import faces
-
-    return faces.weights(faces.find(photo), photo.size)
-
-
-def instant_start(engine, content: Image.Image, styles: list[Image.Image], settings: StyleSettings) -> Image.Image:
-    """A warm start: the instant painting at the final size. The optimisation sets the strength and
-    the colours; the start needs only the style's strokes."""
-    from ..settings import InstantSettings
-
-    start = InstantSettings.matching(settings).replace(strength=1.0, keep_colors=False, region="whole")
-    return engine.instant.picture(content, styles, start, fit_size(content.size, settings.size))
-
-
-def run(engine, inputs: dict, settings: StyleSettings, callback=None, folder=None):
-    """The style mode's job: ``content`` in the style of one or two ``styles`` (an ``init`` picture
-    when ``settings.init`` is "image"; the instant painting as the start when it is "instant")."""
-    from ..errors import SettingsError
-    from ..imaging import open_inputs
-
-    styles = list(inputs["styles"])
-    settings = settings.validate(len(styles))
-    init = inputs.get("init")
-    if settings.init == "image" and init is None:
-        raise SettingsError("init is 'image' but no init image was given.")
-    content_img, style_imgs, init_img = open_inputs(
-        inputs["content"], styles, init if settings.init == "image" else None
-    )
-    mask, warnings = None, ()
-    if settings.region != "whole":
-        from ..regions import subject
-        from ..results import NOT_FOUND
-
-        found = subject(content_img, inputs.get("mask"))
-        if found.found:
-            mask = found.alpha
-        else:  # no clear subject: the whole picture is painted, and the result says so
-            settings, warnings = settings.replace(region="whole"), (NOT_FOUND,)
-    if settings.grown_from:  # a print: refused before it starts where this machine lacks the memory
-        from ..memory import check_print
-
-        check_print(engine.device, content_img.size, settings.size)
-    if settings.init == "instant":
-        init_img = instant_start(engine, content_img, style_imgs, settings)
-    pictures = (content_img, style_imgs, init_img, mask, face_weights(content_img) if settings.faces else None)
-    layers = settings.content_layers + settings.style_layers
-    if not settings.timelapse:
-        result = engine.optimise("style", settings, pictures, layers, callback)
-    else:
-        from ..video.timelapse import Timelapse
-
-        lapse = Timelapse(settings, callback, folder)
-        result = lapse.finish(engine.optimise("style", lapse.settings, pictures, layers, lapse.collect))
-    return dataclasses.replace(result, warnings=result.warnings + warnings) if warnings else result
