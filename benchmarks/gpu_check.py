@@ -4,9 +4,9 @@
     python -m benchmarks.gpu_check --device cpu --tiny     (the same list at 64 px: checks the check)
 
 Each job runs the way an engine process runs it (engine.job_folder.run_in, the GPU presets): the
-painting at every quality at 1024 px and its print size (4096 px, grown as 🖨 grows it); a CPU
-schedule on the GPU (the detail sizes, which the GPU
-presets do not use); instant; texture; dream; x-ray; keep me and split (by region, the subject
+painting at every quality at 1024 px and its print size (4096 px, grown as 🖨 grows it; and
+2048 px in tiles, as where memory is short); a CPU schedule on the GPU (the detail sizes, which the
+GPU presets do not use); instant; texture; dream; x-ray; keep me and split (by region, the subject
 found by the mask network); a time-lapse; a clip (the instant networks frame by frame); the clip
 optimisation (offered only on GPU hosts); the dream zoom; a sticker. The pictures are the repository's
 own (samples/astronaut.jpg, a style drawn here, a clip made with PyAV): a GPU machine may have no
@@ -54,6 +54,7 @@ def jobs(photo: str, style: str, second: str, clip: str) -> list[Job]:
         *(Job(f"painting {preset} 1024 px", "style", preset, {"seed": 0}, paint) for preset in qualities),
         Job("painting balanced, detail sizes", "style", "balanced", {"seed": 0}, paint, cpu_schedule=True),
         Job("print size 4096 px", "style", "balanced", {"seed": 0}, paint, grows=4096),
+        Job("print 2048 px in tiles of 512", "style", "balanced", {"seed": 0, "tile": 512}, paint, grows=2048),
         Job("instant", "instant", "instant", {}, paint),
         Job("texture", "texture", "balanced", {"seed": 0}, {"source": style}),
         Job("dream", "dream", "balanced", {"seed": 0}, {"content": photo}),
@@ -158,6 +159,8 @@ def main() -> int:
                     side = max(Image.open(first_painting).size)
                     size = 128 if args.tiny else job.grows
                     settings = settings.replace(size=size, init="image", grown_from=side, timelapse=0)
+                    if args.tiny and settings.tile:  # tiles smaller than the tiny print
+                        settings = settings.replace(tile=64)
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                     torch.cuda.reset_peak_memory_stats(device)

@@ -1,12 +1,14 @@
 """The print size against the painting it grows from, side by side in one run (nothing asserted).
 
-    python -m benchmarks.print_size [--pairs tubingen:starry_night …] [--size 2048] [--out DIR]
+    python -m benchmarks.print_size [--pairs tubingen:starry_night …] [--size 2048] [--tile N] [--out DIR]
 
 Per pair, on this machine's device: the default painting (``balanced``, 1024 px), then its print
 (StyleSettings.grown_from) — each one's seconds and peak memory (a fresh process each, so the peak is
 its own), the mean gradient at the print's size of the print and of the painting enlarged to it
 (bicubic), and the judge's style distance (engine.judge, at 1024 px) of the painting and of the
-print. ``--out`` keeps the pictures and a crop of each, side by side, to look at.
+print. ``--out`` keeps the pictures and a crop of each, side by side, to look at. ``--tile N`` also
+paints each print in tiles of N px (engine.objectives.tiles, as where memory is short) and prints
+its seconds, peak memory and how far it is from the print painted whole (mean |difference| /255).
 
 Goals (issue #37, on the 2-core CPU): a 2048-px print in at most 4× the painting's time, its mean
 gradient at least 1.2× the enlarged painting's, its style distance no further than the painting's.
@@ -53,7 +55,7 @@ def one(args: argparse.Namespace) -> None:
     settings = preset("balanced", gpu=on_gpu(str(engine.device))).replace(seed=0)
     if args.painting:
         painting = Image.open(args.painting)
-        settings = settings.replace(size=args.size, init="image", grown_from=max(painting.size))
+        settings = settings.replace(size=args.size, init="image", grown_from=max(painting.size), tile=args.tile)
     started = time.perf_counter()
     result = engine.stylize(args.content, [args.style], settings, init_image=args.painting or None)
     seconds = time.perf_counter() - started
@@ -81,6 +83,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2048)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--tile", type=int, default=None, help="also paint each print in tiles of N px")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--content", help=argparse.SUPPRESS)
     parser.add_argument("--style", help=argparse.SUPPRESS)
@@ -105,7 +108,8 @@ def main() -> None:
         paint_file, print_file = out / f"{content_name}.painting.png", out / f"{content_name}.print.png"
         common = ["--content", str(content), "--style", str(style), "--device", args.device]
         painted = run_one(*common, "--save", str(paint_file))
-        printed = run_one(*common, "--painting", str(paint_file), "--size", str(args.size), "--save", str(print_file))
+        grow = ["--painting", str(paint_file), "--size", str(args.size)]
+        printed = run_one(*common, *grow, "--save", str(print_file))
         painting, print_ = Image.open(paint_file).convert("RGB"), Image.open(print_file).convert("RGB")
         enlarged = painting.resize(print_.size, Image.BICUBIC)
         sharper = gradient(print_) / gradient(enlarged)
@@ -116,6 +120,17 @@ def main() -> None:
         peaks = f"{painted['peak'] / 2**30:.1f} / {printed['peak'] / 2**30:.1f}"
         print(f"{pair:34} {painted['seconds']:>10.1f} {printed['seconds']:>8.1f} {ratio:>5.2f} {peaks:>13} "
               f"{sharper:>10.2f} {before:>11.3f} → {after:.3f}", flush=True)  # fmt: skip
+        if args.tile:
+            tiled_file = out / f"{content_name}.print-tiled.png"
+            tiled = run_one(*common, *grow, "--tile", str(args.tile), "--save", str(tiled_file))
+            tiled_print = np.asarray(Image.open(tiled_file).convert("RGB"), np.float32)
+            apart = float(np.abs(tiled_print - np.asarray(print_, np.float32)).mean())
+            slower = tiled["seconds"] / printed["seconds"]
+            print(
+                f"{'':34} in tiles of {args.tile} px: {tiled['seconds']:.1f} s ({slower:.2f}× whole), "
+                f"peak {tiled['peak'] / 2**30:.1f} GB, {apart:.2f}/255 from the print painted whole",
+                flush=True,
+            )
         crop = crop_pair(enlarged, print_)
         crop.save(out / f"{content_name}.crop.jpg", quality=92)
     print(f"pictures and crops (enlarged painting | print) in {out}")

@@ -126,6 +126,14 @@ class StyleSettings(Optimised):
     )
     detail_steps: int = knob(6, "optimiser steps at each size above paint_size", low=0, high=MAX_STEPS)
     detail_layers: tuple[str, ...] = knob(DETAIL_LAYERS, "VGG19 layers of the detail sizes, comma-separated")
+    tile: int | None = knob(
+        None,
+        "paint the detail sizes in tiles of about N px a side, the same picture in less memory "
+        "(default: only a size that would not fit this machine's memory)",
+        low=64,
+        high=MAX_SIZE,
+        unit="px",
+    )
     finest_steps: int = knob(
         0,
         "optimiser steps at the final size when it is above paint_size; 0 = enlarge the last detail size to it",

@@ -12,6 +12,9 @@ Faces found on the photo (engine.faces) are held closer to it: their relu4_2 fea
 the deep style layers (the style's eyes, hands, letters) see less of them, and their light and
 shade, a few pixels across, stay the photo's — painted with the style's strokes and colours.
 
+A detail size too large for the machine's memory is measured and differentiated in tiles
+(engine.objectives.tiles): the same loss and gradient, so the same picture.
+
 An objective knows its targets and terms; *how* it is minimised (sizes, optimiser, clamping, CUDA
 graphs, out-of-memory retries) is the runner's business (engine.optimize.runner).
 """
@@ -30,8 +33,9 @@ from ..optimize.schedule import DETAIL_COST
 from ..results import Losses
 from ..settings import StyleSettings
 from ..tensors import image_to_tensor
-from .losses import ContentLoss, MaskedStyleLoss, StyleLoss, TVLoss, WeightedContentLoss
+from .losses import ContentLoss, FeatureLoss, MaskedStyleLoss, StyleLoss, TVLoss, WeightedContentLoss
 from .mixing import StyleBalancer, mix_proportions, style_coefficients
+from .tiles import Tiled
 
 #: A detail size needs the style picture at least this many times larger (see ``steps_at``).
 STYLE_PIXELS = 1.4
@@ -93,7 +97,9 @@ class StyleObjective:
         self.net, self.settings = net, settings
         self.faces = faces  #: where the photo's faces are (engine.faces.weights), or None
         self.face: torch.Tensor | None = None  #: … at the current size, (1, 1, H, W)
+        self.content_losses: list[tuple[str, ContentLoss]] = []
         self.photo_losses: list[tuple[str, ContentLoss]] = []
+        self.tiled: Tiled | None = None  #: a size too large for memory, in tiles (engine.objectives.tiles)
         self.face_light: tuple[torch.Tensor, torch.Tensor] | None = None  #: (where, the photo's light), 1/4 size
         self.content_img, self.style_imgs, self.init_img = content, styles, init_image
         self.device = net.device
@@ -146,6 +152,11 @@ class StyleObjective:
         return self.detail
 
     @property
+    def graphable(self) -> bool:
+        """A CUDA graph would record one tile loop; a size in tiles runs eagerly."""
+        return self.tiled is None
+
+    @property
     def keeps_best(self) -> bool:
         """A painting's size ends with the best picture it saw: with the shallow layers weighted most
         (DEFAULT_LAYER_WEIGHTS) L-BFGS can overshoot late in a size (at 64 px the loss fell for 13
@@ -166,6 +177,7 @@ class StyleObjective:
         if self.faces is not None:
             self.face = image_to_tensor(resize(self.faces.convert("RGB"), size), self.device)[:, :1]
         self.face_light = None
+        self.tiled = self._tiling(size) if self.detail else None
         if self.detail:
             style_layers = s.detail_layers
             weights = tuple(1.0 / len(style_layers) for _ in style_layers)
@@ -187,19 +199,30 @@ class StyleObjective:
         for i in self.active:
             style_img = self.style_imgs[i]
             style = image_to_tensor(resize(style_img, fit_size(style_img.size, style_side)), self.device)
-            feats = self.net(style, style_layers, s.pooling)
+            feats = self._seen(style, style_layers)
             sharp = max(16, round(max(style_img.size) / STYLE_PIXELS))
             if self.detail and s.grown_from and sharp < style_side:
                 # a print, its style smaller than the print would need: the stroke layer (relu3_1) sees
                 # it at the painting's scale, enlarged — the same strokes, not finer ones — and the edge
                 # layers at no more than 1/1.4 of its own pixels, where its edges are sharp
                 small = image_to_tensor(resize(style_img, fit_size(style_img.size, sharp)), self.device)
-                feats.update(self.net(small, PRINT_SHARP, s.pooling))
+                feats.update(self._seen(small, PRINT_SHARP))
             self.style_losses[i] = [
                 (layer, weight, self._style_loss(feats[layer], layer, None if areas is None else areas[i]))
                 for layer, weight in zip(style_layers, weights)
             ]
             del feats, style
+
+    def _tiling(self, size: tuple[int, int]) -> Tiled | None:
+        """Tiles where a detail size would not fit this machine's memory (or ``settings.tile`` asks)."""
+        from ..memory import tile_side
+
+        side = self.settings.tile or tile_side(self.device, size)
+        return Tiled(self.net, self.settings.pooling, side) if side and side < max(size) else None
+
+    def _seen(self, style: torch.Tensor, layers) -> dict[str, torch.Tensor]:
+        """A style picture's features at ``layers`` — its Gram matrices, tile by tile, when tiled."""
+        return self.net(style, layers, self.settings.pooling) if self.tiled is None else self.tiled.grams(style, layers)
 
     def _content_loss(self, target: torch.Tensor, layer: str) -> ContentLoss:
         """The photo's features held everywhere, and a face's FACE_CONTENT times more."""
@@ -213,7 +236,10 @@ class StyleObjective:
         if fine <= 0 and self.face is None:
             return []
         photo = image_to_tensor(resize(self.content_img, size), self.device)
-        target = self.net(photo, (FINE_LAYER,), self.settings.pooling)[FINE_LAYER]
+        if self.tiled is not None:
+            target = self.tiled.features(photo, FINE_LAYER)
+        else:
+            target = self.net(photo, (FINE_LAYER,), self.settings.pooling)[FINE_LAYER]
         weight = torch.full((1, 1, *photo.shape[2:]), fine, device=self.device)
         if self.face is not None:
             weight = weight + FACE_DETAIL * self.face
@@ -309,17 +335,47 @@ class StyleObjective:
         return start
 
     # ---------------------------------------------------------------- the objective itself
-    def terms(self, image: torch.Tensor) -> tuple[torch.Tensor, dict[int, torch.Tensor], torch.Tensor]:
-        """Content loss, raw loss of each active style, and TV at ``image``."""
-        s = self.settings
-        feats = self.net(image, self.layers, s.pooling)
+    @property
+    def feature_losses(self) -> list[tuple[str, FeatureLoss]]:
+        """Every loss on the network's features, in ``terms``'s order: the photo's, then each style's."""
+        styles = [(layer, loss) for terms in self.style_losses.values() for layer, _, loss in terms]
+        return [*self.content_losses, *self.photo_losses, *styles]
+
+    def _feature_terms(self, image: torch.Tensor, measured) -> list[torch.Tensor]:
+        """Each feature loss at ``image``: from its statistic over the whole picture where that was
+        ``measured`` (or is, tile by tile, when tiled), else from one pass of the network."""
+        losses = self.feature_losses
+        if measured is None and self.tiled is not None:
+            measured = self.tiled.measure(image, [(layer, loss.part) for layer, loss in losses])
+        if measured is not None:
+            return [loss.of(statistic) for (_, loss), statistic in zip(losses, measured)]
+        feats = self.net(image, self.layers, self.settings.pooling)
+        return [loss(feats[layer]) for layer, loss in losses]
+
+    def gradient(self, image: torch.Tensor) -> tuple:
+        """A size in tiles: the terms and total at ``image``, its gradient left in ``image.grad``
+        (the two passes of engine.objectives.tiles)."""
+        losses = self.feature_losses
+        with torch.no_grad():
+            measured = self.tiled.measure(image, [(layer, loss.part) for layer, loss in losses])
+        measured = [statistic.detach().requires_grad_(True) for statistic in measured]
+        terms = self.terms(image, measured)
+        total = self.total(*terms)
+        total.backward()  # into the pixels (anchor, smoothing) and the statistics
+        self.tiled.backward(image, losses, [statistic.grad for statistic in measured])
+        return (*terms, total)
+
+    def terms(self, image: torch.Tensor, measured=None) -> tuple[torch.Tensor, dict[int, torch.Tensor], torch.Tensor]:
+        """Content loss, raw loss of each active style, and TV at ``image`` (``measured``: each
+        feature loss's statistic over the whole picture, already summed tile by tile)."""
+        values = iter(self._feature_terms(image, measured))
         if self.detail:  # the anchor: the picture shrunk to the painting's size is the painting
             content = F.mse_loss(F.interpolate(image, size=self.anchor.shape[2:], mode="area"), self.anchor)
             if self.photo_losses:  # and the photo's fine structure, in the anchor's units (see total)
-                fine = sum(loss(feats[layer]) for layer, loss in self.photo_losses)
+                fine = sum(next(values) for _ in self.photo_losses)
                 content = content + fine * max(self.beta, 1e-9) / (ANCHOR_WEIGHT * 10.0)
         else:
-            content = sum(loss(feats[layer]) for layer, loss in self.content_losses) / len(self.content_losses)
+            content = sum(next(values) for _ in self.content_losses) / len(self.content_losses)
         if self.face_light is not None:  # a face's light and shade, a few pixels across, are the photo's
             where, light = self.face_light
             content = (
@@ -329,7 +385,7 @@ class StyleObjective:
             where, photo = self.keep
             held = (where * (image - photo).pow(2)).mean() / where.mean().clamp_min(1e-6)
             content = content + KEEP_WEIGHT / max(self.alpha, 1e-3) * held
-        styles = {i: sum(w * loss(feats[layer]) for layer, w, loss in terms) for i, terms in self.style_losses.items()}
+        styles = {i: sum(w * next(values) for _, w, _ in terms) for i, terms in self.style_losses.items()}
         return content, styles, self.tv(image)
 
     def total(self, content, styles, tv):

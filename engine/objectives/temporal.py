@@ -33,8 +33,8 @@ class TemporalStyleObjective(StyleObjective):
         mask = torch.from_numpy(np.ascontiguousarray(weights, dtype=np.float32))[None, None].to(self.device)
         self.weights = F.interpolate(mask, size=(size[1], size[0]), mode="bilinear", align_corners=False)
 
-    def terms(self, image: torch.Tensor):
-        content, styles, tv = super().terms(image)
+    def terms(self, image: torch.Tensor, measured=None):
+        content, styles, tv = super().terms(image, measured)
         if self.carried is None:
             return content, styles, tv, torch.zeros((), device=image.device)
         return content, styles, tv, (self.weights * (image - self.carried) ** 2).mean()

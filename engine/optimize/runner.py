@@ -4,12 +4,12 @@ CUDA graphs, progress with previews, and an out-of-memory retry at a smaller siz
 An objective (engine.objectives) supplies ``canvas``, ``set_targets``, ``initial_image``, ``begin``,
 ``terms``, ``total``, ``summary``, ``after_step`` and ``finish``; the runner is shared by every mode.
 It may also supply ``upsample`` (how a size's result starts the next), ``enlarge`` (how it becomes
-a size that takes no steps), ``make_optimizer`` (e.g. the
-normalised gradient ascent of DeepDream; None for the runner's own), ``steps_at`` (the steps it
-really takes at a size), ``guarded`` (take back steps that make the loss worse), ``keeps_best``
-(end a size with the best picture it saw), ``step_cost`` (a
-step's cost at a size relative to a full one, for the ETA) and ``graphable = False`` (random steps
-a CUDA graph would freeze).
+a size that takes no steps), ``make_optimizer`` (e.g. the normalised gradient ascent of DeepDream;
+None for the runner's own), ``steps_at`` (the steps it really takes at a size), ``guarded`` (take
+back steps that make the loss worse), ``keeps_best`` (end a size with the best picture it saw),
+``step_cost`` (a step's cost at a size relative to a full one, for the ETA), ``graphable = False``
+(random steps a CUDA graph would freeze) and ``tiled`` with ``gradient`` (a size too large for
+memory: the objective fills the picture's gradient itself, tile by tile).
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ class Runner:
         keeps_best = guarded or getattr(objective, "keeps_best", False)
         best: tuple[float, torch.Tensor] | None = None
         captured = capture(objective, image) if graphable else None
+        tiled = getattr(objective, "tiled", None) is not None
 
         def closure():
             if captured is not None:
@@ -134,6 +135,9 @@ class Runner:
                 latest[:] = [outputs]
                 return outputs[-1]
             optimizer.zero_grad(set_to_none=True)
+            if tiled:
+                latest[:] = [objective.gradient(image)]
+                return latest[0][-1]
             terms = objective.terms(image)
             total = objective.total(*terms)
             total.backward()

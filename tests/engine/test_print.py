@@ -54,14 +54,14 @@ def test_a_print_is_the_painting_larger_and_sharper_than_it_enlarged(engine):
     assert sharpness(printed) > 1.2 * sharpness(enlarged)
 
 
-def test_a_print_the_machine_has_not_the_memory_for_is_refused_before_it_starts(engine, monkeypatch):
+def test_a_print_not_even_tiles_make_fit_is_refused_before_it_starts(engine, monkeypatch):
     assert memory.needed("cpu", (4000, 3000), 4096) > 4 * memory.needed("cpu", (4000, 3000), 2048) / 5
     monkeypatch.setattr(memory, "available", lambda device: 256 * 2**20)
     painting = picture(64, 48)
     settings = StyleSettings(size=128, init="image", grown_from=64, detail_steps=2)
     with pytest.raises(EngineError) as refused:
         engine.stylize(picture(128, 96), [stripes()], settings, init_image=painting)
-    assert refused.value.code == "print_memory" and "128-px print needs about" in refused.value.message
+    assert refused.value.code == "print_memory" and "128-px print needs at least" in refused.value.message
 
 
 def test_the_command_line_paints_a_large_size_as_a_print_and_refuses_one_it_cannot_hold(tmp_path, monkeypatch, capsys):
@@ -76,4 +76,4 @@ def test_the_command_line_paints_a_large_size_as_a_print_and_refuses_one_it_cann
     code = cli.main([str(photo), str(style), "-o", str(tmp_path / "out.png"), "--size", "4096", "--device", "cpu"])
     assert code == 2 and not (tmp_path / "out.png").exists()
     error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert error.startswith("error: A 4096-px print needs about") and "1.0 GB free on cpu" in error
+    assert error.startswith("error: A 4096-px print needs at least") and "1.0 GB free on cpu" in error
