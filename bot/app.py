@@ -36,7 +36,7 @@ from .storage import Database, User
 from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache, clip_in, picture_in
 from .telegram.inbox import PictureInbox
-from .telegram.request import RateLimiter, RetryingRequest
+from .telegram.request import RATE_LIMIT_RETRIES, RateLimiter, RetryingRequest
 from .telegram.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,9 @@ def build_application(
     builder: ApplicationBuilder = (
         Application.builder()
         .token(config.token)
-        .rate_limiter(RateLimiter(max_retries=3))
+        # A 429 says when to try again; a painting or an answer is worth that wait: with 3 retries a
+        # burst of 429s (benchmarks/chaos.py) lost finished paintings.
+        .rate_limiter(RateLimiter(max_retries=RATE_LIMIT_RETRIES))
         # PTB's own default pool for bot calls is 256 connections; keep it, adding retries.
         .request(RetryingRequest(connection_pool_size=256))
         .application_class(PaintbotApplication)

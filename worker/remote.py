@@ -31,6 +31,9 @@ from .waiting import within, woken
 log = logging.getLogger(__name__)
 #: Times a job may lose its worker before it fails with a message.
 MAX_ATTEMPTS = 3
+#: How long handing a job over (or cancelling it) waits out a database that went away (a restart, a
+#: failover): a job is not failed for the seconds PostgreSQL takes to come back.
+DATABASE_PATIENCE = 60.0
 
 
 class RemoteEngine:
@@ -89,6 +92,11 @@ class RemoteEngine:
     # ------------------------------------------------------------------ jobs
     async def submit(self, job_id: str, spec: JobSpec) -> None:
         self._queues.setdefault(job_id, asyncio.Queue())
+        await patiently(f"job {job_id}: handing it over", lambda: self._submit(job_id, spec))
+
+    async def _submit(self, job_id: str, spec: JobSpec) -> None:
+        """Idempotent: a job already waiting or painting (handed over before the connection broke)
+        is followed, not deferred twice."""
         existing = await self._active(job_id)
         if existing is not None:  # queued or painting since before this replica took over: follow it
             log.info("job %s: following its queued or running copy %s", job_id, existing.id)
@@ -104,6 +112,9 @@ class RemoteEngine:
         ).defer_async(job_id=job_id, spec=travelling.to_dict())
 
     async def cancel(self, job_id: str) -> None:
+        await patiently(f"job {job_id}: cancelling it", lambda: self._cancel(job_id))
+
+    async def _cancel(self, job_id: str) -> None:
         job = await self._active(job_id)
         if job is None:
             return
@@ -225,3 +236,21 @@ def _failed():
     from procrastinate.jobs import Status
 
     return Status.FAILED
+
+
+async def patiently(what: str, call, patience: float = DATABASE_PATIENCE):
+    """``call()`` again, backing off, while the database cannot be reached — up to ``patience`` s."""
+    import psycopg
+    from procrastinate.exceptions import ConnectorException
+
+    delay, deadline = 0.25, asyncio.get_running_loop().time() + patience
+    while True:
+        try:
+            return await call()
+        except ConnectorException as exc:
+            gone = isinstance(exc.__cause__, (psycopg.OperationalError, OSError))  # (not a wrong statement)
+            if not gone or asyncio.get_running_loop().time() + delay > deadline:
+                raise
+            log.warning("%s: the database is unavailable (%s); again in %.1f s", what, exc.__cause__ or exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 4.0)

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from .. import modes, texts
 from ..domain import drafts
 from ..services import services
-from ..storage import Preset
+from ..storage import Preset, unavailable
 from ..telegram import keyboards
 from ..telegram.senders import sender
 from ..texts import clips as clip_texts
@@ -146,8 +146,12 @@ async def accept(messages: list[Message], update: Update, context: ContextTypes.
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the bug; tell the person something went wrong — never a traceback."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log the bug; tell the person something went wrong — never a traceback. (The database gone
+    for a moment is not a bug: one line, and the person is asked to try again all the same.)"""
+    if unavailable(context.error):
+        log.warning("an update not handled: the database is unavailable (%s)", type(context.error).__name__)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         await pictures.safe_reply(update.effective_message, texts.SOMETHING_WRONG())
     elif isinstance(update, Update) and update.callback_query is not None:

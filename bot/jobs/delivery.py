@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from telegram import InlineKeyboardMarkup
-from telegram.error import ChatMigrated
+from telegram.error import ChatMigrated, RetryAfter
 
 from worker.protocol import Done, JobSpec, SpecError
 
@@ -21,15 +21,18 @@ from .. import modes
 from ..domain import subjects
 from ..domain.languages import Languages
 from ..limits import DELIVERY_CLAIM_SECONDS
-from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries
+from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries, unavailable
 from ..storage.models import Delivery as Claim
 from ..storage.models import utcnow
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
+from ..telegram.request import retry_seconds
 from .notifier import Notifier, Undeliverable
 from .records import ACTIVE, JobRecords
 
 log = logging.getLogger(__name__)
+#: Times a result is sent before a run of 429s fails it (each after the wait Telegram named).
+DELIVERY_PATIENCE = 4
 
 
 def compose(job: Job, spec: JobSpec, done: Done, gpu: bool = False) -> tuple[str, InlineKeyboardMarkup]:
@@ -72,7 +75,7 @@ class Delivery:
             log.exception("keeping the subject mask of job %s", job.id)
         try:
             try:
-                file_id = await self.notifier.deliver(job, result, caption, name, markup, spec.mode)
+                file_id = await self._deliver(job, result, caption, name, markup, spec.mode)
             except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
                 old_chat = job.chat_id
                 async with self.db.session() as session, session.begin():
@@ -81,7 +84,7 @@ class Delivery:
                 self.languages.move_chat(old_chat, exc.new_chat_id)
                 log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
                 card = None  # it stayed in the old chat
-                file_id = await self.notifier.deliver(job, result, caption, name, markup, spec.mode)
+                file_id = await self._deliver(job, result, caption, name, markup, spec.mode)
         except Undeliverable as exc:
             log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
             self.unreachable.add(job.chat_id)
@@ -94,8 +97,28 @@ class Delivery:
             await card.delete()
         try:  # housekeeping: whatever goes wrong here, the person has their picture and the job is done
             await self.prune_files()
-        except Exception:
-            log.exception("pruning the file cache after job %s", job.id)
+        except Exception as exc:
+            if not unavailable(exc):
+                log.exception("pruning the file cache after job %s", job.id)
+
+    async def _deliver(self, job: Job, result, caption: str, name, markup, mode: str) -> str | None:
+        """The result, sent. A 429 that outlasted the rate limiter's own retries is waited out a few
+        times more: a finished painting is worth the wait, and failing it would lose it."""
+        for attempt in range(1, DELIVERY_PATIENCE + 1):
+            try:
+                return await self.notifier.deliver(job, result, caption, name, markup, mode)
+            except RetryAfter as exc:
+                if attempt == DELIVERY_PATIENCE:
+                    raise
+                wait = retry_seconds(exc.retry_after)
+                log.warning("job %s: Telegram asks for %.0f s more before its result; waiting", job.id, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def claimed(self, job_id: int) -> bool:
+        """Whether some process claimed the send of this job's result (it may have gone out)."""
+        async with self.db.session() as session:
+            return await session.get(Claim, job_id) is not None
 
     async def claim(self, job_id: int) -> bool:
         """Claim the one send of a job's result (a unique row per job). A claim by another process

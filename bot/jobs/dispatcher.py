@@ -32,7 +32,7 @@ from ..domain.languages import Languages
 from ..domain.policy import Host
 from ..limits import GROUP_INTERVAL, JOB_TIME_LIMIT, POSITIONS_ANNOUNCED, PROGRESS_INTERVAL
 from ..modes import instant as instant_mode
-from ..storage import Database, Job, JobStatus
+from ..storage import Database, Job, JobStatus, unavailable
 from ..telegram.files import FileCache
 from ..telegram.progress import ProgressMessage
 from .background import Background
@@ -42,6 +42,7 @@ from .fair_queue import FairQueue
 from .lanes import JobBook, Lane, QueueView, make_lanes
 from .leadership import Leadership
 from .notifier import Notifier
+from .outages import again_when_reachable, outlasting
 from .records import JobRecords
 from .replicas import ReplicaSync
 from .sketcher import Sketcher
@@ -208,8 +209,12 @@ class Dispatcher:
             for task in tasks:
                 task.cancel()
             for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
+                try:
                     await task
+                except asyncio.CancelledError:
+                    pass
+                except Exception:  # (stopping or stepping down goes on whatever a task died of)
+                    log.exception("%s ended with an error", task.get_name())
             lane.task = None
 
     async def restore(self) -> None:
@@ -331,11 +336,9 @@ class Dispatcher:
                 lane.wakeup.clear()
                 await woken(lane.wakeup, 1.0)  # workers come and go: look again now and then
             if lane.sketches and self.sketcher.waiting:  # a first picture is the most awaited thing
-                await self.sketcher.sketch(self.sketcher.waiting.popleft())
+                await outlasting(self.sketcher.sketch(self.sketcher.waiting.popleft()), "a sketch")
                 continue
             job_id = lane.queue.pop()
-            if lane.announces:
-                await self._announce_positions(lane)
             task = asyncio.create_task(self._run_one(job_id, lane), name=f"job-{job_id}")
             lane.active.add(task)
 
@@ -344,6 +347,8 @@ class Dispatcher:
                 lane.wakeup.set()
 
             task.add_done_callback(done)
+            if lane.announces:
+                await outlasting(self._announce_positions(lane), "the queue's new places")
 
     def _has_work(self, lane: Lane) -> bool:
         if len(lane.active) >= lane.capacity():
@@ -355,7 +360,12 @@ class Dispatcher:
             await self._run(job_id, lane)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):  # not the job's fault: it is painted once the database is back
+                log.warning("job %s: the database is unavailable (%s); tried again", job_id, type(exc).__name__)
+                owner = lane.queue.owner(job_id)  # (read now: the queue forgets it as this run ends)
+                self.background.run(again_when_reachable(self.records, self.delivery, job_id, lane, owner))
+                return
             log.exception("job %s failed inside the bot", job_id)
             await self._fail(job_id, texts.SOMETHING_WRONG(), "internal")
         finally:

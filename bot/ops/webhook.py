@@ -21,7 +21,7 @@ from telegram.ext import Application
 
 from ..config import Config
 from ..limits import ALLOWED_UPDATES
-from ..storage import queries
+from ..storage import queries, unavailable
 from ..telegram.request import readable_updates
 
 log = logging.getLogger(__name__)
@@ -71,13 +71,21 @@ class WebhookServer:
         readable_updates(updates)  # one PTB cannot parse becomes an empty update, skipped (logged once)
         svc = self.application.bot_data.get("services")
         if svc is not None:
-            async with svc.db.session() as session, session.begin():
-                fresh = await queries.first_sight(session, update_id)
+            # Seen and (a picture message) kept in one transaction: an update is taken only when
+            # both are, else Telegram posts it again — never marked seen and then lost.
+            try:
+                async with svc.db.session() as session, session.begin():
+                    fresh = await queries.first_sight(session, update_id)
+                    if fresh and svc.inbox is not None:
+                        updates = await svc.inbox.record(updates, session)
+            except Exception as exc:
+                if not unavailable(exc):
+                    raise
+                log.warning("update %s not taken: the database is unavailable (%s)", update_id, type(exc).__name__)
+                return web.Response(status=503, text="database unavailable; post it again")
             if not fresh:  # Telegram posted it again (our answer was slow): handled once
                 log.info("update %s posted again; already taken", update_id)
                 return web.Response(text="ok")
-        if svc is not None and svc.inbox is not None:
-            updates = await svc.inbox.record(updates)  # picture messages survive a crash from here on
         for update in updates:
             await self.application.update_queue.put(Update.de_json(update, self.application.bot))
         return web.Response(text="ok")

@@ -1,6 +1,6 @@
 """Persistence: SQLAlchemy 2 models, an async database handle, and Alembic migrations at start."""
 
-from .db import Database
+from .db import Database, unavailable
 from .models import Base, Chat, Draft, Inbox, Job, JobStatus, Preset, SeenUpdate, Setting, SettingChange, User, as_utc
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "SettingChange",
     "User",
     "as_utc",
+    "unavailable",
 ]

@@ -71,3 +71,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+#: Exception classes (of SQLAlchemy, asyncpg, psycopg) that mean the connection, not the statement, failed.
+_OUTAGES = ("OperationalError", "InterfaceError", "ConnectionDoesNotExistError", "ConnectionFailureError")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached or dropped the connection (a restart,
+    a failover, the network) rather than that a statement was wrong: worth waiting out, not a bug."""
+    if isinstance(exc, OSError):  # (ConnectionError and TimeoutError are OSErrors)
+        return True
+    if any(cls.__name__ in _OUTAGES for cls in type(exc).__mro__):
+        return True
+    if str(getattr(exc, "sqlstate", "") or "").startswith(("08", "57P")):  # connection lost; shutting down
+        return True
+    cause = getattr(exc, "orig", None) or exc.__cause__  # SQLAlchemy's and procrastinate's wrappers
+    return cause is not None and cause is not exc and unavailable(cause)

@@ -40,9 +40,10 @@ class PictureInbox:
         self.db = db
         self.replayed: set[int] = set()  #: update ids handed to the bot again at this start
 
-    async def record(self, updates: list[dict]) -> list[dict]:
-        """Keep the picture messages among freshly fetched ``updates``; returns the updates to handle
-        (without those already replayed from the inbox, which Telegram may send once more)."""
+    async def record(self, updates: list[dict], session=None) -> list[dict]:
+        """Keep the picture messages among freshly fetched ``updates`` (in ``session``'s transaction
+        where one is given); returns the updates to handle (without those already replayed from the
+        inbox, which Telegram may send once more)."""
         fresh = [u for u in updates if u.get("update_id") not in self.replayed]
         rows = []
         for item in fresh:
@@ -56,9 +57,11 @@ class PictureInbox:
                         "payload": item,
                     }
                 )
-        if rows:
-            async with self.db.session() as session, session.begin():
-                await queries.keep_in_inbox(session, rows)
+        if rows and session is not None:
+            await queries.keep_in_inbox(session, rows)
+        elif rows:
+            async with self.db.session() as own, own.begin():
+                await queries.keep_in_inbox(own, rows)
         return fresh
 
     async def done(self, chat_id: int, message_ids: list[int]) -> None:

@@ -99,6 +99,8 @@ def retry_seconds(value) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+#: How often a request Telegram answered 429 is sent again, each after the wait it named.
+RATE_LIMIT_RETRIES = 10
 #: ``rate_limit_args`` for a request that is worth sending only now (a progress edit): on a 429 it
 #: fails at once instead of being retried.
 BEST_EFFORT = -1

@@ -1,0 +1,56 @@
+"""A database outage under the dispatcher (a restart, a failover, the network): what it was doing
+is waited out and done again, not failed — the person is answered once the database is back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..storage import JobStatus, unavailable
+from .delivery import Delivery
+from .lanes import Lane
+from .records import JobRecords
+
+log = logging.getLogger(__name__)
+
+
+async def outlasting(work, what: str) -> None:
+    """Run ``work``; the lane's loop outlasts its failure (a database restart under a position
+    update once ended the loop, and with it this replica's painting until it restarted)."""
+    try:
+        await work
+    except Exception as exc:
+        if not unavailable(exc):
+            log.exception("%s failed", what)
+        else:
+            log.warning("%s skipped: the database is unavailable (%s)", what, type(exc).__name__)
+            await asyncio.sleep(1.0)
+
+
+async def again_when_reachable(
+    records: JobRecords, delivery: Delivery, job_id: int, lane: Lane, user_id: int | None, patience: float = 120
+) -> None:
+    """A job whose run broke on a database outage, queued again once the database answers —
+    unless it finished meanwhile, or its result was claimed for sending (it may have gone out).
+    A replica that stopped leading meanwhile leaves it to the next leader, which finds it."""
+    delay, deadline = 1.0, asyncio.get_running_loop().time() + patience
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            job = await records.get(job_id)
+            if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+                return
+            if await delivery.claimed(job_id):
+                log.warning("job %s: its result was being sent as the database went; not painted again", job_id)
+                return
+            await records.requeue(job_id)
+            break
+        except Exception as exc:
+            if not unavailable(exc) or asyncio.get_running_loop().time() > deadline:
+                log.exception("job %s could not be queued again; the next start restores it", job_id)
+                return
+            delay = min(delay * 2, 5.0)
+    if lane.task is not None and job_id not in lane.queue and user_id is not None:
+        lane.queue.push_front(job_id, user_id)
+        lane.wakeup.set()
+        log.info("job %s queued again after the database outage", job_id)
