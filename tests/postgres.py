@@ -49,10 +49,11 @@ class Cluster:
         self._start(data)
         return f"postgresql+asyncpg://{USER}@127.0.0.1:{self.port}"
 
-    def restart(self) -> None:
-        """Stop at once (every connection dropped, as in a crash) and start again on the same port."""
+    def restart(self, mode: str = "immediate") -> None:
+        """Stop and start again on the same port: ``immediate`` drops every connection at once, as
+        in a crash; ``fast`` ends the sessions first, as a planned restart or a failover does."""
         data = self.folder / "data"
-        self._run("pg_ctl", "-D", str(data), "-m", "immediate", "stop")
+        self._run("pg_ctl", "-D", str(data), "-m", mode, "stop")
         self._start(data)
 
     def _start(self, data: Path) -> None:

@@ -3,15 +3,20 @@ round-robin balancer in front of the replicas' webhooks (what nginx or a cloud l
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import text
+
+from bot.storage import Database
 
 from .bot.test_webhook import SECRET
 from .bot_harness import ROOT, bot_env, free_port
@@ -105,3 +110,32 @@ def stop(process: subprocess.Popen, kill: bool = False) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+async def until(condition, timeout: float, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await condition()
+        if value:
+            return value
+        await asyncio.sleep(every)
+    raise AssertionError(f"not within {timeout} s")
+
+
+async def leader(db: Database, timeout: float = 60, other_than: int | None = None) -> int:
+    """The process id of the replica that holds the lease (bot.jobs.leadership names its connection),
+    once it is not ``other_than``."""
+
+    async def holder():
+        async with db.engine.connect() as connection:
+            name = await connection.execute(
+                text(
+                    "select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid"
+                    " where l.locktype = 'advisory' and l.granted and a.application_name like 'paintbot-replica-%'"
+                )
+            )
+            found = name.scalar_one_or_none()
+            pid = int(found.rsplit("-", 1)[1]) if found else None
+            return pid if pid != other_than else None
+
+    return await until(holder, timeout)

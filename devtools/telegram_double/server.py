@@ -132,6 +132,7 @@ class TelegramDouble(StickerMethods, InlineMethods):
         self.allowed_updates: list[str] | None = None
         self.webhook: dict | None = None  #: url, secret, last_error_date, last_error_message
         self.webhook_posts: list[dict] = []  #: each delivery attempt: update_id, status (or error)
+        self.delivered: deque[dict] = deque(maxlen=500)  #: the updates a webhook took, newest last
         self.calls: list[str] = []
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._update_ids = itertools.count(1)
@@ -308,6 +309,15 @@ class TelegramDouble(StickerMethods, InlineMethods):
             self._new_update.notify_all()
         return update
 
+    async def repost(self, count: int) -> int:
+        """Deliver the last ``count`` updates a webhook took once more, with their own update_ids:
+        what Telegram does when it did not see an answer in time. How many were queued again."""
+        again = list(self.delivered)[-count:]
+        self.updates.extend(dict(update) for update in again)
+        async with self._new_update:
+            self._new_update.notify_all()
+        return len(again)
+
     @staticmethod
     def markup(params: dict) -> dict | None:
         """A method's ``reply_markup`` as stored (for the mixins' senders)."""
@@ -468,6 +478,7 @@ class TelegramDouble(StickerMethods, InlineMethods):
                 if ok:
                     failures = 0
                     self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+                    self.delivered.append(update)
                     continue
                 hook["last_error_date"], hook["last_error_message"] = int(time.time()), error
                 await asyncio.sleep(self.WEBHOOK_RETRY[min(failures, len(self.WEBHOOK_RETRY) - 1)])

@@ -17,39 +17,10 @@ from bot.storage import Database, Job, JobStatus
 
 from ..bot_harness import free_port, photo_with, prepare, text_message
 from ..load import simulate
-from ..workers import Balancer, replica_env, start_replica, start_worker, stop
+from ..workers import Balancer, leader, replica_env, start_replica, start_worker, stop, until
 
 pytestmark = pytest.mark.slow
 OWNER = "7990"
-
-
-async def until(condition, timeout: float, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await condition()
-        if value:
-            return value
-        await asyncio.sleep(every)
-    raise AssertionError(f"not within {timeout} s")
-
-
-async def leader(db: Database, timeout: float = 60, other_than: int | None = None) -> int:
-    """The process id of the replica that holds the lease (bot.jobs.leadership names its connection),
-    once it is not ``other_than``."""
-
-    async def holder():
-        async with db.engine.connect() as connection:
-            name = await connection.execute(
-                text(
-                    "select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid"
-                    " where l.locktype = 'advisory' and l.granted and a.application_name like 'paintbot-replica-%'"
-                )
-            )
-            found = name.scalar_one_or_none()
-            pid = int(found.rsplit("-", 1)[1]) if found else None
-            return pid if pid != other_than else None
-
-    return await until(holder, timeout)
 
 
 async def kill_mid_job(db: Database, worker) -> None:
