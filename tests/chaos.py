@@ -34,7 +34,8 @@ from .postgres import Cluster, new_database
 from .workers import Balancer, leader, replica_env, start_replica, start_worker, stop
 
 #: What answers a ▶: the painting, or the card saying it was cancelled or could not be painted.
-ANSWERS = ("Done in", "Cancelled", "could not paint")
+ANSWERS = ("Done in", "Cancelled", "could not paint", "something went wrong")
+FAILURES = ANSWERS[2:]
 ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback")
 
 
@@ -105,6 +106,8 @@ class Round:
     cancelled: bool = False
     answers: int = 0  #: answers counted in this round's stretch of the chat, at the end
     again: bool = False  #: answered "something went wrong, try again" (the database was away)
+    failed: bool = False  #: answered that it could not be painted (counted as answered, and told apart)
+    seen: list[str] = field(default_factory=list)  #: a round never answered: what its chat shows
 
 
 @dataclass
@@ -117,6 +120,7 @@ class Report:
     errors: list[str]  #: ERROR lines and tracebacks in the processes' logs
     stops: dict[str, float]  #: process → seconds it took to stop when told to (SIGTERM)
     outages: list[tuple[float, float]] = field(default_factory=list)  #: database down (from, to), monotonic
+    started: float = 0.0  #: time.monotonic() as the scene began
 
     @property
     def counted(self) -> Counter:
@@ -145,7 +149,8 @@ class Report:
             f"{len(self.rounds)} ▶ in {self.seconds:.0f} s by {len({r.user for r in self.rounds})} people; "
             f"{sum(r.cancelled for r in self.rounds)} then ✖",
             f"answered once {counted[1]} (of them {sum(r.again and not r.answers for r in self.rounds)} "
-            f"'something went wrong, try again', the database away), twice or more {counted[2]}, never {counted[0]}",
+            f"'something went wrong, try again' to ▶, {sum(r.failed for r in self.rounds)} a failed job), "
+            f"twice or more {counted[2]}, never {counted[0]}",
             f"▶ → queued: p50 {q50:.2f} s, p95 {q95:.2f} s outside the database's outages "
             f"(p50 {a50:.2f} s, p95 {a95:.2f} s with them)",
             f"▶ → painting: p50 {p50:.1f} s, p95 {p95:.1f} s",
@@ -161,6 +166,9 @@ class Report:
             first = next((size for at, size in self.disk if at >= 60), self.disk[0][1])
             out.append(f"disk: {first / 2**20:.1f} MB after the first minute → {self.disk[-1][1] / 2**20:.1f} MB")
         out.append("stopped on SIGTERM in: " + ", ".join(f"{n} {s:.1f} s" for n, s in sorted(self.stops.items())))
+        for r in [r for r in self.rounds if r.seen][:4]:
+            out.append(f"never answered: person {r.user}, ▶ at {r.pressed - self.started:.0f} s; the chat:")
+            out += [f"    {line}" for line in r.seen]
         out.append(f"ERROR lines in the logs: {len(self.errors)}")
         out += [f"  {line}" for line in dict.fromkeys(self.errors)][:12]
         return out
@@ -359,6 +367,9 @@ async def count_answers(client, rounds: list[Round]) -> None:
             stretch = log[r.mark : after.mark if after else len(log)]
             r.answers = sum(1 for e in stretch if _answered(e))
             r.again = any(_try_again(e) for e in stretch)
+            r.failed = any(photo_with(e, w) or text_message(e, w) for e in stretch for w in FAILURES)
+            if not r.answers and not r.again:
+                r.seen = [_gist(e) for e in log[max(0, r.mark - 2) : r.mark + 4]]
 
 
 async def play(double, client, folder: Path, people: int, seconds: float, seed: int = 0) -> Report:
@@ -412,11 +423,17 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     await count_answers(client, rounds)
     elapsed = time.monotonic() - scene.started
     stops = await scene.stop()
-    return Report(elapsed, rounds, scene.faults, memory, disk, scene.errors(), stops, scene.outages)
+    return Report(elapsed, rounds, scene.faults, memory, disk, scene.errors(), stops, scene.outages, scene.started)
 
 
 async def _sync(function, *args) -> None:
     function(*args)
+
+
+def _gist(entry: dict) -> str:
+    shown = entry.get("after") or entry.get("message") or {}
+    words = shown.get("caption") or shown.get("text") or entry.get("text") or entry.get("data") or ""
+    return f"{entry.get('kind')} {entry.get('method', '')}: {words[:90]!r}"
 
 
 def _rss(pid: int) -> int:

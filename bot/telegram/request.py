@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 
 class RetryingRequest(HTTPXRequest):
-    ATTEMPTS = 4
+    #: Tries of a request answered 5xx or refused: 0.5 + 1 + 2 + 4 + 8 s of waiting between them
+    #: (with 4, a burst of 502s failed a finished painting's send: benchmarks/chaos.py).
+    ATTEMPTS = 6
     BASE_DELAY = 0.5  #: seconds before the second attempt; doubled for each further one
 
     def __init__(self, *args, **kwargs):
