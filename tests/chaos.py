@@ -116,7 +116,7 @@ class Report:
     rounds: list[Round]
     faults: list[tuple[float, str]]  #: (seconds from the start, what happened)
     memory: dict[str, list[tuple[float, int]]]  #: process → (seconds, RSS bytes)
-    disk: list[tuple[float, int]]  #: (seconds, bytes of the picture store and the database)
+    disk: list[tuple[float, tuple[int, int]]]  #: (seconds, (bytes of the picture store, of the database))
     errors: list[str]  #: ERROR lines and tracebacks in the processes' logs
     stops: dict[str, float]  #: process → seconds it took to stop when told to (SIGTERM)
     outages: list[tuple[float, float]] = field(default_factory=list)  #: database down (from, to), monotonic
@@ -164,7 +164,11 @@ class Report:
                 )
         if self.disk:
             first = next((size for at, size in self.disk if at >= 60), self.disk[0][1])
-            out.append(f"disk: {first / 2**20:.1f} MB after the first minute → {self.disk[-1][1] / 2**20:.1f} MB")
+            for k, what in enumerate(("picture store (a cache pruned at 2 GB or 7 days)", "database")):
+                out.append(
+                    f"disk, {what}: {first[k] / 2**20:.1f} MB after the first minute → "
+                    f"{self.disk[-1][1][k] / 2**20:.1f} MB"
+                )
         out.append("stopped on SIGTERM in: " + ", ".join(f"{n} {s:.1f} s" for n, s in sorted(self.stops.items())))
         for r in [r for r in self.rounds if r.seen][:4]:
             out.append(f"never answered: person {r.user}, ▶ at {r.pressed - self.started:.0f} s; the chat:")
@@ -260,14 +264,14 @@ class Scene:
         self.note(f"Telegram: 429 ×30, 502 ×10, {reposted} updates posted again")
 
     # ---------------------------------------------------------------- watching
-    def measure(self) -> tuple[dict[str, int], int]:
-        """RSS of each process now, and the bytes on disk of the store and the database."""
+    def measure(self) -> tuple[dict[str, int], tuple[int, int]]:
+        """RSS of each process now, and the bytes on disk of the picture store and of the database."""
         rss = {}
         for port, replica in self.replicas.items():
             rss[f"replica :{port}"] = _rss(replica.pid)
         rss["workers (sum)"] = sum(_rss(w.pid) for w in self.workers if w.poll() is None)
         rss["postgres (sum)"] = sum(_rss(pid) for pid in _postgres(self.cluster.folder / "data"))
-        return rss, _du(self.store) + _du(self.cluster.folder)
+        return rss, (_du(self.store), _du(self.cluster.folder))
 
     async def stop(self) -> dict[str, float]:
         """SIGTERM to each process; how long each took to stop."""
@@ -377,7 +381,7 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     scene = await Scene(double, folder, seed=seed).start()
     rounds: list[Round] = []
     memory: dict[str, list[tuple[float, int]]] = {}
-    disk: list[tuple[float, int]] = []
+    disk: list[tuple[float, tuple[int, int]]] = []
     until = time.monotonic() + seconds
     first_id = 20_000
     crowd = [
