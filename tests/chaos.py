@@ -8,8 +8,8 @@ as an orchestrator would, the leading replica is killed and replaced, PostgreSQL
 immediate), the proxy drops the database connections, Telegram posts updates again and answers 429
 and 502 for a while. Every ▶ is then counted: answered once, twice or never.
 
-Used by ``benchmarks/chaos.py`` (ten minutes, a hundred people: the figures) and
-``tests/stories/test_chaos.py`` (one minute, in the suite).
+Used by ``benchmarks/chaos.py`` (ten minutes, a hundred people: the figures; ``--seconds 60``: a
+minute of it).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A database outage (a restart, a failover, the network) told apart from a bug, and waited out:
-the whole of it runs in tests/stories/test_chaos.py; here the two small rules it rests on."""
+the whole of it runs in benchmarks/chaos.py; here the two small rules it rests on."""
 
 from __future__ import annotations
 
