@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.storage import Database
-from devtools.telegram_double.client import ControlError
+from devtools.telegram_double.client import ControlError, gist
 
 from .bot_harness import free_port, photo_with, text_message
 from .conftest import picture, stripes
@@ -373,7 +373,7 @@ async def count_answers(client, rounds: list[Round]) -> None:
             r.again = any(_try_again(e) for e in stretch)
             r.failed = any(photo_with(e, w) or text_message(e, w) for e in stretch for w in FAILURES)
             if not r.answers and not r.again:
-                r.seen = [_gist(e) for e in log[max(0, r.mark - 2) : r.mark + 4]]
+                r.seen = [gist(e) for e in log[max(0, r.mark - 2) : r.mark + 4]]
 
 
 async def play(double, client, folder: Path, people: int, seconds: float, seed: int = 0) -> Report:
@@ -432,12 +432,6 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
 
 async def _sync(function, *args) -> None:
     function(*args)
-
-
-def _gist(entry: dict) -> str:
-    shown = entry.get("after") or entry.get("message") or {}
-    words = shown.get("caption") or shown.get("text") or entry.get("text") or entry.get("data") or ""
-    return f"{entry.get('kind')} {entry.get('method', '')}: {words[:90]!r}"
 
 
 def _rss(pid: int) -> int:

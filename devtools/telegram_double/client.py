@@ -271,11 +271,11 @@ class PhoneUser:
                 if predicate(entry):
                     return entry
             if time.monotonic() >= deadline:
-                last = "\n".join(_gist(entry) for entry in log[-6:])
+                last = "\n".join(gist(entry) for entry in log[-6:])
                 raise TimeoutError(f"nothing matched in chat {self.chat_id} within {timeout} s; last:\n{last}")
 
 
-def _gist(entry: dict) -> str:
+def gist(entry: dict) -> str:
     """One line for a chat action (what a failed wait saw last)."""
     shown = entry.get("after") or entry.get("message") or {}
     words = shown.get("caption") or shown.get("text") or entry.get("text") or entry.get("data") or ""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 import torch
@@ -32,6 +32,7 @@ from .losses import FeatureLoss, StyleLoss, Window
 Part = tuple[str, Callable[[torch.Tensor, Window], torch.Tensor]]
 
 
+@cache
 def reach(layer: str) -> tuple[int, int]:
     """(how many pixels beyond its own cell a feature at ``layer`` sees, the cell's side in pixels)."""
     seen, cell = 0, 1
