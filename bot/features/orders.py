@@ -23,13 +23,17 @@ from worker.protocol import JobSpec, Media, SpecError, suffix_for
 from .. import texts
 from ..domain import drafts, quotas, subjects
 from ..domain.policy import Policy
+from ..jobs.outages import when_reachable
 from ..modes.base import Order
 from ..services import Services, services
-from ..storage import Draft, Job, JobStatus
+from ..storage import Draft, Job, JobStatus, unavailable
 from ..telegram import keyboards
 from ..telegram.senders import sender
 
 log = logging.getLogger(__name__)
+
+#: How long a placed job's card waits for the database to save it (a restart, a failover).
+CARD_PATIENCE = 120.0
 
 #: Builds an order inside the placing transaction from the person's draft and the chat's policy
 #: (it may change the draft); a str is why not, said to the person; None: nothing to place (it
@@ -134,6 +138,7 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
     svc.dispatcher.submit(job, held=True)
     request_id = job.request_message_id
     reply = ReplyParameters(request_id, allow_sending_without_reply=True) if request_id else None
+    released_later = False
     try:
         try:
             progress = await context.bot.send_photo(
@@ -146,15 +151,38 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
         except TelegramError as exc:
             log.warning("no progress message for job %s: %s", job.id, exc)
         else:
-            async with svc.db.session() as db_session, db_session.begin():
-                saved = await db_session.get(Job, job.id)
-                saved.progress_message_id = progress.message_id
-                job = saved
             sizes = [max(p.width, p.height) for p in progress.photo or ()]
             svc.dispatcher.notifier.shown[(job.chat_id, progress.message_id)] = max(sizes, default=0)
+            job.progress_message_id = progress.message_id
+            try:
+                await _keep_card(svc, job.id, progress.message_id)
+            except Exception as exc:
+                if not unavailable(exc):
+                    raise
+                # The job is placed and its card is out: the database gone for a moment is waited
+                # out here (the job starts once its card is known, so the card follows it), never
+                # answered "try again" — that would be a second job and a second painting.
+                released_later = True
+                svc.dispatcher.background.run(_keep_card_when_reachable(svc, job, progress.message_id))
     finally:
         # whatever happened to the card (refused, a shutdown, the database busy), the job is
         # not left holding its place without ever starting
+        if not released_later:
+            svc.dispatcher.release(job)
+
+
+async def _keep_card(svc: Services, job_id: int, message_id: int) -> None:
+    async with svc.db.session() as db_session, db_session.begin():
+        saved = await db_session.get(Job, job_id)
+        if saved is not None:
+            saved.progress_message_id = message_id
+
+
+async def _keep_card_when_reachable(svc: Services, job: Job, message_id: int) -> None:
+    try:
+        if not await when_reachable(lambda: _keep_card(svc, job.id, message_id), CARD_PATIENCE):
+            log.warning("job %s: its card could not be saved; it is painted without it", job.id)
+    finally:
         svc.dispatcher.release(job)
 
 

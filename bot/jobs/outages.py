@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from ..storage import JobStatus, unavailable
 from .delivery import Delivery
@@ -12,6 +13,23 @@ from .lanes import Lane
 from .records import JobRecords
 
 log = logging.getLogger(__name__)
+
+
+async def when_reachable(work: Callable[[], Awaitable], patience: float = 120) -> bool:
+    """Do ``work()`` once the database answers, trying again while it is unavailable (backing off
+    to every 5 s) for up to ``patience`` seconds. Whether it was done; any other error is raised."""
+    delay, deadline = 0.5, asyncio.get_running_loop().time() + patience
+    while True:
+        try:
+            await work()
+            return True
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            if asyncio.get_running_loop().time() + delay > deadline:
+                return False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)
 
 
 async def outlasting(work, what: str) -> None:

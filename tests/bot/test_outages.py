@@ -7,10 +7,16 @@ import asyncpg
 import psycopg
 import pytest
 from procrastinate.exceptions import ConnectorException
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.storage import unavailable
+from devtools.telegram_double.client import gist
 from worker import remote
+
+from ..bot_harness import RunningBot, photo_with, prepare, text_message
+from ..chaos import Proxy
+from ..workers import until
 
 
 def wrapped(cause: BaseException) -> ConnectorException:
@@ -64,3 +70,34 @@ async def test_handing_a_job_over_waits_out_an_outage_but_not_a_wrong_statement(
 
 async def _no_wait(seconds: float) -> None:
     return None
+
+
+async def test_a_tap_whose_card_meets_an_outage_is_painted_once_and_followed(double, client, tmp_path, postgres_url):
+    """The job is saved, its card goes out, and the database drops before the card's id is kept:
+    the person is not asked to try again (a second job, a second painting) — the job waits for the
+    database, then is painted on its card."""
+    proxy = await Proxy(make_url(postgres_url).port).start()
+    running = await RunningBot(double, tmp_path, database_url=proxy.url(postgres_url)).start()
+    try:
+        user = client.user(701, "Ada")
+        await prepare(user)
+        double.faults.append({"method": "sendPhoto", "times": 1, "delay": 1.5})  # the card, slowly
+        mark = await user.mark()
+        await user.press("▶ Stylize")
+        await until(running.jobs, timeout=10, every=0.02)
+        proxy.cut(2.0)  # the job is saved; its card is on its way
+        await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=60)
+        jobs = await running.settled_jobs(timeout=20)
+        chat = (await user.sent())[mark:]
+        assert not any(text_message(e, "went wrong") for e in chat), [gist(e) for e in chat]
+        assert [j.status for j in jobs] == ["done"] and jobs[0].progress_message_id
+        cards = [e for e in chat if photo_with(e, "Queued")]
+        followed = [e for e in chat if e.get("kind") != "message" and _of(e) == cards[0]["message"]["message_id"]]
+        assert len(cards) == 1 and followed, [gist(e) for e in chat]
+    finally:
+        await running.stop()
+        await proxy.stop()
+
+
+def _of(entry: dict) -> int | None:
+    return (entry.get("after") or entry.get("message") or {}).get("message_id") or entry.get("message_id")
