@@ -23,10 +23,9 @@ from worker.protocol import JobSpec, Media, SpecError, suffix_for
 from .. import texts
 from ..domain import drafts, quotas, subjects
 from ..domain.policy import Policy
-from ..jobs.outages import when_reachable
 from ..modes.base import Order
 from ..services import Services, services
-from ..storage import Draft, Job, JobStatus, unavailable
+from ..storage import Draft, Job, JobStatus, unavailable, when_reachable
 from ..telegram import keyboards
 from ..telegram.senders import sender
 

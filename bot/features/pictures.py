@@ -15,6 +15,7 @@ from engine.errors import ImageError
 from .. import texts
 from ..domain import drafts
 from ..services import services
+from ..storage import unavailable, when_reachable
 from ..telegram.albums import AlbumCollector
 from ..telegram.files import clip_in, picture_in
 from ..telegram.senders import sender
@@ -41,11 +42,16 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
         context = ContextTypes.DEFAULT_TYPE.from_update(update, application)
         try:
             await accept_in_order(accept, messages, update, context)
-        except Exception:
-            log.exception("album handling failed")
+        except Exception as exc:
+            if unavailable(exc):  # (not a bug: the person is asked to try again, as for any update)
+                log.warning("an album not handled: the database is unavailable (%s)", type(exc).__name__)
+            else:
+                log.exception("album handling failed")
             await safe_reply(messages[0], texts.SOMETHING_WRONG())
-        # handled, or answered with why not (a cancelled task, e.g. at shutdown, leaves it in the inbox)
-        await services(context).inbox.done(messages[0].chat_id, [m.message_id for m in messages])
+        # handled, or answered with why not (a cancelled task, e.g. at shutdown, leaves it in the
+        # inbox); said once the database is back, or the album would be answered again at a restart
+        inbox, ids = services(context).inbox, [m.message_id for m in messages]
+        await when_reachable(lambda: inbox.done(messages[0].chat_id, ids))
 
     return AlbumCollector(complete)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 from pathlib import Path
@@ -21,7 +22,7 @@ from .. import modes
 from ..domain import subjects
 from ..domain.languages import Languages
 from ..limits import DELIVERY_CLAIM_SECONDS
-from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries, unavailable
+from ..storage import Database, Draft, Job, JobStatus, Preset, User, as_utc, queries, unavailable, when_reachable
 from ..storage.models import Delivery as Claim
 from ..storage.models import utcnow
 from ..telegram.files import FileCache
@@ -33,6 +34,8 @@ from .records import ACTIVE, JobRecords
 log = logging.getLogger(__name__)
 #: Times a result is sent before a run of 429s fails it (each after the wait Telegram named).
 DELIVERY_PATIENCE = 4
+#: Seconds a sent result's "done" waits for a database outage to end.
+SENT_PATIENCE = 120.0
 
 
 def compose(job: Job, spec: JobSpec, done: Done, gpu: bool = False) -> tuple[str, InlineKeyboardMarkup]:
@@ -54,6 +57,8 @@ class Delivery:
         self.db, self.records, self.notifier, self.languages, self.cache = db, records, notifier, languages, cache
         self.instance = instance  #: names this process in the claims
         self.unreachable: set[int] = set()  #: chats Telegram refused a result to, until they write again
+        self.sent: set[int] = set()  #: jobs whose result this process sent, until their row says done
+        self._marking: set[asyncio.Future] = set()  #: those rows being written (held: not collected)
 
     async def send(self, job: Job, spec: JobSpec, done: Done, card: ProgressMessage | None, gpu: bool = False) -> None:
         """Send the result of ``spec`` and finish the job; its progress card goes (``gpu``: the
@@ -92,7 +97,17 @@ class Delivery:
                 job.id, JobStatus.FAILED, error=str(exc), error_code="undeliverable", result_path=str(path)
             )
             return
-        await self.records.finish(job.id, JobStatus.DONE, result_path=str(path), result_file_id=file_id)
+        sent = functools.partial(
+            self.records.finish, job.id, JobStatus.DONE, result_path=str(path), result_file_id=file_id
+        )
+        # The result is out: the row saying so waits out a database outage (given up, whoever leads
+        # next would find the job unfinished, its claim old, and paint and send it again).
+        # Shielded: a replica that stops leading as it sends (its lanes cancelled) still says so.
+        self.sent.add(job.id)
+        marking = asyncio.ensure_future(self._mark_sent(job.id, sent))
+        self._marking.add(marking)
+        marking.add_done_callback(self._marking.discard)
+        await asyncio.shield(marking)
         if card is not None:
             await card.delete()
         try:  # housekeeping: whatever goes wrong here, the person has their picture and the job is done
@@ -100,6 +115,12 @@ class Delivery:
         except Exception as exc:
             if not unavailable(exc):
                 log.exception("pruning the file cache after job %s", job.id)
+
+    async def _mark_sent(self, job_id: int, sent) -> None:
+        if await when_reachable(sent, SENT_PATIENCE):
+            self.sent.discard(job_id)
+        else:
+            log.warning("job %s: sent, but the database did not come back to say so", job_id)
 
     async def _deliver(self, job: Job, result, caption: str, name, markup, mode: str) -> str | None:
         """The result, sent. A 429 that outlasted the rate limiter's own retries is waited out a few
@@ -132,8 +153,11 @@ class Delivery:
                         session.add(Claim(job_id=job_id, claimed_by=self.instance))
                         return True
                     job = await session.get(Job, job_id)
-                    if claim.claimed_by == self.instance or job is None or job.status == JobStatus.DONE:
+                    if job_id in self.sent or job is None or job.status == JobStatus.DONE:
                         return False
+                    if claim.claimed_by == self.instance:  # its send here was cut short (leading lost, an outage)
+                        claim.claimed_at = utcnow()
+                        return True
                     age = (utcnow() - as_utc(claim.claimed_at)).total_seconds()
                     if age >= DELIVERY_CLAIM_SECONDS:
                         claim.claimed_by, claim.claimed_at = self.instance, utcnow()

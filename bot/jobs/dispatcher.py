@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from pathlib import Path
@@ -42,7 +43,7 @@ from .fair_queue import FairQueue
 from .lanes import JobBook, Lane, QueueView, make_lanes
 from .leadership import Leadership
 from .notifier import Notifier
-from .outages import again_when_reachable, outlasting
+from .outages import again_when_reachable, outlasting, told_once_reachable
 from .records import JobRecords
 from .replicas import ReplicaSync
 from .sketcher import Sketcher
@@ -367,7 +368,8 @@ class Dispatcher:
                 self.background.run(again_when_reachable(self.records, self.delivery, job_id, lane, owner))
                 return
             log.exception("job %s failed inside the bot", job_id)
-            await self._fail(job_id, texts.SOMETHING_WRONG(), "internal")
+            failing = functools.partial(self._fail, job_id, texts.SOMETHING_WRONG(), "internal")
+            await told_once_reachable(failing, self.background, job_id)
         finally:
             lane.queue.finish(job_id)
             if job_id not in lane.queue:  # not put back after an engine crash

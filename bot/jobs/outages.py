@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from ..storage import JobStatus, unavailable
+from ..storage import JobStatus, unavailable, when_reachable
 from .delivery import Delivery
 from .lanes import Lane
 from .records import JobRecords
@@ -15,21 +15,16 @@ from .records import JobRecords
 log = logging.getLogger(__name__)
 
 
-async def when_reachable(work: Callable[[], Awaitable], patience: float = 120) -> bool:
-    """Do ``work()`` once the database answers, trying again while it is unavailable (backing off
-    to every 5 s) for up to ``patience`` seconds. Whether it was done; any other error is raised."""
-    delay, deadline = 0.5, asyncio.get_running_loop().time() + patience
-    while True:
-        try:
-            await work()
-            return True
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            if asyncio.get_running_loop().time() + delay > deadline:
-                return False
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 5.0)
+async def told_once_reachable(fail: Callable[[], Awaitable], background, job_id: int) -> None:
+    """Mark a job failed and tell its person now, or — the database gone meanwhile — once it is
+    back (the job is not left "running" with nobody to end it)."""
+    try:
+        await fail()
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        log.warning("job %s: its failure is told once the database is back", job_id)
+        background.run(when_reachable(fail))
 
 
 async def outlasting(work, what: str) -> None:

@@ -1,6 +1,6 @@
 """Persistence: SQLAlchemy 2 models, an async database handle, and Alembic migrations at start."""
 
-from .db import Database, unavailable
+from .db import Database, unavailable, when_reachable
 from .models import Base, Chat, Draft, Inbox, Job, JobStatus, Preset, SeenUpdate, Setting, SettingChange, User, as_utc
 
 __all__ = [
@@ -18,4 +18,5 @@ __all__ = [
     "User",
     "as_utc",
     "unavailable",
+    "when_reachable",
 ]

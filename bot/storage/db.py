@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +14,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"  #: inside the package: a wheel migrates too
+#: How long a starting replica waits for a database server it cannot reach yet.
+STARTUP_PATIENCE = 60.0
+
+log = logging.getLogger(__name__)
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -40,7 +46,7 @@ class Database:
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A server restart leaves dead connections in the pool: PostgreSQL's are checked before use.
-        sqlite = parsed.get_backend_name() == "sqlite"
+        self.sqlite = sqlite = parsed.get_backend_name() == "sqlite"
         # SQLite: no cap on connections. Updates are handled concurrently and a transaction may read
         # through a second session (a chat's settings) while it holds the one write lock; with the
         # pool's 15 all taken by sessions waiting for that lock, both waited out their 30 s.
@@ -50,10 +56,24 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    async def migrate(self) -> None:
-        await asyncio.to_thread(upgrade, self.url)
-        async with self.engine.connect():
-            pass  # the first connection switches a new SQLite file to WAL (a persistent mode)
+    async def migrate(self, patience: float = STARTUP_PATIENCE) -> None:
+        """Bring the schema up to date. A database server that cannot be reached yet (a replica
+        started as PostgreSQL restarts or fails over) is waited for up to ``patience`` seconds
+        rather than the replica exiting; a SQLite file is never waited for."""
+        loop = asyncio.get_running_loop()
+        deadline, delay = loop.time() + patience, 1.0
+        while True:
+            try:
+                await asyncio.to_thread(upgrade, self.url)
+                async with self.engine.connect():
+                    pass  # the first connection switches a new SQLite file to WAL (a persistent mode)
+                return
+            except Exception as exc:
+                if self.sqlite or not unavailable(exc) or loop.time() + delay > deadline:
+                    raise
+                log.warning("the database cannot be reached yet (%s); trying again in %.0f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -74,7 +94,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 #: Exception classes (of SQLAlchemy, asyncpg, psycopg) that mean the connection, not the statement, failed.
-_OUTAGES = ("OperationalError", "InterfaceError", "ConnectionDoesNotExistError", "ConnectionFailureError")
+#: (asyncpg's InternalClientError "cannot switch to state …; another operation is in progress": a
+#: connection lost under a statement leaves its protocol mid-operation for the commit or rollback
+#: that follows — seen in the chaos benchmark at each PostgreSQL restart.)
+_OUTAGES = (
+    "OperationalError",
+    "InterfaceError",
+    "ConnectionDoesNotExistError",
+    "ConnectionFailureError",
+    "InternalClientError",
+)
 
 
 def unavailable(exc: BaseException) -> bool:
@@ -88,3 +117,20 @@ def unavailable(exc: BaseException) -> bool:
         return True
     cause = getattr(exc, "orig", None) or exc.__cause__  # SQLAlchemy's and procrastinate's wrappers
     return cause is not None and cause is not exc and unavailable(cause)
+
+
+async def when_reachable(work: Callable[[], Awaitable], patience: float = 120) -> bool:
+    """Do ``work()`` once the database answers, trying again while it is unavailable (backing off
+    to every 5 s) for up to ``patience`` seconds. Whether it was done; any other error is raised."""
+    delay, deadline = 0.5, asyncio.get_running_loop().time() + patience
+    while True:
+        try:
+            await work()
+            return True
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            if asyncio.get_running_loop().time() + delay > deadline:
+                return False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)

@@ -7,10 +7,11 @@ import asyncpg
 import psycopg
 import pytest
 from procrastinate.exceptions import ConnectorException
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.storage import unavailable
+from bot.storage import Database, unavailable
 from devtools.telegram_double.client import gist
 from worker import remote
 
@@ -101,3 +102,58 @@ async def test_a_tap_whose_card_meets_an_outage_is_painted_once_and_followed(dou
 
 def _of(entry: dict) -> int | None:
     return (entry.get("after") or entry.get("message") or {}).get("message_id") or entry.get("message_id")
+
+
+async def test_a_replica_starting_while_its_database_is_away_waits_for_it(postgres_url):
+    proxy = await Proxy(make_url(postgres_url).port).start()
+    try:
+        proxy.cut(3.0)  # PostgreSQL restarting, or failing over, as the replica starts
+        db = Database(proxy.url(postgres_url))
+        with pytest.raises(Exception) as given_up:  # past its patience: the error, and the replica exits
+            await db.migrate(patience=1.0)
+        assert unavailable(given_up.value)
+        await db.migrate()
+        async with db.engine.connect() as connection:
+            assert (await connection.execute(text("select count(*) from alembic_version"))).scalar_one() == 1
+        await db.close()
+    finally:
+        await proxy.stop()
+
+
+async def test_a_result_sent_as_the_database_drops_is_marked_done_once_it_is_back(
+    double, client, tmp_path, postgres_url
+):
+    """Sent, then the database drops before the job is marked done: the mark waits for it (given
+    up, the job would stay "running" and whoever leads next would paint and send it again)."""
+    proxy = await Proxy(make_url(postgres_url).port).start()
+    running = await RunningBot(double, tmp_path, database_url=proxy.url(postgres_url)).start()
+    try:
+        user = client.user(702, "Bo")
+        await prepare(user)
+        mark = await user.mark()
+        await user.press("▶ Stylize")
+        await user.wait_for(lambda e: photo_with(e, "Queued"), since=mark)
+        sends = double.calls.count("sendPhoto")
+        double.faults.append({"method": "sendPhoto", "times": 1, "delay": 1.0})  # the result, slowly
+        await until(lambda: _after(double.calls.count("sendPhoto") > sends), timeout=30, every=0.01)
+        proxy.cut(3.0)  # the result is on its way; its job is still "running"
+        await user.wait_for(lambda e: photo_with(e, "Done in"), since=mark, timeout=30)
+        direct = Database(postgres_url)  # (the test's own look, not through the proxy)
+        try:
+            assert await until(lambda: _statuses(direct, {"done"}), timeout=30)
+        finally:
+            await direct.close()
+        assert sum(photo_with(e, "Done in") for e in await user.sent()) == 1
+    finally:
+        await running.stop()
+        await proxy.stop()
+
+
+async def _after(value):
+    return value
+
+
+async def _statuses(db: Database, wanted: set[str]) -> bool:
+    async with db.engine.connect() as connection:
+        found = {row[0] for row in await connection.execute(text("select status from jobs"))}
+    return found == wanted

@@ -1,0 +1,103 @@
+"""Chaos at scale: the whole bot under faults while people use it, and what each of them got.
+
+A throwaway PostgreSQL behind a TCP proxy that can drop every connection, two webhook replicas
+behind a balancer, three ``python -m worker`` processes (simulated painting: what is measured is
+our orchestration) and the Bot API double (scene.py). People send photos, albums, clips and styles
+and tap ▶, 🔁, 🏷 and ✖, alone or in a group's burst (people.py), while on a schedule: a worker is
+killed (-9) and replaced as an orchestrator would, the leading replica and a following one are
+killed and replaced, PostgreSQL restarts (fast and immediate), the proxy drops the database
+connections, Telegram posts updates again and answers 429 and 502 for a while. Every press is then
+counted from the chats: answered once, twice or never, and late or not (report.py).
+
+Used by ``benchmarks/chaos.py`` (ten minutes, a hundred people: the figures) and by the suite's
+minute of it (tests/stories/test_chaos.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from pathlib import Path
+
+from .people import PATIENCE, group, person
+from .report import Report, Round, count_answers
+from .scene import Proxy, Scene
+
+__all__ = ["Proxy", "Report", "play"]
+
+FIRST_ID = 20_000
+GROUP_SIZE = 3
+
+
+async def play(double, client, folder: Path, people: int, seconds: float, seed: int = 0) -> Report:
+    """The scene for ``seconds`` with ``people`` (a third of them in groups of three, bursting
+    together), faults on a schedule scaled to its length."""
+    clip = folder / "clip.mp4"
+    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(_make_clip, clip)
+    scene = await Scene(double, folder, seed=seed).start()
+    wall_started = time.time() - (time.monotonic() - scene.started)
+    rounds: list[Round] = []
+    memory: dict[str, list[tuple[float, int]]] = {}
+    disk: list[tuple[float, tuple[int, int]]] = []
+    until = time.monotonic() + seconds
+    grouped = people // (3 * GROUP_SIZE) * GROUP_SIZE
+    ids = [FIRST_ID + i for i in range(people)]
+    crowd = [
+        asyncio.create_task(person(client, uid, until, rounds, random.Random(seed * 1000 + uid), clip.read_bytes()))
+        for uid in ids[grouped:]
+    ]
+    chats = {uid: uid for uid in ids[grouped:]}
+    for g in range(grouped // GROUP_SIZE):
+        chat_id, members = -100_900 - g, ids[g * GROUP_SIZE : (g + 1) * GROUP_SIZE]
+        crowd.append(asyncio.create_task(group(client, chat_id, members, until, rounds, random.Random(seed + chat_id))))
+        chats[chat_id] = chat_id
+
+    def at(share: float) -> float:
+        return scene.started + share * seconds
+
+    schedule = [
+        (at(0.15), lambda: scene.telegram_trouble()),
+        (at(0.3), lambda: scene.kill_replica(leading=True)),
+        (at(0.45), lambda: scene.restart_database("fast")),
+        (at(0.55), lambda: scene.kill_replica(leading=False)),
+        (at(0.65), lambda: scene.cut_network(3.0)),
+        (at(0.75), lambda: scene.restart_database("immediate")),
+        (at(0.85), lambda: scene.telegram_trouble()),
+    ]
+    kill_every = min(30.0, seconds / 2)
+    schedule += [(scene.started + k * kill_every, scene.kill_worker) for k in range(1, int(seconds // kill_every) + 1)]
+    schedule.sort(key=lambda item: item[0])
+
+    async def faults() -> None:
+        for when, fault in schedule:
+            await asyncio.sleep(max(0.0, when - time.monotonic()))
+            if time.monotonic() < until:
+                await fault()
+
+    async def watch() -> None:
+        while True:
+            rss, size = scene.measure()
+            now = time.monotonic() - scene.started
+            for name, value in rss.items():
+                memory.setdefault(name, []).append((now, value))
+            disk.append((now, size))
+            await asyncio.sleep(10.0)
+
+    watcher = asyncio.create_task(watch())
+    await faults()
+    await asyncio.gather(*crowd)
+    await asyncio.sleep(5.0)  # an answer still on its way, or one sent twice, shows up now
+    watcher.cancel()
+    logs = {chat: await client.sent(chat) for chat in chats}
+    count_answers(logs, rounds, PATIENCE)
+    elapsed = time.monotonic() - scene.started
+    stops = await scene.stop()
+    return Report(elapsed, rounds, scene.faults, memory, disk, scene.errors(), stops, scene.outages, wall_started)
+
+
+def _make_clip(path: Path) -> None:
+    from ..clips import make_clip
+
+    make_clip(path, frames=12, fps=12, size=(96, 64))
