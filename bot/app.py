@@ -32,7 +32,7 @@ from .jobs.leadership import Leadership
 from .menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, MENU_LANGUAGES, OWNER_COMMANDS, SHORT_DESCRIPTION, menu
 from .ops.health import HealthServer
 from .services import Services
-from .storage import Database, User
+from .storage import Database, User, patiently
 from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache, clip_in, picture_in
 from .telegram.inbox import PictureInbox
@@ -209,13 +209,18 @@ def _default_video(config: Config, engine: EngineClient) -> EngineClient:
     return LocalEngine(device=config.engine_device, start_timeout=60.0, modes=clips)
 
 
+async def _banned(db: Database) -> set[int]:
+    async with db.session() as session:
+        return set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
+
+
 async def _post_init(application: Application) -> None:
     config: Config = application.bot_data["config"]
     db = Database(config.database_url)
     await db.migrate()
     cache = FileCache(config.files_dir)
     languages = Languages()
-    await languages.load(db)
+    await patiently(lambda: languages.load(db))  # (started as PostgreSQL restarts: waited for)
     engine = application.bot_data.get("engine")
     # Tests hand in their own engines; without one, the bot runs both of its own.
     instant = application.bot_data.get("quick_engine") or (None if engine else _default_instant(config))
@@ -238,8 +243,7 @@ async def _post_init(application: Application) -> None:
         leadership=Leadership(dsn(config.database_url)) if config.engine == "workers" else None,
         stale_after=config.worker_stale_after,
     )
-    async with db.session() as session:
-        banned = set((await session.execute(select(User.id).where(User.banned.is_(True)))).scalars())
+    banned = await patiently(lambda: _banned(db))
     inbox = PictureInbox(db)
     if application.bot_data["updates_request"] is not None:  # long polling (a webhook records its own)
         application.bot_data["updates_request"].on_updates = inbox.record

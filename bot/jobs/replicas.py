@@ -15,7 +15,7 @@ from sqlalchemy import select
 from worker.client import Capabilities
 from worker.roster import STALE_AFTER, Roster
 
-from ..storage import JobStatus
+from ..storage import JobStatus, unavailable
 from ..storage.models import EngineWorker, utcnow
 from .fair_queue import FairQueue
 from .lanes import JobBook, Lanes
@@ -48,8 +48,13 @@ class ReplicaSync:
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        await self.mirror()
-        self.in_step = True
+        try:
+            await self.mirror()
+            self.in_step = True
+        except Exception as exc:  # started as the database restarts: the loop below catches up
+            if not unavailable(exc):
+                raise
+            log.warning("the queue is mirrored once the database answers (%s)", type(exc).__name__)
         self._task = asyncio.create_task(self._keep_in_step(), name="dispatcher-mirror")
 
     async def stop(self) -> None:

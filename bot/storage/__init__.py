@@ -1,6 +1,6 @@
 """Persistence: SQLAlchemy 2 models, an async database handle, and Alembic migrations at start."""
 
-from .db import Database, unavailable, when_reachable
+from .db import Database, patiently, unavailable, when_reachable
 from .models import Base, Chat, Draft, Inbox, Job, JobStatus, Preset, SeenUpdate, Setting, SettingChange, User, as_utc
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "SettingChange",
     "User",
     "as_utc",
+    "patiently",
     "unavailable",
     "when_reachable",
 ]

@@ -60,20 +60,13 @@ class Database:
         """Bring the schema up to date. A database server that cannot be reached yet (a replica
         started as PostgreSQL restarts or fails over) is waited for up to ``patience`` seconds
         rather than the replica exiting; a SQLite file is never waited for."""
-        loop = asyncio.get_running_loop()
-        deadline, delay = loop.time() + patience, 1.0
-        while True:
-            try:
-                await asyncio.to_thread(upgrade, self.url)
-                async with self.engine.connect():
-                    pass  # the first connection switches a new SQLite file to WAL (a persistent mode)
-                return
-            except Exception as exc:
-                if self.sqlite or not unavailable(exc) or loop.time() + delay > deadline:
-                    raise
-                log.warning("the database cannot be reached yet (%s); trying again in %.0f s", exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+
+        async def upgraded() -> None:
+            await asyncio.to_thread(upgrade, self.url)
+            async with self.engine.connect():
+                pass  # the first connection switches a new SQLite file to WAL (a persistent mode)
+
+        await patiently(upgraded, 0 if self.sqlite else patience)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -132,5 +125,21 @@ async def when_reachable(work: Callable[[], Awaitable], patience: float = 120) -
                 raise
             if asyncio.get_running_loop().time() + delay > deadline:
                 return False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)
+
+
+async def patiently(work: Callable[[], Awaitable], patience: float = STARTUP_PATIENCE):
+    """``work()``'s result, tried again while the database cannot be reached, for up to
+    ``patience`` seconds (a process starting as PostgreSQL restarts); then its error."""
+    loop = asyncio.get_running_loop()
+    deadline, delay = loop.time() + patience, 1.0
+    while True:
+        try:
+            return await work()
+        except Exception as exc:
+            if not unavailable(exc) or loop.time() + delay > deadline:
+                raise
+            log.warning("the database cannot be reached yet (%s); trying again in %.0f s", exc, delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, 5.0)

@@ -163,6 +163,7 @@ class TelegramDouble(StickerMethods, InlineMethods):
         for event in self._changes.values():  # chat watchers are answered now, not after their wait
             event.set()
         self._changes.clear()
+        await self.release_pollers()  # (a long poll of a bot killed -9 would be waited out)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

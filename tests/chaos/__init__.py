@@ -57,14 +57,16 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     def at(share: float) -> float:
         return scene.started + share * seconds
 
+    trouble = min(1.0, seconds / 300)  # (a minute gets a third of the 429s: a 429 stalls every send 1 s)
+
     schedule = [
-        (at(0.15), lambda: scene.telegram_trouble()),
+        (at(0.15), lambda: scene.telegram_trouble(trouble)),
         (at(0.3), lambda: scene.kill_replica(leading=True)),
         (at(0.45), lambda: scene.restart_database("fast")),
         (at(0.55), lambda: scene.kill_replica(leading=False)),
         (at(0.65), lambda: scene.cut_network(3.0)),
         (at(0.75), lambda: scene.restart_database("immediate")),
-        (at(0.85), lambda: scene.telegram_trouble()),
+        (at(0.85), lambda: scene.telegram_trouble(trouble)),
     ]
     kill_every = min(30.0, seconds / 2)
     schedule += [(scene.started + k * kill_every, scene.kill_worker) for k in range(1, int(seconds // kill_every) + 1)]

@@ -154,11 +154,14 @@ class Scene:
         self.outages.append((now, now + seconds))
         self.note(f"database connections dropped, refused for {seconds:.0f} s")
 
-    async def telegram_trouble(self) -> None:
-        self.double.faults.append({"method": "*", "times": 30, "error_code": 429, "retry_after": 1})
-        self.double.faults.append({"method": "*", "times": 10, "error_code": 502, "description": "Bad Gateway"})
-        reposted = await self.double.repost(20)
-        self.note(f"Telegram: 429 ×30, 502 ×10, {reposted} updates posted again")
+    async def telegram_trouble(self, scale: float = 1.0) -> None:
+        """Telegram answers 429 (retry after 1 s) and 502 a while and posts recent updates again;
+        ``scale`` 1 is ten minutes' worth (30 and 10 answers, 20 updates)."""
+        too_many, bad, again = (max(1, round(n * scale)) for n in (30, 10, 20))
+        self.double.faults.append({"method": "*", "times": too_many, "error_code": 429, "retry_after": 1})
+        self.double.faults.append({"method": "*", "times": bad, "error_code": 502, "description": "Bad Gateway"})
+        reposted = await self.double.repost(again)
+        self.note(f"Telegram: 429 ×{too_many}, 502 ×{bad}, {reposted} updates posted again")
 
     # ---------------------------------------------------------------- watching
     def measure(self) -> tuple[dict[str, int], tuple[int, int]]:
