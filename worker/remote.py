@@ -238,9 +238,30 @@ def _failed():
     return Status.FAILED
 
 
+def database_gone(exc: BaseException) -> bool:
+    """Whether procrastinate's ``exc`` says the database could not be reached (not a wrong statement)."""
+    import psycopg
+
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    return isinstance(cause, (psycopg.OperationalError, OSError))
+
+
+class QuietOutages(logging.Filter):
+    """procrastinate logs its listener's lost connection as an ERROR with a traceback, at every
+    database restart; it reconnects by itself, so that is one WARNING line, not a bug's report."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("procrastinate") and exc is not None and database_gone(exc):
+            gone = type(exc.__cause__ or exc).__name__
+            record.msg, record.args = f"{record.getMessage().strip()} (the database is unavailable: {gone})", None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
 async def patiently(what: str, call, patience: float = DATABASE_PATIENCE):
     """``call()`` again, backing off, while the database cannot be reached — up to ``patience`` s."""
-    import psycopg
     from procrastinate.exceptions import ConnectorException
 
     delay, deadline = 0.25, asyncio.get_running_loop().time() + patience
@@ -248,8 +269,7 @@ async def patiently(what: str, call, patience: float = DATABASE_PATIENCE):
         try:
             return await call()
         except ConnectorException as exc:
-            gone = isinstance(exc.__cause__, (psycopg.OperationalError, OSError))  # (not a wrong statement)
-            if not gone or asyncio.get_running_loop().time() + delay > deadline:
+            if not database_gone(exc) or asyncio.get_running_loop().time() + delay > deadline:
                 raise
             log.warning("%s: the database is unavailable (%s); again in %.1f s", what, exc.__cause__ or exc, delay)
             await asyncio.sleep(delay)

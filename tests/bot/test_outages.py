@@ -3,6 +3,8 @@ the whole of it runs in benchmarks/chaos.py; here the two small rules it rests o
 
 from __future__ import annotations
 
+import logging
+
 import asyncpg
 import psycopg
 import pytest
@@ -157,3 +159,16 @@ async def _statuses(db: Database, wanted: set[str]) -> bool:
     async with db.engine.connect() as connection:
         found = {row[0] for row in await connection.execute(text("select status from jobs"))}
     return found == wanted
+
+
+def test_procrastinates_lost_listener_is_a_warning_line_and_a_wrong_statement_still_an_error():
+    def record(cause: BaseException) -> logging.LogRecord:
+        exc = wrapped(cause)
+        return logging.LogRecord(
+            "procrastinate.utils", logging.ERROR, __file__, 1, "listener error: %r", (exc,), (type(exc), exc, None)
+        )
+
+    lost, wrong = record(psycopg.OperationalError("server closed the connection")), record(KeyError("job"))
+    assert remote.QuietOutages().filter(lost) and remote.QuietOutages().filter(wrong)
+    assert (lost.levelname, lost.exc_info) == ("WARNING", None) and "unavailable: OperationalError" in lost.getMessage()
+    assert wrong.levelname == "ERROR" and wrong.exc_info is not None
