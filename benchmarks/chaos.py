@@ -3,12 +3,13 @@
     python -m benchmarks.chaos [--people 100] [--seconds 600]      (make bench-chaos)
 
 A throwaway PostgreSQL behind a proxy that drops connections, two webhook replicas behind a
-balancer, three workers (simulated painting) and the Bot API double; people tap ▶ over and over
-(tests/chaos.py) while a worker is killed -9 every 30 s and replaced, the leading replica is
-killed and replaced, PostgreSQL restarts (fast, then immediate), the database connections drop,
-and Telegram posts updates again and answers 429 and 502. Prints: ▶ answered once, twice, never;
-p50/p95 of ▶ → queued (outside the database's outages) and ▶ → painting; each process's memory
-and the disk after the first minute and at the end; how long each process took to stop on
+balancer, three workers (simulated painting) and the Bot API double; people send photos, albums,
+clips and styles and tap ▶, 🔁, 🏷 and ✖, alone and in groups' bursts (tests/chaos/) while a worker
+is killed -9 every 30 s and replaced, the leading and a following replica are killed and replaced,
+PostgreSQL restarts (fast, then immediate), the database connections drop, and Telegram posts
+updates again and answers 429 and 502. Prints: presses answered once, twice, never (and late);
+p50/p95 of press → queued (outside the database's outages) and press → result; each process's
+memory and the disk after the first minute and at the end; how long each process took to stop on
 SIGTERM; the ERROR lines in their logs. Needs PostgreSQL's server binaries (initdb, pg_ctl).
 """
 

@@ -262,7 +262,7 @@ async def _post_init(application: Application) -> None:
     if config.engine == "workers":  # a /ban on another replica reaches this one within 5 s
         dispatcher.refreshers.append(lambda: _reload_bans(application.bot_data["services"]))
     await dispatcher.start()
-    for payload in await inbox.pending():  # pictures that arrived just before a restart
+    for payload in await patiently(inbox.pending):  # pictures that arrived just before a restart
         await application.update_queue.put(_Update.de_json(payload, application.bot))
     if config.health_port is not None:
         application.bot_data["health"] = HealthServer(application.bot_data["services"], port=config.health_port)

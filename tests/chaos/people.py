@@ -37,7 +37,7 @@ async def person(client, user_id: int, until: float, rounds: list[Round], rng: r
             if rng.random() < 0.1:
                 mark = await user.mark()
                 await user.send_text("/help")
-                await user.wait_for(lambda e: text_message(e, "/"), since=mark, timeout=60)
+                await answered(user, lambda e: text_message(e, "/"), since=mark, timeout=60)
             if kind == "sticker":
                 button, on = "🏷 Sticker", painting["message"]["message_id"]
             else:
@@ -81,6 +81,19 @@ async def follow(user, round_: Round, rng: random.Random, cancels: float = 0.15)
     return None
 
 
+async def answered(user, predicate, *, since: int, timeout: float) -> dict:
+    """What ``predicate`` waits for — or ControlError at once where the bot said to try again (the
+    database was away): the person starts over rather than wait out the timeout."""
+    said = await user.wait_for(lambda e: predicate(e) or _try_again(e), since=since, timeout=timeout)
+    if _try_again(said) and not predicate(said):
+        raise ControlError("the bot asked to try again")
+    return said
+
+
+def _try_again(entry: dict) -> bool:
+    return entry["kind"] == "message" and "try again" in (entry["message"].get("text") or "")
+
+
 def _card_ended(entry: dict, card: dict) -> bool:
     if entry["kind"] != "message" or entry["message"]["message_id"] != card["message"]["message_id"]:
         return False
@@ -92,8 +105,8 @@ async def _photo(user, rng: random.Random, painting, clip) -> int:
     seed = rng.randrange(4)
     mark = await user.mark()
     await user.send_photo(picture(160, 120, seed=seed))
-    said = await user.wait_for(
-        lambda e: text_message(e, "Got your photo") or text_message(e, "New photo"), since=mark, timeout=60
+    said = await answered(
+        user, lambda e: text_message(e, "Got your photo") or text_message(e, "New photo"), since=mark, timeout=60
     )
     if "Got your photo" not in said["message"]["text"]:
         return said["message"]["message_id"]
@@ -105,13 +118,13 @@ async def _album(user, rng: random.Random, painting, clip) -> int:
     seed = rng.randrange(4)
     mark = await user.mark()
     await user.send_album([picture(160, 120, seed=seed), stripes(96, 96, period=6 + seed)])
-    return (await user.wait_for(lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60))["message"]["message_id"]
+    return (await answered(user, lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60))["message"]["message_id"]
 
 
 async def _clip(user, rng: random.Random, painting, clip: bytes) -> int:
     mark = await user.mark()
     await user.send_clip("video", clip)
-    await user.wait_for(lambda e: text_message(e, "Got your clip"), since=mark, timeout=60)
+    await answered(user, lambda e: text_message(e, "Got your clip"), since=mark, timeout=60)
     return await _style(user, rng.randrange(4))
 
 
@@ -119,14 +132,14 @@ async def _again(user, rng: random.Random, painting, clip) -> int:
     """🔁 Again under the last painting: its settings card, with ▶."""
     mark = await user.mark()
     await user.press("🔁 Again", message_id=painting["message"]["message_id"])
-    said = await user.wait_for(lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60)
+    said = await answered(user, lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60)
     return said["message"]["message_id"]
 
 
 async def _style(user, seed: int) -> int:
     mark = await user.mark()
     await user.send_photo(stripes(96, 96, period=6 + seed))
-    said = await user.wait_for(lambda e: text_message(e, "Style saved"), since=mark, timeout=60)
+    said = await answered(user, lambda e: text_message(e, "Style saved"), since=mark, timeout=60)
     return said["message"]["message_id"]
 
 
@@ -150,13 +163,15 @@ async def group(client, chat_id: int, user_ids: list[int], until: float, rounds:
     async def ready(member) -> int | None:
         mark = await member.mark()
         photo = await member.send_photo(picture(160, 120, seed=rng.randrange(4)), caption="/stylize")
-        prompt = await member.wait_for(
-            lambda e: e["kind"] == "message" and reply_to(e).get("message_id") == photo["message_id"],
+        prompt = await answered(
+            member,
+            lambda e: text_message(e, "Got it") and reply_to(e).get("message_id") == photo["message_id"],
             since=mark,
             timeout=60,
         )
         style = await member.send_photo(stripes(96, 96, period=7), reply_to=prompt["message"]["message_id"])
-        saved = await member.wait_for(
+        saved = await answered(
+            member,
             lambda e: text_message(e, "Style saved") and reply_to(e).get("message_id") == style["message_id"],
             since=mark,
             timeout=60,
