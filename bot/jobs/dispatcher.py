@@ -43,7 +43,7 @@ from .fair_queue import FairQueue
 from .lanes import JobBook, Lane, QueueView, make_lanes
 from .leadership import Leadership
 from .notifier import Notifier
-from .outages import again_when_reachable, outlasting, told_once_reachable
+from .outages import again_when_reachable, outlasting, retell_endings, told_once_reachable
 from .records import JobRecords
 from .replicas import ReplicaSync
 from .sketcher import Sketcher
@@ -193,8 +193,7 @@ class Dispatcher:
             await self.paint.supervisor.stop()
 
     async def stop(self) -> None:
-        """Stop taking jobs; running ones stay 'running' in the database and are redone (or, with
-        workers, followed) on start."""
+        """Stop taking jobs; running ones stay 'running' for the next start to redo (or follow)."""
         await self.replicas.stop()
         if self.leadership is not None:
             await self.leadership.stop()
@@ -229,6 +228,7 @@ class Dispatcher:
                 await self.notifier.restarted(job)
         if jobs:
             log.info("restored %d queued job(s), %d interrupted", len(jobs), len(interrupted))
+        self.background.run(retell_endings(self.records, self.notifier, self.languages))
 
     async def _reroute(self, job: Job) -> None:
         """A job queued for an engine this host no longer has (instant networks gone since) becomes

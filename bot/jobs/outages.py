@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+from .. import i18n, texts
+from ..domain.languages import Languages
 from ..storage import JobStatus, unavailable, when_reachable
+from ..storage.models import utcnow
 from .delivery import Delivery
 from .lanes import Lane
+from .notifier import Notifier
 from .records import JobRecords
 
 log = logging.getLogger(__name__)
+#: How far back a new leader tells the endings of cancelled and failed jobs again.
+RETELL_WINDOW = timedelta(minutes=2)
 
 
 async def told_once_reachable(fail: Callable[[], Awaitable], background, job_id: int) -> None:
@@ -67,3 +74,23 @@ async def again_when_reachable(
         lane.queue.push_front(job_id, user_id)
         lane.wakeup.set()
         log.info("job %s queued again after the database outage", job_id)
+
+
+async def retell_endings(records: JobRecords, notifier: Notifier, languages: Languages) -> None:
+    """A job cancelled or failed just before the leader that ended it was killed may never have had
+    its card say so (the edit was on its way, waiting out Telegram's 429s): a new leader says the
+    endings of the last RETELL_WINDOW again. A card that says it already stays as it is (Telegram
+    answers "not modified"), so saying it twice costs a request, never a second message."""
+    try:
+        jobs = await records.ended_since(utcnow() - RETELL_WINDOW)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        log.warning("endings not told again: the database is unavailable (%s)", type(exc).__name__)
+        return
+    for job in jobs:
+        with i18n.using(languages.for_job(job)):
+            if job.status == JobStatus.CANCELLED:
+                await notifier.cancelled(job)
+            else:
+                await notifier.failed(job, job.error or texts.SOMETHING_WRONG())

@@ -42,6 +42,13 @@ class JobRecords:
         async with self.db.session() as session:
             return list((await session.execute(select(Job).where(Job.status.in_(ACTIVE)).order_by(Job.id))).scalars())
 
+    async def ended_since(self, since) -> list[Job]:
+        """Jobs cancelled or failed (with a message for the person) since ``since``, by id."""
+        ended = Job.status.in_([JobStatus.CANCELLED, JobStatus.FAILED]) & (Job.finished_at >= since)
+        told = Job.error_code.is_(None) | (Job.error_code != "undeliverable")
+        async with self.db.session() as session:
+            return list((await session.execute(select(Job).where(ended & told).order_by(Job.id))).scalars())
+
     async def start(self, job_id: int, unreachable: set[int]) -> Job | None:
         """Queued → running, one attempt more; None if it is not queued any more. A job for a chat
         Telegram refused a result to is not painted: it fails as undeliverable."""

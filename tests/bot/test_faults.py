@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from ..bot_harness import RunningBot, photo_with, prepare, text_message
+from ..bot_harness import RunningBot, buttons, photo_with, prepare, text_message
 from ..fake_engine import FakeEngine
 
 
@@ -85,3 +85,36 @@ async def test_a_rate_limited_progress_edit_stalls_nobody(double, client, tmp_pa
         assert [f for f in double.faults if f["times"] > 0] == []
     finally:
         await running.stop()
+
+
+async def test_a_cancel_whose_card_was_never_told_is_told_by_the_next_start(double, client, tmp_path):
+    """✖ is taken (the job is cancelled) but its card's edit is lost — the bot that took it died with
+    the edit still waiting on Telegram: whoever paints next says it again, once."""
+    slow = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.1)).start()
+    try:
+        ida = client.user(9251, "Ida")
+        await prepare(ida)
+        mark = await ida.mark()
+        await ida.press("▶ Stylize")
+        card = await ida.wait_for(lambda e: photo_with(e, "Queued"), since=mark)
+        await client.fault("editMessageCaption", 400, description="Bad Request: lost on the way", times=20)
+        await client.fault("editMessageMedia", 400, description="Bad Request: lost on the way", times=20)
+        await ida.press("✖ Cancel")
+        (job,) = await running.settled_jobs()
+        assert job.status == "cancelled" and not photo_with(await _now(ida, card), "Cancelled")
+    finally:
+        await running.stop()
+    double.faults.clear()
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.1)).start()
+    try:
+        await ida.wait_for(lambda e: e["kind"] == "edit" and "Cancelled" in e["after"].get("caption", ""), since=mark)
+        assert photo_with(await _now(ida, card), "Cancelled") and not buttons(await _now(ida, card))
+    finally:
+        await running.stop()
+
+
+async def _now(user, entry: dict) -> dict:
+    """The message of ``entry`` as it is now."""
+    wanted = entry["message"]["message_id"]
+    return next(e for e in await user.sent() if e.get("message", {}).get("message_id") == wanted)

@@ -122,9 +122,14 @@ async def _album(user, rng: random.Random, painting, clip) -> int:
 
 
 async def _clip(user, rng: random.Random, painting, clip: bytes) -> int:
+    """A clip, and a style where the bot kept none."""
     mark = await user.mark()
     await user.send_clip("video", clip)
-    await answered(user, lambda e: text_message(e, "Got your clip"), since=mark, timeout=60)
+    said = await answered(
+        user, lambda e: text_message(e, "Got your clip") or text_message(e, "New clip"), since=mark, timeout=60
+    )
+    if "Got your clip" not in said["message"]["text"]:
+        return said["message"]["message_id"]
     return await _style(user, rng.randrange(4))
 
 
