@@ -247,12 +247,13 @@ def database_gone(exc: BaseException) -> bool:
 
 
 class QuietOutages(logging.Filter):
-    """procrastinate logs its listener's lost connection as an ERROR with a traceback, at every
-    database restart; it reconnects by itself, so that is one WARNING line, not a bug's report."""
+    """procrastinate logs its listener's lost connection as an ERROR with a traceback at every
+    database restart (and asyncio, a job task of its that met it); it reconnects by itself and the
+    job is handed out again, so that is one WARNING line, not a bug's report."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if record.name.startswith("procrastinate") and exc is not None and database_gone(exc):
+        if record.name.startswith(("procrastinate", "asyncio")) and exc is not None and database_gone(exc):
             gone = type(exc.__cause__ or exc).__name__
             record.msg, record.args = f"{record.getMessage().strip()} (the database is unavailable: {gone})", None
             record.levelno, record.levelname = logging.WARNING, "WARNING"

@@ -172,3 +172,11 @@ def test_procrastinates_lost_listener_is_a_warning_line_and_a_wrong_statement_st
     assert remote.QuietOutages().filter(lost) and remote.QuietOutages().filter(wrong)
     assert (lost.levelname, lost.exc_info) == ("WARNING", None) and "unavailable: OperationalError" in lost.getMessage()
     assert wrong.levelname == "ERROR" and wrong.exc_info is not None
+
+
+def test_asyncios_report_of_a_procrastinate_task_that_met_a_restart_is_a_warning_line():
+    exc = wrapped(psycopg.errors.AdminShutdown("terminating connection due to administrator command"))
+    record = logging.LogRecord(
+        "asyncio", logging.ERROR, __file__, 1, "Task exception was never retrieved", None, (type(exc), exc, None)
+    )
+    assert remote.QuietOutages().filter(record) and (record.levelname, record.exc_info) == ("WARNING", None)
