@@ -28,6 +28,8 @@ __all__ = ["Proxy", "Report", "play"]
 
 FIRST_ID = 20_000
 GROUP_SIZE = 3
+#: How long the scene waits, once the people stopped, for every job to end before counting.
+SETTLE_LIMIT = 300.0
 
 
 async def play(double, client, folder: Path, people: int, seconds: float, seed: int = 0) -> Report:
@@ -90,13 +92,17 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     watcher = asyncio.create_task(watch())
     await faults()
     await asyncio.gather(*crowd)
+    stopped = time.monotonic()
+    await scene.settled(SETTLE_LIMIT)  # a job still queued (a person moved on) is answered late, or never
+    settled = time.monotonic() - stopped
     await asyncio.sleep(5.0)  # an answer still on its way, or one sent twice, shows up now
     watcher.cancel()
     logs = {chat: await client.sent(chat) for chat in chats}
     count_answers(logs, rounds, PATIENCE)
     elapsed = time.monotonic() - scene.started
     stops = await scene.stop()
-    return Report(elapsed, rounds, scene.faults, memory, disk, scene.errors(), stops, scene.outages, wall_started)
+    errors = scene.errors()
+    return Report(elapsed, rounds, scene.faults, memory, disk, errors, stops, scene.outages, wall_started, settled)
 
 
 def _make_clip(path: Path) -> None:

@@ -34,6 +34,7 @@ class Round:
     cancelled: bool = False
     answers: int = 0  #: results and card endings counted for this round
     again: bool = False  #: answered "something went wrong, try again" (no job was made)
+    refused: bool = False  #: answered why not (an alert: a picture already in the works, the day's quota)
     failed: bool = False  #: its card says it could not be painted (answered, and told apart)
     late: bool = False  #: answered only after the person's patience ran out
     seen: list[str] = field(default_factory=list)  #: a round never answered: what its chat shows
@@ -86,6 +87,7 @@ def count_answers(logs: dict[int, list[dict]], rounds: list[Round], patience: fl
             card = next((e for e in stretch if is_card(e) and reply_to(e).get("from", {}).get("id") == r.user), None)
             if card is None:
                 r.again = any(says_try_again(e, r) for e in stretch)
+                r.refused = not r.again and any(_refusal(e, r) for e in stretch)
                 mine = [e for e in stretch if is_result(e, r.kind) and reply_to(e).get("from", {}).get("id") == r.user]
             else:
                 request = reply_to(card).get("message_id")
@@ -104,10 +106,18 @@ def count_answers(logs: dict[int, list[dict]], rounds: list[Round], patience: fl
             r.answers = len(mine)
             first = min((e["time"] for e in mine), default=None)
             r.late = first is not None and first - r.pressed > patience
-            if not r.answers and not r.again:
+            if not r.answers and not r.again and not r.refused:
                 r.seen = [gist(e) for e in log[max(0, r.mark - 2) : r.mark + 5]]
             elif r.answers > 1:
                 r.seen = [f"{e['time'] - r.pressed:+.1f} s #{e['message']['message_id']} {gist(e)}" for e in mine]
+
+
+def _refusal(entry: dict, round_: Round) -> bool:
+    return (
+        entry["kind"] == "callback_answer"
+        and entry.get("callback_query_id") == round_.query
+        and bool(entry.get("text"))
+    )
 
 
 def _same(a: Round, b: Round) -> bool:
@@ -131,11 +141,13 @@ class Report:
     stops: dict[str, float]  #: process → seconds it took to stop when told to (SIGTERM)
     outages: list[tuple[float, float]] = field(default_factory=list)  #: database down (from, to), wall clock
     started: float = 0.0  #: time.time() as the scene began
+    settled: float = 0.0  #: seconds after the people stopped until no job was queued or running
 
     @property
     def counted(self) -> Counter:
-        """Rounds by answers: 0 never, 1 once (a "try again" counts: the person was told), 2 twice or more."""
-        return Counter(min(r.answers + (r.again and not r.answers), 2) for r in self.rounds)
+        """Rounds by answers: 0 never, 1 once (a "try again" or a refusal counts: the person was told),
+        2 twice or more."""
+        return Counter(min(r.answers + ((r.again or r.refused) and not r.answers), 2) for r in self.rounds)
 
     def quantiles(self, values: list[float]) -> tuple[float, float]:
         if not values:
@@ -161,9 +173,11 @@ class Report:
             f"({', '.join(f'{n} {k}' for k, n in kinds.most_common())}); "
             f"{sum(r.cancelled for r in self.rounds)} then ✖",
             f"answered once {counted[1]} (of them {sum(r.again and not r.answers for r in self.rounds)} "
-            f"'something went wrong, try again', {sum(r.failed for r in self.rounds)} a failed job, "
+            f"'something went wrong, try again', {sum(r.refused for r in self.rounds)} refused with why, "
+            f"{sum(r.failed for r in self.rounds)} a failed job, "
             f"{sum(r.late and r.answers == 1 for r in self.rounds)} after the person's patience), "
-            f"twice or more {counted[2]}, never {counted[0]}",
+            f"twice or more {counted[2]}, never {counted[0]} (counted once every job had ended, "
+            f"{self.settled:.0f} s after the people stopped)",
             f"press → queued: p50 {q50:.2f} s, p95 {q95:.2f} s outside the database's outages "
             f"(p50 {a50:.2f} s, p95 {a95:.2f} s with them)",
             f"press → result: p50 {p50:.1f} s, p95 {p95:.1f} s",

@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bot.storage import Database
 
 from ..bot_harness import free_port
@@ -162,6 +164,19 @@ class Scene:
         self.double.faults.append({"method": "*", "times": bad, "error_code": 502, "description": "Bad Gateway"})
         reposted = await self.double.repost(again)
         self.note(f"Telegram: 429 ×{too_many}, 502 ×{bad}, {reposted} updates posted again")
+
+    async def settled(self, limit: float) -> None:
+        """Until no job is queued or running (or ``limit`` seconds)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            with contextlib.suppress(Exception):  # (a query meeting the last fault's tail: look again)
+                async with self.db.engine.connect() as connection:
+                    busy = await connection.execute(
+                        text("select count(*) from jobs where status in ('queued', 'running')")
+                    )
+                    if not busy.scalar_one():
+                        return
+            await asyncio.sleep(1.0)
 
     # ---------------------------------------------------------------- watching
     def measure(self) -> tuple[dict[str, int], tuple[int, int]]:
