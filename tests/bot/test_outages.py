@@ -3,6 +3,7 @@ the whole of it runs in benchmarks/chaos.py; here the two small rules it rests o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import asyncpg
@@ -180,3 +181,21 @@ def test_asyncios_report_of_a_procrastinate_task_that_met_a_restart_is_a_warning
         "asyncio", logging.ERROR, __file__, 1, "Task exception was never retrieved", None, (type(exc), exc, None)
     )
     assert remote.QuietOutages().filter(record) and (record.levelname, record.exc_info) == ("WARNING", None)
+
+
+async def test_work_beside_the_jobs_that_meets_an_outage_is_a_warning_and_a_bug_an_error(caplog):
+    from bot.jobs.background import Background
+
+    async def positions():
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    async def wrong():
+        raise KeyError("job")
+
+    background = Background()
+    background.run(positions())
+    background.run(wrong())
+    await background.settle()
+    await asyncio.sleep(0)
+    said = {(r.levelname, r.getMessage().split(" ")[-1]) for r in caplog.records if r.name == "bot.jobs.background"}
+    assert ("WARNING", "(ConnectionResetError)") in said and ("ERROR", "failed") in said
