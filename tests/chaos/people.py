@@ -38,15 +38,16 @@ async def person(client, user_id: int, until: float, rounds: list[Round], rng: r
                 mark = await user.mark()
                 await user.send_text("/help")
                 await answered(user, lambda e: text_message(e, "/"), since=mark, timeout=60)
-            if kind == "sticker":
+            if kind == "sticker":  # (a sticker answers the painting's photo, as the painting did)
                 button, on = "🏷 Sticker", painting["message"]["message_id"]
+                request = reply_to(painting).get("message_id")
             else:
-                button, on = "▶ Stylize", await READY[kind](user, rng, painting, clip)
+                button, (on, request) = "▶ Stylize", await READY[kind](user, rng, painting, clip)
             mark, pressed = await user.mark(), time.time()
             query = await user.press(button, message_id=on)
         except (TimeoutError, ControlError):
             continue
-        round_ = Round(user_id, user.chat_id, kind, mark, pressed, on, query["id"])
+        round_ = Round(user_id, user.chat_id, kind, mark, pressed, on, query["id"], request)
         rounds.append(round_)
         result = await follow(user, round_, rng)
         if kind == "sticker":
@@ -58,9 +59,10 @@ async def person(client, user_id: int, until: float, rounds: list[Round], rng: r
 async def follow(user, round_: Round, rng: random.Random, cancels: float = 0.15) -> dict | None:
     """Wait for the round's card (sometimes ✖ then) and its result; the result, if it came in time."""
     mine = lambda e: reply_to(e).get("from", {}).get("id") == round_.user  # noqa: E731
+    own = lambda e: is_card(e) and mine(e) and round_.request in (None, reply_to(e).get("message_id"))  # noqa: E731
     try:
         said = await user.wait_for(
-            lambda e: ((is_card(e) or is_result(e, round_.kind)) and mine(e)) or says_try_again(e, round_),
+            lambda e: own(e) or (is_result(e, round_.kind) and mine(e)) or says_try_again(e, round_),
             since=round_.mark,
             timeout=90,
         )
@@ -104,33 +106,34 @@ async def _photo(user, rng: random.Random, painting, clip) -> int:
     """A photo, and a style where the bot kept none from the last painting: ▶ is ready (its message)."""
     seed = rng.randrange(4)
     mark = await user.mark()
-    await user.send_photo(picture(160, 120, seed=seed))
+    request = (await user.send_photo(picture(160, 120, seed=seed)))["message_id"]
     said = await answered(
         user, lambda e: text_message(e, "Got your photo") or text_message(e, "New photo"), since=mark, timeout=60
     )
     if "Got your photo" not in said["message"]["text"]:
-        return said["message"]["message_id"]
-    return await _style(user, seed)
+        return said["message"]["message_id"], request
+    return await _style(user, seed), request
 
 
 async def _album(user, rng: random.Random, painting, clip) -> int:
     """The photo and its style as one album."""
     seed = rng.randrange(4)
     mark = await user.mark()
-    await user.send_album([picture(160, 120, seed=seed), stripes(96, 96, period=6 + seed)])
-    return (await answered(user, lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60))["message"]["message_id"]
+    sent = await user.send_album([picture(160, 120, seed=seed), stripes(96, 96, period=6 + seed)])
+    said = await answered(user, lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60)
+    return said["message"]["message_id"], sent[0]["message_id"]
 
 
 async def _clip(user, rng: random.Random, painting, clip: bytes) -> int:
     """A clip, and a style where the bot kept none."""
     mark = await user.mark()
-    await user.send_clip("video", clip)
+    request = (await user.send_clip("video", clip))["message_id"]
     said = await answered(
         user, lambda e: text_message(e, "Got your clip") or text_message(e, "New clip"), since=mark, timeout=60
     )
     if "Got your clip" not in said["message"]["text"]:
-        return said["message"]["message_id"]
-    return await _style(user, rng.randrange(4))
+        return said["message"]["message_id"], request
+    return await _style(user, rng.randrange(4)), request
 
 
 async def _again(user, rng: random.Random, painting, clip) -> int:
@@ -138,7 +141,7 @@ async def _again(user, rng: random.Random, painting, clip) -> int:
     mark = await user.mark()
     await user.press("🔁 Again", message_id=painting["message"]["message_id"])
     said = await answered(user, lambda e: _offers(e, "▶ Stylize"), since=mark, timeout=60)
-    return said["message"]["message_id"]
+    return said["message"]["message_id"], None  # (its request: the painting's, as the bot keeps it)
 
 
 async def _style(user, seed: int) -> int:
@@ -165,7 +168,7 @@ async def group(client, chat_id: int, user_ids: list[int], until: float, rounds:
         client.user(uid, f"G{uid}", chat_id=chat_id, chat_type="supergroup", title="Chaos club") for uid in user_ids
     ]
 
-    async def ready(member) -> int | None:
+    async def ready(member) -> tuple[int, int]:
         mark = await member.mark()
         photo = await member.send_photo(picture(160, 120, seed=rng.randrange(4)), caption="/stylize")
         prompt = await answered(
@@ -181,18 +184,18 @@ async def group(client, chat_id: int, user_ids: list[int], until: float, rounds:
             since=mark,
             timeout=60,
         )
-        return saved["message"]["message_id"]
+        return saved["message"]["message_id"], photo["message_id"]
 
-    async def tap(member, on: int) -> None:
+    async def tap(member, on: int, request: int) -> None:
         mark, pressed = await member.mark(), time.time()
         query = await member.press("▶ Stylize", message_id=on)
-        round_ = Round(member.sender["id"], chat_id, "group", mark, pressed, on, query["id"])
+        round_ = Round(member.sender["id"], chat_id, "group", mark, pressed, on, query["id"], request)
         rounds.append(round_)
         await follow(member, round_, rng, cancels=0.0)
 
     while time.monotonic() < until:
         readied = await asyncio.gather(*(ready(m) for m in members), return_exceptions=True)
-        taps = [tap(m, on) for m, on in zip(members, readied) if isinstance(on, int)]
+        taps = [tap(m, *got) for m, got in zip(members, readied) if isinstance(got, tuple)]
         if not taps:
             await asyncio.sleep(1.0)
             continue

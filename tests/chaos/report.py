@@ -29,6 +29,7 @@ class Round:
     pressed: float  #: time.time() at the press (the double's log keeps wall-clock times)
     pressed_on: int  #: the message whose button was pressed
     query: str  #: the press's callback query id
+    request: int | None = None  #: the message its job answers (its photo, clip or album), where known
     queued: float | None = None  #: seconds from the press to the queued card
     painted: float | None = None  #: seconds from the press to the result, as the person saw it
     cancelled: bool = False
@@ -84,7 +85,7 @@ def count_answers(logs: dict[int, list[dict]], rounds: list[Round], patience: fl
             # the person's next round in this chat bounds where this one's card and refusals are
             following = [o.mark for o in own if o.user == r.user and o.mark > r.mark]
             stretch = log[r.mark : min(following, default=len(log))]
-            card = next((e for e in stretch if is_card(e) and reply_to(e).get("from", {}).get("id") == r.user), None)
+            card = next((e for e in stretch if _its_card(e, r)), None)
             if card is None:
                 r.again = any(says_try_again(e, r) for e in stretch)
                 r.refused = not r.again and any(_refusal(e, r) for e in stretch)
@@ -112,6 +113,13 @@ def count_answers(logs: dict[int, list[dict]], rounds: list[Round], patience: fl
                 r.seen = [f"{e['time'] - r.pressed:+.1f} s #{e['message']['message_id']} {gist(e)}" for e in mine]
 
 
+def _its_card(entry: dict, r: Round) -> bool:
+    """The round's own card: a card answering this person, and its request where that is known (a
+    card of the person's previous press, delayed by an outage, may come after this press)."""
+    mine = is_card(entry) and reply_to(entry).get("from", {}).get("id") == r.user
+    return mine and r.request in (None, reply_to(entry).get("message_id"))
+
+
 def _refusal(entry: dict, round_: Round) -> bool:
     return (
         entry["kind"] == "callback_answer"
@@ -126,7 +134,12 @@ def _same(a: Round, b: Round) -> bool:
 
 
 def _request(log: list[dict], r: Round) -> int | None:
-    card = next((e for e in log[r.mark :] if is_card(e) and reply_to(e).get("from", {}).get("id") == r.user), None)
+    # (its own card; or, where the request the person expected is not the one the bot kept, the
+    # first card answering them: a bound drawn too early costs a "twice" nothing, one missed invents it)
+    after = log[r.mark :]
+    card = next((e for e in after if _its_card(e, r)), None) or next(
+        (e for e in after if is_card(e) and reply_to(e).get("from", {}).get("id") == r.user), None
+    )
     return reply_to(card).get("message_id") if card else None
 
 
