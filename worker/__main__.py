@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
-    from .remote import QuietOutages
+    from .outages import QuietOutages
 
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietOutages())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import queue
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import queue as jobqueue
-from .protocol import Event, EventKind, Failed, JobSpec, Progress, SpecError
+from .outages import patiently
+from .protocol import FINAL, Event, EventKind, Failed, JobSpec, Progress, SpecError
 from .serve import run_job
 from .store import DirectoryStore, event_to_keys, spec_to_paths
 
@@ -308,10 +310,16 @@ class _EventWriter:
                 self._last_progress = now
             if event.kind == EventKind.CANCELLED and self._drop_cancelled:
                 continue
+            body = jobqueue.dump(event_to_keys(event, self.store))
+            insert = functools.partial(
+                self.app.connector.execute_query_async, jobqueue.INSERT_EVENT, job_id=self.job_id, body=body
+            )
             try:
-                body = jobqueue.dump(event_to_keys(event, self.store))
-                await self.app.connector.execute_query_async(jobqueue.INSERT_EVENT, job_id=self.job_id, body=body)
-            except Exception as exc:  # the database is away: the bot's time limit or a retry covers it
+                if event.kind in FINAL:  # the end is what the bot follows the job by: waited out, not lost
+                    await patiently(f"job {self.job_id}: its end", insert)
+                else:  # a progress or a preview lost to an outage: the next one says more
+                    await insert()
+            except Exception as exc:
                 log.warning("job %s: an event was lost: %s", self.job_id, exc)
 
 

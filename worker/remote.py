@@ -23,6 +23,7 @@ from engine.modes import family_of
 
 from . import queue as jobqueue
 from .client import Capabilities
+from .outages import patiently
 from .protocol import FINAL, Cancelled, Event, Failed, JobSpec
 from .roster import STALE_AFTER, Roster
 from .store import PictureStore, event_to_paths, spec_to_keys
@@ -31,9 +32,6 @@ from .waiting import within, woken
 log = logging.getLogger(__name__)
 #: Times a job may lose its worker before it fails with a message.
 MAX_ATTEMPTS = 3
-#: How long handing a job over (or cancelling it) waits out a database that went away (a restart, a
-#: failover): a job is not failed for the seconds PostgreSQL takes to come back.
-DATABASE_PATIENCE = 60.0
 
 
 class RemoteEngine:
@@ -236,42 +234,3 @@ def _failed():
     from procrastinate.jobs import Status
 
     return Status.FAILED
-
-
-def database_gone(exc: BaseException) -> bool:
-    """Whether procrastinate's ``exc`` says the database could not be reached (not a wrong statement)."""
-    import psycopg
-
-    cause = exc.__cause__ if exc.__cause__ is not None else exc
-    return isinstance(cause, (psycopg.OperationalError, OSError))
-
-
-class QuietOutages(logging.Filter):
-    """procrastinate logs its listener's lost connection as an ERROR with a traceback at every
-    database restart (and asyncio, a job task of its that met it); it reconnects by itself and the
-    job is handed out again, so that is one WARNING line, not a bug's report."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if record.name.startswith(("procrastinate", "asyncio")) and exc is not None and database_gone(exc):
-            gone = type(exc.__cause__ or exc).__name__
-            record.msg, record.args = f"{record.getMessage().strip()} (the database is unavailable: {gone})", None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info = record.exc_text = None
-        return True
-
-
-async def patiently(what: str, call, patience: float = DATABASE_PATIENCE):
-    """``call()`` again, backing off, while the database cannot be reached — up to ``patience`` s."""
-    from procrastinate.exceptions import ConnectorException
-
-    delay, deadline = 0.25, asyncio.get_running_loop().time() + patience
-    while True:
-        try:
-            return await call()
-        except ConnectorException as exc:
-            if not database_gone(exc) or asyncio.get_running_loop().time() + delay > deadline:
-                raise
-            log.warning("%s: the database is unavailable (%s); again in %.1f s", what, exc.__cause__ or exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 4.0)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.storage import Database, unavailable
 from devtools.telegram_double.client import gist
-from worker import remote
+from worker import outages
 
 from ..bot_harness import RunningBot, photo_with, prepare, text_message
 from ..chaos import Proxy
@@ -49,7 +49,7 @@ def test_an_outage_is_told_from_a_wrong_statement():
 
 
 async def test_handing_a_job_over_waits_out_an_outage_but_not_a_wrong_statement(monkeypatch):
-    monkeypatch.setattr(remote.asyncio, "sleep", _no_wait)
+    monkeypatch.setattr(outages.asyncio, "sleep", _no_wait)
     calls = []
 
     async def flaky():
@@ -58,7 +58,7 @@ async def test_handing_a_job_over_waits_out_an_outage_but_not_a_wrong_statement(
             raise wrapped(psycopg.OperationalError("server closed the connection unexpectedly"))
         return "deferred"
 
-    assert await remote.patiently("job 1", flaky) == "deferred" and len(calls) == 3
+    assert await outages.patiently("job 1", flaky) == "deferred" and len(calls) == 3
 
     async def wrong():
         calls.append(1)
@@ -68,7 +68,7 @@ async def test_handing_a_job_over_waits_out_an_outage_but_not_a_wrong_statement(
 
     calls.clear()
     with pytest.raises(ConnectorException):
-        await remote.patiently("job 2", wrong)
+        await outages.patiently("job 2", wrong)
     assert len(calls) == 1  # a wrong statement is not tried again
 
 
@@ -170,7 +170,7 @@ def test_procrastinates_lost_listener_is_a_warning_line_and_a_wrong_statement_st
         )
 
     lost, wrong = record(psycopg.OperationalError("server closed the connection")), record(KeyError("job"))
-    assert remote.QuietOutages().filter(lost) and remote.QuietOutages().filter(wrong)
+    assert outages.QuietOutages().filter(lost) and outages.QuietOutages().filter(wrong)
     assert (lost.levelname, lost.exc_info) == ("WARNING", None) and "unavailable: OperationalError" in lost.getMessage()
     assert wrong.levelname == "ERROR" and wrong.exc_info is not None
 
@@ -180,7 +180,7 @@ def test_asyncios_report_of_a_procrastinate_task_that_met_a_restart_is_a_warning
     record = logging.LogRecord(
         "asyncio", logging.ERROR, __file__, 1, "Task exception was never retrieved", None, (type(exc), exc, None)
     )
-    assert remote.QuietOutages().filter(record) and (record.levelname, record.exc_info) == ("WARNING", None)
+    assert outages.QuietOutages().filter(record) and (record.levelname, record.exc_info) == ("WARNING", None)
 
 
 async def test_work_beside_the_jobs_that_meets_an_outage_is_a_warning_and_a_bug_an_error(caplog):

@@ -29,7 +29,7 @@ __all__ = ["Proxy", "Report", "play"]
 FIRST_ID = 20_000
 GROUP_SIZE = 3
 #: How long the scene waits, once the people stopped, for every job to end before counting.
-SETTLE_LIMIT = 300.0
+SETTLE_LIMIT = 120.0
 
 
 async def play(double, client, folder: Path, people: int, seconds: float, seed: int = 0) -> Report:
