@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from .. import i18n, texts
 from ..domain.languages import Languages
-from ..storage import JobStatus, unavailable, when_reachable
+from ..storage import JobStatus, patiently, unavailable, when_reachable
 from ..storage.models import utcnow
 from .delivery import Delivery
 from .lanes import Lane
@@ -53,23 +53,24 @@ async def again_when_reachable(
     """A job whose run broke on a database outage, queued again once the database answers —
     unless it finished meanwhile, or its result was claimed for sending (it may have gone out).
     A replica that stopped leading meanwhile leaves it to the next leader, which finds it."""
-    delay, deadline = 1.0, asyncio.get_running_loop().time() + patience
-    while True:
-        await asyncio.sleep(delay)
-        try:
-            job = await records.get(job_id)
-            if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
-                return
-            if await delivery.claimed(job_id):
-                log.warning("job %s: its result was being sent as the database went; not painted again", job_id)
-                return
-            await records.requeue(job_id)
-            break
-        except Exception as exc:
-            if not unavailable(exc) or asyncio.get_running_loop().time() > deadline:
-                log.exception("job %s could not be queued again; the next start restores it", job_id)
-                return
-            delay = min(delay * 2, 5.0)
+
+    async def requeued() -> bool:
+        job = await records.get(job_id)
+        if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            return False
+        if await delivery.claimed(job_id):
+            log.warning("job %s: its result was being sent as the database went; not painted again", job_id)
+            return False
+        await records.requeue(job_id)
+        return True
+
+    await asyncio.sleep(1.0)  # (the database just went: a first look at once would only fail)
+    try:
+        if not await patiently(requeued, patience):
+            return
+    except Exception:
+        log.exception("job %s could not be queued again; the next start restores it", job_id)
+        return
     if lane.task is not None and job_id not in lane.queue and user_id is not None:
         lane.queue.push_front(job_id, user_id)
         lane.wakeup.set()

@@ -112,23 +112,6 @@ def unavailable(exc: BaseException) -> bool:
     return cause is not None and cause is not exc and unavailable(cause)
 
 
-async def when_reachable(work: Callable[[], Awaitable], patience: float = 120) -> bool:
-    """Do ``work()`` once the database answers, trying again while it is unavailable (backing off
-    to every 5 s) for up to ``patience`` seconds. Whether it was done; any other error is raised."""
-    delay, deadline = 0.5, asyncio.get_running_loop().time() + patience
-    while True:
-        try:
-            await work()
-            return True
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            if asyncio.get_running_loop().time() + delay > deadline:
-                return False
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 5.0)
-
-
 async def patiently(work: Callable[[], Awaitable], patience: float = STARTUP_PATIENCE):
     """``work()``'s result, tried again while the database cannot be reached, for up to
     ``patience`` seconds (a process starting as PostgreSQL restarts); then its error."""
@@ -143,3 +126,15 @@ async def patiently(work: Callable[[], Awaitable], patience: float = STARTUP_PAT
             log.warning("the database cannot be reached yet (%s); trying again in %.0f s", exc, delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, 5.0)
+
+
+async def when_reachable(work: Callable[[], Awaitable], patience: float = 120) -> bool:
+    """Do ``work()`` :func:`patiently`; whether it was done within ``patience`` seconds (any
+    error but the database's absence is raised)."""
+    try:
+        await patiently(work, patience)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        return False
+    return True
