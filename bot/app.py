@@ -32,10 +32,10 @@ from .jobs.leadership import Leadership
 from .menus import ADMIN_COMMANDS, COMMANDS, DESCRIPTION, MENU_LANGUAGES, OWNER_COMMANDS, SHORT_DESCRIPTION, menu
 from .ops.health import HealthServer
 from .services import Services
-from .storage import Database, User, patiently
+from .storage import Database, User, patiently, unavailable, when_reachable
 from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache, clip_in, picture_in
-from .telegram.inbox import PictureInbox
+from .telegram.inbox import PictureInbox, kept_press
 from .telegram.request import RATE_LIMIT_RETRIES, RateLimiter, RetryingRequest
 from .telegram.update_order import PerChatOrder
 
@@ -61,13 +61,27 @@ class PaintbotApplication(Application):
         try:
             await super().process_update(update)
         finally:
-            message = update.message if isinstance(update, _Update) else None
-            # only picture and clip messages are kept in the inbox: nothing to cross off for the rest
-            kept = message is not None and (picture_in(message) or clip_in(message))
-            if kept and svc is not None and svc.inbox is not None:
-                collectors = (svc.albums, svc.group_albums)
-                if not (message.media_group_id and any(c is not None and c.collecting(message) for c in collectors)):
-                    await svc.inbox.done(message.chat_id, [message.message_id])
+            if svc is not None and svc.inbox is not None and isinstance(update, _Update):
+                await _cross_off(svc, update)
+
+
+async def _cross_off(svc: Services, update: _Update) -> None:
+    """A handled update kept in the inbox is crossed off (only picture and clip messages and job
+    presses are kept: nothing to cross off for the rest)."""
+    message, query = update.message, update.callback_query
+    if message is not None and (picture_in(message) or clip_in(message)):
+        collectors = (svc.albums, svc.group_albums)
+        if not (message.media_group_id and any(c is not None and c.collecting(message) for c in collectors)):
+            await svc.inbox.done(message.chat_id, [message.message_id])
+    elif query is not None and kept_press(query.data):
+        # a press is crossed off even when the database went for a moment (waited out): left in
+        # the inbox, it would be handled again at the next start after being answered now
+        try:
+            await svc.inbox.pressed(update.update_id)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            svc.dispatcher.background.run(when_reachable(lambda: svc.inbox.pressed(update.update_id)))
 
 
 def routes() -> list[tuple[int, object]]:
@@ -262,7 +276,7 @@ async def _post_init(application: Application) -> None:
     if config.engine == "workers":  # a /ban on another replica reaches this one within 5 s
         dispatcher.refreshers.append(lambda: _reload_bans(application.bot_data["services"]))
     await dispatcher.start()
-    for payload in await patiently(inbox.pending):  # pictures that arrived just before a restart
+    for payload in await patiently(inbox.pending):  # pictures and presses that came just before a restart
         await application.update_queue.put(_Update.de_json(payload, application.bot))
     if config.health_port is not None:
         application.bot_data["health"] = HealthServer(application.bot_data["services"], port=config.health_port)

@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from telegram import Message, ReplyParameters, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from engine import modes as engine_modes
@@ -44,6 +45,10 @@ class _Refused(Exception):
     """Leaves the placing transaction without saving anything (a draft the order changed included)."""
 
 
+class _Placed(Exception):
+    """This update's job was placed before (the update handled again: replayed after a restart)."""
+
+
 async def place(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -58,8 +63,11 @@ async def place(
     svc = services(context)
     chat_id, user_id = update.effective_chat.id, sender(update).id
     one_at_a_time = svc.person_locks.hold(chat_id, user_id) if exclusive else contextlib.nullcontext()
+    key = update_key(update)
     try:
         async with one_at_a_time, svc.db.session() as db_session, db_session.begin():
+            if key is not None and await _placed(db_session, key):
+                raise _Placed
             draft = await drafts.load(db_session, update)
             policy = await policy_for(svc, update.effective_chat.id, draft)
             order = await make(db_session, draft, policy)
@@ -74,17 +82,49 @@ async def place(
     except _Refused as refused:
         await _say(update, str(refused), request)
         return None
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    except (_Placed, IntegrityError) as exc:
+        # two handlings of one update (a press replayed by a new replica while the one that died
+        # had placed it; two replicas replaying at once): its one job goes on, nothing is said
+        if isinstance(exc, IntegrityError) and not (key is not None and await _placed_now(svc, key)):
+            raise
+        log.info("update %s: its job was placed before", key)
+        await _answer(update)
+        return None
+    await _answer(update)
     await announce(context, job, spec)
     return job
+
+
+def update_key(update: Update) -> int | None:
+    """What keys a job to the update that asked for it (an album's handling has no update id)."""
+    return update.update_id if update.update_id > 0 else None
+
+
+async def _placed(db_session, key: int) -> bool:
+    return (await db_session.execute(select(Job.id).where(Job.update_id == key))).first() is not None
+
+
+async def _placed_now(svc: Services, key: int) -> bool:
+    async with svc.db.session() as db_session:
+        return await _placed(db_session, key)
+
+
+async def _answer(update: Update) -> None:
+    """Stop the pressed button's spinner; a press too old to answer (replayed) needs none."""
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):
+            await update.callback_query.answer()
 
 
 async def _say(update: Update, text: str, request: Message | None) -> None:
     if request is not None:
         await request.reply_text(text)
     elif update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
+        try:
+            await update.callback_query.answer(text, show_alert=True)
+        except BadRequest:  # too old to answer (a press replayed after a restart): said in the chat
+            if update.effective_message is not None:
+                await update.effective_message.reply_text(text)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
 
@@ -113,7 +153,13 @@ async def refusal(db_session, update: Update, policy: Policy, order: Order) -> s
 async def add_job(db_session, svc: Services, update: Update, order: Order) -> tuple[Job, JobSpec]:
     """Save a job of any mode (its spec, with this job's output and preview places): a file of the
     order's media kind (a PNG, an MP4, a sticker's WebP or WebM)."""
-    job = Job(chat_id=update.effective_chat.id, user_id=sender(update).id, spec={}, request_message_id=order.request_id)
+    job = Job(
+        chat_id=update.effective_chat.id,
+        user_id=sender(update).id,
+        spec={},
+        request_message_id=order.request_id,
+        update_id=update_key(update),
+    )
     db_session.add(job)
     await db_session.flush()
     path = svc.cache.result_path(job.id, suffix_for(order.output))

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy import select
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from .. import modes, texts
@@ -148,6 +148,11 @@ async def accept(messages: list[Message], update: Update, context: ContextTypes.
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the bug; tell the person something went wrong — never a traceback. (The database gone
     for a moment is not a bug: one line, and the person is asked to try again all the same.)"""
+    if _too_old(context.error):
+        # a press replayed after a restart (bot.telegram.inbox) did its work; only its button's
+        # answer came too late for Telegram, and nothing is wrong to say
+        log.info("a press answered too late for its button: %s", context.error)
+        return
     if unavailable(context.error):
         log.warning("an update not handled: the database is unavailable (%s)", type(context.error).__name__)
     else:
@@ -157,3 +162,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif isinstance(update, Update) and update.callback_query is not None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer(texts.SOMETHING_WRONG())
+
+
+def _too_old(error: object) -> bool:
+    return isinstance(error, BadRequest) and "query is too old" in str(error).lower()

@@ -142,7 +142,11 @@ class Job(Base):
     """One picture to paint: who asked where, the versioned job spec (worker.protocol), and its fate."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_created", "status", "created_at"), Index("ix_jobs_user", "user_id"))
+    __table_args__ = (
+        Index("ix_jobs_status_created", "status", "created_at"),
+        Index("ix_jobs_user", "user_id"),
+        UniqueConstraint("update_id", name="uq_jobs_update"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"))
@@ -160,6 +164,9 @@ class Job(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     cancel_requested_at: Mapped[datetime | None]  #: a replica that is not painting asked the one that is
+    #: The update that asked for it (a ▶ press, a picture for a waiting command): one job per update,
+    #: however often it is handled (replayed from the inbox after a replica died, on two replicas).
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def content_path(self) -> str | None:
@@ -235,15 +242,16 @@ class Preset(Base):
 
 
 class Inbox(Base):
-    """A picture message as Telegram sent it, kept from the moment it is fetched until it is handled,
-    so that one caught by a restart (an album being collected, a download under way) is handled then."""
+    """A picture message or a job's button press as Telegram sent it, kept from the moment it is
+    fetched until it is handled, so that one caught by a restart (an album being collected, a
+    download under way, a ▶ being placed) is handled then."""
 
     __tablename__ = "inbox"
     __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_inbox_message"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    message_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  #: None for a press
     payload: Mapped[dict] = mapped_column()  #: the update, as JSON
     attempts: Mapped[int] = mapped_column(Integer, default=0)  #: times replayed after a restart
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,6 +64,18 @@ WITH_ARGUMENT = NUMERIC | {
     Action.LANGUAGE,
     Action.REGION,
 }
+#: Presses kept in the inbox until handled (bot.telegram.inbox), so that one caught by a replica's
+#: death is handled at the next start: each places at most one job (a job is keyed by the update
+#: that asked for it) or does no harm twice (✖). Not ⚙'s toggles: pressed twice, undone.
+KEPT = {
+    Action.GO,
+    Action.CANCEL,
+    Action.SWAP_JOB,
+    Action.PROPER,
+    Action.REDO,
+    Action.STICKER,
+    Action.PRINT,
+}
 _REDO = re.compile(r"^\d{1,18}\.[a-z]{1,16}$")
 
 

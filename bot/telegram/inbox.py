@@ -1,10 +1,12 @@
-"""Picture (and clip) messages kept from the moment they are fetched until they are handled.
+"""Picture (and clip) messages and job presses kept from the moment they are fetched until handled.
 
-PTB confirms updates to Telegram as it fetches them, so a photo whose download was under way, or an
-album still being collected, when the bot was killed or stopped, would be gone. The inbox writes
-every fetched picture message to the database first (in the getUpdates request itself, before PTB
-sees it); a handled one is crossed off; on start the rest are handed to the bot again. Only
-picture messages: adding a picture twice is harmless, pressing ▶ twice would not be.
+PTB confirms updates to Telegram as it fetches them (a webhook answers 200 at once), so a photo whose
+download was under way, an album still being collected or a ▶ pressed a moment before the bot was
+killed or stopped would be gone. The inbox writes each such update to the database first (in the
+getUpdates request itself, or in the webhook's transaction, before PTB sees it); a handled one is
+crossed off; on start the rest are handed to the bot again. Adding a picture twice is harmless; a
+press places at most one job however often it is handled (a job is keyed by its update), and
+presses of other buttons (⚙'s toggles) are not kept at all (bot.telegram.callbacks.KEPT).
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from sqlalchemy import delete, select, tuple_, update
 
 from ..storage import Database, Inbox, queries
 from ..storage.models import utcnow
+from .callbacks import KEPT, parse
 
 log = logging.getLogger(__name__)
 #: Replays of one message at most: one that keeps failing is dropped, not retried at every start.
 MAX_REPLAYS = 2
 #: Messages older than this are not replayed (the person has moved on).
 MAX_AGE = timedelta(hours=6)
+#: Presses older than this are not replayed: a painting nobody heard of for so long would surprise.
+PRESS_MAX_AGE = timedelta(minutes=10)
 
 
 def _picture_message(update: dict) -> dict | None:
@@ -33,6 +38,27 @@ def _picture_message(update: dict) -> dict | None:
     clip = any(message.get(kind) for kind in ("video", "animation", "video_note")) or mime.startswith("video/")
     is_picture = bool(message.get("photo")) or mime.startswith("image/") or clip
     return message if is_picture and "message_id" in message else None
+
+
+def kept_press(data: str | None) -> bool:
+    """Whether a button press with this callback data is kept until handled."""
+    callback = parse(data)
+    return callback is not None and callback.action in KEPT
+
+
+def _row(update: dict) -> dict | None:
+    """The inbox row for a fetched update, or None for one not kept. A press has no message id of
+    its own (many presses of one button are one message's): it is found by its update id."""
+    message = _picture_message(update)
+    if message is not None:
+        return {"chat_id": message["chat"]["id"], "message_id": message["message_id"]}
+    query = update.get("callback_query")
+    if not isinstance(query, dict) or not isinstance(query.get("data"), str) or not kept_press(query["data"]):
+        return None
+    chat = (query.get("message") or {}).get("chat") if isinstance(query.get("message"), dict) else None
+    if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
+        return None  # a press on an inline message (no chat): nothing of ours to place from it
+    return {"chat_id": chat["id"], "message_id": None}
 
 
 class PictureInbox:
@@ -47,16 +73,9 @@ class PictureInbox:
         fresh = [u for u in updates if u.get("update_id") not in self.replayed]
         rows = []
         for item in fresh:
-            message = _picture_message(item)
-            if message is not None:
-                rows.append(
-                    {
-                        "update_id": item["update_id"],
-                        "chat_id": message["chat"]["id"],
-                        "message_id": message["message_id"],
-                        "payload": item,
-                    }
-                )
+            row = _row(item)
+            if row is not None:
+                rows.append({"update_id": item["update_id"], **row, "payload": item})
         if rows and session is not None:
             await queries.keep_in_inbox(session, rows)
         elif rows:
@@ -70,11 +89,20 @@ class PictureInbox:
             keys = [(chat_id, m) for m in message_ids]
             await session.execute(delete(Inbox).where(tuple_(Inbox.chat_id, Inbox.message_id).in_(keys)))
 
+    async def pressed(self, update_id: int) -> None:
+        """This press is handled (or answered with why not)."""
+        async with self.db.session() as session, session.begin():
+            await session.execute(delete(Inbox).where(Inbox.update_id == update_id))
+
     async def pending(self) -> list[dict]:
         """Updates fetched before the last stop and never handled, oldest first; each is counted."""
         async with self.db.session() as session, session.begin():
             await session.execute(
-                delete(Inbox).where((Inbox.attempts >= MAX_REPLAYS) | (Inbox.received_at < utcnow() - MAX_AGE))
+                delete(Inbox).where(
+                    (Inbox.attempts >= MAX_REPLAYS)
+                    | (Inbox.received_at < utcnow() - MAX_AGE)
+                    | (Inbox.message_id.is_(None) & (Inbox.received_at < utcnow() - PRESS_MAX_AGE))
+                )
             )
             rows = (await session.execute(select(Inbox).order_by(Inbox.update_id))).scalars().all()
             if rows:
@@ -83,5 +111,5 @@ class PictureInbox:
             payloads = [row.payload for row in rows]
         self.replayed.update(p["update_id"] for p in payloads)
         if payloads:
-            log.info("handling %d picture message(s) that arrived before the restart", len(payloads))
+            log.info("handling %d picture message(s) and press(es) that arrived before the restart", len(payloads))
         return payloads
