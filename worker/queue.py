@@ -35,6 +35,20 @@ HAS_FINAL = """
 SELECT count(*) AS n FROM engine_events
 WHERE job_id = %(job_id)s AND body::json->>'kind' IN ('done', 'failed', 'cancelled')
 """
+# Followed jobs that neither wait nor paint and whose end is not in the table (a worker's report of
+# it lost to a long outage), with their procrastinate job's last status (None: it has none).
+LOST_ENDS = """
+SELECT j AS job_id,
+    (SELECT p.status::text FROM procrastinate_jobs p WHERE p.lock = 'paintbot-job-' || j ORDER BY p.id DESC LIMIT 1)
+    AS status
+FROM unnest(%(jobs)s::text[]) AS j
+WHERE NOT EXISTS (
+    SELECT 1 FROM procrastinate_jobs p
+    WHERE p.lock = 'paintbot-job-' || j AND p.status IN ('todo', 'doing', 'aborting')
+) AND NOT EXISTS (
+    SELECT 1 FROM engine_events e WHERE e.job_id = j AND e.body::json->>'kind' IN ('done', 'failed', 'cancelled')
+)
+"""
 PRUNE_EVENTS = "DELETE FROM engine_events WHERE created_at < now() - make_interval(hours => 24)"
 UPSERT_WORKER = """
 INSERT INTO engine_workers (name, slots, device, modes, load_seconds, seconds_per_unit, started_at, seen_at)

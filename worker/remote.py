@@ -6,7 +6,9 @@ listener here routes them to each job's own queue. A monitor keeps what procrast
 users: every second it learns the live workers (worker.roster: their slots per mode family, which
 the dispatcher fills and no more, so the fair order stays the bot's to decide) and hands the jobs
 of a worker whose heartbeat stopped back to the queue — another worker paints them; after
-``MAX_ATTEMPTS`` such deaths the job fails with ``engine_crashed``.
+``MAX_ATTEMPTS`` such deaths the job fails with ``engine_crashed``. It also finds a followed job
+whose end never came (its worker's report lost to an outage longer than the worker waits): ended as
+procrastinate recorded it — cancelled, failed — or else painted again.
 
 Only the replica that paints (bot.jobs.leadership) starts one. A restarted replica re-submits its
 unfinished jobs; a job still queued or painting is followed, not deferred again.
@@ -32,6 +34,8 @@ from .waiting import within, woken
 log = logging.getLogger(__name__)
 #: Times a job may lose its worker before it fails with a message.
 MAX_ATTEMPTS = 3
+#: Seconds between looks for followed jobs whose end never came; one must be seen so twice running.
+LOST_EVERY = 30.0
 
 
 class RemoteEngine:
@@ -48,6 +52,8 @@ class RemoteEngine:
         self._queues: dict[str, asyncio.Queue[Event]] = {}  #: the jobs followed, each with its events
         self._finals: dict[str, list[int]] = defaultdict(list)  #: a job's last event rows, kept until handed out
         self._seen: set[int] = set()  #: event rows handed to a job's queue and not deleted yet
+        self._handed: dict[str, JobSpec] = {}  #: the followed jobs handed over, by id (painted again if lost)
+        self._suspects: set[str] = set()  #: followed jobs neither waiting nor painting, with no end, at the last look
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
 
@@ -63,7 +69,7 @@ class RemoteEngine:
         await self.stop()
         # A fresh start (after a lost lease) re-reads what is still in the table: a job's last event is
         # kept there until handed out, so nothing the dispatcher needs is lost with this memory.
-        for kept in (self._queues, self._finals, self._seen):
+        for kept in (self._queues, self._finals, self._seen, self._handed, self._suspects):
             kept.clear()
         self._app = jobqueue.app(self.database_url, min_size=1, max_size=4)
         await self._app.open_async()
@@ -91,6 +97,7 @@ class RemoteEngine:
     async def submit(self, job_id: str, spec: JobSpec) -> None:
         self._queues.setdefault(job_id, asyncio.Queue())
         await patiently(f"job {job_id}: handing it over", lambda: self._submit(job_id, spec))
+        self._handed[job_id] = spec
 
     async def _submit(self, job_id: str, spec: JobSpec) -> None:
         """Idempotent: a job already waiting or painting (handed over before the connection broke)
@@ -127,6 +134,7 @@ class RemoteEngine:
         event = await within(timeout, self._queues[job_id].get())
         if event.kind in FINAL:
             self._queues.pop(job_id, None)
+            self._handed.pop(job_id, None)
             self._seen.difference_update(self._finals.pop(job_id, ()))
             with contextlib.suppress(Exception):  # kept otherwise until pruned: harmless
                 await self._app.connector.execute_query_async(jobqueue.DELETE_EVENTS, job_id=job_id)
@@ -192,12 +200,16 @@ class RemoteEngine:
 
     # ------------------------------------------------------------------ workers
     async def _monitor(self) -> None:
-        pruned = 0.0
+        pruned = looked = 0.0
         while True:
             await asyncio.sleep(self.poll)
             try:
                 await self._refresh_workers()
                 await self._requeue_stalled()
+                looked += self.poll
+                if looked >= LOST_EVERY:
+                    looked = 0.0
+                    await self._answer_lost_ends()
                 pruned += self.poll
                 if pruned >= 3600:
                     pruned = 0.0
@@ -228,6 +240,24 @@ class RemoteEngine:
                 continue
             log.warning("job %s: its worker stopped answering; handing it to another", ours)
             await manager.retry_job(job)
+
+    async def _answer_lost_ends(self) -> None:
+        """A followed job that neither waits nor paints and whose end is not in the table, at two
+        looks running: its end is told as procrastinate recorded it, or it is painted again."""
+        followed = sorted(j for j in self._queues if j in self._handed)
+        rows = await self._app.connector.execute_query_all_async(jobqueue.LOST_ENDS, jobs=followed) if followed else []
+        lost = {row["job_id"]: row["status"] for row in rows}
+        for job_id, status in lost.items():
+            if job_id not in self._suspects or job_id not in self._queues:
+                continue
+            log.warning("job %s: its end never came (procrastinate: %s)", job_id, status or "no job")
+            if status in ("cancelled", "aborted"):
+                self._queues[job_id].put_nowait(Cancelled(job_id))
+            elif status == "failed":
+                self._queues[job_id].put_nowait(Failed(job_id, "engine_crashed", "The painting engine stopped."))
+            else:  # painted (its result's report lost with its end) or never handed over: painted again
+                await self._submit(job_id, self._handed[job_id])
+        self._suspects = set(lost)
 
 
 def _failed():

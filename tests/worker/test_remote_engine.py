@@ -61,3 +61,44 @@ async def test_a_result_painted_between_two_leaders_is_delivered_from_the_table(
         await first.stop()
         stop(worker)
         await db.close()
+
+
+@pytest.mark.parametrize("recorded", ["succeeded", "cancelled", "failed"])
+async def test_a_job_whose_end_never_came_is_answered_as_procrastinate_recorded_it(
+    tmp_path, postgres_url, monkeypatch, recorded
+):
+    """A worker's report of a job's end lost to an outage longer than it waits: the job neither
+    waits nor paints and its end is not in the table. Seen so twice running, it ends as
+    procrastinate recorded it (cancelled, failed), or is painted again (its result's report lost)."""
+    monkeypatch.setattr("worker.remote.LOST_EVERY", 0.3)
+    db = Database(postgres_url)
+    await db.migrate()
+    (tmp_path / "c.jpg").write_bytes(b"")
+    spec = JobSpec.style(str(tmp_path / "c.jpg"), [str(tmp_path / "c.jpg")], str(tmp_path / "1.png"),
+                         StyleSettings(size=64, steps=4))  # fmt: skip
+    remote = RemoteEngine(postgres_url, DirectoryStore(tmp_path), stale_after=3.0, poll=0.05)
+
+    async def statuses() -> list[str]:
+        async with db.engine.connect() as connection:
+            rows = await connection.execute(text("select status from procrastinate_jobs order by id"))
+            return [str(s) for (s,) in rows]
+
+    try:
+        await remote.start()
+        await remote.submit("1", spec)  # no worker: it waits
+        async with db.engine.begin() as connection:  # a worker took it, and its end's report was lost
+            await connection.execute(text("update procrastinate_jobs set status = 'doing'"))
+            await connection.execute(text("update procrastinate_jobs set status = :s"), {"s": recorded})
+        if recorded == "succeeded":
+            for _ in range(100):
+                if await statuses() == ["succeeded", "todo"]:
+                    break
+                await asyncio.sleep(0.1)
+            assert await statuses() == ["succeeded", "todo"]  # handed over again: painted again
+        else:
+            event = await remote.next_event("1", 10)
+            assert event.kind == (EventKind.CANCELLED if recorded == "cancelled" else EventKind.FAILED)
+            assert await statuses() == [recorded]  # not painted again
+    finally:
+        await remote.stop()
+        await db.close()
