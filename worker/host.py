@@ -124,6 +124,7 @@ class Host:
         engine = await self.engines.get()
         events = _EventWriter(self.app, job_id, self.store)
         cancels: queue.Queue = queue.Queue()
+        work: asyncio.Task | None = None
         try:
             try:
                 local = spec_to_paths(JobSpec.from_dict(spec), self.store)
@@ -152,8 +153,17 @@ class Host:
 
                 raise JobAborted from None  # "aborted" in procrastinate, and not retried
         finally:
-            await events.flush()
-            self.engines.put_nowait(engine)
+            try:
+                await events.flush()
+            finally:
+                # The engine goes back even when this task is cancelled again while its end waits for
+                # the database (procrastinate's worker stopping as the database went): lost, every
+                # later job of this worker waited for it "doing" for ever. Not before its painting
+                # thread has ended, though: two jobs never share one engine.
+                if work is None or work.done():
+                    self.engines.put_nowait(engine)
+                else:
+                    work.add_done_callback(lambda _: self.engines.put_nowait(engine))
 
     # ---------------------------------------------------------------- running
     async def register(self) -> None:
