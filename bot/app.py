@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeChat, BotCommandScopeDefault
@@ -35,7 +37,7 @@ from .services import Services
 from .storage import Database, User, patiently, unavailable, when_reachable
 from .telegram.callbacks import Action, pattern
 from .telegram.files import FileCache, clip_in, picture_in
-from .telegram.inbox import PictureInbox, kept_press
+from .telegram.inbox import SETTLE, PictureInbox, kept_press
 from .telegram.request import RATE_LIMIT_RETRIES, RateLimiter, RetryingRequest
 from .telegram.update_order import PerChatOrder
 
@@ -72,16 +74,20 @@ async def _cross_off(svc: Services, update: _Update) -> None:
     if message is not None and (picture_in(message) or clip_in(message)):
         collectors = (svc.albums, svc.group_albums)
         if not (message.media_group_id and any(c is not None and c.collecting(message) for c in collectors)):
-            await svc.inbox.done(message.chat_id, [message.message_id])
+            await _crossed_off(svc, lambda: svc.inbox.done(message.chat_id, [message.message_id]))
     elif query is not None and kept_press(query.data):
-        # a press is crossed off even when the database went for a moment (waited out): left in
-        # the inbox, it would be handled again at the next start after being answered now
-        try:
-            await svc.inbox.pressed(update.update_id)
-        except Exception as exc:
-            if not unavailable(exc):
-                raise
-            svc.dispatcher.background.run(when_reachable(lambda: svc.inbox.pressed(update.update_id)))
+        await _crossed_off(svc, lambda: svc.inbox.pressed(update.update_id))
+
+
+async def _crossed_off(svc: Services, cross_off) -> None:
+    # crossed off even when the database went for a moment (waited out): left in the inbox, an
+    # update answered now would be handled again at the next start
+    try:
+        await cross_off()
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        svc.dispatcher.background.run(when_reachable(cross_off))
 
 
 def routes() -> list[tuple[int, object]]:
@@ -276,13 +282,23 @@ async def _post_init(application: Application) -> None:
     if config.engine == "workers":  # a /ban on another replica reaches this one within 5 s
         dispatcher.refreshers.append(lambda: _reload_bans(application.bot_data["services"]))
     await dispatcher.start()
-    for payload in await patiently(inbox.pending):  # pictures and presses that came just before a restart
-        await application.update_queue.put(_Update.de_json(payload, application.bot))
+    # pictures and presses that came just before a restart; with replicas, a second look once the
+    # live ones have handled theirs (bot.telegram.inbox.SETTLE)
+    settle = SETTLE if config.engine == "workers" else timedelta(0)
+    await _replay(application, inbox, settle)
+    if settle:
+        dispatcher.background.run(_replay(application, inbox, settle, after=settle.total_seconds()))
     if config.health_port is not None:
         application.bot_data["health"] = HealthServer(application.bot_data["services"], port=config.health_port)
         await application.bot_data["health"].start()
     await set_command_menus(application, config)
     log.info("bot @%s ready", application.bot.username)
+
+
+async def _replay(application: Application, inbox: PictureInbox, settle: timedelta, after: float = 0) -> None:
+    await asyncio.sleep(after)
+    for payload in await patiently(lambda: inbox.pending(settle)):
+        await application.update_queue.put(_Update.de_json(payload, application.bot))
 
 
 async def _reload_bans(svc: Services) -> None:

@@ -127,6 +127,8 @@ async def accept_styles(messages: list[Message], update: Update, context: Contex
     if paths is None:
         return
     async with svc.db.session() as db_session, db_session.begin():
+        if not await pictures.taken(svc, db_session, messages):
+            return
         draft = await drafts.load(db_session, update)
         if not draft.content_path:
             reply, ready = texts.GROUP_HOW(), False

@@ -56,6 +56,16 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
     return AlbumCollector(complete)
 
 
+async def taken(svc, db_session, messages: list[Message]) -> bool:
+    """Whether these picture messages are taken into the draft now: crossed off the inbox in the
+    transaction that takes them, so a replayed one that was handled already is not again (a
+    photo taken twice became its own second style). See bot.telegram.inbox."""
+    if svc.inbox is None or await svc.inbox.take(db_session, messages[0].chat_id, [m.message_id for m in messages]):
+        return True
+    log.info("message %s in chat %s: handled before the restart", messages[0].message_id, messages[0].chat_id)
+    return False
+
+
 async def fetch(messages: list[Message], context: ContextTypes.DEFAULT_TYPE) -> list[str] | None:
     """Each message's picture, downloaded and checked. In an album a bad item is left out with a word
     that names it, and the good ones are kept; None when nothing usable is left (the sender is told)."""

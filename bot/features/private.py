@@ -108,6 +108,8 @@ async def take_clip(message: Message, update: Update, context: ContextTypes.DEFA
     """The clip into the draft; the reply offers styles, or ▶ when it has them."""
     svc = services(context)
     async with svc.db.session() as db_session, db_session.begin():
+        if not await pictures.taken(svc, db_session, [message]):
+            return
         draft = await drafts.load(db_session, update)
         reply = drafts.add_clip(draft, entry, message.message_id)
         n_styles, gamma = len(draft.style_paths), draft.gamma
@@ -132,6 +134,8 @@ async def accept(messages: list[Message], update: Update, context: ContextTypes.
     if paths is None:
         return
     async with svc.db.session() as db_session, db_session.begin():
+        if not await pictures.taken(svc, db_session, messages):
+            return
         draft = await drafts.load(db_session, update)
         reply = drafts.add_pictures(draft, paths, messages[0].message_id, messages[0].caption or "")
         n_styles, gamma, has_photo = len(draft.style_paths), draft.gamma, bool(draft.content_path)

@@ -27,6 +27,11 @@ MAX_REPLAYS = 2
 MAX_AGE = timedelta(hours=6)
 #: Presses older than this are not replayed: a painting nobody heard of for so long would surprise.
 PRESS_MAX_AGE = timedelta(minutes=10)
+#: With several replicas, what a starting one replays is only what has waited this long: a younger
+#: update may be in the hands of a live replica right now (handled twice, a photo arrived twice
+#: became its own second style in the chaos scene). A dead replica's updates are this old by the
+#: time its successor looks a second time.
+SETTLE = timedelta(seconds=10)
 
 
 def _picture_message(update: dict) -> dict | None:
@@ -65,6 +70,7 @@ class PictureInbox:
     def __init__(self, db: Database):
         self.db = db
         self.replayed: set[int] = set()  #: update ids handed to the bot again at this start
+        self.replayed_messages: set[tuple[int, int]] = set()  #: (chat id, message id) of those
 
     async def record(self, updates: list[dict], session=None) -> list[dict]:
         """Keep the picture messages among freshly fetched ``updates`` (in ``session``'s transaction
@@ -89,13 +95,22 @@ class PictureInbox:
             keys = [(chat_id, m) for m in message_ids]
             await session.execute(delete(Inbox).where(tuple_(Inbox.chat_id, Inbox.message_id).in_(keys)))
 
+    async def take(self, db_session, chat_id: int, message_ids: list[int]) -> bool:
+        """Cross these picture messages off in the transaction that takes them into a draft. False
+        for messages replayed here that someone crossed off meanwhile: handled already (by a
+        replica that died before crossing them off, or the one that had them), not again."""
+        keys = [(chat_id, m) for m in message_ids]
+        gone = await db_session.execute(delete(Inbox).where(tuple_(Inbox.chat_id, Inbox.message_id).in_(keys)))
+        return gone.rowcount > 0 or not any(key in self.replayed_messages for key in keys)
+
     async def pressed(self, update_id: int) -> None:
         """This press is handled (or answered with why not)."""
         async with self.db.session() as session, session.begin():
             await session.execute(delete(Inbox).where(Inbox.update_id == update_id))
 
-    async def pending(self) -> list[dict]:
-        """Updates fetched before the last stop and never handled, oldest first; each is counted."""
+    async def pending(self, settle: timedelta = timedelta(0)) -> list[dict]:
+        """Updates fetched before the last stop and never handled, oldest first, that have waited
+        ``settle`` (and were not handed out before by this process); each is counted."""
         async with self.db.session() as session, session.begin():
             await session.execute(
                 delete(Inbox).where(
@@ -104,11 +119,14 @@ class PictureInbox:
                     | (Inbox.message_id.is_(None) & (Inbox.received_at < utcnow() - PRESS_MAX_AGE))
                 )
             )
-            rows = (await session.execute(select(Inbox).order_by(Inbox.update_id))).scalars().all()
+            waited = Inbox.received_at <= utcnow() - settle
+            found = select(Inbox).where(waited, Inbox.update_id.not_in(self.replayed)).order_by(Inbox.update_id)
+            rows = (await session.execute(found)).scalars().all()
             if rows:
                 ids = [row.update_id for row in rows]
                 await session.execute(update(Inbox).where(Inbox.update_id.in_(ids)).values(attempts=Inbox.attempts + 1))
             payloads = [row.payload for row in rows]
+            self.replayed_messages.update((row.chat_id, row.message_id) for row in rows if row.message_id is not None)
         self.replayed.update(p["update_id"] for p in payloads)
         if payloads:
             log.info("handling %d picture message(s) and press(es) that arrived before the restart", len(payloads))

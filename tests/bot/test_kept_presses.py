@@ -1,15 +1,18 @@
-"""A job's button press kept in the inbox from the moment it is fetched: one caught by the bot's
-death is placed at the next start, and a press handled twice places one job."""
+"""Presses and pictures kept in the inbox from the moment they are fetched: a press caught by the
+bot's death is placed at the next start, a press handled twice places one job, and a picture
+replayed while another replica took it is not taken twice."""
 
 from __future__ import annotations
 
 import asyncio
 
 from sqlalchemy import func, select
+from telegram import Update
 
 from bot.storage import Inbox
 
 from ..bot_harness import RunningBot, photo_with, prepare, text_message
+from ..conftest import picture
 
 
 def draft_card(log) -> dict:
@@ -108,3 +111,29 @@ async def test_a_press_replayed_when_its_draft_is_gone_is_told_why_in_the_chat(d
         await until_crossed_off(bot)
     finally:
         await bot.stop()
+
+
+async def test_a_replayed_photo_another_replica_took_meanwhile_is_not_taken_again(running, client):
+    """A starting replica replays what its inbox holds while a live one may be taking the same
+    message: whoever takes it crosses it off in the same transaction, and the other lets it be (a
+    photo taken twice became its own second style)."""
+    ivy = client.user(9603, "Ivy")
+    await prepare(ivy)
+    mark = await ivy.mark()
+    message = await ivy.send_photo(picture(120, 90, seed=3))
+    await ivy.wait_for(lambda e: text_message(e, "Second style saved"), since=mark)
+    inbox = running.services.inbox
+    await inbox.record([{"update_id": 970003, "message": message}])  # kept again, as if fetched again
+    (replayed,) = await inbox.pending()  # ... and read by a replica starting meanwhile
+    await inbox.done(message["chat"]["id"], [message["message_id"]])  # taken by the live one
+    await running.app.update_queue.put(Update.de_json(replayed, running.app.bot))  # (handled in order)
+    await ivy.send_text("/status")
+
+    def texts(log) -> list[str]:
+        return [e["message"]["text"] for e in log[mark:] if e["kind"] == "message" and "text" in e["message"]]
+
+    for _ in range(100):  # the photo's answer and /status's
+        if len(texts(await ivy.sent())) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    assert len(texts(await ivy.sent())) == 2, texts(await ivy.sent())  # the photo answered once
