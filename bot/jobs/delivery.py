@@ -78,9 +78,25 @@ class Delivery:
             await asyncio.to_thread(subjects.keep, spec, done)
         except OSError:
             log.exception("keeping the subject mask of job %s", job.id)
+        # Claimed: the send and the row saying so are carried out whatever happens to the caller (a
+        # replica that stops leading as it sends has its lanes cancelled; cut short there, its own
+        # claim was taken again by its next term and the picture sent twice). Until then the job is
+        # in ``sent``: this process does not claim it again.
+        self.sent.add(job.id)
+        sending = asyncio.ensure_future(self._send_claimed(job, spec.mode, result, caption, name, markup, path, card))
+        self._marking.add(sending)
+        sending.add_done_callback(self._sending_ended)
+        await asyncio.shield(sending)
+
+    def _sending_ended(self, sending: asyncio.Future) -> None:
+        self._marking.discard(sending)
+        if not sending.cancelled() and sending.exception() is not None:
+            log.warning("a result's send ended in %r", sending.exception())  # (its caller, if any, has it too)
+
+    async def _send_claimed(self, job: Job, mode: str, result, caption, name, markup, path: Path, card) -> None:
         try:
             try:
-                file_id = await self._deliver(job, result, caption, name, markup, spec.mode)
+                file_id = await self._deliver(job, result, caption, name, markup, mode)
             except ChatMigrated as exc:  # the group became a supergroup and we had not heard: follow it
                 old_chat = job.chat_id
                 async with self.db.session() as session, session.begin():
@@ -89,25 +105,24 @@ class Delivery:
                 self.languages.move_chat(old_chat, exc.new_chat_id)
                 log.info("job %s: chat moved to %s; delivering there", job.id, exc.new_chat_id)
                 card = None  # it stayed in the old chat
-                file_id = await self._deliver(job, result, caption, name, markup, spec.mode)
+                file_id = await self._deliver(job, result, caption, name, markup, mode)
         except Undeliverable as exc:
+            self.sent.discard(job.id)
             log.info("job %s undeliverable: %s", job.id, exc, extra={"job_id": job.id, "user_id": job.user_id})
             self.unreachable.add(job.chat_id)
             await self.records.finish(
                 job.id, JobStatus.FAILED, error=str(exc), error_code="undeliverable", result_path=str(path)
             )
             return
+        except BaseException:
+            self.sent.discard(job.id)  # not sent: whoever paints it next may claim it again
+            raise
         sent = functools.partial(
             self.records.finish, job.id, JobStatus.DONE, result_path=str(path), result_file_id=file_id
         )
         # The result is out: the row saying so waits out a database outage (given up, whoever leads
         # next would find the job unfinished, its claim old, and paint and send it again).
-        # Shielded: a replica that stops leading as it sends (its lanes cancelled) still says so.
-        self.sent.add(job.id)
-        marking = asyncio.ensure_future(self._mark_sent(job.id, sent))
-        self._marking.add(marking)
-        marking.add_done_callback(self._marking.discard)
-        await asyncio.shield(marking)
+        await self._mark_sent(job.id, sent)
         if card is not None:
             await card.delete()
         try:  # housekeeping: whatever goes wrong here, the person has their picture and the job is done
