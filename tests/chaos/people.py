@@ -108,11 +108,24 @@ async def _photo(user, rng: random.Random, painting, clip) -> int:
     mark = await user.mark()
     request = (await user.send_photo(picture(160, 120, seed=seed)))["message_id"]
     said = await answered(
-        user, lambda e: text_message(e, "Got your photo") or text_message(e, "New photo"), since=mark, timeout=60
+        user,
+        lambda e: text_message(e, "Got your photo") or text_message(e, "New photo") or _as_style(e),
+        since=mark,
+        timeout=60,
     )
+    if _as_style(said):  # (its last ▶ was refused — a picture still in the works — so no painting came
+        # between: the photo is one more style, as the bot's rules say) the person starts over
+        mark = await user.mark()
+        await user.send_text("/new")
+        await answered(user, lambda e: text_message(e, "Fresh start"), since=mark, timeout=60)
+        raise ControlError("the photo was taken as a style: started over")
     if "Got your photo" not in said["message"]["text"]:
         return said["message"]["message_id"], request
     return await _style(user, seed), request
+
+
+def _as_style(entry: dict) -> bool:
+    return any(text_message(entry, said) for said in ("Style saved", "Second style saved", "already have two styles"))
 
 
 async def _album(user, rng: random.Random, painting, clip) -> int:

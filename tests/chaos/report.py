@@ -169,11 +169,12 @@ class Report:
             return values[0], values[0]
         return statistics.median(values), statistics.quantiles(values, n=20)[-1]
 
-    def queued(self, outside_outages: bool = True) -> list[float]:
+    def queued(self, outside_outages: bool = True, kinds: set[str] | None = None) -> list[float]:
         def calm(r: Round) -> bool:
             return not any(start - 1 <= r.pressed <= end + 1 for start, end in self.outages)
 
-        return [r.queued for r in self.rounds if r.queued is not None and (calm(r) or not outside_outages)]
+        rounds = [r for r in self.rounds if kinds is None or r.kind in kinds]
+        return [r.queued for r in rounds if r.queued is not None and (calm(r) or not outside_outages)]
 
     def lines(self) -> list[str]:
         counted = self.counted
@@ -181,6 +182,8 @@ class Report:
         a50, a95 = self.quantiles(self.queued(outside_outages=False))
         p50, p95 = self.quantiles([r.painted for r in self.rounds if r.painted is not None])
         kinds = Counter(r.kind for r in self.rounds)
+        alone = self.quantiles(self.queued(kinds=set(kinds) - {"group"}))[1]
+        burst = self.quantiles(self.queued(kinds={"group"}))[1]
         out = [
             f"{len(self.rounds)} presses in {self.seconds:.0f} s by {len({r.user for r in self.rounds})} people "
             f"({', '.join(f'{n} {k}' for k, n in kinds.most_common())}); "
@@ -192,7 +195,8 @@ class Report:
             f"twice or more {counted[2]}, never {counted[0]} (counted once every job had ended, "
             f"{self.settled:.0f} s after the people stopped)",
             f"press → queued: p50 {q50:.2f} s, p95 {q95:.2f} s outside the database's outages "
-            f"(p50 {a50:.2f} s, p95 {a95:.2f} s with them)",
+            f"(p50 {a50:.2f} s, p95 {a95:.2f} s with them); p95 {alone:.2f} s of presses alone, "
+            f"{burst:.2f} s in the groups' bursts (outside the outages)",
             f"press → result: p50 {p50:.1f} s, p95 {p95:.1f} s",
             "faults: " + "; ".join(f"{at:.0f} s {what}" for at, what in self.faults),
         ]
