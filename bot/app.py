@@ -264,7 +264,7 @@ async def _post_init(application: Application) -> None:
         stale_after=config.worker_stale_after,
     )
     banned = await patiently(lambda: _banned(db))
-    inbox = PictureInbox(db)
+    inbox = PictureInbox(db, sure=application.bot_data["updates_request"] is None)
     if application.bot_data["updates_request"] is not None:  # long polling (a webhook records its own)
         application.bot_data["updates_request"].on_updates = inbox.record
     application.bot_data["services"] = Services(

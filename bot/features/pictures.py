@@ -41,6 +41,7 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
         update = Update(0, message=messages[0])
         context = ContextTypes.DEFAULT_TYPE.from_update(update, application)
         try:
+            messages = await _whole_album(services(context), messages, application.bot)
             await accept_in_order(accept, messages, update, context)
         except Exception as exc:
             if unavailable(exc):  # (not a bug: the person is asked to try again, as for any update)
@@ -56,13 +57,26 @@ def album_handler(application: Application, accept: Accept) -> AlbumCollector:
     return AlbumCollector(complete)
 
 
+async def _whole_album(svc, messages: list[Message], bot) -> list[Message]:
+    """The album with its pictures other replicas received (kept in the inbox): whoever takes it
+    first takes all of it (bot.telegram.inbox.PictureInbox.take), the others find it taken."""
+    if svc.inbox is None or not svc.inbox.sure:
+        return messages
+    first = messages[0]
+    found = await svc.inbox.album_siblings(first.chat_id, first.media_group_id, [m.message_id for m in messages])
+    more = [Message.de_json(payload, bot) for payload in found]
+    return sorted([*messages, *more], key=lambda m: m.message_id)
+
+
 async def taken(svc, db_session, messages: list[Message]) -> bool:
     """Whether these picture messages are taken into the draft now: crossed off the inbox in the
-    transaction that takes them, so a replayed one that was handled already is not again (a
-    photo taken twice became its own second style). See bot.telegram.inbox."""
+    transaction that takes them, so one handled already — replayed, or an album another replica
+    took whole — is not again (a photo taken twice became its own second style). See
+    bot.telegram.inbox."""
     if svc.inbox is None or await svc.inbox.take(db_session, messages[0].chat_id, [m.message_id for m in messages]):
         return True
-    log.info("message %s in chat %s: handled before the restart", messages[0].message_id, messages[0].chat_id)
+    first = messages[0]
+    log.info("message %s in chat %s: taken already (replayed, or by another replica)", first.message_id, first.chat_id)
     return False
 
 

@@ -27,6 +27,8 @@ MAX_REPLAYS = 2
 MAX_AGE = timedelta(hours=6)
 #: Presses older than this are not replayed: a painting nobody heard of for so long would surprise.
 PRESS_MAX_AGE = timedelta(minutes=10)
+#: An album's messages are this close in id (Telegram allows ten pictures in one).
+ALBUM_SPREAD = 20
 #: With several replicas, what a starting one replays is only what has waited this long: a younger
 #: update may be in the hands of a live replica right now (handled twice, a photo arrived twice
 #: became its own second style in the chaos scene). A dead replica's updates are this old by the
@@ -67,8 +69,12 @@ def _row(update: dict) -> dict | None:
 
 
 class PictureInbox:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, sure: bool = False):
         self.db = db
+        #: Every update handled here was kept first (a webhook keeps it in the transaction that takes
+        #: it; polling's keeping may fail and is only logged): a message that is no longer in the
+        #: inbox when taken was taken by another replica.
+        self.sure = sure
         self.replayed: set[int] = set()  #: update ids handed to the bot again at this start
         self.replayed_messages: set[tuple[int, int]] = set()  #: (chat id, message id) of those
 
@@ -101,7 +107,19 @@ class PictureInbox:
         replica that died before crossing them off, or the one that had them), not again."""
         keys = [(chat_id, m) for m in message_ids]
         gone = await db_session.execute(delete(Inbox).where(tuple_(Inbox.chat_id, Inbox.message_id).in_(keys)))
-        return gone.rowcount > 0 or not any(key in self.replayed_messages for key in keys)
+        return gone.rowcount > 0 or not (self.sure or any(key in self.replayed_messages for key in keys))
+
+    async def album_siblings(self, chat_id: int, album: str, message_ids: list[int]) -> list[dict]:
+        """The other messages of an album that replicas keep (a balancer may give an album's pictures
+        to different replicas: each would take its own alone, the style first as a photo)."""
+        near = Inbox.message_id.between(min(message_ids) - ALBUM_SPREAD, max(message_ids) + ALBUM_SPREAD)
+        async with self.db.session() as session:
+            rows = (await session.execute(select(Inbox).where(Inbox.chat_id == chat_id, near))).scalars().all()
+        return [
+            row.payload["message"]
+            for row in rows
+            if row.message_id not in message_ids and (row.payload.get("message") or {}).get("media_group_id") == album
+        ]
 
     async def pressed(self, update_id: int) -> None:
         """This press is handled (or answered with why not)."""

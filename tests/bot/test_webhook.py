@@ -15,12 +15,14 @@ from bot.config import Config
 from bot.ops.webhook import SECRET_HEADER, WebhookServer
 
 from ..bot_harness import TINY, free_port, photo_with, prepare, text_message
+from ..conftest import picture, stripes
 from ..fake_engine import FakeEngine
 
 SECRET = "webhook_secret_for_tests_0123"
 
 
-async def start(double, tmp_path, port: int):
+async def start(double, tmp_path, port: int, url: str | None = None):
+    """A webhook replica on ``port``; Telegram posts to ``url`` (a balancer), else to it directly."""
     config = Config(
         token=double.token,
         data_dir=tmp_path,
@@ -30,7 +32,7 @@ async def start(double, tmp_path, port: int):
         engine_device="cpu",
         presets=TINY,
         progress_interval=0.4,
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_url=url or f"http://127.0.0.1:{port}/telegram",
         webhook_secret=SECRET,
         webhook_port=port,
     )
@@ -126,6 +128,29 @@ async def test_an_update_posted_twice_is_handled_once_even_across_a_restart(doub
         assert len(answers) == 2  # 5001 once, 5002 once
     finally:
         await stop(application, server)
+
+
+async def test_an_album_a_balancer_splits_over_two_replicas_is_taken_once_and_whole(double, client, tmp_path):
+    """Round robin gives an album's photo to one replica and its style to the other: whoever
+    collects first takes both from the inbox, the other finds them taken (each alone, the style
+    became the photo)."""
+    from ..workers import Balancer  # (it takes this module's secret)
+
+    ports = [free_port(), free_port()]
+    balancer = await Balancer(ports).start()
+    replicas = [await start(double, tmp_path, port, url=balancer.url) for port in ports]
+    try:
+        ada = client.user(9921, "Ada")
+        await ada.send_album([picture(120, 90), stripes(80, 80)])
+        await ada.wait_for(lambda e: text_message(e, "Photo: picture 1"), timeout=20)
+        await asyncio.sleep(2.0)  # the other replica's album has been handed on by now
+        answers = [e["message"]["text"] for e in await ada.sent() if e["kind"] == "message"]
+        assert len(answers) == 1, answers
+        assert list(balancer.forwarded.values()) == [1, 1]  # each replica had one picture
+    finally:
+        for application, server in replicas:
+            await stop(application, server)
+        await balancer.stop()
 
 
 @pytest.mark.parametrize(
