@@ -5,6 +5,8 @@ then — only if they pass — one bounded decode that proves it can be read, an
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,11 @@ def clip(path: str | Path, thumbnail: str | Path | None = None) -> Inspected:
 def _save_thumbnail(image, path: str | Path) -> None:
     image = image.copy()
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    partial = Path(str(path) + ".part")
-    image.convert("RGB").save(partial, "JPEG", quality=85)
-    partial.replace(path)
+    # a part file of this writer's own: two replicas may check the same picture at once (an album
+    # split between them), and a shared one was moved away under the other's feet
+    partial = Path(f"{path}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        image.convert("RGB").save(partial, "JPEG", quality=85)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,9 +162,14 @@ class FileCache:
                     raise ImageError(texts.too_big_download(None), "too_big") from None
                 # an id Telegram does not know (any more): a forged message, a file long gone
                 raise ImageError(f"Telegram cannot hand out that file ({exc}).", "not_found") from None
-            partial = path.with_suffix(path.suffix + ".part")
-            await file.download_to_drive(partial)
-            partial.replace(path)
+            # a part file of this download's own: two replicas may fetch the same picture at once
+            # into a shared store (an album split between them)
+            partial = path.with_suffix(f"{path.suffix}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
+            try:
+                await file.download_to_drive(partial)
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
         return path
 
     def prune(self, keep: Iterable[Path] = ()) -> int:
