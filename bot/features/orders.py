@@ -203,7 +203,7 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, job: Job, spec: JobSpec) 
                 saved = await _keep_card(svc, job.id, progress.message_id)
                 if saved is not None and saved.status in (JobStatus.CANCELLED, JobStatus.FAILED):
                     # ended before its card was known (✖ tapped as the card arrived): say so on it
-                    await _tell_ending(svc, saved)
+                    await svc.dispatcher.notifier.ended(saved)
             except Exception as exc:
                 if not unavailable(exc):
                     raise
@@ -225,14 +225,6 @@ async def _keep_card(svc: Services, job_id: int, message_id: int) -> Job | None:
         if saved is not None:
             saved.progress_message_id = message_id
         return saved
-
-
-async def _tell_ending(svc: Services, job: Job) -> None:
-    notifier = svc.dispatcher.notifier
-    if job.status == JobStatus.CANCELLED:
-        await notifier.cancelled(job)
-    else:
-        await notifier.failed(job, job.error or texts.SOMETHING_WRONG())
 
 
 async def _keep_card_when_reachable(svc: Services, job: Job, message_id: int) -> None:

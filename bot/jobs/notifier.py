@@ -18,7 +18,7 @@ from worker.protocol import Artifact, Media
 
 from .. import modes, texts
 from ..limits import CHAT_ACTION_SECONDS, GROUP_INTERVAL, MAX_PHOTO_UPLOAD, PROGRESS_INTERVAL
-from ..storage import Job
+from ..storage import Job, JobStatus
 from ..telegram import keyboards, stickers
 from ..telegram.progress import EditBudget, ProgressMessage, ShownSides
 
@@ -155,6 +155,13 @@ class Notifier:
             working = modes.get((job.spec or {}).get("mode")).working()
             await card.show(texts.painting(0, estimate, sketch, working), force=job.chat_id > 0, best_effort=True)
         return card
+
+    async def ended(self, job: Job) -> None:
+        """Say on its card how an ended job ended: cancelled, or failed with its error."""
+        if job.status == JobStatus.CANCELLED:
+            await self.cancelled(job)
+        else:
+            await self.failed(job, job.error or texts.SOMETHING_WRONG())
 
     async def cancelled(self, job: Job, card: ProgressMessage | None = None) -> None:
         card = card or self.card(job, working=False, paced=False)

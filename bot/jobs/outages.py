@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from .. import i18n, texts
+from .. import i18n
 from ..domain.languages import Languages
 from ..storage import JobStatus, patiently, unavailable, when_reachable
 from ..storage.models import utcnow
@@ -91,7 +91,4 @@ async def retell_endings(records: JobRecords, notifier: Notifier, languages: Lan
         return
     for job in jobs:
         with i18n.using(languages.for_job(job)):
-            if job.status == JobStatus.CANCELLED:
-                await notifier.cancelled(job)
-            else:
-                await notifier.failed(job, job.error or texts.SOMETHING_WRONG())
+            await notifier.ended(job)
