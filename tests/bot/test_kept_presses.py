@@ -132,7 +132,7 @@ async def test_a_replayed_photo_another_replica_took_meanwhile_is_not_taken_agai
     def texts(log) -> list[str]:
         return [e["message"]["text"] for e in log[mark:] if e["kind"] == "message" and "text" in e["message"]]
 
-    for _ in range(100):  # the photo's answer and /status's
+    for _ in range(400):  # the photo's answer and /status's (20 s: a loaded machine)
         if len(texts(await ivy.sent())) >= 2:
             break
         await asyncio.sleep(0.05)
