@@ -76,3 +76,35 @@ async def test_a_groups_flood_limit_pauses_only_that_group(running, client):
     await cid.wait_for(lambda e: text_message(e, "photo"), since=mark)
     assert not [e for e in await ann.sent() if e["kind"] == "message"], "the private answer waited for the group"
     await ann.wait_for(lambda e: text_message(e, "/stylize"), timeout=10)  # and the group's still comes
+
+
+async def test_a_progress_edit_does_not_queue_for_a_busy_groups_budget():
+    """A group's 20 messages a minute spent: an answer waits its turn (3 s), but a progress edit
+    (best effort) is refused at once instead of queueing ahead of the answers after it."""
+    from telegram.error import RetryAfter
+
+    from bot.telegram.request import BEST_EFFORT, RateLimiter, retry_seconds
+
+    limiter, sent = RateLimiter(max_retries=1), []
+    await limiter.initialize()
+
+    async def send(what: str) -> bool:
+        sent.append(what)
+        return True
+
+    loop = asyncio.get_running_loop()
+    for n in range(20):
+        await limiter.process_request(send, (f"answer {n}",), {}, "sendMessage", {"chat_id": -77}, None)
+    began = loop.time()
+    try:
+        await limiter.process_request(send, ("edit",), {}, "editMessageCaption", {"chat_id": -77}, BEST_EFFORT)
+    except RetryAfter as exc:
+        assert 1 <= retry_seconds(exc.retry_after) <= 10
+    else:
+        raise AssertionError("the edit queued for the group's budget")
+    assert loop.time() - began < 0.5 and "edit" not in sent
+    # elsewhere, a best-effort edit still goes at once; in the group, the next answer waits its turn
+    await limiter.process_request(send, ("private edit",), {}, "editMessageCaption", {"chat_id": 5}, BEST_EFFORT)
+    await limiter.process_request(send, ("answer 20",), {}, "sendMessage", {"chat_id": -77}, None)
+    assert sent[-2:] == ["private edit", "answer 20"] and loop.time() - began >= 2
+    await limiter.shutdown()
