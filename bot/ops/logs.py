@@ -12,6 +12,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from ..storage.db import unavailable
+
 #: Fields an event may carry (``log.info(..., extra={"job_id": 7})``) that JSON lines include.
 FIELDS = ("job_id", "user_id", "chat_id", "status", "seconds", "error_code")
 
@@ -44,6 +46,21 @@ class JsonFormatter(RedactingFormatter):
         return self.redact(json.dumps(event, ensure_ascii=False, default=str))
 
 
+class QuietConnectionLoss(logging.Filter):
+    """asyncio reports a future that failed with nobody awaiting it as an ERROR with a traceback.
+    asyncpg leaves one behind when a connection attempt is abandoned while PostgreSQL restarts
+    ("unexpected connection_lost() call"): the bot has already waited the restart out, so that is one
+    WARNING line. Any other such exception stays an ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and unavailable(exc):
+            record.msg = f"{record.getMessage().splitlines()[0]} (the database connection was lost: {exc})"
+            record.args, record.exc_info, record.exc_text = None, None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def setup_logging(token: str = "", level: int = logging.INFO, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -55,3 +72,6 @@ def setup_logging(token: str = "", level: int = logging.INFO, fmt: str = "text")
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     logging.getLogger("procrastinate").setLevel(logging.WARNING)  # one line per deferred job, likewise
+    asyncio_log = logging.getLogger("asyncio")
+    if not any(isinstance(f, QuietConnectionLoss) for f in asyncio_log.filters):
+        asyncio_log.addFilter(QuietConnectionLoss())

@@ -158,3 +158,27 @@ async def engine_comes_back(running) -> bool:
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+async def test_a_lost_connection_nobody_awaited_is_one_warning_and_a_bug_stays_an_error(caplog):
+    """asyncpg leaves a future failed with "unexpected connection_lost() call" when a connection
+    attempt is abandoned during a PostgreSQL restart: one WARNING line, not an ERROR's traceback."""
+    import gc
+
+    from bot.ops.logs import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup_logging()  # (it installs the filter on asyncio's logger; the test's handlers are put back)
+    root.handlers[:], root.level = handlers, level
+    loop = asyncio.get_running_loop()
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        for exc in (ConnectionError("unexpected connection_lost() call"), ValueError("a bug")):
+            future = loop.create_future()
+            future.set_exception(exc)
+            del future
+            gc.collect()  # asyncio reports the unretrieved exception as the future is collected
+    (lost,) = [r for r in caplog.records if "connection_lost" in r.getMessage()]
+    (bug,) = [r for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], ValueError)]
+    assert lost.levelname == "WARNING" and lost.exc_info is None and "never retrieved" in lost.getMessage()
+    assert bug.levelname == "ERROR"
