@@ -97,12 +97,28 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     settled = time.monotonic() - stopped
     await asyncio.sleep(5.0)  # an answer still on its way, or one sent twice, shows up now
     watcher.cancel()
+    scene.measure()
     logs = {chat: await client.sent(chat) for chat in chats}
     count_answers(logs, rounds, PATIENCE)
     elapsed = time.monotonic() - scene.started
     stops = await scene.stop()
     errors = scene.errors()
-    return Report(elapsed, rounds, scene.faults, memory, disk, errors, stops, scene.outages, wall_started, settled)
+    report = Report(elapsed, rounds, scene.faults, memory, disk, errors, stops, scene.outages, wall_started, settled)
+    report.cpu = scene.cpu_seconds()
+    report.group_minutes = [_busiest_minute(log) for chat, log in logs.items() if chat < 0]
+    return report
+
+
+def _busiest_minute(log: list[dict]) -> int:
+    """The most messages and edits the bot made in one group within any 60 s (Telegram allows
+    about 20 a minute in a group)."""
+    times = sorted(e["time"] for e in log if e.get("kind") in ("message", "edit"))
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] > 60:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 def _make_clip(path: Path) -> None:

@@ -7,6 +7,7 @@ too) is told apart from the painting by its kind."""
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -155,6 +156,8 @@ class Report:
     outages: list[tuple[float, float]] = field(default_factory=list)  #: database down (from, to), wall clock
     started: float = 0.0  #: time.time() as the scene began
     settled: float = 0.0  #: seconds after the people stopped until no job was queued or running
+    cpu: dict[str, float] = field(default_factory=dict)  #: kind of process → CPU seconds used
+    group_minutes: list[int] = field(default_factory=list)  #: each group's busiest minute: messages and edits
 
     @property
     def counted(self) -> Counter:
@@ -213,6 +216,17 @@ class Report:
                     f"disk, {what}: {first[k] / 2**20:.1f} MB after the first minute → "
                     f"{self.disk[-1][1][k] / 2**20:.1f} MB"
                 )
+        if self.cpu:
+            out.append(
+                f"CPU seconds over {self.seconds:.0f} s: "
+                + ", ".join(f"{kind} {seconds:.0f}" for kind, seconds in sorted(self.cpu.items(), key=lambda i: -i[1]))
+                + f" (of {self.seconds * (os.cpu_count() or 1):.0f} on {os.cpu_count()} cores)"
+            )
+        if self.group_minutes:
+            out.append(
+                f"groups' busiest minute: {max(self.group_minutes)} messages and edits (median group "
+                f"{statistics.median(self.group_minutes):.0f}; Telegram allows about 20 a minute in a group)"
+            )
         out.append("stopped on SIGTERM in: " + ", ".join(f"{n} {s:.1f} s" for n, s in sorted(self.stops.items())))
         for r in [r for r in self.rounds if r.seen][:4]:
             what = f"answered {r.answers} times" if r.answers else "never answered"

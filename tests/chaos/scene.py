@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import re
 import subprocess
@@ -92,6 +93,7 @@ class Scene:
         self.outages: list[tuple[float, float]] = []  #: the database down (from, to), wall clock
         self._names = 0
         self.rng = random.Random(seed)
+        self.cpu: dict[int, tuple[str, float]] = {}  #: pid → (which kind of process, CPU seconds last seen)
 
     async def start(self) -> Scene:
         self.cluster = Cluster()
@@ -180,13 +182,27 @@ class Scene:
 
     # ---------------------------------------------------------------- watching
     def measure(self) -> tuple[dict[str, int], tuple[int, int]]:
-        """RSS of each process now, and the bytes on disk of the picture store and of the database."""
+        """RSS of each process now, and the bytes on disk of the picture store and of the database
+        (and, in ``cpu``, the CPU time each process has used so far)."""
         rss = {}
         for port, replica in self.replicas.items():
             rss[f"replica :{port}"] = _rss(replica.pid)
         rss["workers (sum)"] = sum(_rss(w.pid) for w in self.workers if w.poll() is None)
-        rss["postgres (sum)"] = sum(_rss(pid) for pid in _postgres(self.cluster.folder / "data"))
+        postgres = _postgres(self.cluster.folder / "data")
+        rss["postgres (sum)"] = sum(_rss(pid) for pid in postgres)
+        named = [("replicas", r.pid) for r in self.replicas.values()] + [("workers", w.pid) for w in self.workers]
+        for kind, pid in named + [("postgres", pid) for pid in postgres] + [("the scene", os.getpid())]:
+            if (seconds := _cpu(pid)) is not None:
+                self.cpu[pid] = (kind, seconds)
         return rss, (_du(self.store), _du(self.cluster.folder))
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used by each kind of process (the killed ones up to their last measure); "the
+        scene" is this process: the Bot API double, the people, the balancer and the proxy."""
+        totals: dict[str, float] = {}
+        for kind, seconds in self.cpu.values():
+            totals[kind] = totals.get(kind, 0.0) + seconds
+        return totals
 
     async def stop(self) -> dict[str, float]:
         """SIGTERM to each process; how long each took to stop."""
@@ -223,6 +239,15 @@ def _rss(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def _cpu(pid: int) -> float | None:
+    """User and system CPU seconds of a process (and its threads) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres(data: Path) -> list[int]:
