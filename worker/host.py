@@ -73,6 +73,13 @@ class WorkerConfig:
         }
 
 
+#: Seconds without a heartbeat after which a starting worker deletes another worker's row. Only a
+#: clean-up: the leader hands a silent worker's job to another by its heartbeat's age (STALE_AFTER),
+#: not by its row. Pruned sooner, a worker that could not beat only while PostgreSQL was away lost
+#: its row to one reconnecting first: its job looked ownerless and was painted again meanwhile.
+PRUNE_AFTER = 600.0
+
+
 class Host:
     def __init__(self, config: WorkerConfig):
         self.config = config
@@ -241,7 +248,7 @@ class Host:
                     name=self.config.name,
                     concurrency=self.config.concurrency,
                     update_heartbeat_interval=self.config.heartbeat,
-                    stalled_worker_timeout=self.config.heartbeat * 3,
+                    stalled_worker_timeout=max(PRUNE_AFTER, self.config.heartbeat * 3),
                     abort_job_polling_interval=1.0,
                     fetch_job_polling_interval=2.0,
                     shutdown_graceful_timeout=self.config.shutdown_grace,

@@ -49,6 +49,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM engine_events e WHERE e.job_id = j AND e.body::json->>'kind' IN ('done', 'failed', 'cancelled')
 )
 """
+DATABASE_UP = "SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float AS seconds"
 PRUNE_EVENTS = "DELETE FROM engine_events WHERE created_at < now() - make_interval(hours => 24)"
 UPSERT_WORKER = """
 INSERT INTO engine_workers (name, slots, device, modes, load_seconds, seconds_per_unit, started_at, seen_at)

@@ -54,6 +54,8 @@ class RemoteEngine:
         self._seen: set[int] = set()  #: event rows handed to a job's queue and not deleted yet
         self._handed: dict[str, JobSpec] = {}  #: the followed jobs handed over, by id (painted again if lost)
         self._suspects: set[str] = set()  #: followed jobs neither waiting nor painting, with no end, at the last look
+        self._in_touch = 0.0
+        self._doubt_until = 0.0  #: loop time before which a silent worker is not taken for dead (see _requeue_stalled)
         self._tasks: list[asyncio.Task] = []
         self._wake = asyncio.Event()
 
@@ -74,6 +76,8 @@ class RemoteEngine:
         self._app = jobqueue.app(self.database_url, min_size=1, max_size=4)
         await self._app.open_async()
         await self._refresh_workers()
+        self._in_touch = asyncio.get_running_loop().time()  #: the monitor's last good look at the database
+        self._doubt_until = self._in_touch + self.stale_after
         self._tasks = [
             asyncio.create_task(self._listen(), name="engine-events-listen"),
             asyncio.create_task(self._pump(), name="engine-events"),
@@ -205,6 +209,10 @@ class RemoteEngine:
             await asyncio.sleep(self.poll)
             try:
                 await self._refresh_workers()
+                now = asyncio.get_running_loop().time()
+                if now - self._in_touch > self.poll + 1.0:  # the database was away (queries waited)
+                    self._doubt_until = max(self._doubt_until, now + self.stale_after)
+                self._in_touch = now
                 await self._requeue_stalled()
                 looked += self.poll
                 if looked >= LOST_EVERY:
@@ -218,6 +226,7 @@ class RemoteEngine:
                 raise
             except Exception as exc:
                 log.warning("watching the workers: %s", exc)
+                self._doubt_until = asyncio.get_running_loop().time() + self.stale_after
 
     async def _refresh_workers(self) -> None:
         rows = await self._app.connector.execute_query_all_async(jobqueue.LIVE_WORKERS, stale=self.stale_after)
@@ -225,8 +234,18 @@ class RemoteEngine:
         self.capabilities = self.roster.capabilities
 
     async def _requeue_stalled(self) -> None:
+        """Hands the jobs of workers silent for ``stale_after`` seconds to others. Not in the first
+        ``stale_after`` seconds of this leader, after it lost the database or after PostgreSQL
+        started: a worker painting on may have failed to beat only because the database was away
+        (every job in progress after a long failover would be painted twice)."""
         manager = self._app.job_manager
+        if asyncio.get_running_loop().time() < self._doubt_until:
+            return
         stalled = await manager.get_stalled_jobs(task_name=jobqueue.TASK, seconds_since_heartbeat=self.stale_after)
+        if stalled:
+            (row,) = await self._app.connector.execute_query_all_async(jobqueue.DATABASE_UP)
+            if row["seconds"] < self.stale_after:
+                return
         for job in stalled:
             ours = str(job.task_kwargs.get("job_id"))
             if job.attempts + 1 >= MAX_ATTEMPTS:

@@ -14,6 +14,7 @@ from worker.protocol import EventKind, JobSpec
 from worker.remote import RemoteEngine
 from worker.store import DirectoryStore
 
+from ..chaos import Proxy
 from ..conftest import picture, stripes
 from ..workers import start_worker, stop
 
@@ -101,4 +102,89 @@ async def test_a_job_whose_end_never_came_is_answered_as_procrastinate_recorded_
             assert await statuses() == [recorded]  # not painted again
     finally:
         await remote.stop()
+        await db.close()
+
+
+async def test_a_worker_that_could_not_beat_while_the_database_was_away_keeps_its_job(tmp_path, postgres_url):
+    """The leader loses the database for 3 s; meanwhile a worker painting on could not beat,
+    its heartbeat is old when the database is back. Its job is not handed to another at once (it
+    would be painted twice): the worker gets ``stale_after`` seconds to beat again. Still silent
+    then, it is taken for dead."""
+    db = Database(postgres_url)
+    await db.migrate()
+    proxy = await Proxy(int(db.engine.url.port)).start()
+    (tmp_path / "c.jpg").write_bytes(b"")
+    spec = JobSpec.style(str(tmp_path / "c.jpg"), [str(tmp_path / "c.jpg")], str(tmp_path / "1.png"),
+                         StyleSettings(size=64, steps=4))  # fmt: skip
+    remote = RemoteEngine(proxy.url(postgres_url), DirectoryStore(tmp_path), stale_after=4.0, poll=0.1)
+
+    async def status() -> str:
+        async with db.engine.connect() as connection:
+            return str((await connection.execute(text("select status from procrastinate_jobs"))).scalar_one())
+
+    try:
+        await remote.start()
+        await remote.submit("1", spec)  # no worker: it waits
+        await asyncio.sleep(4.5)  # (a new leader doubts for stale_after seconds too)
+        began = asyncio.get_running_loop().time()
+        proxy.cut(3.0)
+        async with db.engine.begin() as connection:  # a worker took it and could not beat since
+            silent = "insert into procrastinate_workers (last_heartbeat) values (now() - interval '60 s') returning id"
+            worker = (await connection.execute(text(silent))).scalar_one()
+            took = "update procrastinate_jobs set status = 'doing', worker_id = :w"
+            await connection.execute(text(took), {"w": worker})
+        while asyncio.get_running_loop().time() < began + 5.5:  # back after 3 s; 2.5 s more: not dead yet
+            assert await status() == "doing", asyncio.get_running_loop().time() - began
+            await asyncio.sleep(0.1)
+        for _ in range(150):
+            if await status() == "todo":
+                break
+            await asyncio.sleep(0.1)
+        assert await status() == "todo"  # still silent: handed to another
+    finally:
+        await remote.stop()
+        await proxy.stop()
+        await db.close()
+
+
+async def test_a_starting_worker_leaves_a_silent_workers_row_to_the_leader(tmp_path, postgres_url):
+    """A worker (re)connecting after an outage used to delete the rows of workers that had not beaten
+    for 3 heartbeats — live ones that only could not beat meanwhile: their jobs looked ownerless and
+    were painted again while they painted on. A silent worker's job is the leader's to judge."""
+    db = Database(postgres_url)
+    await db.migrate()
+    (tmp_path / "out").mkdir()
+    picture(96, 64).save(tmp_path / "c.jpg")
+    spec = JobSpec.style(str(tmp_path / "c.jpg"), [str(tmp_path / "c.jpg")], str(tmp_path / "out" / "1.png"),
+                         StyleSettings(size=64, steps=4))  # fmt: skip
+    first = start_worker(postgres_url, tmp_path, tmp_path / "w1.log", "w1", simulate=30.0, WORKER_HEARTBEAT="60")
+    second = None
+    remote = RemoteEngine(postgres_url, DirectoryStore(tmp_path), stale_after=3.0, poll=0.2)
+
+    async def query(sql: str) -> list:
+        async with db.engine.begin() as connection:
+            result = await connection.execute(text(sql))
+            return list(result) if result.returns_rows else []
+
+    try:
+        await remote.start()
+        while remote.slots() < 1:
+            await asyncio.sleep(0.1)
+        await remote.submit("1", spec)
+        assert (await remote.next_event("1", 20)).kind == EventKind.STARTED
+        await remote.stop()  # (no leader: nobody hands the job on)
+        ((painter,),) = await query("select worker_id from procrastinate_jobs where status = 'doing'")
+        await query(f"update procrastinate_workers set last_heartbeat = now() - interval '60 s' where id = {painter}")
+        second = start_worker(postgres_url, tmp_path, tmp_path / "w2.log", "w2", simulate=1.0)
+        for _ in range(300):  # until the second has registered (after its pruning)
+            if await query(f"select id from procrastinate_workers where id > {painter}"):
+                break
+            await asyncio.sleep(0.1)
+        assert await query(f"select id from procrastinate_workers where id > {painter}")
+        assert await query("select worker_id from procrastinate_jobs where status = 'doing'") == [(painter,)]
+    finally:
+        await remote.stop()
+        for worker in (first, second):
+            if worker is not None:
+                stop(worker, True)
         await db.close()
