@@ -22,18 +22,30 @@ def database_gone(exc: BaseException) -> bool:
     return isinstance(cause, (psycopg.OperationalError, OSError))
 
 
+#: What procrastinate's finish_job raises for a job no longer "doing": the leader handed it to another
+#: worker (this one was silent past WORKER_STALE_AFTER, as in a network partition) and that one ended it.
+ENDED_ELSEWHERE = 'not in "doing" or "todo" status'
+
+
 class QuietOutages(logging.Filter):
     """procrastinate logs its listener's lost connection as an ERROR with a traceback at every
     database restart (and asyncio, a job task of its that met it); it reconnects by itself and the
-    job is handed out again, so that is one WARNING line, not a bug's report."""
+    job is handed out again, so that is one WARNING line, not a bug's report. So is a job's end that
+    another worker recorded first (the bot takes the first end it is told)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if record.name.startswith(("procrastinate", "asyncio")) and exc is not None and database_gone(exc):
-            gone = type(exc.__cause__ or exc).__name__
-            record.msg, record.args = f"{record.getMessage().strip()} (the database is unavailable: {gone})", None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info = record.exc_text = None
+        if not record.name.startswith(("procrastinate", "asyncio")) or exc is None:
+            return True
+        if database_gone(exc):
+            why = f"the database is unavailable: {type(exc.__cause__ or exc).__name__}"
+        elif ENDED_ELSEWHERE in str(exc.__cause__ or exc):
+            why = "the job was ended elsewhere meanwhile: handed to another worker while this one was silent"
+        else:
+            return True
+        record.msg, record.args = f"{record.getMessage().strip()} ({why})", None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
         return True
 
 

@@ -183,6 +183,15 @@ def test_asyncios_report_of_a_procrastinate_task_that_met_a_restart_is_a_warning
     assert outages.QuietOutages().filter(record) and (record.levelname, record.exc_info) == ("WARNING", None)
 
 
+def test_a_job_another_worker_ended_first_is_a_warning_line():
+    exc = wrapped(psycopg.errors.RaiseException('Job was not found or not in "doing" or "todo" status (job id: 77)'))
+    record = logging.LogRecord(
+        "asyncio", logging.ERROR, __file__, 1, "Task exception was never retrieved", None, (type(exc), exc, None)
+    )
+    assert outages.QuietOutages().filter(record) and (record.levelname, record.exc_info) == ("WARNING", None)
+    assert "ended elsewhere" in record.getMessage()
+
+
 async def test_work_beside_the_jobs_that_meets_an_outage_is_a_warning_and_a_bug_an_error(caplog):
     from bot.jobs.background import Background
 
