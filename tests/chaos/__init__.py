@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from pathlib import Path
 
 from .people import PATIENCE, group, person
@@ -109,16 +110,24 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     return report
 
 
-def _busiest_minute(log: list[dict]) -> int:
+def _busiest_minute(log: list[dict]) -> tuple[int, dict[str, int]]:
     """The most messages and edits the bot made in one group within any 60 s (Telegram allows
-    about 20 a minute in a group)."""
-    times = sorted(e["time"] for e in log if e.get("kind") in ("message", "edit"))
-    most, first = 0, 0
-    for last, at in enumerate(times):
-        while at - times[first] > 60:
+    about 20 a minute in a group), and what they were."""
+    made = sorted((e for e in log if e.get("kind") in ("message", "edit")), key=lambda e: e["time"])
+    most, first, window = 0, 0, (0, 0)
+    for last, entry in enumerate(made):
+        while entry["time"] - made[first]["time"] > 60:
             first += 1
-        most = max(most, last - first + 1)
-    return most
+        if last - first + 1 > most:
+            most, window = last - first + 1, (first, last + 1)
+    return most, dict(Counter(_what(e) for e in made[window[0] : window[1]]).most_common())
+
+
+def _what(entry: dict) -> str:
+    """A message or edit in a few words: its method and the first word of what it says."""
+    message = entry.get("after") or entry.get("message") or {}
+    words = (message.get("text") or message.get("caption") or "").split()
+    return f"{entry.get('method', entry['kind'])} {words[0] if words else ''}".strip()
 
 
 def _make_clip(path: Path) -> None:

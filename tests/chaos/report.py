@@ -157,7 +157,7 @@ class Report:
     started: float = 0.0  #: time.time() as the scene began
     settled: float = 0.0  #: seconds after the people stopped until no job was queued or running
     cpu: dict[str, float] = field(default_factory=dict)  #: kind of process → CPU seconds used
-    group_minutes: list[int] = field(default_factory=list)  #: each group's busiest minute: messages and edits
+    group_minutes: list[tuple[int, dict[str, int]]] = field(default_factory=list)  #: each group's busiest minute
 
     @property
     def counted(self) -> Counter:
@@ -223,9 +223,11 @@ class Report:
                 + f" (of {self.seconds * (os.cpu_count() or 1):.0f} on {os.cpu_count()} cores)"
             )
         if self.group_minutes:
+            most, what = max(self.group_minutes, key=lambda m: m[0])
             out.append(
-                f"groups' busiest minute: {max(self.group_minutes)} messages and edits (median group "
-                f"{statistics.median(self.group_minutes):.0f}; Telegram allows about 20 a minute in a group)"
+                f"groups' busiest minute: {most} messages and edits (median group "
+                f"{statistics.median(m[0] for m in self.group_minutes):.0f}; Telegram allows about 20 a minute "
+                f"in a group): " + ", ".join(f"{n} {w}" for w, n in what.items())
             )
         out.append("stopped on SIGTERM in: " + ", ".join(f"{n} {s:.1f} s" for n, s in sorted(self.stops.items())))
         for r in [r for r in self.rounds if r.seen][:4]:
