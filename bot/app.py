@@ -54,7 +54,13 @@ ANYTHING_ELSE = ~filters.StatusUpdate.ALL
 
 
 class PaintbotApplication(Application):
-    """PTB's Application, crossing each handled picture message off the inbox (bot.telegram.inbox)."""
+    """PTB's Application, crossing each handled picture message off the inbox (bot.telegram.inbox),
+    and not waiting for a busy group's turn once it is told to stop."""
+
+    async def stop(self) -> None:
+        if isinstance(self.bot.rate_limiter, RateLimiter):
+            self.bot.rate_limiter.stop_waiting()  # (stop() waits for every update being handled)
+        await super().stop()
 
     async def process_update(self, update: object) -> None:
         svc: Services | None = self.bot_data.get("services")

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy import select
 from telegram import Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from .. import modes, texts
@@ -156,6 +156,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # a press replayed after a restart (bot.telegram.inbox) did its work; only its button's
         # answer came too late for Telegram, and nothing is wrong to say
         log.info("a press answered too late for its button: %s", context.error)
+        return
+    if isinstance(context.error, RetryAfter):
+        # Telegram's flood limit outlasted the retries, or the bot is stopping and no longer waits
+        # for a busy group's turn: not a bug, and a reply would meet the same limit
+        log.warning("an answer not sent: %s", context.error)
         return
     if unavailable(context.error):
         log.warning("an update not handled: the database is unavailable (%s)", type(context.error).__name__)

@@ -9,10 +9,12 @@ limiter's (AIORateLimiter waits ``retry_after`` and retries).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import Update
@@ -108,17 +110,71 @@ RATE_LIMIT_RETRIES = 10
 BEST_EFFORT = -1
 
 
+class SlidingWindow:
+    """At most ``max_rate`` requests in any ``period`` seconds, in the order they came: a group's
+    budget as Telegram counts it. (aiolimiter's leaky bucket, PTB's, lets 20 through at once and then
+    one every 3 s: up to 40 in a minute, answered by a 429 whose wait can be most of a minute for
+    everyone in the group.) A 60th of the period is kept in hand for the way to Telegram."""
+
+    def __init__(self, max_rate: float, period: float, stopping: Callable[[], bool] = lambda: False):
+        self.max_rate, self.period = int(max_rate), period * (1 + 1 / 60)
+        self.stopping = stopping
+        self._sent: collections.deque[float] = collections.deque()
+        self._turn = asyncio.Lock()  # (it wakes its waiters in order)
+
+    def has_capacity(self, amount: float = 1) -> bool:
+        self._forget(asyncio.get_running_loop().time())
+        return len(self._sent) + amount <= self.max_rate
+
+    def _forget(self, now: float) -> None:
+        while self._sent and now - self._sent[0] >= self.period:
+            self._sent.popleft()
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._turn:
+            while True:
+                now = loop.time()
+                self._forget(now)
+                if len(self._sent) < self.max_rate:
+                    self._sent.append(now)
+                    return
+                await _wait(self._sent[0] + self.period - now, self.stopping)
+
+    async def __aexit__(self, *exc) -> None:
+        return None
+
+
+async def _wait(seconds: float, stopping: Callable[[], bool]) -> None:
+    """Sleeps ``seconds`` for a group's turn; raises RetryAfter once the bot is stopping (a bot told to
+    stop would otherwise wait up to a minute for a busy group's answers)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        if stopping():
+            raise RetryAfter(timedelta(seconds=left))
+        await asyncio.sleep(min(left, 0.25))
+
+
 class RateLimiter(AIORateLimiter):
     """PTB's limiter (30 messages a second, 20 a minute per group, 429s waited out and retried),
-    except that a 429 holds up only what it is about. PTB holds *every* request while it waits out
-    one 429, so a busy group's flood limit, or a rate-limited progress edit, stalled all chats (a
-    429 with retry_after 20 once delayed another user's /help by 19 s). Here a best-effort request
-    fails at once (the caller drops or coalesces it), and a 429 for a group pauses that group's
-    requests only; a 429 anywhere else (the bot's own limit) still pauses all, as PTB does."""
+    except that a group's 20 are counted in any minute (SlidingWindow) and a 429 holds up only what
+    it is about. PTB holds *every* request while it waits out one 429, so a busy group's flood
+    limit, or a rate-limited progress edit, stalled all chats (a 429 with retry_after 20 once delayed
+    another user's /help by 19 s). Here a best-effort request fails at once (the caller drops or
+    coalesces it), and a 429 for a group pauses that group's requests only; a 429 anywhere else (the
+    bot's own limit) still pauses all, as PTB does."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._group_paused: dict[int, float] = {}  #: group chat id → loop time its 429 ends
+        self._stopping = False
+
+    def stop_waiting(self) -> None:
+        """The bot is stopping: a request waiting for a group's turn fails now (RetryAfter)."""
+        self._stopping = True
+
+    def stopping(self) -> bool:
+        return self._stopping
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         chat_id = data.get("chat_id")
@@ -140,6 +196,17 @@ class RateLimiter(AIORateLimiter):
             kwargs=kwargs,
         )
 
+    def _get_group_limiter(self, group_id) -> SlidingWindow:
+        limiter = self._group_limiters.get(group_id)
+        if limiter is None:
+            if len(self._group_limiters) > 512:  # forget the groups whose last minute was quiet
+                for key, old in list(self._group_limiters.items()):
+                    if old.has_capacity(old.max_rate):
+                        del self._group_limiters[key]
+            limiter = SlidingWindow(self._group_max_rate, self._group_time_period, self.stopping)
+            self._group_limiters[group_id] = limiter
+        return limiter
+
     def _spare(self, chat_id: int) -> None:
         """Raises RetryAfter unless the group has a message to spare now: a best-effort request (a
         progress edit) does not queue for the group's 20 a minute, where it would go out before the
@@ -154,9 +221,7 @@ class RateLimiter(AIORateLimiter):
     async def _in_group(self, chat_id: int, callback, args, kwargs, retries: int | None):
         loop, retries = asyncio.get_running_loop(), retries or self._max_retries
         for attempt in range(retries + 1):
-            wait = self._group_paused.get(chat_id, 0.0) - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            await _wait(self._group_paused.get(chat_id, 0.0) - loop.time(), self.stopping)
             try:
                 return await self._run_request(
                     chat=True, group=chat_id, allow_paid_broadcast=False, callback=callback, args=args, kwargs=kwargs
