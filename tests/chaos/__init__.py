@@ -40,6 +40,7 @@ async def play(double, client, folder: Path, people: int, seconds: float, seed: 
     folder.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(_make_clip, clip)
     scene = await Scene(double, folder, seed=seed).start()
+    double.rate_limits = True  # Telegram's: 30 messages a second, 20 a minute in a group (429 past them)
     wall_started = time.time() - (time.monotonic() - scene.started)
     rounds: list[Round] = []
     memory: dict[str, list[tuple[float, int]]] = {}

@@ -3,7 +3,7 @@
 In a private chat a person sends a photo and a style (or both as an album, or a clip and a style)
 and taps ▶, or taps 🔁 Again or 🏷 Sticker under their last painting; some ask /help first, some
 tap ✖ once it is queued. In a group, members each send a photo captioned /stylize and a style, then
-all tap ▶ within the same moment. A wait that runs out moves on to the next round: what counts is
+all tap ▶ within the same moment, and talk 20–40 s before the next round. A wait that runs out moves on to the next round: what counts is
 what the chats hold at the end (report.count_answers).
 """
 
@@ -24,6 +24,8 @@ from .report import Round, is_card, is_result, reply_to, says_try_again
 KINDS = {"photo": 5, "album": 2, "clip": 1, "again": 2, "sticker": 1}
 #: How long a person waits for an answer before moving on (the report counts later answers as late).
 PATIENCE = 120.0
+#: Seconds a group pauses between its rounds (each member's photo, style, ▶ and painting: 4 messages).
+GROUP_PAUSE = (20.0, 40.0)
 
 
 async def person(client, user_id: int, until: float, rounds: list[Round], rng: random.Random, clip: bytes) -> None:
@@ -214,3 +216,6 @@ async def group(client, chat_id: int, user_ids: list[int], until: float, rounds:
             continue
         with contextlib.suppress(ControlError):
             await asyncio.gather(*taps)
+        # people look at their pictures and talk before the next round: a group's rounds without a
+        # pause asked ~50 messages a minute of the bot, where Telegram allows 20
+        await asyncio.sleep(min(rng.uniform(*GROUP_PAUSE), max(0.0, until - time.monotonic())))
