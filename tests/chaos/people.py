@@ -3,8 +3,8 @@
 In a private chat a person sends a photo and a style (or both as an album, or a clip and a style)
 and taps ▶, or taps 🔁 Again or 🏷 Sticker under their last painting; some ask /help first, some
 tap ✖ once it is queued. In a group, members each send a photo captioned /stylize and a style, then
-all tap ▶ within the same moment, and talk 20–40 s before the next round. A wait that runs out moves on to the next round: what counts is
-what the chats hold at the end (report.count_answers).
+all tap ▶ within the same moment, and talk 20–40 s before the next round. A wait that runs out
+moves on to the next round: what counts is what the chats hold at the end (report.count_answers).
 """
 
 from __future__ import annotations
