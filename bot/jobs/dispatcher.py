@@ -93,9 +93,7 @@ class Dispatcher:
     def engine_alive(self) -> bool:
         """Whether this process can do its part: its engine runs; with workers (elsewhere, and perhaps
         none yet), whether this replica reaches the database that carries their jobs."""
-        if self.leadership is not None:
-            return self.replicas.in_step
-        return self.paint.supervisor.alive
+        return self.replicas.in_step if self.leadership is not None else self.paint.supervisor.alive
 
     @property
     def worker_slots(self) -> int | None:
@@ -243,8 +241,9 @@ class Dispatcher:
         ``held``: its place is taken now (the one just quoted to the person) but it starts only after
         :meth:`release`, once its card is out."""
         self.delivery.unreachable.discard(job.chat_id)  # they wrote to us, so they can be reached again
+        again = job.id in self.queued_here()  # the leader adopted it while its own press was answered
         lane, index = self._enqueue(job, held=held)
-        if not self.leading:  # in this replica's mirror only: the leader adopts it from the database
+        if again or not self.leading:  # (in a follower's mirror only: the leader adopts it from the database)
             return
         extra = {"job_id": job.id, "user_id": job.user_id}
         log.info("job %s queued for user %s at %d (%s)", job.id, job.user_id, index + 1, lane.name, extra=extra)

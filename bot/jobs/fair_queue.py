@@ -35,7 +35,10 @@ class FairQueue:
         return self._owner.get(job_id)
 
     def push(self, job_id: int, user_id: int) -> int:
-        """Queue a job behind every other user's job of the same round; its index (0 = next)."""
+        """Queue a job behind every other user's job of the same round; its index (0 = next). A job
+        queued or running already stays as it is (queued once, whoever queues it again)."""
+        if job_id in self._waiting or job_id in self._running:
+            return self._waiting.index(job_id) if job_id in self._waiting else 0
         self._owner[job_id] = user_id
         self._round[job_id] = self._user_round(user_id)
         index = self.slot(self._round[job_id])

@@ -213,6 +213,33 @@ def test_a_held_job_keeps_its_place_while_the_ones_behind_it_start():
     assert queue.pop() == 1
 
 
+async def test_a_job_queued_again_is_queued_and_painted_once(double, client, tmp_path):
+    """The leader adopts a job from the database while its own ▶ is still answering the button (slow
+    under Telegram's 429s), then the ▶ queues it too: it was in the queue twice, one copy held for
+    ever (a card back at "Queued", no picture). It is queued once, and painted once."""
+    slow = {"fast": (64, 40), "balanced": (64, 40), "best": (64, 40)}
+    running = await RunningBot(double, tmp_path, presets=slow, engine=FakeEngine(step_seconds=0.05)).start()
+    try:
+        ann, bob = client.user(9711, "Ann"), client.user(9712, "Bob")
+        for person in (ann, bob):
+            await prepare(person)
+            await person.press("▶ Stylize")
+            await person.wait_for(lambda e: photo_with(e, "Queued") or photo_with(e, "Painting"))
+        dispatcher = running.services.dispatcher
+        (job,) = [j for j in await running.jobs() if j.user_id == 9712 and j.status == JobStatus.QUEUED]
+        dispatcher.submit(job, held=True)  # as ▶'s own card does, after the leader adopted it
+        dispatcher.release(job)
+        copies = [j for lane in dispatcher.lanes for j in (*lane.queue.waiting, *lane.queue.running_jobs)]
+        assert copies.count(job.id) == 1
+        await bob.wait_for(lambda e: photo_with(e, "Done in"), timeout=30)
+        jobs = await running.settled_jobs(timeout=30)
+        await asyncio.sleep(0.5)
+        assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.DONE]
+        assert len([e for e in await bob.sent() if photo_with(e, "Done in")]) == 1
+    finally:
+        await running.stop()
+
+
 # 21. A card's picture never shrinks: a smaller preview after a larger picture is shown enlarged.
 async def test_a_cards_picture_never_gets_smaller(running, client, tmp_path):
     from bot.telegram.progress import ProgressMessage, ShownSides
