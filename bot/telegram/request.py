@@ -155,6 +155,10 @@ async def _wait(seconds: float, stopping: Callable[[], bool]) -> None:
         await asyncio.sleep(min(left, 0.25))
 
 
+#: Of a group's 20 messages a minute, those a progress edit leaves for answers and results.
+GROUP_RESERVE = 5
+
+
 class RateLimiter(AIORateLimiter):
     """PTB's limiter (30 messages a second, 20 a minute per group, 429s waited out and retried),
     except that a group's 20 are counted in any minute (SlidingWindow) and a 429 holds up only what
@@ -208,12 +212,13 @@ class RateLimiter(AIORateLimiter):
         return limiter
 
     def _spare(self, chat_id: int) -> None:
-        """Raises RetryAfter unless the group has a message to spare now: a best-effort request (a
-        progress edit) does not queue for the group's 20 a minute, where it would go out before the
-        answers and results that come after it (three members' ▶ at once waited behind edits)."""
+        """Raises RetryAfter unless the group has a message to spare now, beyond GROUP_RESERVE: a
+        best-effort request (a progress edit) does not queue for the group's 20 a minute, where it
+        would go out before the answers and results that come after it (three members' ▶ at once
+        waited behind edits), nor spend the last of them (the paintings then waited a minute)."""
         loop = asyncio.get_running_loop()
         paused = self._group_paused.get(chat_id, 0.0) - loop.time()
-        if paused <= 0 and self._get_group_limiter(chat_id).has_capacity():
+        if paused <= 0 and self._get_group_limiter(chat_id).has_capacity(GROUP_RESERVE + 1):
             return
         period = self._group_time_period / max(self._group_max_rate, 1)
         raise RetryAfter(timedelta(seconds=max(paused, period)))

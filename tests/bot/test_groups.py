@@ -113,7 +113,7 @@ async def test_group_edits_keep_one_shared_pace(double, client, tmp_path):
             await user.wait_for(lambda e, mine=mine: photo_with(e, mine), since=start, timeout=120)
         log = (await users[0].sent())[start:]
         edits = [e["time"] for e in log if e["kind"] == "edit"]
-        assert len(edits) >= 3
+        assert len(edits) >= 2  # (a progress edit leaves the group's last 5 messages to the results)
         gaps = [b - a for a, b in itertools.pairwise(edits)]
         # All three jobs' progress and queue-position edits share one pace in the group …
         assert min(gaps) >= interval - 0.05, gaps

@@ -79,8 +79,8 @@ async def test_a_groups_flood_limit_pauses_only_that_group(running, client):
 async def test_a_groups_budget_is_counted_in_any_minute_and_a_progress_edit_does_not_queue_for_it():
     """A group's 20 messages a minute (here a minute of 2 s): never more than 20 in any minute (PTB's
     leaky bucket let 20 through at once and then one every 3 s: up to 40 in a minute, and Telegram's
-    429). With the budget spent, an answer waits its turn, but a progress edit (best effort) is
-    refused at once instead of queueing ahead of the answers after it."""
+    429). A progress edit (best effort) leaves the last 5 to answers and results, and with the budget
+    spent it is refused at once instead of queueing ahead of the answers after it; an answer waits."""
     from telegram.error import RetryAfter
 
     from bot.telegram.request import BEST_EFFORT, RateLimiter, retry_seconds
@@ -96,20 +96,30 @@ async def test_a_groups_budget_is_counted_in_any_minute_and_a_progress_edit_does
     def answer(n: int):
         return limiter.process_request(send, (f"answer {n}",), {}, "sendMessage", {"chat_id": -77}, None)
 
+    async def edit() -> bool:
+        try:
+            await limiter.process_request(send, ("edit",), {}, "editMessageCaption", {"chat_id": -77}, BEST_EFFORT)
+        except RetryAfter:
+            return False
+        return True
+
     began = loop.time()
-    await asyncio.gather(*(answer(n) for n in range(20)))
+    await asyncio.gather(*(answer(n) for n in range(14)))
+    assert await edit()  # 15 of 20 spent: a progress edit goes, and leaves 5 for the answers
+    assert not await edit()
+    await asyncio.gather(*(answer(n) for n in range(14, 19)))  # all 20 spent
     try:
         await limiter.process_request(send, ("edit",), {}, "editMessageCaption", {"chat_id": -77}, BEST_EFFORT)
     except RetryAfter as exc:
         assert 0 < retry_seconds(exc.retry_after) <= 3
     else:
         raise AssertionError("the edit queued for the group's budget")
-    assert loop.time() - began < 0.5 and "edit" not in [what for _, what in sent]
+    assert loop.time() - began < 0.5 and [what for _, what in sent].count("edit") == 1
     # elsewhere, a best-effort edit still goes at once; in the group, the next answers wait their turn
     await limiter.process_request(send, ("private edit",), {}, "editMessageCaption", {"chat_id": 5}, BEST_EFFORT)
     assert sent[-1][1] == "private edit" and sent[-1][0] - began < 0.5
-    await asyncio.gather(*(answer(n) for n in range(20, 25)))
-    times = [at for at, what in sent if what.startswith("answer")]
+    await asyncio.gather(*(answer(n) for n in range(19, 25)))
     assert [what for _, what in sent if what.startswith("answer")] == [f"answer {n}" for n in range(25)]
+    times = [at for at, what in sent if what != "private edit"]
     assert max(sum(1 for t in times if start <= t < start + 2.0) for start in times) == 20
     await limiter.shutdown()
