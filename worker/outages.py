@@ -43,10 +43,15 @@ class QuietOutages(logging.Filter):
             why = "the job was ended elsewhere meanwhile: handed to another worker while this one was silent"
         else:
             return True
-        record.msg, record.args = f"{record.getMessage().strip()} ({why})", None
-        record.levelno, record.levelname = logging.WARNING, "WARNING"
-        record.exc_info = record.exc_text = None
+        as_warning(record, why)
         return True
+
+
+def as_warning(record: logging.LogRecord, why: str) -> None:
+    """Make ``record`` one WARNING line (its first line, and why), without its traceback."""
+    record.msg, record.args = f"{record.getMessage().strip().splitlines()[0]} ({why})", None
+    record.levelno, record.levelname = logging.WARNING, "WARNING"
+    record.exc_info = record.exc_text = None
 
 
 async def patiently(what: str, call, patience: float = DATABASE_PATIENCE):

@@ -12,6 +12,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from worker.outages import as_warning
+
 from ..storage.db import unavailable
 
 #: Fields an event may carry (``log.info(..., extra={"job_id": 7})``) that JSON lines include.
@@ -55,9 +57,7 @@ class QuietConnectionLoss(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         if exc is not None and unavailable(exc):
-            record.msg = f"{record.getMessage().splitlines()[0]} (the database connection was lost: {exc})"
-            record.args, record.exc_info, record.exc_text = None, None, None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            as_warning(record, f"the database connection was lost: {exc}")
         return True
 
 

@@ -14,7 +14,6 @@ import contextlib
 import copy
 import json
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import Update
@@ -116,9 +115,9 @@ class SlidingWindow:
     one every 3 s: up to 40 in a minute, answered by a 429 whose wait can be most of a minute for
     everyone in the group.) A 60th of the period is kept in hand for the way to Telegram."""
 
-    def __init__(self, max_rate: float, period: float, stopping: Callable[[], bool] = lambda: False):
+    def __init__(self, max_rate: float, period: float, stopping: asyncio.Event | None = None):
         self.max_rate, self.period = int(max_rate), period * (1 + 1 / 60)
-        self.stopping = stopping
+        self.stopping = stopping or asyncio.Event()
         self._sent: collections.deque[float] = collections.deque()
         self._turn = asyncio.Lock()  # (it wakes its waiters in order)
 
@@ -145,14 +144,17 @@ class SlidingWindow:
         return None
 
 
-async def _wait(seconds: float, stopping: Callable[[], bool]) -> None:
+async def _wait(seconds: float, stopping: asyncio.Event) -> None:
     """Sleeps ``seconds`` for a group's turn; raises RetryAfter once the bot is stopping (a bot told to
     stop would otherwise wait up to a minute for a busy group's answers)."""
+    if seconds <= 0:
+        return
     deadline = asyncio.get_running_loop().time() + seconds
-    while (left := deadline - asyncio.get_running_loop().time()) > 0:
-        if stopping():
-            raise RetryAfter(timedelta(seconds=left))
-        await asyncio.sleep(min(left, 0.25))
+    try:
+        await asyncio.wait_for(stopping.wait(), seconds)
+    except TimeoutError:
+        return
+    raise RetryAfter(timedelta(seconds=max(0.0, deadline - asyncio.get_running_loop().time())))
 
 
 #: Of a group's 20 messages a minute, those a progress edit leaves for answers and results.
@@ -171,14 +173,11 @@ class RateLimiter(AIORateLimiter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._group_paused: dict[int, float] = {}  #: group chat id → loop time its 429 ends
-        self._stopping = False
+        self.stopping = asyncio.Event()  #: set as the bot stops: nothing waits for a group's turn then
 
     def stop_waiting(self) -> None:
         """The bot is stopping: a request waiting for a group's turn fails now (RetryAfter)."""
-        self._stopping = True
-
-    def stopping(self) -> bool:
-        return self._stopping
+        self.stopping.set()
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         chat_id = data.get("chat_id")
